@@ -1,0 +1,46 @@
+# Pathways: `make run` serves the demo on http://127.0.0.1:8000; `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test install lint migrate seed worker beat bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	DEBUG=true $(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	DEBUG=true $(BIN)/python manage.py seed_demo
+
+run: seed
+	@echo "Pathways on http://127.0.0.1:$(PORT)/ - demo users in README.md, password pathways-demo"
+	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+
+test: install lint
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -W error::RuntimeWarning manage.py check --fail-level WARNING
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+worker: install
+	$(BIN)/celery -A config worker --loglevel=info
+
+beat: install
+	$(BIN)/celery -A config beat --loglevel=info
+
+bench: install
+	$(BIN)/python tests/benchmarks/queue_queries.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -1,0 +1,34 @@
+"""The navigation a signed-in person sees, built from their roles."""
+from django.urls import reverse
+
+from .roles import Role
+
+# (role, label, url name) in the order links appear.
+NAV_ITEMS = [
+    (Role.COMMISSIONER, "My organisation's referrals", "referrals:mine"),
+    (Role.COMMISSIONER, "Raise a referral", "referrals:create"),
+    (Role.COORDINATOR, "Triage queue", "referrals:queue"),
+    (Role.COORDINATOR, "Waiting list", "intervenors:waiting"),
+    (Role.COORDINATOR, "Intervenor capacity", "intervenors:capacity"),
+    (Role.COORDINATOR, "Reviews", "reviews:list"),
+    (Role.CHAIR, "My reviews", "reviews:list"),
+    (Role.PANEL_MEMBER, "My reviews", "reviews:list"),
+    (Role.COMMISSIONER, "Our actions", "reviews:actions"),
+    (Role.INTERVENOR, "My caseload", "intervenors:caseload"),
+    (Role.OVERSIGHT, "Actions", "reviews:actions"),
+    (Role.OVERSIGHT, "Triage queue", "referrals:queue"),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    seen, items = set(), []
+    for role, label, url_name in NAV_ITEMS:
+        if user.has_role(role) and url_name not in seen:
+            seen.add(url_name)
+            items.append({"label": label, "url": reverse(url_name)})
+    if user.is_staff:
+        items.append({"label": "Administration", "url": reverse("admin:index")})
+    return {"nav_items": items}

@@ -1,0 +1,67 @@
+"""People who use Pathways and the organisations they work for."""
+import uuid
+
+from django.contrib.auth.models import AbstractUser, Group
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class Region(models.TextChoices):
+    """NHS England's seven regions."""
+
+    EAST = "east", "East of England"
+    LONDON = "london", "London"
+    MIDLANDS = "midlands", "Midlands"
+    NORTH_EAST_YORKSHIRE = "ne_yorks", "North East and Yorkshire"
+    NORTH_WEST = "north_west", "North West"
+    SOUTH_EAST = "south_east", "South East"
+    SOUTH_WEST = "south_west", "South West"
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        ICB = "icb", "Integrated care board"
+        NHSE_REGION = "nhse_region", "NHS England region"
+        LOCAL_AUTHORITY = "local_authority", "Local authority"
+        PROVIDER = "provider", "Provider"
+        CQC = "cqc", "Care Quality Commission"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    region = models.CharField(max_length=20, choices=Region.choices, blank=True)
+    # Object permissions for the whole organisation are granted to this group, so a person
+    # joining or leaving the organisation gains or loses access in one place.
+    members_group = models.OneToOneField(
+        Group, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class User(AbstractUser):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="members"
+    )
+    job_title = models.CharField(max_length=120, blank=True)
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        ordering = ["username"]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @property
+    def role_names(self) -> set[str]:
+        if not hasattr(self, "_role_names"):
+            self._role_names = set(self.groups.values_list("name", flat=True))
+        return self._role_names
+
+    def has_role(self, role) -> bool:
+        return str(role) in self.role_names

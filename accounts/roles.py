@@ -1,0 +1,87 @@
+"""The roles of Pathways and the model permissions (verbs) each one holds.
+
+Object permissions (which people, reviews and cases) are granted by services through
+django-guardian; this module gives roles their verbs only. Model-wide *view* permissions on
+casework are held on purpose by the coordinator and oversight roles alone (SECURITY.md S3).
+"""
+from django.db import models
+
+
+class Role(models.TextChoices):
+    COMMISSIONER = "Commissioner"
+    COORDINATOR = "Review coordinator"
+    CHAIR = "Review chair"
+    PANEL_MEMBER = "Panel member"
+    INTERVENOR = "Senior intervenor"
+    OVERSIGHT = "Oversight group"
+    ADMINISTRATOR = "Administrator"
+
+
+CASEWORK_READ = [
+    "referrals.view_person",
+    "referrals.view_referral",
+    "referrals.view_concern",
+    "referrals.view_ltsepisode",
+    "reviews.view_review",
+    "reviews.view_action",
+    "intervenors.view_intervenorcase",
+    "intervenors.view_intervenor",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.COMMISSIONER: ["referrals.add_referral", "referrals.add_concern"],
+    Role.COORDINATOR: CASEWORK_READ
+    + [
+        "referrals.triage_referral",
+        "referrals.add_concern",
+        "reviews.schedule_review",
+        "intervenors.assign_intervenorcase",
+        "intervenors.confirm_closure_intervenorcase",
+        "workflows.view_decision",
+    ],
+    Role.CHAIR: [],
+    Role.PANEL_MEMBER: [],
+    Role.INTERVENOR: [],
+    Role.OVERSIGHT: CASEWORK_READ
+    + [
+        "reviews.verify_action",
+        "workflows.view_decision",
+        "workflows.view_accesslogentry",
+        "referrals.view_protected_characteristics",
+    ],
+    Role.ADMINISTRATOR: [
+        "accounts.view_user",
+        "accounts.add_user",
+        "accounts.change_user",
+        "accounts.view_organisation",
+        "accounts.add_organisation",
+        "accounts.change_organisation",
+        "referrals.view_unit",
+        "referrals.add_unit",
+        "referrals.change_unit",
+        "referrals.view_cqcrating",
+        "referrals.add_cqcrating",
+        "referrals.view_prioritypolicy",
+        "referrals.add_prioritypolicy",
+        "reviews.view_barrierdomain",
+        "reviews.add_barrierdomain",
+        "reviews.change_barrierdomain",
+    ],
+}
+
+
+def sync_role_permissions(sender=None, **kwargs):
+    """Make each role group hold exactly the permissions declared above (idempotent)."""
+    from django.contrib.auth.models import Group, Permission
+
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        wanted = []
+        for dotted in perms:
+            app_label, codename = dotted.split(".")
+            perm = Permission.objects.filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if perm is not None:  # an app not migrated yet; the next post_migrate adds it
+                wanted.append(perm)
+        group.permissions.set(wanted)

@@ -1,0 +1,87 @@
+from datetime import date
+
+from django import forms
+
+from referrals.forms import TEXT_LIMIT, DateInput
+
+from .models import MAX_ACTIVE_CASES, CaseActivity, IntervenorCase
+
+
+class IntervenorRadio(forms.RadioSelect):
+    """Radio buttons that show full or unavailable intervenors, but disabled."""
+
+    def __init__(self, *args, disabled_values=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.disabled_values = {str(v) for v in disabled_values}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if str(getattr(value, "value", value)) in self.disabled_values:
+            option["attrs"]["disabled"] = True
+        return option
+
+
+class AssignForm(forms.Form):
+    intervenor = forms.ChoiceField(label="Senior intervenor")
+    reason = forms.CharField(
+        label="Reason", max_length=TEXT_LIMIT, required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required when this person is not at the top of the waiting list.")
+
+    def __init__(self, *args, intervenors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.intervenors = {str(i.pk): i for i in intervenors}
+        choices, disabled = [], []
+        for i in intervenors:
+            label = (f"{i} – {i.active_count} of {MAX_ACTIVE_CASES} active cases – "
+                     f"{', '.join(i.region_labels()) or 'no regions set'}")
+            if not i.available:
+                label += " (unavailable)"
+                disabled.append(i.pk)
+            elif i.active_count >= MAX_ACTIVE_CASES:
+                label += " (full)"
+                disabled.append(i.pk)
+            choices.append((str(i.pk), label))
+        self.fields["intervenor"].choices = choices
+        self.fields["intervenor"].widget = IntervenorRadio(choices=choices,
+                                                           disabled_values=disabled)
+
+    def clean_intervenor(self):
+        return self.intervenors[self.cleaned_data["intervenor"]]
+
+
+class ReassignForm(AssignForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = True
+        self.fields["reason"].help_text = "Why the case is moving (for example, the intervenor is leaving)."
+        self.fields["intervenor"].label = "Move the case to"
+
+
+class ActivityForm(forms.Form):
+    kind = forms.ChoiceField(label="Kind", choices=CaseActivity.Kind.choices)
+    occurred_on = forms.DateField(label="Date", widget=DateInput(), initial=date.today)
+    text = forms.CharField(label="What happened", max_length=8000,
+                           widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class PlanForm(forms.Form):
+    plan = forms.CharField(label="Discharge plan", max_length=8000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 6}))
+
+
+class ProposeClosureForm(forms.Form):
+    outcome = forms.ChoiceField(label="Outcome", choices=IntervenorCase.Outcome.choices,
+                                widget=forms.RadioSelect)
+    reason = forms.CharField(label="Summary", max_length=TEXT_LIMIT,
+                             widget=forms.Textarea(attrs={"rows": 4}),
+                             help_text="What changed for the person; for 'Other', say what happened.")
+
+
+class ConfirmClosureForm(forms.Form):
+    decision = forms.ChoiceField(label="Decision", widget=forms.RadioSelect, choices=[
+        ("confirm", "Confirm the closure and free the place"),
+        ("return", "Return the case to casework")])
+    reason = forms.CharField(label="Reason", max_length=TEXT_LIMIT, required=False,
+                             widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text="Required when returning the case to casework.")

@@ -1,0 +1,119 @@
+"""Senior intervenors and their cases. At most three active cases each, held by the database."""
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+# Each senior intervenor works with at most three people at a time (NHS England programme
+# description). A rule, not a setting: the database triggers in migration 0002 hold it too.
+MAX_ACTIVE_CASES = 3
+
+
+class Intervenor(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="intervenor_profile"
+    )
+    regions = models.JSONField(default=list, blank=True, help_text="Region codes covered.")
+    available = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["user__last_name", "user__username"]
+
+    def __str__(self):
+        return str(self.user)
+
+    def region_labels(self) -> list[str]:
+        from accounts.models import Region
+
+        labels = dict(Region.choices)
+        return [labels.get(code, code) for code in self.regions]
+
+
+class IntervenorCase(models.Model):
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting"
+        ACTIVE = "active", "Active"
+        CLOSED = "closed", "Closed"
+
+    class Outcome(models.TextChoices):
+        DISCHARGED = "discharged", "Discharged to the community"
+        LESS_RESTRICTIVE = "less_restrictive", "Moved to a less restrictive setting"
+        ENDED_SAME_UNIT = "ended_same_unit", "LTS ended in the same unit"
+        OTHER = "other", "Other"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(
+        "referrals.Person", on_delete=models.PROTECT, related_name="intervenor_cases"
+    )
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.PROTECT, related_name="intervenor_cases"
+    )
+    intervenor = models.ForeignKey(
+        Intervenor, on_delete=models.PROTECT, null=True, blank=True, related_name="cases"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.WAITING)
+    waiting_since = models.DateTimeField()
+    assigned_on = models.DateTimeField(null=True, blank=True)
+    plan = models.TextField("Discharge plan", max_length=8000, blank=True)
+    proposed_outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    proposed_reason = models.TextField(max_length=4000, blank=True)
+    closure_proposed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    closure_reason = models.TextField(max_length=4000, blank=True)
+    closed_on = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["waiting_since"]
+        permissions = [
+            ("assign_intervenorcase", "Can assign intervenor cases"),
+            ("confirm_closure_intervenorcase", "Can confirm closure of intervenor cases"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="active") | Q(intervenor__isnull=False),
+                name="intervenorcase_active_has_intervenor",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="closed") | ~Q(outcome=""),
+                name="intervenorcase_closed_has_outcome",
+            ),
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(status__in=["waiting", "active"]),
+                name="intervenorcase_one_open_per_person",
+            ),
+        ]
+        indexes = [models.Index(fields=["intervenor", "status"])]
+
+    def __str__(self):
+        return f"Intervenor case for {self.person} ({self.get_status_display().lower()})"
+
+
+class CaseActivity(models.Model):
+    class Kind(models.TextChoices):
+        VISIT = "visit", "Visit"
+        MEETING = "meeting", "Meeting"
+        ESCALATION = "escalation", "Escalation"
+        BARRIER = "barrier", "Barrier addressed"
+        NOTE = "note", "Note"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(IntervenorCase, on_delete=models.CASCADE, related_name="activities")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    occurred_on = models.DateField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    text = models.TextField(max_length=8000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-occurred_on", "-created_at"]
+        verbose_name_plural = "case activities"
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.occurred_on:%d %b %Y}"

@@ -1,0 +1,260 @@
+"""Writes for intervenor cases. The three-case rule is held here and in the database.
+
+case_assign locks the intervenor's row, counts the active cases and refuses the fourth; the
+trigger from migration 0002 refuses it again for any write that bypasses this module.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from guardian.shortcuts import assign_perm, remove_perm
+from simple_history.utils import update_change_reason
+
+from accounts.errors import ConflictError, DomainError
+from accounts.services import organisation_members_group
+from workflows.audit import decision_record
+from workflows.models import Decision
+
+from .models import MAX_ACTIVE_CASES, CaseActivity, Intervenor, IntervenorCase
+
+
+class IntervenorCapacityError(ConflictError):
+    code = "intervenor_capacity"
+
+    def __init__(self, intervenor: Intervenor, active: list[IntervenorCase] | None = None):
+        names = ", ".join(c.person.reference for c in (active or []))
+        detail = f" ({names})" if names else ""
+        super().__init__(
+            f"{intervenor} already has {MAX_ACTIVE_CASES} active cases{detail}, the most a senior "
+            "intervenor may hold. Choose another intervenor, or close a case first; this person "
+            "stays on the waiting list.",
+            field="intervenor",
+        )
+
+
+def _reason(instance, text: str):
+    update_change_reason(instance, text)
+
+
+def _grant_worker(user, case: IntervenorCase) -> None:
+    assign_perm("intervenors.view_intervenorcase", user, case)
+    assign_perm("intervenors.change_intervenorcase", user, case)
+    assign_perm("referrals.view_person", user, case.person)
+
+
+def _revoke_worker(user, case: IntervenorCase, *, keep_read: bool) -> None:
+    remove_perm("intervenors.change_intervenorcase", user, case)
+    if not keep_read:
+        remove_perm("intervenors.view_intervenorcase", user, case)
+        still_involved = IntervenorCase.objects.filter(
+            person=case.person, intervenor__user=user).exclude(pk=case.pk).exists()
+        if not still_involved:
+            remove_perm("referrals.view_person", user, case.person)
+
+
+def _require_worker(case: IntervenorCase, by) -> None:
+    if case.intervenor is None or case.intervenor.user_id != by.pk:
+        raise DomainError("Only the intervenor assigned to this case can do this.",
+                          code="not_case_intervenor", field=None)
+
+
+@transaction.atomic
+def case_open(*, referral, by) -> IntervenorCase:
+    """Put the referred person on the waiting list."""
+    case = IntervenorCase.objects.create(
+        person=referral.person, referral=referral, waiting_since=timezone.now())
+    _reason(case, f"Joined the waiting list after triage by {by}")
+    assign_perm("intervenors.view_intervenorcase",
+                organisation_members_group(referral.organisation), case)
+    return case
+
+
+def _convert_trigger_error(error: IntegrityError, intervenor: Intervenor):
+    if "intervenor_capacity" in str(error):
+        return IntervenorCapacityError(intervenor)
+    return error
+
+
+def _activate(case: IntervenorCase, intervenor: Intervenor) -> None:
+    """Lock the intervenor, count, and activate; the caller's transaction holds the lock."""
+    active = list(
+        IntervenorCase.objects.select_related("person")
+        .filter(intervenor=intervenor, status=IntervenorCase.Status.ACTIVE)
+        .exclude(pk=case.pk)
+    )
+    if len(active) >= MAX_ACTIVE_CASES:
+        raise IntervenorCapacityError(intervenor, active)
+    case.intervenor = intervenor
+    case.status = IntervenorCase.Status.ACTIVE
+    case.assigned_on = timezone.now()
+    try:
+        with transaction.atomic():
+            case.save()
+    except IntegrityError as error:
+        raise _convert_trigger_error(error, intervenor) from error
+
+
+def _lock_intervenors(*pks) -> dict:
+    # Fixed order (by primary key) so two reassignments in opposite directions cannot deadlock.
+    rows = Intervenor.objects.select_for_update().select_related("user").filter(pk__in=pks)
+    return {row.pk: row for row in rows.order_by("pk")}
+
+
+@transaction.atomic
+def case_assign(*, case: IntervenorCase, intervenor: Intervenor, by, reason: str = "",
+                top_of_list: IntervenorCase | None = None) -> IntervenorCase:
+    """Assign a waiting case. Skipping the person at the top of the list needs a reason."""
+    intervenor = _lock_intervenors(intervenor.pk)[intervenor.pk]
+    case = IntervenorCase.objects.select_for_update().select_related("person").get(pk=case.pk)
+    if case.status != IntervenorCase.Status.WAITING:
+        raise ConflictError(
+            f"This case is {case.get_status_display().lower()}, not waiting; only a waiting case "
+            "can be assigned. Use reassignment to move an active case.", code="case_not_waiting")
+    if not intervenor.available or not intervenor.user.is_active:
+        raise DomainError(f"{intervenor} is not available for new cases.",
+                          code="intervenor_unavailable", field="intervenor")
+    reason = (reason or "").strip()
+    skipped = top_of_list is not None and top_of_list.pk != case.pk
+    if skipped and not reason:
+        raise DomainError(
+            f"{top_of_list.person.reference} is higher on the waiting list. Give the reason for "
+            "assigning this person first.", field="reason")
+    reason = reason or "Next on the ranked waiting list"
+    _activate(case, intervenor)
+    _reason(case, reason)
+    _grant_worker(intervenor.user, case)
+    decision_record(
+        actor=by, kind=Decision.Kind.CASE_ASSIGNED, subject=case, person=case.person,
+        reason=reason, summary=f"{case.person.reference} assigned to {intervenor}",
+        facts={"intervenor": str(intervenor.pk),
+               "skipped": str(top_of_list.person.reference) if skipped else ""},
+    )
+    return case
+
+
+@transaction.atomic
+def case_reassign(*, case: IntervenorCase, to: Intervenor, by, reason: str) -> IntervenorCase:
+    """Move an active case to another intervenor, all or nothing, within the limit."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Give the reason for reassigning this case.", field="reason")
+    case = IntervenorCase.objects.select_related("person", "intervenor__user").get(pk=case.pk)
+    if case.status != IntervenorCase.Status.ACTIVE:
+        raise ConflictError("Only an active case can be reassigned.", code="case_not_active")
+    if case.intervenor_id == to.pk:
+        raise DomainError(f"This case is already with {to}.", field="intervenor")
+    locked = _lock_intervenors(case.intervenor_id, to.pk)
+    case = IntervenorCase.objects.select_for_update().select_related(
+        "person", "intervenor__user").get(pk=case.pk)
+    target = locked[to.pk]
+    if not target.available or not target.user.is_active:
+        raise DomainError(f"{target} is not available for new cases.",
+                          code="intervenor_unavailable", field="intervenor")
+    previous = case.intervenor
+    _activate(case, target)
+    _reason(case, reason)
+    _revoke_worker(previous.user, case, keep_read=False)
+    _grant_worker(target.user, case)
+    decision_record(
+        actor=by, kind=Decision.Kind.CASE_REASSIGNED, subject=case, person=case.person,
+        reason=reason, summary=f"{case.person.reference} moved from {previous} to {target}",
+        facts={"from": str(previous.pk), "to": str(target.pk)},
+    )
+    return case
+
+
+@transaction.atomic
+def case_activity_log(*, case: IntervenorCase, by, kind: str, text: str,
+                      occurred_on: date | None = None) -> CaseActivity:
+    _require_worker(case, by)
+    if case.status != IntervenorCase.Status.ACTIVE:
+        raise ConflictError("Activity can only be logged on an active case.",
+                            code="case_not_active")
+    occurred_on = occurred_on or date.today()
+    if occurred_on > date.today():
+        raise DomainError("Activity cannot be dated in the future.", field="occurred_on")
+    if not text.strip():
+        raise DomainError("Describe what happened.", field="text")
+    activity = CaseActivity.objects.create(case=case, author=by, kind=kind, text=text,
+                                           occurred_on=occurred_on)
+    _reason(activity, f"{activity.get_kind_display()} logged by {by}")
+    return activity
+
+
+@transaction.atomic
+def case_update_plan(*, case: IntervenorCase, by, plan: str) -> IntervenorCase:
+    _require_worker(case, by)
+    if case.status != IntervenorCase.Status.ACTIVE:
+        raise ConflictError("The plan can only be changed on an active case.",
+                            code="case_not_active")
+    case.plan = plan
+    case.save()
+    _reason(case, f"Discharge plan updated by {by}")
+    return case
+
+
+@transaction.atomic
+def case_propose_closure(*, case: IntervenorCase, by, outcome: str, reason: str):
+    case = IntervenorCase.objects.select_for_update().select_related(
+        "person", "intervenor").get(pk=case.pk)
+    _require_worker(case, by)
+    if case.status != IntervenorCase.Status.ACTIVE:
+        raise ConflictError("Only an active case can be closed.", code="case_not_active")
+    if outcome not in IntervenorCase.Outcome.values:
+        raise DomainError("Choose the outcome of the case.", field="outcome")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Summarise why the case can close (and, for 'Other', what happened).",
+                          field="reason")
+    case.proposed_outcome = outcome
+    case.proposed_reason = reason
+    case.closure_proposed_at = timezone.now()
+    case.save()
+    _reason(case, reason)
+    decision_record(
+        actor=by, kind=Decision.Kind.CASE_CLOSURE_PROPOSED, subject=case, person=case.person,
+        reason=reason, summary=f"Closure proposed: {case.get_proposed_outcome_display()}",
+        facts={"outcome": outcome},
+    )
+    return case
+
+
+@transaction.atomic
+def case_confirm_closure(*, case: IntervenorCase, by, confirm: bool, reason: str = ""):
+    """Coordinator confirms the closure (freeing the place) or returns it to casework."""
+    case = IntervenorCase.objects.select_for_update().select_related(
+        "person", "intervenor__user").get(pk=case.pk)
+    if case.status != IntervenorCase.Status.ACTIVE or not case.proposed_outcome:
+        raise ConflictError("There is no closure proposal to confirm on this case.",
+                            code="no_closure_proposed")
+    reason = (reason or "").strip()
+    if confirm:
+        case.status = IntervenorCase.Status.CLOSED
+        case.outcome = case.proposed_outcome
+        case.closure_reason = case.proposed_reason + (f"\n\nConfirmed: {reason}" if reason else "")
+        case.closed_on = timezone.now()
+        case.save()
+        _reason(case, reason or "Closure confirmed")
+        _revoke_worker(case.intervenor.user, case, keep_read=True)
+        decision_record(
+            actor=by, kind=Decision.Kind.CASE_CLOSED, subject=case, person=case.person,
+            reason=reason or case.proposed_reason,
+            summary=f"Case closed: {case.get_outcome_display()}; a place is free for "
+                    f"{case.intervenor}",
+            facts={"outcome": case.outcome, "intervenor": str(case.intervenor_id)},
+        )
+    else:
+        if not reason:
+            raise DomainError("Say why the case should continue.", field="reason")
+        case.proposed_outcome = ""
+        case.proposed_reason = ""
+        case.closure_proposed_at = None
+        case.save()
+        _reason(case, reason)
+        decision_record(
+            actor=by, kind=Decision.Kind.CASE_CLOSURE_PROPOSED, subject=case, person=case.person,
+            reason=reason, summary="Closure not confirmed; the case continues",
+        )
+    return case

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "intervenors"
+urlpatterns = [
+    path("intervenors/caseload/", views.caseload, name="caseload"),
+    path("intervenors/waiting/", views.waiting, name="waiting"),
+    path("intervenors/capacity/", views.capacity, name="capacity"),
+    path("cases/<uuid:pk>/", views.case_detail, name="case"),
+    path("cases/<uuid:pk>/assign/", views.case_assign, name="assign"),
+    path("cases/<uuid:pk>/reassign/", views.case_reassign, name="reassign"),
+    path("cases/<uuid:pk>/activity/", views.activity_add, name="activity"),
+    path("cases/<uuid:pk>/plan/", views.plan_update, name="plan"),
+    path("cases/<uuid:pk>/close/", views.closure_propose, name="propose_closure"),
+    path("cases/<uuid:pk>/confirm-closure/", views.closure_confirm, name="confirm_closure"),
+]

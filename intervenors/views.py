@@ -1,0 +1,215 @@
+"""Pages for senior intervenors (caseload, casework) and coordinators (waiting list, capacity)."""
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.access import get_or_404, role_required
+from accounts.errors import DomainError
+from accounts.roles import Role
+from workflows import services as flow
+from workflows.audit import access_record
+
+from . import selectors, services
+from .forms import ActivityForm, AssignForm, ConfirmClosureForm, PlanForm, ProposeClosureForm
+from .forms import ReassignForm
+from .models import MAX_ACTIVE_CASES, IntervenorCase
+
+CASE_READERS = (Role.INTERVENOR, Role.COORDINATOR, Role.OVERSIGHT, Role.COMMISSIONER)
+
+
+def _attach(form, error: DomainError):
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+@role_required(Role.INTERVENOR)
+def caseload(request):
+    cases = list(selectors.caseload(request.user))
+    active = [c for c in cases if c.status == IntervenorCase.Status.ACTIVE]
+    return render(request, "intervenors/caseload.html", {
+        "active": active, "closed": [c for c in cases if c.status == IntervenorCase.Status.CLOSED],
+        "limit": MAX_ACTIVE_CASES,
+    })
+
+
+@role_required(Role.COORDINATOR, Role.OVERSIGHT)
+def waiting(request):
+    return render(request, "intervenors/waiting.html", {
+        "rows": selectors.waiting_list(request.user),
+        "can_assign": request.user.has_perm("intervenors.assign_intervenorcase"),
+    })
+
+
+@role_required(Role.COORDINATOR, Role.OVERSIGHT)
+def capacity(request):
+    intervenors = list(selectors.intervenors_with_load())
+    return render(request, "intervenors/capacity.html", {
+        "intervenors": intervenors, "limit": MAX_ACTIVE_CASES,
+        "free_places": sum(max(MAX_ACTIVE_CASES - i.active_count, 0)
+                           for i in intervenors if i.available),
+        "waiting_count": selectors.cases_visible(request.user).filter(status="waiting").count(),
+    })
+
+
+def _case_page(request, case, status=200, **forms):
+    user = request.user
+    is_worker = case.intervenor is not None and case.intervenor.user_id == user.pk
+    is_active = case.status == IntervenorCase.Status.ACTIVE
+    can_assign = user.has_perm("intervenors.assign_intervenorcase")
+    context = {
+        "case": case, "person": case.person, "is_worker": is_worker and is_active,
+        "activities": case.activities.select_related("author"),
+        "can_assign": can_assign and case.status == IntervenorCase.Status.WAITING,
+        "can_reassign": can_assign and is_active,
+        "can_confirm": (user.has_perm("intervenors.confirm_closure_intervenorcase")
+                        and is_active and bool(case.proposed_outcome)),
+        "limit": MAX_ACTIVE_CASES,
+    }
+    if context["can_assign"] or context["can_reassign"]:
+        intervenors = list(selectors.intervenors_with_load())
+        context["top"] = next(iter(selectors.waiting_list(user)), None)
+        if context["can_assign"]:
+            context["assign_form"] = forms.get("assign_form") or AssignForm(intervenors=intervenors)
+        if context["can_reassign"]:
+            others = [i for i in intervenors if i.pk != case.intervenor_id]
+            context["reassign_form"] = forms.get("reassign_form") or ReassignForm(
+                intervenors=others)
+    if context["is_worker"]:
+        context["activity_form"] = forms.get("activity_form") or ActivityForm()
+        context["plan_form"] = forms.get("plan_form") or PlanForm(initial={"plan": case.plan})
+        if not case.proposed_outcome:
+            context["closure_form"] = forms.get("closure_form") or ProposeClosureForm()
+    if context["can_confirm"]:
+        context["confirm_form"] = forms.get("confirm_form") or ConfirmClosureForm()
+    context["forms_with_errors"] = [f for f in forms.values() if f.errors]
+    return render(request, "intervenors/case.html", context, status=status)
+
+
+@role_required(*CASE_READERS)
+def case_detail(request, pk):
+    case = get_or_404(request, selectors.case_get, pk)
+    access_record(request=request, obj=case, person=case.person)
+    return _case_page(request, case)
+
+
+def _post_case(request, pk, *, perm=None):
+    case = get_or_404(request, selectors.case_get, pk)
+    if perm and not request.user.has_perm(perm):
+        return case, False
+    return case, True
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def case_assign(request, pk):
+    case, allowed = _post_case(request, pk, perm="intervenors.assign_intervenorcase")
+    if not allowed:
+        return redirect("intervenors:case", pk=case.pk)
+    form = AssignForm(request.POST, intervenors=list(selectors.intervenors_with_load()))
+    if form.is_valid():
+        top = next(iter(selectors.waiting_list(request.user)), None)
+        try:
+            services_top = top.case if top else None
+            flow.case_assign(case=case, by=request.user, intervenor=form.cleaned_data["intervenor"],
+                             reason=form.cleaned_data["reason"], top_of_list=services_top)
+        except DomainError as error:
+            _attach(form, error)
+        else:
+            messages.success(request, f"{case.person.reference} assigned to "
+                                      f"{form.cleaned_data['intervenor']}.")
+            return redirect("intervenors:waiting")
+    return _case_page(request, case, status=400, assign_form=form)
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def case_reassign(request, pk):
+    case, allowed = _post_case(request, pk, perm="intervenors.assign_intervenorcase")
+    if not allowed:
+        return redirect("intervenors:case", pk=case.pk)
+    others = [i for i in selectors.intervenors_with_load() if i.pk != case.intervenor_id]
+    form = ReassignForm(request.POST, intervenors=others)
+    if form.is_valid():
+        try:
+            services.case_reassign(case=case, to=form.cleaned_data["intervenor"], by=request.user,
+                                   reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            _attach(form, error)
+        else:
+            messages.success(request, f"Case moved to {form.cleaned_data['intervenor']}.")
+            return redirect("intervenors:case", pk=case.pk)
+    return _case_page(request, case, status=400, reassign_form=form)
+
+
+@require_POST
+@role_required(Role.INTERVENOR)
+def activity_add(request, pk):
+    case, _ = _post_case(request, pk)
+    form = ActivityForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_activity_log(case=case, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            _attach(form, error)
+        else:
+            messages.success(request, "Activity logged.")
+            return redirect("intervenors:case", pk=case.pk)
+    return _case_page(request, case, status=400, activity_form=form)
+
+
+@require_POST
+@role_required(Role.INTERVENOR)
+def plan_update(request, pk):
+    case, _ = _post_case(request, pk)
+    form = PlanForm(request.POST)
+    if form.is_valid():
+        try:
+            services.case_update_plan(case=case, by=request.user, plan=form.cleaned_data["plan"])
+        except DomainError as error:
+            _attach(form, error)
+        else:
+            messages.success(request, "Discharge plan saved.")
+            return redirect("intervenors:case", pk=case.pk)
+    return _case_page(request, case, status=400, plan_form=form)
+
+
+@require_POST
+@role_required(Role.INTERVENOR)
+def closure_propose(request, pk):
+    case, _ = _post_case(request, pk)
+    form = ProposeClosureForm(request.POST)
+    if form.is_valid():
+        try:
+            flow.case_propose_closure(case=case, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            _attach(form, error)
+        else:
+            messages.success(request, "Closure proposed. The programme team will confirm it.")
+            return redirect("intervenors:case", pk=case.pk)
+    return _case_page(request, case, status=400, closure_form=form)
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def closure_confirm(request, pk):
+    case, allowed = _post_case(request, pk, perm="intervenors.confirm_closure_intervenorcase")
+    if not allowed:
+        return redirect("intervenors:case", pk=case.pk)
+    form = ConfirmClosureForm(request.POST)
+    if form.is_valid():
+        confirm = form.cleaned_data["decision"] == "confirm"
+        try:
+            flow.case_confirm_closure(case=case, by=request.user, confirm=confirm,
+                                      reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            _attach(form, error)
+        else:
+            if confirm:
+                top = next(iter(selectors.waiting_list(request.user)), None)
+                nxt = (f" Next on the waiting list: {top.person.reference} (score "
+                       f"{top.priority.score})." if top else " Nobody is waiting.")
+                messages.success(request, f"Case closed; {case.intervenor} has a free place."
+                                 + nxt)
+                return redirect("intervenors:waiting")
+            messages.success(request, "The case continues.")
+            return redirect("intervenors:case", pk=case.pk)
+    return _case_page(request, case, status=400, confirm_form=form)

@@ -1,0 +1,129 @@
+"""Forms for raising referrals, triage, concerns and queue filters."""
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from accounts.errors import DomainError
+from accounts.models import Region
+
+from .models import Concern, Condition, Route, Unit
+from .validation import validate_nhs_number
+
+TEXT_LIMIT = 4000
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ReferralForm(forms.Form):
+    nhs_number = forms.CharField(
+        label="NHS number", max_length=14,
+        help_text="10 digits. If Pathways already knows the person, their record is used.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
+    given_name = forms.CharField(label="Given name", max_length=100, required=False)
+    family_name = forms.CharField(label="Family name", max_length=100, required=False)
+    date_of_birth = forms.DateField(label="Date of birth", widget=DateInput())
+    condition = forms.ChoiceField(label="Learning disability, autism or both",
+                                  choices=Condition.choices, widget=forms.RadioSelect)
+    current_unit = forms.ModelChoiceField(
+        label="Current unit", queryset=Unit.objects.select_related("provider"),
+        empty_label="Choose the unit", error_messages={
+            "invalid_choice": "Choose a unit from the list; if it is missing, ask the service "
+                              "desk to add it."})
+    lts_start_date = forms.DateField(label="Date long-term segregation started",
+                                     widget=DateInput())
+    legal_status = forms.CharField(label="Legal status", max_length=100, required=False,
+                                   help_text="For example, Mental Health Act section 3.")
+    requested_route = forms.ChoiceField(label="What are you asking for?", choices=Route.choices,
+                                        widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label="Why are you referring this person?", max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What keeps them in segregation, and what has been tried. Up to 4,000 "
+                  "characters.")
+
+    def clean_nhs_number(self):
+        try:
+            return validate_nhs_number(self.cleaned_data["nhs_number"])
+        except DomainError as error:
+            raise ValidationError(error.message) from None
+
+    def clean_date_of_birth(self):
+        value = self.cleaned_data["date_of_birth"]
+        if value > date.today():
+            raise ValidationError("The date of birth cannot be in the future.")
+        return value
+
+    def clean_lts_start_date(self):
+        value = self.cleaned_data["lts_start_date"]
+        if value > date.today():
+            raise ValidationError("The LTS start date cannot be in the future.")
+        return value
+
+    def clean(self):
+        data = super().clean()
+        dob, start = data.get("date_of_birth"), data.get("lts_start_date")
+        if dob and start and start < dob:
+            self.add_error("lts_start_date", "The LTS start date cannot be before the date of birth.")
+        return data
+
+
+class ConcernForm(forms.Form):
+    source = forms.ChoiceField(label="Who raised it", choices=Concern.Source.choices)
+    category = forms.ChoiceField(label="What it is about", choices=Concern.Category.choices)
+    severity = forms.ChoiceField(label="Severity", choices=Concern.Severity.choices,
+                                 initial=Concern.Severity.MEDIUM)
+    description = forms.CharField(label="Describe the concern", max_length=TEXT_LIMIT,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+
+    def as_service_kwargs(self) -> dict:
+        return {k: self.cleaned_data[k] for k in ("source", "category", "severity", "description")}
+
+
+class OptionalConcernForm(ConcernForm):
+    """A concern row on the referral form: left blank, it is ignored."""
+
+    use_required_attribute = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["description"].required = False
+
+    def has_concern(self) -> bool:
+        return bool(self.cleaned_data.get("description", "").strip())
+
+
+ConcernFormSet = forms.formset_factory(OptionalConcernForm, extra=2, max_num=5)
+
+
+class TriageForm(forms.Form):
+    ROUTE_CHOICES = [*Route.choices, ("decline", "Decline the referral")]
+    route = forms.ChoiceField(label="Decision", choices=ROUTE_CHOICES, widget=forms.RadioSelect)
+    reason = forms.CharField(
+        label="Reason", max_length=TEXT_LIMIT, required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Required when declining: the commissioner will see it. Recorded with the "
+                  "decision and the priority shown on this page.")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("route") == "decline" and not data.get("reason", "").strip():
+            self.add_error("reason", "Give the reason for declining.")
+        return data
+
+
+class QueueFilterForm(forms.Form):
+    region = forms.ChoiceField(label="Region", required=False,
+                               choices=[("", "All regions"), *Region.choices])
+    route = forms.ChoiceField(label="Route asked for", required=False,
+                              choices=[("", "All routes"), *Route.choices])
+    age_band = forms.ChoiceField(label="Age band", required=False,
+                                 choices=[("", "All ages"), ("child", "Under 18"),
+                                          ("adult", "18 and over")])
+    sort = forms.ChoiceField(label="Sort by", required=False,
+                             choices=[("score", "Priority score"), ("days", "Days in LTS")])

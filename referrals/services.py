@@ -1,0 +1,283 @@
+"""Every write to people, units, concerns, referrals and the priority policy.
+
+Each function is one transaction, records who made the change and why (simple-history change
+reason, and a Decision for human choices), and keeps object permissions in step.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+from simple_history.utils import update_change_reason
+
+from accounts.errors import ConflictError, DomainError
+from accounts.services import organisation_members_group
+from workflows.audit import decision_record
+from workflows.models import Decision
+
+from . import priority
+from .models import (
+    Concern,
+    CqcRating,
+    LtsEpisode,
+    Person,
+    PriorityPolicy,
+    ProtectedCharacteristics,
+    Referral,
+    Route,
+    Unit,
+)
+from .validation import validate_nhs_number
+
+
+class DuplicateReferralError(ConflictError):
+    code = "open_referral_exists"
+
+    def __init__(self, existing: Referral):
+        super().__init__(
+            f"{existing.person.reference} already has an open referral "
+            f"(raised {existing.raised_at:%d %b %Y}, {existing.get_status_display().lower()}). "
+            "Add new concerns to that referral instead of raising another.",
+            field="nhs_number",
+        )
+        self.existing = existing
+
+
+def _with_reason(instance, reason: str):
+    update_change_reason(instance, reason)
+    return instance
+
+
+def _new_reference() -> str:
+    import secrets
+
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    while True:
+        ref = "PW-" + "".join(secrets.choice(alphabet) for _ in range(6))
+        if not Person.objects.filter(reference=ref).exists():
+            return ref
+
+
+def person_grant_organisation(person: Person) -> None:
+    """The responsible commissioner's organisation may see the person."""
+    assign_perm("referrals.view_person", organisation_members_group(person.commissioner), person)
+
+
+@transaction.atomic
+def person_create(*, by, nhs_number: str, date_of_birth: date, condition: str, commissioner,
+                  current_unit: Unit | None = None, given_name: str = "", family_name: str = "",
+                  legal_status: str = "", characteristics: dict | None = None) -> Person:
+    nhs_number = validate_nhs_number(nhs_number)
+    if date_of_birth > date.today():
+        raise DomainError("The date of birth cannot be in the future.", field="date_of_birth")
+    if Person.objects.filter(nhs_number=nhs_number).exists():
+        raise ConflictError("A person with this NHS number is already recorded.",
+                            code="duplicate_person", field="nhs_number")
+    person = Person.objects.create(
+        reference=_new_reference(), nhs_number=nhs_number, date_of_birth=date_of_birth,
+        condition=condition, commissioner=commissioner, current_unit=current_unit,
+        given_name=given_name, family_name=family_name, legal_status=legal_status,
+    )
+    _with_reason(person, f"Person recorded by {by}")
+    ProtectedCharacteristics.objects.create(person=person, **(characteristics or {}))
+    person_grant_organisation(person)
+    return person
+
+
+@transaction.atomic
+def lts_episode_start(*, person: Person, unit: Unit, start_date: date, by) -> LtsEpisode:
+    """Record that the person is in LTS in `unit` since `start_date` (ending any other episode)."""
+    today = date.today()
+    if start_date > today:
+        raise DomainError("The LTS start date cannot be in the future.", field="lts_start_date")
+    if start_date < person.date_of_birth:
+        raise DomainError("The LTS start date cannot be before the date of birth.",
+                          field="lts_start_date")
+    current = person.lts_episodes.filter(end_date__isnull=True).first()
+    if current is not None:
+        if current.unit_id == unit.pk and current.start_date == start_date:
+            return current
+        if start_date < current.start_date:
+            raise DomainError(
+                f"The current LTS episode started on {current.start_date:%d %b %Y}; a new one "
+                "cannot start before it.", field="lts_start_date")
+        current.end_date = start_date
+        current.end_reason = LtsEpisode.EndReason.TRANSFERRED
+        current.save()
+        _with_reason(current, f"Ended by a new LTS episode recorded by {by}")
+    episode = LtsEpisode.objects.create(person=person, unit=unit, start_date=start_date)
+    _with_reason(episode, f"LTS episode recorded by {by}")
+    if person.current_unit_id != unit.pk:
+        person.current_unit = unit
+        person.save()
+        _with_reason(person, f"Placement changed to {unit.name} by {by}")
+    return episode
+
+
+@transaction.atomic
+def concern_raise(*, person: Person, by, source: str, category: str, severity: str,
+                  description: str, raised_on: date | None = None) -> Concern:
+    raised_on = raised_on or date.today()
+    if raised_on > date.today():
+        raise DomainError("A concern cannot be raised on a future date.", field="raised_on")
+    concern = Concern.objects.create(
+        person=person, source=source, category=category, severity=severity,
+        description=description, raised_on=raised_on, recorded_by=by,
+    )
+    _with_reason(concern, f"Concern recorded by {by}")
+    return concern
+
+
+@transaction.atomic
+def concern_resolve(*, concern: Concern, by, reason: str) -> Concern:
+    if not reason.strip():
+        raise DomainError("Say why the concern is resolved.", field="reason")
+    concern.status = Concern.Status.RESOLVED
+    concern.save()
+    _with_reason(concern, reason)
+    return concern
+
+
+@transaction.atomic
+def referral_submit(*, raised_by, person: Person, reason: str, requested_route: str,
+                    unit: Unit, lts_start_date: date, concerns: list[dict] = ()) -> Referral:
+    """Raise a referral for a person; refuses a second open referral for the same person."""
+    if requested_route not in Route.values:
+        raise DomainError("Choose a route: IC(E)TR review, senior intervenor or both.",
+                          field="requested_route")
+    if not reason.strip():
+        raise DomainError("Say why you are referring this person.", field="reason")
+    organisation = raised_by.organisation
+    if organisation is None:
+        raise DomainError("Your account is not linked to an organisation.", code="no_organisation")
+    existing = (Referral.objects.select_related("person")
+                .filter(person=person, status__in=Referral.OPEN_STATUSES).first())
+    if existing is not None:
+        raise DuplicateReferralError(existing)
+    lts_episode_start(person=person, unit=unit, start_date=lts_start_date, by=raised_by)
+    for concern in concerns:
+        concern_raise(person=person, by=raised_by, **concern)
+    try:
+        with transaction.atomic():
+            referral = Referral.objects.create(
+                person=person, organisation=organisation, raised_by=raised_by,
+                raised_at=timezone.now(), reason=reason, requested_route=requested_route,
+            )
+    except IntegrityError:  # another referral for the person committed a moment ago
+        raise DuplicateReferralError(
+            Referral.objects.get(person=person, status__in=Referral.OPEN_STATUSES)) from None
+    _with_reason(referral, f"Referral raised by {raised_by}")
+    group = organisation_members_group(organisation)
+    assign_perm("referrals.view_referral", group, referral)
+    assign_perm("referrals.view_person", group, person)
+    decision_record(actor=raised_by, kind=Decision.Kind.REFERRAL_SUBMITTED, subject=referral,
+                    person=person, reason=reason,
+                    summary=f"Referral raised for {person.reference}, asking for "
+                            f"{referral.get_requested_route_display()}")
+    return referral
+
+
+def policy_current() -> PriorityPolicy:
+    policy = PriorityPolicy.objects.order_by("-version").first()
+    if policy is None:
+        policy = PriorityPolicy.objects.create(version=1, reason="Initial policy (DOMAIN.md)")
+    return policy
+
+
+@transaction.atomic
+def referral_snapshot_priority(*, referral: Referral) -> Referral:
+    """Store today's score, its explanation and the policy version on the referral."""
+    from .selectors import person_priority
+
+    policy = policy_current()
+    result = person_priority(referral.person, weights=priority.Weights.from_policy(policy))
+    referral.priority_score = result.score
+    referral.priority_breakdown = result.as_dict()
+    referral.priority_policy = policy
+    referral.priority_snapshot_at = timezone.now()
+    referral.save()
+    _with_reason(referral, f"Priority snapshot under policy v{policy.version}")
+    return referral
+
+
+@transaction.atomic
+def referral_triage(*, referral: Referral, by, route: str, reason: str) -> Referral:
+    """Accept with a route, or decline with a reason. The breakdown shown is recorded."""
+    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    if referral.status != Referral.Status.SUBMITTED:
+        raise ConflictError(
+            f"This referral has already been triaged ({referral.get_status_display().lower()}).",
+            code="already_triaged")
+    reason = (reason or "").strip()
+    if route == "decline":
+        if not reason:
+            raise DomainError("Give the reason for declining; the commissioner will see it.",
+                              field="reason")
+        referral.status = Referral.Status.DECLINED
+        referral.route = ""
+        kind, summary = Decision.Kind.TRIAGE_DECLINED, "Referral declined"
+    elif route in Route.values:
+        referral.status = Referral.Status.ACCEPTED
+        referral.route = route
+        kind = Decision.Kind.TRIAGE_ACCEPTED
+        summary = f"Referral accepted for {Route(route).label}"
+    else:
+        raise DomainError("Choose a route or decline.", field="route")
+    referral.decision_reason = reason
+    referral.triaged_by = by
+    referral.triaged_at = timezone.now()
+    referral.save()
+    _with_reason(referral, reason or summary)
+    from .selectors import person_priority
+
+    shown = person_priority(referral.person).as_dict()
+    decision_record(actor=by, kind=kind, subject=referral, person=referral.person, reason=reason,
+                    summary=f"{summary} for {referral.person.reference}",
+                    facts={"priority": shown, "snapshot_score": referral.priority_score,
+                           "requested_route": referral.requested_route})
+    return referral
+
+
+@transaction.atomic
+def referral_close(*, referral: Referral, by, reason: str) -> Referral:
+    referral.status = Referral.Status.CLOSED
+    referral.save()
+    _with_reason(referral, reason)
+    return referral
+
+
+@transaction.atomic
+def unit_rate(*, unit: Unit, rating: str, rated_on: date, by, reason: str = "") -> CqcRating:
+    """Record a published CQC rating; the unit's current rating follows the latest date."""
+    if rated_on > date.today():
+        raise DomainError("A rating cannot be dated in the future.", field="rated_on")
+    record = CqcRating.objects.create(unit=unit, rating=rating, rated_on=rated_on, recorded_by=by)
+    if unit.cqc_rated_on is None or rated_on >= unit.cqc_rated_on:
+        unit.cqc_rating = rating
+        unit.cqc_rated_on = rated_on
+        unit.save()
+        _with_reason(unit, reason or f"CQC rating {record.get_rating_display()} recorded by {by}")
+    return record
+
+
+@transaction.atomic
+def policy_change(*, by, reason: str, **weights) -> PriorityPolicy:
+    """Publish a new policy version. Old snapshots keep naming the version they used."""
+    if not (reason or "").strip():
+        raise DomainError("Say why the priority policy is changing.", field="reason")
+    previous = policy_current()
+    fields = {f.name: getattr(previous, f.name) for f in PriorityPolicy._meta.fields
+              if f.name.startswith("points_") or f.name in ("lts_months_cap", "adult_lts_limit_days")}
+    unknown = set(weights) - set(fields)
+    if unknown:
+        raise DomainError(f"Unknown policy weights: {', '.join(sorted(unknown))}.")
+    fields.update(weights)
+    policy = PriorityPolicy.objects.create(version=previous.version + 1, reason=reason,
+                                           created_by=by, **fields)
+    _with_reason(policy, reason)
+    decision_record(actor=by, kind=Decision.Kind.POLICY_CHANGED, subject=policy,
+                    summary=f"Priority policy v{policy.version} replaces v{previous.version}",
+                    reason=reason, facts={"from": previous.version, "weights": weights})
+    return policy

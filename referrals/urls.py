@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "referrals"
+urlpatterns = [
+    path("referrals/", views.my_referrals, name="mine"),
+    path("referrals/new/", views.referral_create, name="create"),
+    path("referrals/queue/", views.queue, name="queue"),
+    path("referrals/<uuid:pk>/", views.referral_detail, name="detail"),
+    path("referrals/<uuid:pk>/triage/", views.triage, name="triage"),
+    path("people/<uuid:pk>/", views.person_detail, name="person"),
+    path("people/<uuid:pk>/concerns/", views.concern_add, name="concern_add"),
+]

@@ -1,0 +1,178 @@
+"""Pages for commissioners (raise, follow), coordinators (queue, triage) and person records."""
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accounts.access import get_or_404, role_required
+from accounts.errors import DomainError
+from accounts.roles import Role
+from workflows import services as flow
+from workflows.audit import access_record
+
+from . import selectors
+from . import services as referral_services
+from .forms import ConcernForm, ConcernFormSet, QueueFilterForm, ReferralForm, TriageForm
+from .models import Person, Referral
+
+PERSON_READERS = tuple(Role)
+
+
+def _attach_error(form, error: DomainError):
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+@role_required(Role.COMMISSIONER)
+def my_referrals(request):
+    referrals = selectors.referrals_visible(request.user).order_by("-raised_at")
+    return render(request, "referrals/mine.html", {"referrals": referrals})
+
+
+@role_required(Role.COMMISSIONER)
+def referral_create(request):
+    form = ReferralForm(request.POST or None)
+    concerns = ConcernFormSet(request.POST or None, prefix="concerns")
+    existing = None
+    if request.method == "POST" and form.is_valid() and concerns.is_valid():
+        try:
+            referral = _raise_referral(request.user, form.cleaned_data,
+                                       [c.as_service_kwargs() for c in concerns
+                                        if c.has_concern()])
+        except referral_services.DuplicateReferralError as error:
+            existing = error.existing
+            visible = selectors.referrals_visible(request.user).filter(pk=existing.pk).exists()
+            form.add_error("nhs_number", error.message if visible else
+                           "This person already has an open referral. Contact the programme "
+                           "team to add to it.")
+            existing = existing if visible else None
+        except DomainError as error:
+            _attach_error(form, error)
+        else:
+            messages.success(request, f"Referral raised for {referral.person.reference}. The "
+                                      "programme team will triage it.")
+            return redirect("referrals:detail", pk=referral.pk)
+    forms_with_errors = [f for f in [form, *concerns] if f.errors]
+    return render(request, "referrals/create.html", {
+        "form": form, "concerns": concerns, "existing": existing,
+        "forms_with_errors": forms_with_errors,
+    })
+
+
+@transaction.atomic
+def _raise_referral(user, data: dict, concerns: list[dict]) -> Referral:
+    """Find the person by NHS number (or record them), then raise the referral."""
+    person = Person.objects.filter(nhs_number=data["nhs_number"]).first()
+    if person is None:
+        person = referral_services.person_create(
+            by=user, nhs_number=data["nhs_number"], date_of_birth=data["date_of_birth"],
+            condition=data["condition"], commissioner=user.organisation,
+            current_unit=data["current_unit"], given_name=data["given_name"],
+            family_name=data["family_name"], legal_status=data["legal_status"],
+        )
+    elif person.commissioner_id != user.organisation_id:
+        open_referral = selectors.open_referral_for(person)
+        if open_referral is not None:
+            raise referral_services.DuplicateReferralError(open_referral)
+        raise DomainError("This person is recorded under another commissioning organisation. "
+                          "Contact the programme team to transfer them.", field="nhs_number")
+    return flow.referral_raise(
+        raised_by=user, person=person, reason=data["reason"],
+        requested_route=data["requested_route"], unit=data["current_unit"],
+        lts_start_date=data["lts_start_date"], concerns=concerns,
+    )
+
+
+@role_required(*PERSON_READERS)
+def referral_detail(request, pk):
+    referral = get_or_404(request, selectors.referral_get, pk)
+    access_record(request=request, obj=referral, person=referral.person)
+    can_triage = (referral.status == Referral.Status.SUBMITTED
+                  and request.user.has_perm("referrals.triage_referral"))
+    return render(request, "referrals/detail.html", {
+        "referral": referral, "person": referral.person, "can_triage": can_triage,
+    })
+
+
+@role_required(Role.COORDINATOR, Role.OVERSIGHT)
+def queue(request):
+    filters = QueueFilterForm(request.GET or None)
+    params = filters.cleaned_data if filters.is_valid() else {}
+    rows = selectors.triage_queue(request.user, **{k: v for k, v in params.items() if v})
+    return render(request, "referrals/queue.html", {
+        "rows": rows, "filters": filters,
+        "can_triage": request.user.has_perm("referrals.triage_referral"),
+    })
+
+
+@role_required(Role.COORDINATOR)
+def triage(request, pk):
+    referral = get_or_404(request, selectors.referral_get, pk)
+    if not request.user.has_perm("referrals.triage_referral"):
+        return redirect("referrals:detail", pk=referral.pk)
+    person = selectors.person_get(request.user, referral.person_id)
+    form = TriageForm(request.POST or None)
+    if referral.status != Referral.Status.SUBMITTED:
+        messages.info(request, "This referral has already been triaged.")
+        return redirect("referrals:detail", pk=referral.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            flow.referral_triage(referral=referral, by=request.user,
+                                 route=form.cleaned_data["route"],
+                                 reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            _attach_error(form, error)
+        else:
+            referral.refresh_from_db()
+            messages.success(request, f"{person.reference}: {referral.get_status_display()}"
+                             + (f" for {referral.get_route_display()}" if referral.route else "")
+                             + ".")
+            return redirect("referrals:queue")
+    access_record(request=request, obj=referral, person=person)
+    return render(request, "referrals/triage.html", {
+        "referral": referral, "person": person, "form": form,
+        "priority": selectors.person_priority(person),
+        "other_referrals": person.referrals.exclude(pk=referral.pk).order_by("-raised_at"),
+        "episodes": person.lts_episodes.select_related("unit").all(),
+        "concerns": person.concerns.all(),
+        "forms_with_errors": [form] if form.errors else [],
+    })
+
+
+@role_required(*PERSON_READERS)
+def person_detail(request, pk):
+    person = get_or_404(request, selectors.person_get, pk)
+    access_record(request=request, obj=person, person=person)
+    user = request.user
+    return render(request, "referrals/person.html", {
+        "person": person,
+        "priority": selectors.person_priority(person),
+        "episodes": person.lts_episodes.select_related("unit").all(),
+        "concerns": person.concerns.all(),
+        "referrals": selectors.referrals_visible(user).filter(person=person),
+        "concern_form": ConcernForm(),
+        "can_add_concern": user.has_perm("referrals.add_concern"),
+        "can_see_characteristics": user.has_perm("referrals.view_protected_characteristics"),
+        "related": selectors.person_related(user, person),
+    })
+
+
+@require_POST
+@role_required(Role.COMMISSIONER, Role.COORDINATOR)
+def concern_add(request, pk):
+    person = get_or_404(request, selectors.person_get, pk)
+    form = ConcernForm(request.POST)
+    if not request.user.has_perm("referrals.add_concern"):
+        return redirect("referrals:person", pk=person.pk)
+    if form.is_valid():
+        try:
+            referral_services.concern_raise(person=person, by=request.user,
+                                            **form.cleaned_data)
+        except DomainError as error:
+            _attach_error(form, error)
+        else:
+            messages.success(request, "Concern recorded. The priority score includes it now.")
+            return redirect(reverse("referrals:person", args=[person.pk]) + "#concerns")
+    return render(request, "referrals/concern_form.html", {
+        "person": person, "form": form, "forms_with_errors": [form]}, status=400)

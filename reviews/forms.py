@@ -1,0 +1,184 @@
+from django import forms
+from django.contrib.auth import get_user_model
+
+from accounts.models import Organisation
+from accounts.roles import Role
+from referrals.forms import TEXT_LIMIT, DateInput
+
+from .models import ActionStatus, BarrierDomain, PanelMember
+
+User = get_user_model()
+
+
+def _people_with(role):
+    return User.objects.filter(groups__name=role, is_active=True).order_by("last_name")
+
+
+class ScheduleForm(forms.Form):
+    scheduled_for = forms.DateField(label="Panel date", widget=DateInput())
+    chair = forms.ModelChoiceField(label="Chair (CQC Mental Health Act Reviewer)",
+                                   queryset=User.objects.none(), empty_label="Choose the chair")
+    expert_by_experience = forms.ModelChoiceField(
+        label="Expert by experience", queryset=User.objects.none(), required=False)
+    expert_conflict = forms.BooleanField(
+        label="The expert by experience has declared a conflict of interest", required=False)
+    clinical_expert_name = forms.CharField(label="Clinical expert (name)", max_length=200,
+                                           required=False)
+    clinical_conflict = forms.BooleanField(
+        label="The clinical expert has declared a conflict of interest", required=False)
+    commissioner_member = forms.ModelChoiceField(
+        label="Commissioner on the panel", queryset=User.objects.none(), required=False)
+    commissioner_conflict = forms.BooleanField(
+        label="The commissioner has declared a conflict of interest", required=False)
+    venue = forms.CharField(label="Venue", max_length=200, required=False)
+    reasonable_adjustments = forms.CharField(
+        label="Reasonable adjustments for the person", max_length=TEXT_LIMIT, required=False,
+        widget=forms.Textarea(attrs={"rows": 3}))
+    invitees = forms.CharField(label="Who the person wants invited (family, advocate)",
+                               max_length=2000, required=False,
+                               widget=forms.Textarea(attrs={"rows": 2}))
+    consent_recorded = forms.BooleanField(label="Consent (or a best-interests decision) is recorded",
+                                          required=False)
+
+    def __init__(self, *args, review, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Everyone with a user account is offered; the service refuses a chair without the role.
+        self.fields["chair"].queryset = User.objects.filter(is_active=True).filter(
+            groups__name__in=[Role.CHAIR]).order_by("last_name")
+        self.fields["expert_by_experience"].queryset = _people_with(Role.PANEL_MEMBER)
+        self.fields["commissioner_member"].queryset = _people_with(Role.COMMISSIONER).filter(
+            organisation=review.referral.organisation)
+
+    def members(self) -> list[dict]:
+        data, members = self.cleaned_data, []
+        if data.get("expert_by_experience"):
+            members.append({"user": data["expert_by_experience"],
+                            "role": PanelMember.PanelRole.EXPERT_BY_EXPERIENCE,
+                            "conflict_declared": data.get("expert_conflict", False)})
+        if data.get("clinical_expert_name"):
+            members.append({"external_name": data["clinical_expert_name"],
+                            "role": PanelMember.PanelRole.CLINICAL_EXPERT,
+                            "conflict_declared": data.get("clinical_conflict", False)})
+        if data.get("commissioner_member"):
+            members.append({"user": data["commissioner_member"],
+                            "role": PanelMember.PanelRole.COMMISSIONER,
+                            "conflict_declared": data.get("commissioner_conflict", False)})
+        return members
+
+
+class PanelForm(forms.Form):
+    held_on = forms.DateField(label="Date the panel was held", widget=DateInput())
+    attendance = forms.CharField(label="Who attended", max_length=TEXT_LIMIT, required=False,
+                                 widget=forms.Textarea(attrs={"rows": 2}))
+    life_story = forms.CharField(label="Life story", max_length=8000, required=False,
+                                 widget=forms.Textarea(attrs={"rows": 3}))
+    reason_for_admission = forms.CharField(label="Why the person was admitted",
+                                           max_length=TEXT_LIMIT, required=False,
+                                           widget=forms.Textarea(attrs={"rows": 2}))
+    reason_for_lts = forms.CharField(label="Why the person is in long-term segregation",
+                                     max_length=TEXT_LIMIT, required=False,
+                                     widget=forms.Textarea(attrs={"rows": 2}))
+    diagnoses = forms.CharField(label="Diagnoses", max_length=TEXT_LIMIT, required=False,
+                                widget=forms.Textarea(attrs={"rows": 2}))
+    treatment_plan = forms.CharField(label="Treatment plan", max_length=8000, required=False,
+                                     widget=forms.Textarea(attrs={"rows": 3}))
+    findings = forms.CharField(label="Findings", max_length=16000,
+                               widget=forms.Textarea(attrs={"rows": 6}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.domains = list(BarrierDomain.objects.filter(active=True))
+        for d in self.domains:
+            self.fields[f"barrier_{d.pk}"] = forms.BooleanField(
+                label=f"{d.name}: this is a barrier to change", required=False,
+                help_text=d.prompt)
+            self.fields[f"evidence_{d.pk}"] = forms.CharField(
+                label=f"{d.name}: evidence", max_length=TEXT_LIMIT, required=False,
+                widget=forms.Textarea(attrs={"rows": 2}))
+            self.fields[f"intervention_{d.pk}"] = forms.CharField(
+                label=f"{d.name}: planned intervention", max_length=TEXT_LIMIT, required=False,
+                widget=forms.Textarea(attrs={"rows": 2}))
+
+    def main_fields(self):
+        return [self[name] for name in self.fields if not name.split("_")[0] in
+                ("barrier", "evidence", "intervention")]
+
+    def checklist(self):
+        return [(d, self[f"barrier_{d.pk}"], self[f"evidence_{d.pk}"],
+                 self[f"intervention_{d.pk}"]) for d in self.domains]
+
+    def barriers(self) -> list[dict]:
+        data = self.cleaned_data
+        return [{"domain": d, "is_barrier": data[f"barrier_{d.pk}"],
+                 "evidence": data[f"evidence_{d.pk}"],
+                 "planned_intervention": data[f"intervention_{d.pk}"]} for d in self.domains]
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in (
+            "held_on", "attendance", "life_story", "reason_for_admission", "reason_for_lts",
+            "diagnoses", "treatment_plan", "findings")}
+
+
+class RecommendationForm(forms.Form):
+    """One recommendation with up to two actions; a blank row is ignored."""
+
+    use_required_attribute = False
+    text = forms.CharField(label="Recommendation", max_length=TEXT_LIMIT, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+    action_text = forms.CharField(label="Action", max_length=TEXT_LIMIT, required=False,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+    owner_organisation = forms.ModelChoiceField(label="Owner organisation", required=False,
+                                                queryset=Organisation.objects.all())
+    owner_name = forms.CharField(label="Named owner", max_length=200, required=False)
+    due_date = forms.DateField(label="Due date", required=False, widget=DateInput())
+    action2_text = forms.CharField(label="Second action (optional)", max_length=TEXT_LIMIT,
+                                   required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    owner2_organisation = forms.ModelChoiceField(label="Second action: owner organisation",
+                                                 required=False,
+                                                 queryset=Organisation.objects.all())
+    owner2_name = forms.CharField(label="Second action: named owner", max_length=200,
+                                  required=False)
+    due2_date = forms.DateField(label="Second action: due date", required=False,
+                                widget=DateInput())
+
+    def is_blank(self) -> bool:
+        return not any(self.cleaned_data.get(k) for k in ("text", "action_text", "action2_text"))
+
+    def as_spec(self) -> dict:
+        d = self.cleaned_data
+        actions = [{"text": d["action_text"], "owner_organisation": d["owner_organisation"],
+                    "owner_name": d["owner_name"], "due_date": d["due_date"]}]
+        if d.get("action2_text"):
+            actions.append({"text": d["action2_text"],
+                            "owner_organisation": d["owner2_organisation"],
+                            "owner_name": d["owner2_name"], "due_date": d["due2_date"]})
+        return {"text": d["text"], "actions": [a for a in actions if a["text"]]}
+
+
+RecommendationFormSet = forms.formset_factory(RecommendationForm, extra=3, max_num=10)
+
+
+class ReportForm(forms.Form):
+    summary = forms.CharField(label="Report summary", max_length=8000,
+                              widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class ActionUpdateForm(forms.Form):
+    text = forms.CharField(label="Update", max_length=TEXT_LIMIT,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+    transition = forms.ChoiceField(label="Change the status", required=False,
+                                   widget=forms.RadioSelect)
+    evidence = forms.CharField(label="Evidence of completion", max_length=8000, required=False,
+                               widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label="Reason (for cancelling)", max_length=TEXT_LIMIT,
+                             required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, transitions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["transition"].choices = [("", "No change"), *transitions]
+
+
+class ActionFilterForm(forms.Form):
+    status = forms.ChoiceField(label="Status", required=False,
+                               choices=[("", "Any status"), *ActionStatus.choices])
+    overdue = forms.BooleanField(label="Only overdue", required=False)

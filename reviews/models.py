@@ -1,0 +1,232 @@
+"""IC(E)TR reviews: the panel, what it found, and the actions that follow.
+
+An action's status moves only through reviews.lifecycle.ActionLifecycle (viewflow.fsm);
+"overdue" is derived from the due date, never stored.
+"""
+import uuid
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Organisation
+
+
+class Review(models.Model):
+    class Kind(models.TextChoices):
+        ICTR = "ictr", "ICTR (adult)"
+        ICETR = "icetr", "ICETR (child or young person, with education)"
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        SCHEDULED = "scheduled", "Scheduled"
+        HELD = "held", "Panel held"
+        REPORT_ISSUED = "report_issued", "Report issued"
+        CLOSED = "closed", "Closed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    referral = models.ForeignKey(
+        "referrals.Referral", on_delete=models.PROTECT, related_name="reviews"
+    )
+    person = models.ForeignKey("referrals.Person", on_delete=models.PROTECT, related_name="reviews")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED)
+    requested_at = models.DateTimeField()
+    scheduled_for = models.DateField(null=True, blank=True)
+    venue = models.CharField(max_length=200, blank=True)
+    reasonable_adjustments = models.TextField(max_length=4000, blank=True)
+    consent_recorded = models.BooleanField(default=False)
+    invitees = models.TextField("Invited (family, advocate)", max_length=2000, blank=True)
+    held_on = models.DateField(null=True, blank=True)
+    attendance = models.TextField(max_length=4000, blank=True)
+    life_story = models.TextField(max_length=8000, blank=True)
+    reason_for_admission = models.TextField(max_length=4000, blank=True)
+    reason_for_lts = models.TextField("Reason for LTS", max_length=4000, blank=True)
+    diagnoses = models.TextField(max_length=4000, blank=True)
+    treatment_plan = models.TextField(max_length=8000, blank=True)
+    findings = models.TextField(max_length=16000, blank=True)
+    report_issued_on = models.DateField(null=True, blank=True)
+    report_summary = models.TextField(max_length=8000, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at"]
+        permissions = [("schedule_review", "Can schedule reviews and allocate panels")]
+
+    def __str__(self):
+        return f"{self.get_kind_display().split(' ')[0]} for {self.person}"
+
+    @property
+    def short_kind(self) -> str:
+        return "ICETR" if self.kind == self.Kind.ICETR else "ICTR"
+
+
+class PanelMember(models.Model):
+    class PanelRole(models.TextChoices):
+        CHAIR = "chair", "Chair (CQC Mental Health Act Reviewer)"
+        CLINICAL_EXPERT = "clinical_expert", "Clinical expert"
+        EXPERT_BY_EXPERIENCE = "expert_by_experience", "Expert by experience"
+        COMMISSIONER = "commissioner", "Commissioner"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="panel")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    external_name = models.CharField(max_length=200, blank=True)
+    role = models.CharField(max_length=30, choices=PanelRole.choices)
+    conflict_declared = models.BooleanField(default=False)
+    conflict_details = models.TextField(max_length=2000, blank=True)
+    attended = models.BooleanField(null=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "user"], condition=Q(user__isnull=False),
+                name="panel_member_once_per_review",
+            ),
+            models.UniqueConstraint(
+                fields=["review"], condition=Q(role="chair"), name="panel_one_chair"
+            ),
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | ~Q(external_name=""),
+                name="panel_member_named",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.display_name} ({self.get_role_display()})"
+
+    @property
+    def display_name(self) -> str:
+        return str(self.user) if self.user_id else self.external_name
+
+
+class BarrierDomain(models.Model):
+    """One domain of the HOPE(S) Barriers to Change Checklist. Data, so it can be revised."""
+
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    prompt = models.TextField(max_length=2000, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class BarrierAnswer(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="barriers")
+    domain = models.ForeignKey(BarrierDomain, on_delete=models.PROTECT, related_name="+")
+    is_barrier = models.BooleanField(default=False)
+    evidence = models.TextField(max_length=4000, blank=True)
+    planned_intervention = models.TextField(max_length=4000, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["domain__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "domain"], name="barrier_once_per_review")
+        ]
+
+    def __str__(self):
+        return f"{self.domain}: {'barrier' if self.is_barrier else 'not a barrier'}"
+
+
+class Recommendation(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="recommendations")
+    number = models.PositiveSmallIntegerField()
+    text = models.TextField(max_length=4000)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "number"], name="recommendation_number")
+        ]
+
+    def __str__(self):
+        return f"Recommendation {self.number}"
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETED = "completed", "Completed"
+    VERIFIED = "verified", "Verified"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Action(models.Model):
+    OPEN_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    recommendation = models.ForeignKey(
+        Recommendation, on_delete=models.CASCADE, related_name="actions"
+    )
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="actions")
+    text = models.TextField(max_length=4000)
+    owner_organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="actions"
+    )
+    owner_name = models.CharField("Named owner", max_length=200)
+    due_date = models.DateField()
+    status = models.CharField(max_length=20, choices=ActionStatus.choices, default="open")
+    completion_evidence = models.TextField(max_length=8000, blank=True)
+    cancel_reason = models.TextField(max_length=4000, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_date"]
+        permissions = [("verify_action", "Can verify completed actions")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status__in=["completed", "verified"]) | ~Q(completion_evidence=""),
+                name="action_completion_has_evidence",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | ~Q(cancel_reason=""),
+                name="action_cancel_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text[:60]
+
+    def is_overdue_on(self, day: date) -> bool:
+        return self.status in self.OPEN_STATUSES and self.due_date < day
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.is_overdue_on(date.today())
+
+
+class ActionUpdate(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    text = models.TextField(max_length=4000)
+    new_status = models.CharField(max_length=20, choices=ActionStatus.choices, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Update on {self.created_at:%d %b %Y}"

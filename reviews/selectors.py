@@ -1,0 +1,72 @@
+"""Reads for reviews and actions, scoped to the user."""
+from datetime import date
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from accounts.selectors import scope
+
+from .models import Action, ActionStatus, BarrierAnswer, PanelMember, Recommendation, Review
+
+
+def reviews_visible(user) -> QuerySet[Review]:
+    return scope(user, "reviews.view_review",
+                 Review.objects.select_related("person", "person__current_unit", "referral"))
+
+
+def review_get(user, pk) -> Review:
+    return reviews_visible(user).prefetch_related(
+        Prefetch("panel", queryset=PanelMember.objects.select_related("user")),
+        Prefetch("barriers", queryset=BarrierAnswer.objects.select_related("domain")),
+        Prefetch("recommendations", queryset=Recommendation.objects.prefetch_related(
+            Prefetch("actions", queryset=Action.objects.select_related("owner_organisation")))),
+    ).get(pk=pk)
+
+
+def my_reviews(user) -> QuerySet[Review]:
+    """Reviews the user sits on; coordinators and oversight see every review."""
+    reviews = reviews_visible(user).prefetch_related(
+        Prefetch("panel", queryset=PanelMember.objects.filter(role="chair").select_related("user"),
+                 to_attr="chairs"))
+    if user.has_perm("reviews.schedule_review") or user.has_perm("reviews.verify_action"):
+        return reviews
+    return reviews.filter(panel__user=user).distinct()
+
+
+def actions_visible(user) -> QuerySet[Action]:
+    return scope(user, "reviews.view_action",
+                 Action.objects.select_related("review__person", "owner_organisation",
+                                               "recommendation"))
+
+
+def action_get(user, pk) -> Action:
+    return actions_visible(user).get(pk=pk)
+
+
+def actions_filtered(user, *, status: str = "", overdue: bool = False,
+                     owner_organisation=None, today: date | None = None) -> QuerySet[Action]:
+    today = today or date.today()
+    actions = actions_visible(user)
+    if status:
+        actions = actions.filter(status=status)
+    if overdue:
+        actions = actions.filter(Q(status__in=Action.OPEN_STATUSES) & Q(due_date__lt=today))
+    if owner_organisation:
+        actions = actions.filter(owner_organisation=owner_organisation)
+    return actions.order_by("due_date")
+
+
+def action_transitions_for(user, action: Action) -> list[tuple[str, str]]:
+    """The status changes this user may make now, as (value, label) pairs."""
+    allowed = []
+    is_owner = user.has_perm("reviews.change_action", action)
+    oversight = user.has_perm("reviews.verify_action")
+    status = action.status
+    if is_owner and status == ActionStatus.OPEN:
+        allowed.append(("start", "Mark as in progress"))
+    if is_owner and status in Action.OPEN_STATUSES:
+        allowed.append(("complete", "Mark as completed (evidence needed)"))
+    if oversight and status == ActionStatus.COMPLETED:
+        allowed += [("verify", "Verify completion"), ("reopen", "Reopen: evidence not enough")]
+    if oversight and status in Action.OPEN_STATUSES:
+        allowed.append(("cancel", "Cancel the action (reason needed)"))
+    return allowed

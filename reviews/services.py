@@ -1,0 +1,267 @@
+"""Writes for reviews, panels, findings, recommendations and actions."""
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+from simple_history.utils import update_change_reason
+from viewflow.fsm import TransitionNotAllowed
+
+from accounts.errors import ConflictError, DomainError
+from accounts.roles import Role
+from accounts.services import organisation_members_group
+from workflows.audit import decision_record
+from workflows.models import Decision
+
+from .lifecycle import ActionLifecycle
+from .models import (
+    Action,
+    ActionStatus,
+    ActionUpdate,
+    BarrierAnswer,
+    BarrierDomain,
+    PanelMember,
+    Recommendation,
+    Review,
+)
+
+
+def _reason(instance, text):
+    update_change_reason(instance, text)
+
+
+def _require_status(review: Review, status: str, doing: str):
+    if review.status != status:
+        raise ConflictError(
+            f"This review is {review.get_status_display().lower()}; it must be "
+            f"{Review.Status(status).label.lower()} to {doing}.", code="review_wrong_state")
+
+
+def _require_chair(review: Review, by):
+    if not review.panel.filter(role=PanelMember.PanelRole.CHAIR, user=by).exists():
+        raise DomainError("Only the chair of this review can do this.", code="not_review_chair")
+
+
+def _grant_panel_member(user, review: Review, *, chair: bool):
+    assign_perm("reviews.view_review", user, review)
+    assign_perm("referrals.view_person", user, review.person)
+    assign_perm("referrals.view_referral", user, review.referral)
+    if chair:
+        assign_perm("reviews.change_review", user, review)
+
+
+@transaction.atomic
+def review_request(*, referral, by) -> Review:
+    person = referral.person
+    kind = Review.Kind.ICETR if person.age < 18 else Review.Kind.ICTR
+    review = Review.objects.create(referral=referral, person=person, kind=kind,
+                                   requested_at=timezone.now())
+    _reason(review, f"Review requested at triage by {by}")
+    assign_perm("reviews.view_review", organisation_members_group(referral.organisation), review)
+    return review
+
+
+@transaction.atomic
+def review_schedule(*, review: Review, by, scheduled_for: date, chair, members: list[dict],
+                    venue: str = "", reasonable_adjustments: str = "",
+                    consent_recorded: bool = False, invitees: str = "") -> Review:
+    """Set the date and allocate the panel: a chair with the role and unconflicted members."""
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    _require_status(review, Review.Status.REQUESTED, "schedule it")
+    if scheduled_for <= date.today():
+        raise DomainError("Schedule the panel for a date after today.", field="scheduled_for")
+    if chair is None or not chair.is_active or not chair.has_role(Role.CHAIR):
+        raise DomainError("The chair must be a CQC Mental Health Act Reviewer with the Review "
+                          "chair role.", field="chair")
+    seen = {chair.pk}
+    for member in members:
+        user = member.get("user")
+        name = user or member.get("external_name", "").strip()
+        if not name:
+            raise DomainError("Each panel member needs a user or a name.", field="members")
+        if member.get("conflict_declared"):
+            raise DomainError(f"{name} has declared a conflict of interest and cannot sit on "
+                              "this panel. Choose someone else.", field="members")
+        if member.get("role") == PanelMember.PanelRole.CHAIR:
+            raise DomainError("The panel has one chair; choose another role.", field="members")
+        if user is not None:
+            if user.pk in seen:
+                raise DomainError(f"{user} is on the panel twice.", field="members")
+            seen.add(user.pk)
+    review.scheduled_for = scheduled_for
+    review.venue = venue
+    review.reasonable_adjustments = reasonable_adjustments
+    review.consent_recorded = consent_recorded
+    review.invitees = invitees
+    review.status = Review.Status.SCHEDULED
+    review.save()
+    _reason(review, f"Panel scheduled for {scheduled_for:%d %b %Y} by {by}")
+    PanelMember.objects.create(review=review, user=chair, role=PanelMember.PanelRole.CHAIR)
+    _grant_panel_member(chair, review, chair=True)
+    for member in members:
+        row = PanelMember.objects.create(
+            review=review, user=member.get("user"), role=member["role"],
+            external_name=member.get("external_name", ""),
+            conflict_details=member.get("conflict_details", ""),
+        )
+        _reason(row, f"Added to the panel by {by}")
+        if row.user is not None:
+            _grant_panel_member(row.user, review, chair=False)
+    decision_record(
+        actor=by, kind=Decision.Kind.PANEL_SCHEDULED, subject=review, person=review.person,
+        summary=f"{review.short_kind} panel for {scheduled_for:%d %b %Y}, chaired by {chair}",
+        facts={"chair": chair.pk, "members": [str(m.get("user") or m.get("external_name"))
+                                              for m in members]},
+    )
+    return review
+
+
+@transaction.atomic
+def review_record_panel(*, review: Review, by, held_on: date, findings: str, attendance: str = "",
+                        life_story: str = "", reason_for_admission: str = "",
+                        reason_for_lts: str = "", diagnoses: str = "", treatment_plan: str = "",
+                        barriers: list[dict] = ()) -> Review:
+    """Record the panel day: what was found and the Barriers to Change Checklist."""
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    _require_chair(review, by)
+    _require_status(review, Review.Status.SCHEDULED, "record the panel")
+    if held_on > date.today():
+        raise DomainError("The panel cannot be recorded as held on a future date.",
+                          field="held_on")
+    if not findings.strip():
+        raise DomainError("Record the panel's findings.", field="findings")
+    for name, value in dict(held_on=held_on, findings=findings, attendance=attendance,
+                            life_story=life_story, reason_for_admission=reason_for_admission,
+                            reason_for_lts=reason_for_lts, diagnoses=diagnoses,
+                            treatment_plan=treatment_plan).items():
+        setattr(review, name, value)
+    review.status = Review.Status.HELD
+    review.save()
+    _reason(review, f"Panel recorded by {by}")
+    domains = {d.pk: d for d in BarrierDomain.objects.filter(active=True)}
+    for answer in barriers:
+        domain = answer["domain"]
+        if domain.pk not in domains:
+            raise DomainError(f"'{domain}' is not a current checklist domain.", field="barriers")
+        if answer.get("is_barrier") and not answer.get("evidence", "").strip():
+            raise DomainError(f"Give the evidence for the barrier '{domain}'.", field="barriers")
+        row = BarrierAnswer.objects.create(
+            review=review, domain=domain, is_barrier=bool(answer.get("is_barrier")),
+            evidence=answer.get("evidence", ""),
+            planned_intervention=answer.get("planned_intervention", ""),
+        )
+        _reason(row, f"Checklist answered by {by}")
+    decision_record(actor=by, kind=Decision.Kind.PANEL_HELD, subject=review, person=review.person,
+                    summary=f"Panel held on {held_on:%d %b %Y}",
+                    facts={"barriers": [str(a["domain"]) for a in barriers if a.get("is_barrier")]})
+    return review
+
+
+@transaction.atomic
+def review_issue_report(*, review: Review, by, summary: str,
+                        recommendations: list[dict]) -> Review:
+    """Issue the report. Each recommendation carries actions with an owner and a future date."""
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    _require_chair(review, by)
+    _require_status(review, Review.Status.HELD, "issue the report")
+    if not recommendations:
+        raise DomainError("A report needs at least one recommendation.", field="recommendations")
+    today = date.today()
+    for number, rec in enumerate(recommendations, start=1):
+        if not rec.get("text", "").strip():
+            raise DomainError(f"Recommendation {number} has no text.", field="recommendations")
+        if not rec.get("actions"):
+            raise DomainError(f"Recommendation {number} needs at least one action.",
+                              field="recommendations")
+        for action in rec["actions"]:
+            if action.get("owner_organisation") is None or not action.get("owner_name", "").strip():
+                raise DomainError(f"Every action under recommendation {number} needs an owner "
+                                  "organisation and a named owner.", field="recommendations")
+            if action.get("due_date") is None or action["due_date"] <= today:
+                raise DomainError(f"Every action under recommendation {number} needs a due date "
+                                  "after today.", field="recommendations")
+    review.report_summary = summary
+    review.report_issued_on = today
+    review.status = Review.Status.REPORT_ISSUED
+    review.save()
+    _reason(review, f"Report issued by {by}")
+    count = 0
+    for number, rec in enumerate(recommendations, start=1):
+        recommendation = Recommendation.objects.create(review=review, number=number,
+                                                       text=rec["text"])
+        for spec in rec["actions"]:
+            action = Action.objects.create(
+                recommendation=recommendation, review=review, text=spec["text"],
+                owner_organisation=spec["owner_organisation"], owner_name=spec["owner_name"],
+                due_date=spec["due_date"],
+            )
+            _reason(action, f"Action issued with the report by {by}")
+            group = organisation_members_group(action.owner_organisation)
+            assign_perm("reviews.view_action", group, action)
+            assign_perm("reviews.change_action", group, action)
+            count += 1
+    decision_record(actor=by, kind=Decision.Kind.REPORT_ISSUED, subject=review,
+                    person=review.person, reason=summary,
+                    summary=f"Report issued: {len(recommendations)} recommendations, "
+                            f"{count} actions")
+    return review
+
+
+TRANSITIONS = {
+    "start": ActionStatus.IN_PROGRESS,
+    "complete": ActionStatus.COMPLETED,
+    "reopen": ActionStatus.IN_PROGRESS,
+    "verify": ActionStatus.VERIFIED,
+    "cancel": ActionStatus.CANCELLED,
+}
+
+
+@transaction.atomic
+def action_update(*, action: Action, by, text: str, transition: str = "",
+                  evidence: str = "", reason: str = "") -> ActionUpdate:
+    """Post an update on an action, optionally moving it along its lifecycle."""
+    action = Action.objects.select_for_update().select_related("review__person").get(pk=action.pk)
+    text = (text or "").strip()
+    if not text:
+        raise DomainError("Write the update.", field="text")
+    new_status = ""
+    if transition:
+        lifecycle = ActionLifecycle(action)
+        try:
+            if transition == "complete":
+                if not evidence.strip():
+                    raise DomainError("Completing an action needs evidence of what was done.",
+                                      field="evidence")
+                lifecycle.complete(evidence)
+            elif transition == "cancel":
+                if not reason.strip():
+                    raise DomainError("Cancelling an action needs a reason.", field="reason")
+                lifecycle.cancel(reason)
+            elif transition in ("start", "reopen", "verify"):
+                getattr(lifecycle, transition)()
+            else:
+                raise DomainError("Unknown change of status.", field="transition")
+        except TransitionNotAllowed:
+            raise ConflictError(
+                f"An action that is {action.get_status_display().lower()} cannot be moved that "
+                "way.", code="action_transition_not_allowed") from None
+        new_status = action.status
+        if transition == "verify":
+            action.verified_by = by
+            action.verified_at = timezone.now()
+        action.save()
+        _reason(action, reason or text)
+    update = ActionUpdate.objects.create(action=action, author=by, created_at=timezone.now(),
+                                         text=text, new_status=new_status)
+    _reason(update, f"Update posted by {by}")
+    if transition in ("verify", "cancel", "start", "complete", "reopen"):
+        kind = {"verify": Decision.Kind.ACTION_VERIFIED,
+                "cancel": Decision.Kind.ACTION_CANCELLED}.get(transition,
+                                                              Decision.Kind.ACTION_STATUS)
+        decision_record(actor=by, kind=kind, subject=action, person=action.review.person,
+                        reason=reason or evidence or text,
+                        summary=f"Action now {action.get_status_display().lower()}: "
+                                f"{action.text[:80]}")
+    return update

@@ -1,0 +1,184 @@
+"""Pages for review panels (chairs, members, coordinators) and for following up actions."""
+from datetime import date
+
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.access import get_or_404, role_required
+from accounts.errors import DomainError
+from accounts.roles import Role
+from workflows import services as flow
+from workflows.audit import access_record
+
+from . import selectors, services
+from .forms import (
+    ActionFilterForm,
+    ActionUpdateForm,
+    PanelForm,
+    RecommendationFormSet,
+    ReportForm,
+    ScheduleForm,
+)
+from .models import PanelMember, Review
+
+REVIEW_READERS = (Role.CHAIR, Role.PANEL_MEMBER, Role.COORDINATOR, Role.OVERSIGHT,
+                  Role.COMMISSIONER)
+ACTION_READERS = (Role.COMMISSIONER, Role.COORDINATOR, Role.OVERSIGHT, Role.CHAIR)
+
+
+def _attach(form, error: DomainError):
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+@role_required(*REVIEW_READERS)
+def review_list(request):
+    reviews = selectors.my_reviews(request.user).order_by("status", "scheduled_for")
+    return render(request, "reviews/list.html", {"reviews": reviews})
+
+
+def _is_chair(review, user) -> bool:
+    return any(m.role == PanelMember.PanelRole.CHAIR and m.user_id == user.pk
+               for m in review.panel.all())
+
+
+def _review_page(request, review, status=200, **forms):
+    user = request.user
+    chair = _is_chair(review, user)
+    context = {"review": review, "person": review.person, "is_chair": chair,
+               "today": date.today()}
+    if review.status == Review.Status.REQUESTED and user.has_perm("reviews.schedule_review"):
+        context["schedule_form"] = forms.get("schedule_form") or ScheduleForm(review=review)
+    if review.status == Review.Status.SCHEDULED and chair:
+        context["panel_form"] = forms.get("panel_form") or PanelForm()
+    if review.status == Review.Status.HELD and chair:
+        context["report_form"] = forms.get("report_form") or ReportForm()
+        context["recommendations"] = forms.get("recommendations") or RecommendationFormSet(
+            prefix="recs")
+    errors = [f for f in forms.values() if getattr(f, "errors", None) and not
+              isinstance(f.errors, list)]
+    recs = forms.get("recommendations")
+    if recs is not None:
+        errors += [f for f in recs if f.errors]
+    context["forms_with_errors"] = errors
+    context["recommendation_errors"] = recs.non_form_errors() if recs is not None else []
+    return render(request, "reviews/detail.html", context, status=status)
+
+
+@role_required(*REVIEW_READERS)
+def review_detail(request, pk):
+    review = get_or_404(request, selectors.review_get, pk)
+    access_record(request=request, obj=review, person=review.person)
+    return _review_page(request, review)
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def review_schedule(request, pk):
+    review = get_or_404(request, selectors.review_get, pk)
+    if not request.user.has_perm("reviews.schedule_review"):
+        return redirect("reviews:detail", pk=review.pk)
+    form = ScheduleForm(request.POST, review=review)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            flow.review_schedule(
+                review=review, by=request.user, scheduled_for=data["scheduled_for"],
+                chair=data["chair"], members=form.members(), venue=data["venue"],
+                reasonable_adjustments=data["reasonable_adjustments"],
+                consent_recorded=data["consent_recorded"], invitees=data["invitees"])
+        except DomainError as error:
+            _attach(form, error)
+        else:
+            messages.success(request, f"Panel scheduled for {data['scheduled_for']:%d %b %Y}.")
+            return redirect("reviews:detail", pk=review.pk)
+    return _review_page(request, review, status=400, schedule_form=form)
+
+
+@require_POST
+@role_required(Role.CHAIR)
+def review_record_panel(request, pk):
+    review = get_or_404(request, selectors.review_get, pk)
+    form = PanelForm(request.POST)
+    if form.is_valid():
+        try:
+            flow.review_record_panel(review=review, by=request.user, barriers=form.barriers(),
+                                     **form.values())
+        except DomainError as error:
+            _attach(form, error)
+        else:
+            messages.success(request, "Panel recorded. Next, issue the report.")
+            return redirect("reviews:detail", pk=review.pk)
+    return _review_page(request, review, status=400, panel_form=form)
+
+
+@require_POST
+@role_required(Role.CHAIR)
+def review_issue_report(request, pk):
+    review = get_or_404(request, selectors.review_get, pk)
+    form = ReportForm(request.POST)
+    recs = RecommendationFormSet(request.POST, prefix="recs")
+    if form.is_valid() and recs.is_valid():
+        specs = [r.as_spec() for r in recs if not r.is_blank()]
+        try:
+            with transaction.atomic():
+                flow.review_issue_report(review=review, by=request.user,
+                                         summary=form.cleaned_data["summary"],
+                                         recommendations=specs)
+        except DomainError as error:
+            if error.field == "recommendations":
+                recs._non_form_errors = recs.error_class([error.message])
+                form.add_error(None, error.message)
+            else:
+                _attach(form, error)
+        else:
+            messages.success(request, "Report issued. Its actions are now tracked.")
+            return redirect("reviews:detail", pk=review.pk)
+    return _review_page(request, review, status=400, report_form=form, recommendations=recs)
+
+
+@role_required(*ACTION_READERS)
+def action_list(request):
+    filters = ActionFilterForm(request.GET or None)
+    params = filters.cleaned_data if filters.is_valid() else {}
+    actions = selectors.actions_filtered(request.user, status=params.get("status", ""),
+                                         overdue=params.get("overdue", False))
+    return render(request, "reviews/actions.html", {
+        "actions": actions, "filters": filters, "today": date.today()})
+
+
+def _action_page(request, action, form=None, status=200):
+    transitions = selectors.action_transitions_for(request.user, action)
+    can_update = request.user.has_perm("reviews.change_action", action) or \
+        request.user.has_perm("reviews.verify_action")
+    return render(request, "reviews/action.html", {
+        "action": action, "person": action.review.person,
+        "updates": action.updates.select_related("author"),
+        "form": (form or ActionUpdateForm(transitions=transitions)) if can_update else None,
+        "forms_with_errors": [form] if form is not None and form.errors else [],
+        "today": date.today(),
+    }, status=status)
+
+
+@role_required(*ACTION_READERS)
+def action_detail(request, pk):
+    action = get_or_404(request, selectors.action_get, pk)
+    access_record(request=request, obj=action, person=action.review.person)
+    if request.method == "POST":
+        transitions = selectors.action_transitions_for(request.user, action)
+        can_update = request.user.has_perm("reviews.change_action", action) or \
+            request.user.has_perm("reviews.verify_action")
+        if not can_update:
+            return _action_page(request, action, status=403)
+        form = ActionUpdateForm(request.POST, transitions=transitions)
+        if form.is_valid():
+            try:
+                services.action_update(action=action, by=request.user, **form.cleaned_data)
+            except DomainError as error:
+                _attach(form, error)
+            else:
+                messages.success(request, "Update posted.")
+                return redirect("reviews:action", pk=action.pk)
+        return _action_page(request, action, form=form, status=400)
+    return _action_page(request, action)

@@ -1,0 +1,62 @@
+"""Shared fixtures. The demo data is loaded once into the test database and every ordinary
+test runs inside a transaction that is rolled back, so tests see the same starting state."""
+import os
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from accounts.models import User
+
+IN_CI = os.environ.get("CI") == "true"
+
+
+def require(condition: bool, reason: str, *, needed_in_ci: bool = True):
+    """Skip when a service is missing locally; fail in CI, where it must be there."""
+    if condition:
+        return
+    if IN_CI and needed_in_ci:
+        pytest.fail(f"CI must run this test: {reason}")
+    pytest.skip(reason)
+
+
+def database_url_is_postgres() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith("postgres")
+
+
+@pytest.fixture
+def postgres():
+    """For tests that need PostgreSQL itself (row locks, triggers, real threads)."""
+    require(connection.vendor == "postgresql", "needs PostgreSQL (set DATABASE_URL)",
+            needed_in_ci=database_url_is_postgres())
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        call_command("seed_demo", force=True, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _plain_settings(settings):
+    settings.SECURE_SSL_REDIRECT = False
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture
+def users(db):
+    return {u.username: u for u in User.objects.all()}
+
+
+@pytest.fixture
+def client_for(client, users):
+    """client_for("coordinator") → a test client signed in as that demo user."""
+    from django.test import Client
+
+    def make(username):
+        c = Client()
+        if username is not None:
+            c.force_login(users[username])
+        return c
+
+    return make

@@ -1,0 +1,45 @@
+"""Writing the decision log and the access log. Both are append-only."""
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from .models import AccessLogEntry, Decision
+
+
+def decision_record(*, actor, kind, subject, summary, reason="", facts=None, person=None):
+    """Record one human choice with who, when, what, why and the facts shown."""
+    return Decision.objects.create(
+        actor=actor,
+        made_at=timezone.now(),
+        kind=kind,
+        person=person,
+        subject_type=subject._meta.label,
+        subject_id=str(subject.pk),
+        summary=summary[:300],
+        reason=reason,
+        facts=facts or {},
+    )
+
+
+def access_record(*, request, person=None, obj=None, granted=True, object_type="", object_id=""):
+    """Log that someone opened (or was refused) a record. Stores ids, never the content."""
+    user = request.user if request.user.is_authenticated else None
+    return AccessLogEntry.objects.create(
+        user=user,
+        at=timezone.now(),
+        person=person,
+        object_type=obj._meta.label if obj is not None else object_type,
+        object_id=str(obj.pk) if obj is not None else str(object_id)[:64],
+        path=request.path[:300],
+        granted=granted,
+    )
+
+
+def system_user():
+    """The named actor for changes no person made directly (tasks, commands, demo data)."""
+    from django.conf import settings
+
+    user, _ = get_user_model().objects.get_or_create(
+        username=settings.SYSTEM_USERNAME,
+        defaults={"first_name": "Pathways", "last_name": "system", "is_active": False},
+    )
+    return user

@@ -1,0 +1,359 @@
+"""Load fictional demo data for every role. Safe to run again: it only adds what is missing.
+
+Every referral, review and case is made through the same services and flows the app uses, so
+the demo has real history, decisions and permissions. Dates are relative to today.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from simple_history.utils import update_change_reason
+
+from accounts.models import Organisation, User
+from accounts.roles import Role
+from accounts.services import user_set_organisation
+from intervenors.models import Intervenor, IntervenorCase
+from intervenors.services import case_activity_log
+from referrals import services as referral_services
+from referrals.models import Person, Unit
+from reviews.models import BarrierDomain, PanelMember
+from reviews.services import action_update
+from workflows import services as flow
+from workflows.audit import system_user
+
+PASSWORD = "pathways-demo"
+
+ORGANISATIONS = [
+    ("North Central London ICB", Organisation.Kind.ICB, "london"),
+    ("Greater Manchester ICB", Organisation.Kind.ICB, "north_west"),
+    ("Care Quality Commission", Organisation.Kind.CQC, ""),
+    ("NHS England", Organisation.Kind.NHSE_REGION, ""),
+    ("Riverside Health Partnership", Organisation.Kind.PROVIDER, "london"),
+    ("Northern Hospitals Trust", Organisation.Kind.PROVIDER, "north_west"),
+    ("Meadowbank Independent Hospitals", Organisation.Kind.PROVIDER, "midlands"),
+]
+ORG_A, ORG_B = "North Central London ICB", "Greater Manchester ICB"
+
+# key: (provider, unit name, region, rating)
+UNITS = {
+    "inadequate": ("Riverside Health Partnership", "Willow Ward", "london", "inadequate"),
+    "ri": ("Northern Hospitals Trust", "Beech Unit", "north_west", "requires_improvement"),
+    "good": ("Meadowbank Independent Hospitals", "Cedar Lodge", "midlands", "good"),
+    "outstanding": ("Riverside Health Partnership", "Rowan House", "london", "outstanding"),
+    "unrated": ("Northern Hospitals Trust", "Elm Ward", "north_west", "not_yet_rated"),
+    "ri2": ("Meadowbank Independent Hospitals", "Hazel Ward", "midlands",
+            "requires_improvement"),
+}
+
+# username: (first, last, roles, organisation, staff)
+USERS = {
+    "commissioner": ("Amira", "Khan", [Role.COMMISSIONER], ORG_A, False),
+    "commissioner2": ("Ben", "Okafor", [Role.COMMISSIONER], ORG_B, False),
+    "coordinator": ("Cara", "Lewis", [Role.COORDINATOR], "Care Quality Commission", False),
+    "chair": ("Dev", "Patel", [Role.CHAIR], "Care Quality Commission", False),
+    "chair2": ("Erin", "Walsh", [Role.CHAIR], "Care Quality Commission", False),
+    "expert": ("Femi", "Adeyemi", [Role.PANEL_MEMBER], None, False),
+    "intervenor": ("Grace", "Murphy", [Role.INTERVENOR], "NHS England", False),
+    "intervenor2": ("Hassan", "Ali", [Role.INTERVENOR], "NHS England", False),
+    "intervenor3": ("Iona", "Campbell", [Role.INTERVENOR], "NHS England", False),
+    "oversight": ("Jo", "Bennett", [Role.OVERSIGHT], "NHS England", False),
+    "admin": ("Kim", "Taylor", [Role.ADMINISTRATOR], None, True),
+}
+INTERVENOR_REGIONS = {
+    "intervenor": ["london", "east"],
+    "intervenor2": ["north_west", "ne_yorks"],
+    "intervenor3": ["midlands", "south_west", "south_east"],
+}
+
+# Illustrative domains only: the HOPE(S) checklist itself is not public, so administrators
+# replace these with the licensed wording in the admin.
+BARRIER_DOMAINS = [
+    ("risk-formulation", "Shared understanding of risk", 1),
+    ("environment", "Physical environment", 2),
+    ("staff-skills", "Staff skills and confidence", 3),
+    ("meaningful-activity", "Meaningful activity", 4),
+    ("relationships", "Relationships with family and friends", 5),
+    ("physical-health", "Physical health and medication", 6),
+    ("community-options", "Community placement options", 7),
+    ("funding", "Funding and commissioning", 8),
+]
+
+F, A, P, S = "family", "advocate", "person", "system"
+
+
+def months_ago(n: int) -> date:
+    return date.today() - timedelta(days=int(n * 30.44) + 1)
+
+
+def years_old(n: int) -> date:
+    today = date.today()
+    return today.replace(year=today.year - n) - timedelta(days=40)
+
+
+# Each person: (age, condition, LTS months, unit, concerns [(source, severity)], org, state).
+# States: "none", "submitted", "declined", "review:<stage>", "int:<stage>", "both:<stage>".
+PEOPLE = [
+    # DOMAIN.md scenario 1: the top of the queue.
+    (34, "autism", 38, "inadequate", [(F, "high"), (A, "medium")], ORG_A, "submitted"),
+    # Scenario 2: low priority, still eligible.
+    (29, "learning_disability", 4, "good", [], ORG_A, "submitted"),
+    # Scenario 3: a 16-year-old: ICETR.
+    (16, "autism", 9, "ri", [(P, "medium")], ORG_B, "submitted"),
+    # Scenario 4: equal scores (17), the longer in LTS first.
+    (41, "both", 12, "good", [(S, "low")], ORG_A, "submitted"),
+    (27, "autism", 7, "ri2", [], ORG_B, "submitted"),
+    (45, "learning_disability", 61, "ri", [(F, "high"), (S, "high"), (P, "low")], ORG_B,
+     "submitted"),
+    (22, "autism", 2, "unrated", [(A, "low")], ORG_A, "submitted"),
+    (38, "both", 20, "outstanding", [], ORG_A, "submitted"),
+    (17, "both", 14, "inadequate", [(F, "high")], ORG_A, "submitted"),
+    (52, "learning_disability", 30, "good", [(S, "medium")], ORG_B, "submitted"),
+    (31, "autism", 5, "ri", [], ORG_B, "declined"),
+    (26, "learning_disability", 3, "good", [], ORG_A, "declined"),
+    (35, "autism", 26, "inadequate", [(F, "medium")], ORG_A, "review:requested"),
+    (15, "autism", 11, "ri", [(P, "high")], ORG_B, "review:requested"),
+    (40, "both", 44, "ri2", [(F, "high"), (A, "high")], ORG_A, "review:scheduled"),
+    (28, "autism", 18, "unrated", [], ORG_B, "review:scheduled"),
+    (33, "learning_disability", 16, "inadequate", [(S, "medium")], ORG_A, "review:held"),
+    (47, "autism", 70, "ri", [(F, "high")], ORG_A, "review:issued"),
+    (24, "both", 22, "good", [(P, "medium")], ORG_B, "review:issued"),
+    (36, "autism", 15, "ri2", [(A, "medium")], ORG_A, "review:issued"),
+    (30, "autism", 27, "inadequate", [(F, "high")], ORG_A, "int:active:intervenor"),
+    (43, "learning_disability", 19, "ri", [], ORG_B, "int:active:intervenor"),
+    (25, "both", 33, "unrated", [(S, "high")], ORG_A, "int:closed:intervenor"),
+    (39, "autism", 9, "good", [(P, "low")], ORG_B, "int:active:intervenor2"),
+    (50, "learning_disability", 55, "inadequate", [(F, "high"), (S, "medium")], ORG_A,
+     "int:waiting"),
+    (21, "autism", 13, "ri2", [(A, "medium")], ORG_B, "int:waiting"),
+    (16, "autism", 6, "ri", [(F, "medium")], ORG_A, "int:waiting"),
+    (44, "both", 28, "good", [], ORG_B, "int:waiting"),
+    (32, "learning_disability", 8, "outstanding", [(P, "low")], ORG_A, "int:waiting"),
+    (37, "autism", 40, "unrated", [(F, "high")], ORG_B, "int:waiting"),
+    (29, "autism", 17, "inadequate", [], ORG_A, "int:waiting"),
+    (46, "learning_disability", 36, "ri", [(S, "medium")], ORG_A, "int:closed:intervenor2"),
+    (34, "autism", 25, "inadequate", [(F, "high")], ORG_A, "both:issued-active:intervenor"),
+    (19, "both", 10, "ri2", [(P, "medium")], ORG_B, "both:requested-waiting"),
+    (42, "autism", 48, "ri", [(F, "medium")], ORG_B, "none"),
+    (27, "learning_disability", 1, "good", [], ORG_A, "none"),
+    (55, "both", 64, "inadequate", [(F, "high"), (A, "high"), (S, "high")], ORG_A, "none"),
+    (23, "autism", 6, "unrated", [], ORG_B, "none"),
+    (18, "autism", 3, "ri", [(P, "medium")], ORG_A, "none"),
+    (48, "learning_disability", 29, "good", [], ORG_B, "none"),
+]
+
+
+def demo_nhs_number(index: int) -> str:
+    """A valid (check digit) NHS number in a block kept for this fictional data."""
+    base = 900_000_000 + index * 7919
+    while True:
+        digits = f"{base:09d}"
+        total = sum(int(d) * (10 - i) for i, d in enumerate(digits))
+        check = 11 - total % 11
+        check = 0 if check == 11 else check
+        if check != 10:
+            return digits + str(check)
+        base += 1
+
+
+class Command(BaseCommand):
+    help = "Load fictional demo data (idempotent). Refuses to run with DEBUG off unless --force."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true",
+                            help="Run even though DEBUG is off (never on a live system).")
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("seed_demo loads fictional people and known passwords. It runs "
+                               "only with DEBUG on, or with --force on a test system.")
+        with transaction.atomic():
+            self.system = system_user()
+            orgs = self.organisations()
+            units = self.units(orgs)
+            users = self.users(orgs)
+            self.intervenors(users)
+            self.barrier_domains()
+            referral_services.policy_current()
+            created = self.people(orgs, units, users)
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo data ready: {Person.objects.count()} people ({created} new), "
+            f"{len(users)} demo users, password '{PASSWORD}'."))
+
+    def organisations(self):
+        orgs = {}
+        for name, kind, region in ORGANISATIONS:
+            orgs[name], _ = Organisation.objects.get_or_create(
+                name=name, defaults={"kind": kind, "region": region})
+        return orgs
+
+    def units(self, orgs):
+        units = {}
+        for key, (provider, name, region, rating) in UNITS.items():
+            unit = Unit.objects.filter(provider=orgs[provider], name=name).first()
+            if unit is None:
+                unit = Unit.objects.create(provider=orgs[provider], name=name, region=region)
+                referral_services.unit_rate(unit=unit, rating=rating, by=self.system,
+                                            rated_on=date.today() - timedelta(days=200))
+            units[key] = unit
+        return units
+
+    def users(self, orgs):
+        users = {}
+        for username, (first, last, roles, org, staff) in USERS.items():
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = User(username=username, first_name=first, last_name=last,
+                            email=f"{username}@example.nhs.uk", is_staff=staff)
+                user.set_password(PASSWORD)
+                user.save()
+                update_change_reason(user, "Demo user")
+                user_set_organisation(user=user, organisation=orgs.get(org))
+                user.groups.add(*Group.objects.filter(name__in=[str(r) for r in roles]))
+            users[username] = user
+        return users
+
+    def intervenors(self, users):
+        for username, regions in INTERVENOR_REGIONS.items():
+            Intervenor.objects.get_or_create(user=users[username], defaults={"regions": regions})
+
+    def barrier_domains(self):
+        for code, name, order in BARRIER_DOMAINS:
+            BarrierDomain.objects.get_or_create(code=code, defaults={"name": name, "order": order})
+
+    def people(self, orgs, units, users) -> int:
+        created = 0
+        for index, spec in enumerate(PEOPLE):
+            nhs = demo_nhs_number(index)
+            if Person.objects.filter(nhs_number=nhs).exists():
+                continue
+            self.person(index, nhs, spec, orgs, units, users)
+            created += 1
+        return created
+
+    def person(self, index, nhs, spec, orgs, units, users):
+        age, condition, months, unit_key, concerns, org_name, state = spec
+        org, unit = orgs[org_name], units[unit_key]
+        commissioner = users["commissioner" if org_name == ORG_A else "commissioner2"]
+        person = referral_services.person_create(
+            by=commissioner, nhs_number=nhs, date_of_birth=years_old(age), condition=condition,
+            commissioner=org, current_unit=unit, legal_status="Mental Health Act section 3",
+        )
+        concern_specs = [
+            dict(source=source, severity=severity, category="quality_of_care",
+                 description=f"Demo concern raised by the {source} (fictional).",
+                 raised_on=date.today() - timedelta(days=10 + n))
+            for n, (source, severity) in enumerate(concerns)
+        ]
+        if state == "none":
+            referral_services.lts_episode_start(person=person, unit=unit,
+                                                start_date=months_ago(months), by=commissioner)
+            for concern in concern_specs:
+                referral_services.concern_raise(person=person, by=commissioner, **concern)
+            return
+        route = {"review": "review", "int": "intervenor", "both": "both"}.get(
+            state.split(":")[0], "review")
+        referral = flow.referral_raise(
+            raised_by=commissioner, person=person, requested_route=route, unit=unit,
+            lts_start_date=months_ago(months), concerns=concern_specs,
+            reason="Fictional demo referral: long-term segregation with no discharge plan.",
+        )
+        coordinator = users["coordinator"]
+        if state == "submitted":
+            return
+        if state == "declined":
+            flow.referral_triage(referral=referral, by=coordinator, route="decline",
+                                 reason="Demo: already under an active local review.")
+            return
+        flow.referral_triage(referral=referral, by=coordinator, route=route,
+                             reason="Demo: meets the criteria for the national programme.")
+        stages = state.split(":")[1:]
+        if route in ("review", "both"):
+            self.advance_review(referral, stages[0].split("-")[0], users, orgs)
+        if route in ("intervenor", "both"):
+            stage = stages[0].split("-")[-1] if route == "both" else stages[0]
+            who = stages[1] if len(stages) > 1 else "intervenor"
+            self.advance_case(referral, stage, users[who], coordinator)
+
+    def advance_review(self, referral, stage, users, orgs):
+        review = referral.reviews.get()
+        if stage == "requested":
+            return
+        flow.review_schedule(
+            review=review, by=users["coordinator"], scheduled_for=date.today() + timedelta(days=1),
+            chair=users["chair"],
+            members=[
+                {"user": users["expert"], "role": PanelMember.PanelRole.EXPERT_BY_EXPERIENCE},
+                {"external_name": "Dr Sam Reid (fictional)",
+                 "role": PanelMember.PanelRole.CLINICAL_EXPERT},
+                {"user": users["commissioner" if referral.organisation.name == ORG_A
+                               else "commissioner2"],
+                 "role": PanelMember.PanelRole.COMMISSIONER},
+            ],
+            reasonable_adjustments="Quiet room; visual timetable sent a week before.",
+            consent_recorded=True, invitees="Mother; independent advocate",
+        )
+        if stage == "scheduled":
+            return
+        chair = users["chair"]
+        domains = list(BarrierDomain.objects.filter(active=True)[:4])
+        flow.review_record_panel(
+            review=review, by=chair, held_on=date.today(),
+            findings="Fictional demo findings: no community provider has been commissioned.",
+            attendance="All panel members; the person's mother by phone.",
+            barriers=[{"domain": d, "is_barrier": n % 2 == 0,
+                       "evidence": "Demo evidence." if n % 2 == 0 else "",
+                       "planned_intervention": "Demo intervention." if n % 2 == 0 else ""}
+                      for n, d in enumerate(domains)],
+        )
+        if stage == "held":
+            return
+        due = date.today() + timedelta(days=30)
+        flow.review_issue_report(
+            review=review, by=chair, summary="Fictional demo report.",
+            recommendations=[
+                {"text": "Commission a community provider with autism expertise.",
+                 "actions": [
+                     {"text": "Identify two community providers and share their offers.",
+                      "owner_organisation": referral.organisation, "owner_name": "Head of "
+                      "learning disability commissioning", "due_date": due},
+                     {"text": "Agree a funding plan for the community package.",
+                      "owner_organisation": referral.organisation,
+                      "owner_name": "Director of finance", "due_date": due},
+                 ]},
+                {"text": "Reduce time in segregation with daily meaningful activity.",
+                 "actions": [
+                     {"text": "Start a daily activity plan agreed with the person.",
+                      "owner_organisation": referral.person.current_unit.provider,
+                      "owner_name": "Ward manager", "due_date": due},
+                 ]},
+            ],
+        )
+        actions = list(review.actions.order_by("recommendation__number", "text"))
+        # Make the demo show every follow-up state: one overdue, one done, one in progress.
+        overdue = actions[0]
+        overdue.due_date = date.today() - timedelta(days=20)
+        overdue.save()
+        update_change_reason(overdue, "Demo data: due date set in the past to show an overdue action")
+        action_update(action=actions[1], by=users["commissioner"], text="Funding agreed.",
+                      transition="complete", evidence="Funding panel minutes (demo).")
+        action_update(action=actions[2], by=self.system, text="Activity plan started.",
+                      transition="start")
+
+    def advance_case(self, referral, stage, intervenor_user, coordinator):
+        case = IntervenorCase.objects.get(referral=referral)
+        if stage in ("waiting", "requested"):
+            return
+        intervenor = intervenor_user.intervenor_profile
+        flow.case_assign(case=case, by=coordinator, intervenor=intervenor,
+                         reason="Demo: matched by region and experience.")
+        case_activity_log(case=case, by=intervenor_user, kind="visit",
+                          text="Met the person and the ward team (demo).")
+        if stage == "closed":
+            flow.case_propose_closure(case=case, by=intervenor_user, outcome="less_restrictive",
+                                      reason="Moved to a step-down unit (demo).")
+            flow.case_confirm_closure(case=case, by=coordinator, confirm=True,
+                                      reason="Confirmed with the commissioner (demo).")

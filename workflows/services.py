@@ -1,0 +1,96 @@
+"""The entry points views, the API, tasks and tests call to move a flow on.
+
+Each function checks nothing about permissions itself: callers fetch the subject through a
+selector (so it is in the user's scope) and check the role's verb first. Each runs in one
+transaction, so a refused step leaves neither the domain rows nor the flow changed.
+"""
+from django.db import transaction
+from viewflow.workflow.status import STATUS
+
+from accounts.errors import ConflictError
+
+from .flows import IntervenorFlow, ReferralFlow, ReviewFlow
+
+
+def _run_open_task(process, node, *, user, **kwargs):
+    task = (
+        process.task_set.select_for_update()
+        .filter(flow_task=node, status=STATUS.NEW)
+        .first()
+    )
+    if task is None:
+        raise ConflictError("This step is not open any more: someone may have just completed it. "
+                            "Reload the page to see the current state.", code="step_not_open")
+    task.owner = user
+    task.save(update_fields=["owner"])
+    return node.run(task, **kwargs)
+
+
+def open_step(process) -> str:
+    """The name of the node waiting for a person, or '' when none is."""
+    task = process.task_set.filter(status=STATUS.NEW).order_by("-created").first()
+    return task.flow_task.name if task else ""
+
+
+# Referrals -----------------------------------------------------------------------------------
+
+@transaction.atomic
+def referral_raise(**kwargs):
+    return ReferralFlow.start.run(**kwargs)
+
+
+@transaction.atomic
+def referral_triage(*, referral, by, route, reason):
+    _run_open_task(referral.process, ReferralFlow.triage, user=by, by=by, route=route,
+                   reason=reason)
+    referral.refresh_from_db()
+    return referral
+
+
+# Reviews -------------------------------------------------------------------------------------
+
+@transaction.atomic
+def review_schedule(*, review, by, **kwargs):
+    _run_open_task(review.process, ReviewFlow.schedule, user=by, by=by, **kwargs)
+    review.refresh_from_db()
+    return review
+
+
+@transaction.atomic
+def review_record_panel(*, review, by, **kwargs):
+    _run_open_task(review.process, ReviewFlow.hold_panel, user=by, by=by, **kwargs)
+    review.refresh_from_db()
+    return review
+
+
+@transaction.atomic
+def review_issue_report(*, review, by, **kwargs):
+    _run_open_task(review.process, ReviewFlow.issue_report, user=by, by=by, **kwargs)
+    review.refresh_from_db()
+    return review
+
+
+# Intervenor cases ----------------------------------------------------------------------------
+
+@transaction.atomic
+def case_assign(*, case, by, intervenor, reason):
+    _run_open_task(case.process, IntervenorFlow.assign, user=by, by=by, intervenor=intervenor,
+                   reason=reason)
+    case.refresh_from_db()
+    return case
+
+
+@transaction.atomic
+def case_propose_closure(*, case, by, outcome, reason):
+    _run_open_task(case.process, IntervenorFlow.casework, user=by, by=by, outcome=outcome,
+                   reason=reason)
+    case.refresh_from_db()
+    return case
+
+
+@transaction.atomic
+def case_confirm_closure(*, case, by, confirm, reason):
+    _run_open_task(case.process, IntervenorFlow.confirm_closure, user=by, by=by, confirm=confirm,
+                   reason=reason)
+    case.refresh_from_db()
+    return case

@@ -1,0 +1,29 @@
+"""The person's timeline and the record-access log."""
+from django.shortcuts import render
+
+from accounts.access import get_or_404, role_required
+from accounts.roles import Role
+from referrals.selectors import person_get
+
+from .audit import access_record
+from .models import AccessLogEntry
+from .timeline import KINDS, person_timeline
+
+
+@role_required(*Role)
+def timeline(request, pk):
+    person = get_or_404(request, person_get, pk)
+    access_record(request=request, obj=person, person=person)
+    chosen = {k for k in request.GET.getlist("kind") if k in KINDS}
+    events = person_timeline(request.user, person, chosen or None)
+    return render(request, "workflows/timeline.html", {
+        "person": person, "events": events, "kinds": KINDS, "chosen": chosen,
+        "can_see_access_log": request.user.has_perm("workflows.view_accesslogentry"),
+    })
+
+
+@role_required(Role.OVERSIGHT)
+def access_log(request, pk):
+    person = get_or_404(request, person_get, pk)
+    entries = AccessLogEntry.objects.filter(person=person).select_related("user")[:500]
+    return render(request, "workflows/access_log.html", {"person": person, "entries": entries})
