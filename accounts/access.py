@@ -7,9 +7,8 @@ view that does not carry `pathways_access`.
 import logging
 from functools import wraps
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
-
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404
 from django.shortcuts import render
 

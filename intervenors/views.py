@@ -10,8 +10,7 @@ from workflows import services as flow
 from workflows.audit import access_record
 
 from . import selectors, services
-from .forms import ActivityForm, AssignForm, ConfirmClosureForm, PlanForm, ProposeClosureForm
-from .forms import ReassignForm
+from .forms import ActivityForm, AssignForm, ConfirmClosureForm, PlanForm, ProposeClosureForm, ReassignForm
 from .models import MAX_ACTIVE_CASES, IntervenorCase
 
 CASE_READERS = (Role.INTERVENOR, Role.COORDINATOR, Role.OVERSIGHT, Role.COMMISSIONER)

@@ -100,8 +100,8 @@ class PanelForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 2}))
 
     def main_fields(self):
-        return [self[name] for name in self.fields if not name.split("_")[0] in
-                ("barrier", "evidence", "intervention")]
+        checklist = ("barrier", "evidence", "intervention")
+        return [self[name] for name in self.fields if name.split("_")[0] not in checklist]
 
     def checklist(self):
         return [(d, self[f"barrier_{d.pk}"], self[f"evidence_{d.pk}"],
