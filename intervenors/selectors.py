@@ -37,18 +37,27 @@ class WaitingRow:
     priority: priority.Priority
 
 
-def waiting_list(user, *, today: date | None = None) -> list[WaitingRow]:
-    """Waiting cases ranked by today's score, then longer in LTS, then longer waiting."""
+def _waiting_cases() -> QuerySet[IntervenorCase]:
+    return IntervenorCase.objects.select_related("referral").prefetch_related(
+        Prefetch("person", queryset=_people_base())).filter(status=IntervenorCase.Status.WAITING)
+
+
+def _ranked(cases, today: date | None = None) -> list[WaitingRow]:
+    """Ranked by today's score, then longer in LTS, then longer waiting (a documented rule)."""
     weights = priority.Weights.from_policy(policy_in_force())
     today = today or date.today()
-    cases = scope(
-        user, "intervenors.view_intervenorcase",
-        IntervenorCase.objects.select_related("referral").prefetch_related(
-            Prefetch("person", queryset=_people_base())),
-    ).filter(status=IntervenorCase.Status.WAITING)
     rows = [WaitingRow(c, c.person, priority.score(person_facts(c.person), weights, today))
             for c in cases]
     return sorted(rows, key=lambda r: priority.rank_key(r.priority, r.case.waiting_since))
+
+
+def waiting_list(user, *, today: date | None = None) -> list[WaitingRow]:
+    return _ranked(scope(user, "intervenors.view_intervenorcase", _waiting_cases()), today)
+
+
+def top_of_waiting_list() -> WaitingRow | None:
+    """The person the rule says is next, whoever is asking (used by the assignment service)."""
+    return next(iter(_ranked(_waiting_cases())), None)
 
 
 def intervenors_with_load() -> QuerySet[Intervenor]:

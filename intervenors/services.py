@@ -98,16 +98,18 @@ def _activate(case: IntervenorCase, intervenor: Intervenor) -> None:
 
 def _lock_intervenors(*pks) -> dict:
     # Fixed order (by primary key) so two reassignments in opposite directions cannot deadlock.
-    rows = Intervenor.objects.select_for_update().select_related("user").filter(pk__in=pks)
+    rows = Intervenor.objects.select_for_update(of=("self",)).select_related("user").filter(pk__in=pks)
     return {row.pk: row for row in rows.order_by("pk")}
 
 
 @transaction.atomic
-def case_assign(*, case: IntervenorCase, intervenor: Intervenor, by, reason: str = "",
-                top_of_list: IntervenorCase | None = None) -> IntervenorCase:
+def case_assign(*, case: IntervenorCase, intervenor: Intervenor, by,
+                reason: str = "") -> IntervenorCase:
     """Assign a waiting case. Skipping the person at the top of the list needs a reason."""
+    from .selectors import top_of_waiting_list
+
     intervenor = _lock_intervenors(intervenor.pk)[intervenor.pk]
-    case = IntervenorCase.objects.select_for_update().select_related("person").get(pk=case.pk)
+    case = IntervenorCase.objects.select_for_update(of=("self",)).select_related("person").get(pk=case.pk)
     if case.status != IntervenorCase.Status.WAITING:
         raise ConflictError(
             f"This case is {case.get_status_display().lower()}, not waiting; only a waiting case "
@@ -116,10 +118,11 @@ def case_assign(*, case: IntervenorCase, intervenor: Intervenor, by, reason: str
         raise DomainError(f"{intervenor} is not available for new cases.",
                           code="intervenor_unavailable", field="intervenor")
     reason = (reason or "").strip()
-    skipped = top_of_list is not None and top_of_list.pk != case.pk
+    top = top_of_waiting_list()
+    skipped = top is not None and top.case.pk != case.pk
     if skipped and not reason:
         raise DomainError(
-            f"{top_of_list.person.reference} is higher on the waiting list. Give the reason for "
+            f"{top.person.reference} is higher on the waiting list. Give the reason for "
             "assigning this person first.", field="reason")
     reason = reason or "Next on the ranked waiting list"
     _activate(case, intervenor)
@@ -129,7 +132,7 @@ def case_assign(*, case: IntervenorCase, intervenor: Intervenor, by, reason: str
         actor=by, kind=Decision.Kind.CASE_ASSIGNED, subject=case, person=case.person,
         reason=reason, summary=f"{case.person.reference} assigned to {intervenor}",
         facts={"intervenor": str(intervenor.pk),
-               "skipped": str(top_of_list.person.reference) if skipped else ""},
+               "skipped": top.person.reference if skipped else ""},
     )
     return case
 
@@ -146,7 +149,7 @@ def case_reassign(*, case: IntervenorCase, to: Intervenor, by, reason: str) -> I
     if case.intervenor_id == to.pk:
         raise DomainError(f"This case is already with {to}.", field="intervenor")
     locked = _lock_intervenors(case.intervenor_id, to.pk)
-    case = IntervenorCase.objects.select_for_update().select_related(
+    case = IntervenorCase.objects.select_for_update(of=("self",)).select_related(
         "person", "intervenor__user").get(pk=case.pk)
     target = locked[to.pk]
     if not target.available or not target.user.is_active:
@@ -197,7 +200,7 @@ def case_update_plan(*, case: IntervenorCase, by, plan: str) -> IntervenorCase:
 
 @transaction.atomic
 def case_propose_closure(*, case: IntervenorCase, by, outcome: str, reason: str):
-    case = IntervenorCase.objects.select_for_update().select_related(
+    case = IntervenorCase.objects.select_for_update(of=("self",)).select_related(
         "person", "intervenor").get(pk=case.pk)
     _require_worker(case, by)
     if case.status != IntervenorCase.Status.ACTIVE:
@@ -224,7 +227,7 @@ def case_propose_closure(*, case: IntervenorCase, by, outcome: str, reason: str)
 @transaction.atomic
 def case_confirm_closure(*, case: IntervenorCase, by, confirm: bool, reason: str = ""):
     """Coordinator confirms the closure (freeing the place) or returns it to casework."""
-    case = IntervenorCase.objects.select_for_update().select_related(
+    case = IntervenorCase.objects.select_for_update(of=("self",)).select_related(
         "person", "intervenor__user").get(pk=case.pk)
     if case.status != IntervenorCase.Status.ACTIVE or not case.proposed_outcome:
         raise ConflictError("There is no closure proposal to confirm on this case.",

@@ -105,11 +105,9 @@ def case_assign(request, pk):
         return redirect("intervenors:case", pk=case.pk)
     form = AssignForm(request.POST, intervenors=list(selectors.intervenors_with_load()))
     if form.is_valid():
-        top = next(iter(selectors.waiting_list(request.user)), None)
         try:
-            services_top = top.case if top else None
             flow.case_assign(case=case, by=request.user, intervenor=form.cleaned_data["intervenor"],
-                             reason=form.cleaned_data["reason"], top_of_list=services_top)
+                             reason=form.cleaned_data["reason"])
         except DomainError as error:
             _attach(form, error)
         else:

@@ -205,7 +205,7 @@ def referral_snapshot_priority(*, referral: Referral) -> Referral:
 @transaction.atomic
 def referral_triage(*, referral: Referral, by, route: str, reason: str) -> Referral:
     """Accept with a route, or decline with a reason. The breakdown shown is recorded."""
-    referral = Referral.objects.select_for_update().get(pk=referral.pk)
+    referral = Referral.objects.select_for_update(of=("self",)).get(pk=referral.pk)
     if referral.status != Referral.Status.SUBMITTED:
         raise ConflictError(
             f"This referral has already been triaged ({referral.get_status_display().lower()}).",

@@ -68,7 +68,7 @@ def review_schedule(*, review: Review, by, scheduled_for: date, chair, members: 
                     venue: str = "", reasonable_adjustments: str = "",
                     consent_recorded: bool = False, invitees: str = "") -> Review:
     """Set the date and allocate the panel: a chair with the role and unconflicted members."""
-    review = Review.objects.select_for_update().get(pk=review.pk)
+    review = Review.objects.select_for_update(of=("self",)).get(pk=review.pk)
     _require_status(review, Review.Status.REQUESTED, "schedule it")
     if scheduled_for <= date.today():
         raise DomainError("Schedule the panel for a date after today.", field="scheduled_for")
@@ -124,7 +124,7 @@ def review_record_panel(*, review: Review, by, held_on: date, findings: str, att
                         reason_for_lts: str = "", diagnoses: str = "", treatment_plan: str = "",
                         barriers: list[dict] = ()) -> Review:
     """Record the panel day: what was found and the Barriers to Change Checklist."""
-    review = Review.objects.select_for_update().get(pk=review.pk)
+    review = Review.objects.select_for_update(of=("self",)).get(pk=review.pk)
     _require_chair(review, by)
     _require_status(review, Review.Status.SCHEDULED, "record the panel")
     if held_on > date.today():
@@ -163,7 +163,7 @@ def review_record_panel(*, review: Review, by, held_on: date, findings: str, att
 def review_issue_report(*, review: Review, by, summary: str,
                         recommendations: list[dict]) -> Review:
     """Issue the report. Each recommendation carries actions with an owner and a future date."""
-    review = Review.objects.select_for_update().get(pk=review.pk)
+    review = Review.objects.select_for_update(of=("self",)).get(pk=review.pk)
     _require_chair(review, by)
     _require_status(review, Review.Status.HELD, "issue the report")
     if not recommendations:
@@ -222,7 +222,7 @@ TRANSITIONS = {
 def action_update(*, action: Action, by, text: str, transition: str = "",
                   evidence: str = "", reason: str = "") -> ActionUpdate:
     """Post an update on an action, optionally moving it along its lifecycle."""
-    action = Action.objects.select_for_update().select_related("review__person").get(pk=action.pk)
+    action = Action.objects.select_for_update(of=("self",)).select_related("review__person").get(pk=action.pk)
     text = (text or "").strip()
     if not text:
         raise DomainError("Write the update.", field="text")

@@ -11,16 +11,18 @@ from accounts.errors import ConflictError
 
 from .flows import IntervenorFlow, ReferralFlow, ReviewFlow
 
+NOT_OPEN = ("This step is not open any more: someone may have just completed it. Reload the "
+            "page to see the current state.")
 
-def _run_open_task(process, node, *, user, **kwargs):
+
+def _run_open_task(process, node, *, user, why_not_open=NOT_OPEN, **kwargs):
     task = (
-        process.task_set.select_for_update()
+        process.task_set.select_for_update(of=("self",))
         .filter(flow_task=node, status=STATUS.NEW)
         .first()
     )
     if task is None:
-        raise ConflictError("This step is not open any more: someone may have just completed it. "
-                            "Reload the page to see the current state.", code="step_not_open")
+        raise ConflictError(why_not_open, code="step_not_open")
     task.owner = user
     task.save(update_fields=["owner"])
     return node.run(task, **kwargs)
@@ -41,8 +43,10 @@ def referral_raise(**kwargs):
 
 @transaction.atomic
 def referral_triage(*, referral, by, route, reason):
+    why = (f"This referral has already been triaged "
+           f"({referral.get_status_display().lower()}).")
     _run_open_task(referral.process, ReferralFlow.triage, user=by, by=by, route=route,
-                   reason=reason)
+                   reason=reason, why_not_open=why)
     referral.refresh_from_db()
     return referral
 
@@ -74,8 +78,10 @@ def review_issue_report(*, review, by, **kwargs):
 
 @transaction.atomic
 def case_assign(*, case, by, intervenor, reason):
+    why = (f"This case is {case.get_status_display().lower()}, not waiting; only a waiting case "
+           "can be assigned. Use reassignment to move an active case.")
     _run_open_task(case.process, IntervenorFlow.assign, user=by, by=by, intervenor=intervenor,
-                   reason=reason)
+                   reason=reason, why_not_open=why)
     case.refresh_from_db()
     return case
 

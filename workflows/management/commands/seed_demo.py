@@ -179,9 +179,10 @@ class Command(BaseCommand):
             self.barrier_domains()
             referral_services.policy_current()
             created = self.people(orgs, units, users)
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo data ready: {Person.objects.count()} people ({created} new), "
-            f"{len(users)} demo users, password '{PASSWORD}'."))
+        if options.get("verbosity", 1) > 0:
+            self.stdout.write(self.style.SUCCESS(
+                f"Demo data ready: {Person.objects.count()} people ({created} new), "
+                f"{len(users)} demo users, password '{PASSWORD}'."))
 
     def organisations(self):
         orgs = {}
