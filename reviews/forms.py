@@ -16,8 +16,11 @@ def _people_with(role):
 
 class ScheduleForm(forms.Form):
     scheduled_for = forms.DateField(label="Panel date", widget=DateInput())
-    chair = forms.ModelChoiceField(label="Chair (CQC Mental Health Act Reviewer)",
-                                   queryset=User.objects.none(), empty_label="Choose the chair")
+    chair = forms.ModelChoiceField(
+        label="Chair (CQC Mental Health Act Reviewer)", queryset=User.objects.none(),
+        empty_label="Choose the chair", error_messages={
+            "invalid_choice": "The chair must be a CQC Mental Health Act Reviewer with the "
+                              "Review chair role."})
     expert_by_experience = forms.ModelChoiceField(
         label="Expert by experience", queryset=User.objects.none(), required=False)
     expert_conflict = forms.BooleanField(

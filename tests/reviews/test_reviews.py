@@ -1,0 +1,232 @@
+"""IC(E)TR reviews from routing to an issued report, and the action lifecycle."""
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.errors import ConflictError, DomainError
+from accounts.models import Organisation
+from reviews.models import Action, BarrierDomain, Review
+from reviews.services import action_update
+from tests.factories import UnitFactory, make_referral
+from workflows import services as flow
+from workflows.models import Decision
+
+pytestmark = pytest.mark.django_db
+TOMORROW = date.today() + timedelta(days=1)
+NEXT_MONTH = date.today() + timedelta(days=30)
+
+
+def routed_review(users, *, age=30) -> Review:
+    referral = make_referral(by=users["commissioner"], unit=UnitFactory(), age=age)
+    flow.referral_triage(referral=referral, by=users["coordinator"], route="review", reason="ok")
+    return referral.reviews.get()
+
+
+def schedule(users, review, **overrides):
+    data = {"review": review, "by": users["coordinator"], "scheduled_for": TOMORROW,
+            "chair": users["chair"], "members": [
+                {"user": users["expert"], "role": "expert_by_experience"},
+                {"external_name": "Dr Clinical", "role": "clinical_expert"}]}
+    data.update(overrides)
+    return flow.review_schedule(**data)
+
+
+def report_post(org, due=NEXT_MONTH, **overrides):
+    data = {"summary": "The panel's report.",
+            "recs-TOTAL_FORMS": "2", "recs-INITIAL_FORMS": "0", "recs-MIN_NUM_FORMS": "0",
+            "recs-MAX_NUM_FORMS": "10",
+            "recs-0-text": "Commission a community provider.",
+            "recs-0-action_text": "Find two providers.",
+            "recs-0-owner_organisation": str(org.pk), "recs-0-owner_name": "Head of LD",
+            "recs-0-due_date": str(due),
+            "recs-1-text": ""}
+    data.update(overrides)
+    return data
+
+
+def test_review_goes_from_routing_to_issued_report_through_the_pages(client_for, users):
+    review = routed_review(users)
+    assert (review.kind, review.status) == ("ictr", "requested")
+    coordinator, chair = client_for("coordinator"), client_for("chair")
+    response = coordinator.post(reverse("reviews:schedule", args=[review.pk]), {
+        "scheduled_for": str(TOMORROW), "chair": users["chair"].pk,
+        "expert_by_experience": users["expert"].pk, "clinical_expert_name": "Dr Reid",
+        "commissioner_member": users["commissioner"].pk, "consent_recorded": "on",
+        "reasonable_adjustments": "Quiet room"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    review.refresh_from_db()
+    assert review.status == "scheduled" and review.panel.count() == 4
+
+    domains = list(BarrierDomain.objects.filter(active=True))
+    panel = {"held_on": str(date.today()), "findings": "No provider commissioned.",
+             "attendance": "All", f"barrier_{domains[0].pk}": "on",
+             f"evidence_{domains[0].pk}": "No plan", f"intervention_{domains[0].pk}": "Plan it"}
+    response = chair.post(reverse("reviews:panel", args=[review.pk]), panel)
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert review.status == "held" and review.barriers.get(domain=domains[0]).is_barrier
+
+    org = users["commissioner"].organisation
+    response = chair.post(reverse("reviews:report", args=[review.pk]), report_post(org))
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert review.status == "report_issued" and review.process.status == "DONE"
+    action = review.actions.get()
+    assert (action.owner_organisation, action.owner_name, action.due_date) == (
+        org, "Head of LD", NEXT_MONTH)
+    page = chair.get(reverse("reviews:detail", args=[review.pk])).content.decode()
+    assert "Find two providers." in page and "Head of LD" in page
+    kinds = set(Decision.objects.filter(person=review.person).values_list("kind", flat=True))
+    assert {"panel_scheduled", "panel_held", "report_issued"} <= kinds
+    # The owner organisation sees and can update its action.
+    actions_page = client_for("commissioner").get(reverse("reviews:actions")).content.decode()
+    assert "Find two providers." in actions_page
+
+
+def test_a_sixteen_year_old_gets_an_icetr(users):
+    assert routed_review(users, age=16).kind == "icetr"
+
+
+def test_scheduling_refuses_past_dates_chairs_without_the_role_and_conflicts(users):
+    review = routed_review(users)
+    with pytest.raises(DomainError, match="after today"):
+        schedule(users, review, scheduled_for=date.today())
+    with pytest.raises(DomainError, match="Review chair role"):
+        schedule(users, review, chair=users["expert"])
+    with pytest.raises(DomainError, match="conflict of interest"):
+        schedule(users, review, members=[{"user": users["expert"], "role": "expert_by_experience",
+                                          "conflict_declared": True}])
+    review.refresh_from_db()
+    assert review.status == "requested" and review.panel.count() == 0
+
+
+def test_the_schedule_form_explains_a_chair_without_the_role(client_for, users):
+    review = routed_review(users)
+    response = client_for("coordinator").post(reverse("reviews:schedule", args=[review.pk]), {
+        "scheduled_for": str(TOMORROW), "chair": users["expert"].pk})
+    assert response.status_code == 400
+    assert "Review chair role" in response.content.decode()
+
+
+def test_report_needs_a_recommendation_an_owner_and_a_future_due_date(client_for, users):
+    review = routed_review(users)
+    schedule(users, review)
+    flow.review_record_panel(review=review, by=users["chair"], held_on=date.today(),
+                             findings="Findings")
+    org = users["commissioner"].organisation
+    chair = client_for("chair")
+    cases = [
+        (report_post(org, **{"recs-0-text": "", "recs-0-action_text": ""}), "at least one"),
+        (report_post(org, **{"recs-0-owner_organisation": ""}), "owner organisation"),
+        (report_post(org, due=date.today() - timedelta(days=1)), "due date after today"),
+    ]
+    for data, message in cases:
+        response = chair.post(reverse("reviews:report", args=[review.pk]), data)
+        assert response.status_code == 400 and message in response.content.decode()
+    review.refresh_from_db()
+    assert review.status == "held" and not review.recommendations.exists()
+    assert not Action.objects.filter(review=review).exists()
+
+
+def test_steps_cannot_be_skipped(users):
+    review = routed_review(users)
+    with pytest.raises(ConflictError):
+        flow.review_record_panel(review=review, by=users["chair"], held_on=date.today(),
+                                 findings="Too early")
+    with pytest.raises(ConflictError):
+        flow.review_issue_report(review=review, by=users["chair"], summary="x",
+                                 recommendations=[])
+    schedule(users, review)
+    with pytest.raises(DomainError, match="Only the chair"):
+        flow.review_record_panel(review=review, by=users["chair2"], held_on=date.today(),
+                                 findings="Not my review")
+    review.refresh_from_db()
+    assert review.status == "scheduled"
+
+
+def an_action(users, status="open"):
+    return Action.objects.filter(status=status,
+                                 owner_organisation=users["commissioner"].organisation).first()
+
+
+def test_action_lifecycle_allows_and_refuses_transitions(users):
+    action = an_action(users)
+    with pytest.raises(DomainError, match="evidence"):
+        action_update(action=action, by=users["commissioner"], text="Done",
+                      transition="complete")
+    with pytest.raises(ConflictError):
+        action_update(action=action, by=users["oversight"], text="ok", transition="verify")
+    action_update(action=action, by=users["commissioner"], text="Started", transition="start")
+    action_update(action=action, by=users["commissioner"], text="Done", transition="complete",
+                  evidence="Minutes of 3 March")
+    action_update(action=action, by=users["oversight"], text="Checked", transition="verify")
+    action.refresh_from_db()
+    assert action.status == "verified" and action.verified_by == users["oversight"]
+    with pytest.raises(ConflictError):
+        action_update(action=action, by=users["oversight"], text="x", transition="cancel",
+                      reason="late")
+    assert [h.status for h in action.history.order_by("history_date")][-3:] == [
+        "in_progress", "completed", "verified"]
+    assert Decision.objects.filter(subject_id=str(action.pk), kind="action_verified").exists()
+
+
+def test_cancelling_needs_a_reason(users):
+    action = an_action(users)
+    with pytest.raises(DomainError, match="reason"):
+        action_update(action=action, by=users["oversight"], text="x", transition="cancel")
+    action_update(action=action, by=users["oversight"], text="No longer needed",
+                  transition="cancel", reason="Person discharged")
+    action.refresh_from_db()
+    assert (action.status, action.cancel_reason) == ("cancelled", "Person discharged")
+
+
+def test_owner_posts_an_update_through_the_page_and_others_cannot(client_for, users):
+    action = an_action(users)
+    url = reverse("reviews:action", args=[action.pk])
+    response = client_for("commissioner").post(url, {"text": "On track", "transition": "start"})
+    assert response.status_code == 302
+    action.refresh_from_db()
+    assert action.status == "in_progress" and action.updates.get().text == "On track"
+    assert client_for("commissioner2").get(url).status_code == 404
+    assert client_for("commissioner2").post(url, {"text": "x"}).status_code == 404
+
+
+def test_chair2_cannot_open_chairs_review_and_sees_none_of_them(client_for, users):
+    chairs = Review.objects.filter(panel__user=users["chair"])
+    assert chairs.exists()
+    other = client_for("chair2")
+    listing = other.get(reverse("reviews:list")).content.decode()
+    for review in chairs:
+        assert other.get(reverse("reviews:detail", args=[review.pk])).status_code == 404
+        assert str(review.pk) not in listing
+    assert "You are not on any review panels." in listing
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_review_page_and_my_reviews_cost_the_same_with_2_and_20_actions(client_for, users):
+    review = routed_review(users)
+    schedule(users, review)
+    flow.review_record_panel(review=review, by=users["chair"], held_on=date.today(),
+                             findings="Findings")
+    org = Organisation.objects.get(name="North Central London ICB")
+    flow.review_issue_report(review=review, by=users["chair"], summary="s", recommendations=[
+        {"text": "R1", "actions": [{"text": f"A{n}", "owner_organisation": org,
+                                    "owner_name": "Owner", "due_date": NEXT_MONTH}
+                                   for n in range(2)]}])
+    chair = client_for("chair")
+    url = reverse("reviews:detail", args=[review.pk])
+    small = (_queries(chair, url), _queries(chair, reverse("reviews:list")))
+    recommendation = review.recommendations.get()
+    for n in range(18):
+        Action.objects.create(recommendation=recommendation, review=review, text=f"B{n}",
+                              owner_organisation=org, owner_name="Owner", due_date=NEXT_MONTH)
+    assert review.actions.count() == 20
+    assert (_queries(chair, url), _queries(chair, reverse("reviews:list"))) == small
