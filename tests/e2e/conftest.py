@@ -1,0 +1,69 @@
+"""Browser journeys: Playwright driving Debian's Chromium against the live test server.
+
+Locally, a machine without /usr/bin/chromium skips these; in CI they must run (CI=true).
+Every page a journey visits is checked with axe-core against WCAG 2.2 A and AA rules.
+"""
+import os
+import shutil
+
+import pytest
+from django.core.management import call_command
+
+from tests.conftest import require
+
+CHROMIUM = "/usr/bin/chromium"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+# Playwright's sync API runs an event loop in this thread; the test's own ORM calls are safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    require(shutil.which("chromium") is not None or os.path.exists(CHROMIUM),
+            "Debian's chromium is not installed (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(live_server, settings):
+    """The live server with the demo data loaded (transactional tests start empty)."""
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    call_command("seed_demo", force=True, verbosity=0)
+    return live_server.url
+
+
+@pytest.fixture
+def page(browser, site):
+    context = browser.new_context(base_url=site, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def sign_in(page, username):
+    page.context.clear_cookies()
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("pathways-demo")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+def assert_accessible(page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS},
+                                       "resultTypes": ["violations"]})
+    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"

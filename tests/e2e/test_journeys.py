@@ -1,0 +1,134 @@
+"""Each capability's main user, in a real browser, asserting what they see."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from intervenors.models import IntervenorCase
+from referrals.models import Person, Referral
+from reviews.models import Review
+from tests.factories import valid_nhs_number
+
+from .conftest import assert_accessible, sign_in
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+
+def test_commissioner_raises_a_referral(page):
+    sign_in(page, "commissioner")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My organisation's referrals")
+    assert_accessible(page)
+    page.get_by_role("link", name="Raise a referral").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Raise a referral")
+    assert_accessible(page)
+
+    page.get_by_role("button", name="Raise referral").click()
+    expect(page.get_by_role("alert")).to_contain_text("There is a problem")
+    expect(page.get_by_role("alert")).to_contain_text("NHS number: This field is required.")
+    assert_accessible(page)
+
+    nhs = valid_nhs_number()
+    page.get_by_label("NHS number").fill(nhs)
+    page.get_by_label("Date of birth").fill("1991-03-04")
+    page.get_by_label("Autism", exact=True).check()
+    page.get_by_label("Current unit").select_option(label="Willow Ward (Riverside Health Partnership)")
+    page.get_by_label("Date long-term segregation started").fill("2024-01-15")
+    page.get_by_label("Both").check()
+    page.get_by_label("Why are you referring this person?").fill("No discharge plan.")
+    page.locator("#id_concerns-0-description").fill("Family cannot visit.")
+    page.get_by_role("button", name="Raise referral").click()
+
+    expect(page.get_by_role("status")).to_contain_text("Referral raised for")
+    person = Person.objects.get(nhs_number=nhs)
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Referral for {person.reference}")
+    expect(page.get_by_text("Awaiting triage").first).to_be_visible()
+    assert_accessible(page)
+
+
+def test_coordinator_triages_the_top_of_the_ranked_queue(page):
+    sign_in(page, "coordinator")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Triage queue")
+    assert_accessible(page)
+    first_row = page.locator("table tbody tr").first
+    reference = first_row.locator("td").nth(1).locator("a").inner_text()
+    first_row.get_by_text("Why").click()
+    expect(first_row.get_by_text("Time in long-term segregation:")).to_be_visible()
+    assert_accessible(page)
+
+    first_row.get_by_role("link", name=re.compile("Triage")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Triage the referral for {reference}")
+    assert_accessible(page)
+    page.get_by_label("Decline the referral").check()
+    page.get_by_role("button", name="Record decision").click()
+    expect(page.get_by_role("alert")).to_contain_text("Give the reason for declining.")
+    page.get_by_label("IC(E)TR review").check()
+    page.get_by_label("Reason").fill("Top priority: long segregation in an inadequate unit.")
+    page.get_by_role("button", name="Record decision").click()
+    expect(page.get_by_role("status")).to_contain_text(f"{reference}: Accepted for IC(E)TR")
+    referral = Referral.objects.get(person__reference=reference)
+    assert referral.status == "accepted" and referral.triaged_by.username == "coordinator"
+
+    page.goto(f"/people/{referral.person_id}/timeline/")
+    expect(page.get_by_text("Referral accepted for IC(E)TR review")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_coordinator_assigns_and_the_intervenor_proposes_closure(page):
+    sign_in(page, "coordinator")
+    page.get_by_role("link", name="Waiting list").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Waiting list for a senior intervenor")
+    assert_accessible(page)
+    page.locator("table tbody tr").first.get_by_role("link", name=re.compile("Assign")).click()
+    expect(page.get_by_label(re.compile("Grace Murphy .* \\(full\\)"))).to_be_disabled()
+    assert_accessible(page)
+    page.get_by_label(re.compile("Iona Campbell")).check()
+    page.get_by_role("button", name="Assign").click()
+    expect(page.get_by_role("status")).to_contain_text("assigned to Iona Campbell")
+    case = IntervenorCase.objects.get(intervenor__user__username="intervenor3")
+
+    page.get_by_role("link", name="Intervenor capacity").click()
+    expect(page.get_by_text("1 of 3").first).to_be_visible()
+    assert_accessible(page)
+
+    sign_in(page, "intervenor3")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My caseload")
+    assert_accessible(page)
+    page.get_by_role("link", name=case.person.reference).click()
+    page.get_by_label("Kind").select_option("visit")
+    page.get_by_label("What happened").fill("Visited the ward with the family.")
+    page.get_by_role("button", name="Log activity").click()
+    expect(page.get_by_text("Visited the ward with the family.")).to_be_visible()
+    page.get_by_label("Moved to a less restrictive setting").check()
+    page.get_by_label("Summary").fill("Moved to a step-down unit.")
+    page.get_by_role("button", name="Propose closure").click()
+    expect(page.get_by_role("status")).to_contain_text("Closure proposed")
+    assert_accessible(page)
+
+
+def test_chair_records_the_panel_and_sees_the_checklist(page):
+    review = Review.objects.filter(status="scheduled", panel__user__username="chair").first()
+    sign_in(page, "chair")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My reviews")
+    assert_accessible(page)
+    page.get_by_role("link", name=review.person.reference).first.click()
+    assert_accessible(page)
+    page.get_by_label("Date the panel was held").fill(str(review.scheduled_for.today()))
+    page.get_by_label("Findings").fill("The person has no community provider.")
+    page.get_by_label("Funding and commissioning: this is a barrier to change").check()
+    page.get_by_label("Funding and commissioning: evidence").fill("No agreed budget.")
+    page.get_by_role("button", name="Record panel").click()
+    expect(page.get_by_role("status")).to_contain_text("Panel recorded")
+    expect(page.get_by_role("heading", name="Barriers to Change Checklist")).to_be_visible()
+    expect(page.get_by_role("heading", name="Issue the report")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_oversight_follows_up_actions(page):
+    sign_in(page, "oversight")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Actions from IC(E)TR reviews")
+    page.get_by_label("Only overdue").check()
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.get_by_text("Overdue").first).to_be_visible()
+    assert_accessible(page)
