@@ -10,11 +10,10 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
-from simple_history.utils import update_change_reason
 
 from accounts.errors import ConflictError, DomainError
 from accounts.services import organisation_members_group
-from workflows.audit import decision_record
+from workflows.audit import decision_record, stamp
 from workflows.models import Decision
 
 from .models import MAX_ACTIVE_CASES, CaseActivity, Intervenor, IntervenorCase
@@ -33,9 +32,6 @@ class IntervenorCapacityError(ConflictError):
             field="intervenor",
         )
 
-
-def _reason(instance, text: str):
-    update_change_reason(instance, text)
 
 
 def _grant_worker(user, case: IntervenorCase) -> None:
@@ -65,7 +61,7 @@ def case_open(*, referral, by) -> IntervenorCase:
     """Put the referred person on the waiting list."""
     case = IntervenorCase.objects.create(
         person=referral.person, referral=referral, waiting_since=timezone.now())
-    _reason(case, f"Joined the waiting list after triage by {by}")
+    stamp(case, by=by, reason=f"Joined the waiting list after triage by {by}")
     assign_perm("intervenors.view_intervenorcase",
                 organisation_members_group(referral.organisation), case)
     return case
@@ -126,7 +122,7 @@ def case_assign(*, case: IntervenorCase, intervenor: Intervenor, by,
             "assigning this person first.", field="reason")
     reason = reason or "Next on the ranked waiting list"
     _activate(case, intervenor)
-    _reason(case, reason)
+    stamp(case, by=by, reason=reason)
     _grant_worker(intervenor.user, case)
     decision_record(
         actor=by, kind=Decision.Kind.CASE_ASSIGNED, subject=case, person=case.person,
@@ -157,7 +153,7 @@ def case_reassign(*, case: IntervenorCase, to: Intervenor, by, reason: str) -> I
                           code="intervenor_unavailable", field="intervenor")
     previous = case.intervenor
     _activate(case, target)
-    _reason(case, reason)
+    stamp(case, by=by, reason=reason)
     _revoke_worker(previous.user, case, keep_read=False)
     _grant_worker(target.user, case)
     decision_record(
@@ -182,7 +178,7 @@ def case_activity_log(*, case: IntervenorCase, by, kind: str, text: str,
         raise DomainError("Describe what happened.", field="text")
     activity = CaseActivity.objects.create(case=case, author=by, kind=kind, text=text,
                                            occurred_on=occurred_on)
-    _reason(activity, f"{activity.get_kind_display()} logged by {by}")
+    stamp(activity, by=by, reason=f"{activity.get_kind_display()} logged by {by}")
     return activity
 
 
@@ -194,7 +190,7 @@ def case_update_plan(*, case: IntervenorCase, by, plan: str) -> IntervenorCase:
                             code="case_not_active")
     case.plan = plan
     case.save()
-    _reason(case, f"Discharge plan updated by {by}")
+    stamp(case, by=by, reason=f"Discharge plan updated by {by}")
     return case
 
 
@@ -215,7 +211,7 @@ def case_propose_closure(*, case: IntervenorCase, by, outcome: str, reason: str)
     case.proposed_reason = reason
     case.closure_proposed_at = timezone.now()
     case.save()
-    _reason(case, reason)
+    stamp(case, by=by, reason=reason)
     decision_record(
         actor=by, kind=Decision.Kind.CASE_CLOSURE_PROPOSED, subject=case, person=case.person,
         reason=reason, summary=f"Closure proposed: {case.get_proposed_outcome_display()}",
@@ -239,7 +235,7 @@ def case_confirm_closure(*, case: IntervenorCase, by, confirm: bool, reason: str
         case.closure_reason = case.proposed_reason + (f"\n\nConfirmed: {reason}" if reason else "")
         case.closed_on = timezone.now()
         case.save()
-        _reason(case, reason or "Closure confirmed")
+        stamp(case, by=by, reason=reason or "Closure confirmed")
         _revoke_worker(case.intervenor.user, case, keep_read=True)
         decision_record(
             actor=by, kind=Decision.Kind.CASE_CLOSED, subject=case, person=case.person,
@@ -255,7 +251,7 @@ def case_confirm_closure(*, case: IntervenorCase, by, confirm: bool, reason: str
         case.proposed_reason = ""
         case.closure_proposed_at = None
         case.save()
-        _reason(case, reason)
+        stamp(case, by=by, reason=reason)
         decision_record(
             actor=by, kind=Decision.Kind.CASE_CLOSURE_PROPOSED, subject=case, person=case.person,
             reason=reason, summary="Closure not confirmed; the case continues",

@@ -10,11 +10,10 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
-from simple_history.utils import update_change_reason
 
 from accounts.errors import ConflictError, DomainError
 from accounts.services import organisation_members_group
-from workflows.audit import decision_record
+from workflows.audit import decision_record, stamp
 from workflows.models import Decision
 
 from . import priority
@@ -43,11 +42,6 @@ class DuplicateReferralError(ConflictError):
             field="nhs_number",
         )
         self.existing = existing
-
-
-def _with_reason(instance, reason: str):
-    update_change_reason(instance, reason)
-    return instance
 
 
 def _new_reference() -> str:
@@ -80,7 +74,7 @@ def person_create(*, by, nhs_number: str, date_of_birth: date, condition: str, c
         condition=condition, commissioner=commissioner, current_unit=current_unit,
         given_name=given_name, family_name=family_name, legal_status=legal_status,
     )
-    _with_reason(person, f"Person recorded by {by}")
+    stamp(person, by=by, reason=f"Person recorded by {by}")
     ProtectedCharacteristics.objects.create(person=person, **(characteristics or {}))
     person_grant_organisation(person)
     return person
@@ -106,13 +100,13 @@ def lts_episode_start(*, person: Person, unit: Unit, start_date: date, by) -> Lt
         current.end_date = start_date
         current.end_reason = LtsEpisode.EndReason.TRANSFERRED
         current.save()
-        _with_reason(current, f"Ended by a new LTS episode recorded by {by}")
+        stamp(current, by=by, reason=f"Ended by a new LTS episode recorded by {by}")
     episode = LtsEpisode.objects.create(person=person, unit=unit, start_date=start_date)
-    _with_reason(episode, f"LTS episode recorded by {by}")
+    stamp(episode, by=by, reason=f"LTS episode recorded by {by}")
     if person.current_unit_id != unit.pk:
         person.current_unit = unit
         person.save()
-        _with_reason(person, f"Placement changed to {unit.name} by {by}")
+        stamp(person, by=by, reason=f"Placement changed to {unit.name} by {by}")
     return episode
 
 
@@ -126,7 +120,7 @@ def concern_raise(*, person: Person, by, source: str, category: str, severity: s
         person=person, source=source, category=category, severity=severity,
         description=description, raised_on=raised_on, recorded_by=by,
     )
-    _with_reason(concern, f"Concern recorded by {by}")
+    stamp(concern, by=by, reason=f"Concern recorded by {by}")
     return concern
 
 
@@ -136,7 +130,7 @@ def concern_resolve(*, concern: Concern, by, reason: str) -> Concern:
         raise DomainError("Say why the concern is resolved.", field="reason")
     concern.status = Concern.Status.RESOLVED
     concern.save()
-    _with_reason(concern, reason)
+    stamp(concern, by=by, reason=reason)
     return concern
 
 
@@ -168,7 +162,7 @@ def referral_submit(*, raised_by, person: Person, reason: str, requested_route: 
     except IntegrityError:  # another referral for the person committed a moment ago
         raise DuplicateReferralError(
             Referral.objects.get(person=person, status__in=Referral.OPEN_STATUSES)) from None
-    _with_reason(referral, f"Referral raised by {raised_by}")
+    stamp(referral, by=raised_by, reason=f"Referral raised by {raised_by}")
     group = organisation_members_group(organisation)
     assign_perm("referrals.view_referral", group, referral)
     assign_perm("referrals.view_person", group, person)
@@ -198,7 +192,7 @@ def referral_snapshot_priority(*, referral: Referral) -> Referral:
     referral.priority_policy = policy
     referral.priority_snapshot_at = timezone.now()
     referral.save()
-    _with_reason(referral, f"Priority snapshot under policy v{policy.version}")
+    stamp(referral, by=None, reason=f"Priority snapshot under policy v{policy.version}")
     return referral
 
 
@@ -229,7 +223,7 @@ def referral_triage(*, referral: Referral, by, route: str, reason: str) -> Refer
     referral.triaged_by = by
     referral.triaged_at = timezone.now()
     referral.save()
-    _with_reason(referral, reason or summary)
+    stamp(referral, by=by, reason=reason or summary)
     from .selectors import person_priority
 
     shown = person_priority(referral.person).as_dict()
@@ -244,7 +238,7 @@ def referral_triage(*, referral: Referral, by, route: str, reason: str) -> Refer
 def referral_close(*, referral: Referral, by, reason: str) -> Referral:
     referral.status = Referral.Status.CLOSED
     referral.save()
-    _with_reason(referral, reason)
+    stamp(referral, by=by, reason=reason)
     return referral
 
 
@@ -258,7 +252,7 @@ def unit_rate(*, unit: Unit, rating: str, rated_on: date, by, reason: str = "") 
         unit.cqc_rating = rating
         unit.cqc_rated_on = rated_on
         unit.save()
-        _with_reason(unit, reason or f"CQC rating {record.get_rating_display()} recorded by {by}")
+        stamp(unit, by=by, reason=reason or f"CQC rating {record.get_rating_display()} recorded by {by}")
     return record
 
 
@@ -273,10 +267,10 @@ def policy_change(*, by, reason: str, **weights) -> PriorityPolicy:
     unknown = set(weights) - set(fields)
     if unknown:
         raise DomainError(f"Unknown policy weights: {', '.join(sorted(unknown))}.")
-    fields.update(weights)
+    fields = {**fields, **weights}
     policy = PriorityPolicy.objects.create(version=previous.version + 1, reason=reason,
                                            created_by=by, **fields)
-    _with_reason(policy, reason)
+    stamp(policy, by=by, reason=reason)
     decision_record(actor=by, kind=Decision.Kind.POLICY_CHANGED, subject=policy,
                     summary=f"Priority policy v{policy.version} replaces v{previous.version}",
                     reason=reason, facts={"from": previous.version, "weights": weights})

@@ -6,13 +6,12 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
-from simple_history.utils import update_change_reason
 from viewflow.fsm import TransitionNotAllowed
 
 from accounts.errors import ConflictError, DomainError
 from accounts.roles import Role
 from accounts.services import organisation_members_group
-from workflows.audit import decision_record
+from workflows.audit import decision_record, stamp
 from workflows.models import Decision
 
 from .lifecycle import ActionLifecycle
@@ -26,10 +25,6 @@ from .models import (
     Recommendation,
     Review,
 )
-
-
-def _reason(instance, text):
-    update_change_reason(instance, text)
 
 
 def _require_status(review: Review, status: str, doing: str):
@@ -58,7 +53,7 @@ def review_request(*, referral, by) -> Review:
     kind = Review.Kind.ICETR if person.age < 18 else Review.Kind.ICTR
     review = Review.objects.create(referral=referral, person=person, kind=kind,
                                    requested_at=timezone.now())
-    _reason(review, f"Review requested at triage by {by}")
+    stamp(review, by=by, reason=f"Review requested at triage by {by}")
     assign_perm("reviews.view_review", organisation_members_group(referral.organisation), review)
     return review
 
@@ -97,8 +92,10 @@ def review_schedule(*, review: Review, by, scheduled_for: date, chair, members: 
     review.invitees = invitees
     review.status = Review.Status.SCHEDULED
     review.save()
-    _reason(review, f"Panel scheduled for {scheduled_for:%d %b %Y} by {by}")
-    PanelMember.objects.create(review=review, user=chair, role=PanelMember.PanelRole.CHAIR)
+    stamp(review, by=by, reason=f"Panel scheduled for {scheduled_for:%d %b %Y} by {by}")
+    chair_row = PanelMember.objects.create(review=review, user=chair,
+                                           role=PanelMember.PanelRole.CHAIR)
+    stamp(chair_row, by=by, reason=f"Allocated as chair by {by}")
     _grant_panel_member(chair, review, chair=True)
     for member in members:
         row = PanelMember.objects.create(
@@ -106,7 +103,7 @@ def review_schedule(*, review: Review, by, scheduled_for: date, chair, members: 
             external_name=member.get("external_name", ""),
             conflict_details=member.get("conflict_details", ""),
         )
-        _reason(row, f"Added to the panel by {by}")
+        stamp(row, by=by, reason=f"Added to the panel by {by}")
         if row.user is not None:
             _grant_panel_member(row.user, review, chair=False)
     decision_record(
@@ -139,7 +136,7 @@ def review_record_panel(*, review: Review, by, held_on: date, findings: str, att
         setattr(review, name, value)
     review.status = Review.Status.HELD
     review.save()
-    _reason(review, f"Panel recorded by {by}")
+    stamp(review, by=by, reason=f"Panel recorded by {by}")
     domains = {d.pk: d for d in BarrierDomain.objects.filter(active=True)}
     for answer in barriers:
         domain = answer["domain"]
@@ -152,7 +149,7 @@ def review_record_panel(*, review: Review, by, held_on: date, findings: str, att
             evidence=answer.get("evidence", ""),
             planned_intervention=answer.get("planned_intervention", ""),
         )
-        _reason(row, f"Checklist answered by {by}")
+        stamp(row, by=by, reason=f"Checklist answered by {by}")
     decision_record(actor=by, kind=Decision.Kind.PANEL_HELD, subject=review, person=review.person,
                     summary=f"Panel held on {held_on:%d %b %Y}",
                     facts={"barriers": [str(a["domain"]) for a in barriers if a.get("is_barrier")]})
@@ -186,7 +183,7 @@ def review_issue_report(*, review: Review, by, summary: str,
     review.report_issued_on = today
     review.status = Review.Status.REPORT_ISSUED
     review.save()
-    _reason(review, f"Report issued by {by}")
+    stamp(review, by=by, reason=f"Report issued by {by}")
     count = 0
     for number, rec in enumerate(recommendations, start=1):
         recommendation = Recommendation.objects.create(review=review, number=number,
@@ -197,10 +194,11 @@ def review_issue_report(*, review: Review, by, summary: str,
                 owner_organisation=spec["owner_organisation"], owner_name=spec["owner_name"],
                 due_date=spec["due_date"],
             )
-            _reason(action, f"Action issued with the report by {by}")
+            stamp(action, by=by, reason=f"Action issued with the report by {by}")
             group = organisation_members_group(action.owner_organisation)
             assign_perm("reviews.view_action", group, action)
             assign_perm("reviews.change_action", group, action)
+            assign_perm("reviews.view_action", by, action)   # the chair follows their actions
             count += 1
     decision_record(actor=by, kind=Decision.Kind.REPORT_ISSUED, subject=review,
                     person=review.person, reason=summary,
@@ -252,10 +250,10 @@ def action_update(*, action: Action, by, text: str, transition: str = "",
             action.verified_by = by
             action.verified_at = timezone.now()
         action.save()
-        _reason(action, reason or text)
+        stamp(action, by=by, reason=reason or text)
     update = ActionUpdate.objects.create(action=action, author=by, created_at=timezone.now(),
                                          text=text, new_status=new_status)
-    _reason(update, f"Update posted by {by}")
+    stamp(update, by=by, reason=f"Update posted by {by}")
     if transition in ("verify", "cancel", "start", "complete", "reopen"):
         kind = {"verify": Decision.Kind.ACTION_VERIFIED,
                 "cancel": Decision.Kind.ACTION_CANCELLED}.get(transition,

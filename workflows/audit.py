@@ -43,3 +43,17 @@ def system_user():
         defaults={"first_name": "Pathways", "last_name": "system", "is_active": False},
     )
     return user
+
+
+def stamp(instance, *, by, reason: str):
+    """Name who made the change the last save recorded, and why (SECURITY.md S23, S25).
+
+    HistoryRequestMiddleware only knows the user inside a web request; services are also run
+    by tasks, commands and the demo loader, so they say who acted themselves. No actor means
+    the named system user, never a blank.
+    """
+    record = instance.history.order_by("-history_date", "-history_id").first()
+    record.history_user = by if by is not None else system_user()
+    record.history_change_reason = reason
+    record.save(update_fields=["history_user", "history_change_reason"])
+    return instance

@@ -92,7 +92,8 @@ def test_signed_in_pages_are_not_stored_by_caches(client_for):
 
 
 def test_check_deploy_passes_with_production_settings():
-    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "x" * 20 + "production-secret-" + "y" * 30,
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {**env, "DEBUG": "false", "SECRET_KEY": "x" * 20 + "production-secret-" + "y" * 30,
            "ALLOWED_HOSTS": "pathways.example.nhs.uk", "SECURE_SSL_REDIRECT": "true"}
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -14,8 +14,6 @@ from tests.conftest import require
 CHROMIUM = "/usr/bin/chromium"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
-# Playwright's sync API runs an event loop in this thread; the test's own ORM calls are safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="session")
@@ -35,8 +33,10 @@ def browser():
 
 
 @pytest.fixture
-def site(live_server, settings):
+def site(live_server, settings, monkeypatch):
     """The live server with the demo data loaded (transactional tests start empty)."""
+    # Playwright's sync API runs an event loop in this thread; the test's ORM calls are safe.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
     call_command("seed_demo", force=True, verbosity=0)

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from simple_history.utils import update_change_reason
 
 from accounts.models import Organisation, User
 from accounts.roles import Role
@@ -23,7 +22,7 @@ from referrals.models import Person, Unit
 from reviews.models import BarrierDomain, PanelMember
 from reviews.services import action_update
 from workflows import services as flow
-from workflows.audit import system_user
+from workflows.audit import stamp, system_user
 
 PASSWORD = "pathways-demo"
 
@@ -211,7 +210,7 @@ class Command(BaseCommand):
                             email=f"{username}@example.nhs.uk", is_staff=staff)
                 user.set_password(PASSWORD)
                 user.save()
-                update_change_reason(user, "Demo user")
+                stamp(user, by=self.system, reason="Demo user")
                 user_set_organisation(user=user, organisation=orgs.get(org))
                 user.groups.add(*Group.objects.filter(name__in=[str(r) for r in roles]))
             users[username] = user
@@ -338,7 +337,8 @@ class Command(BaseCommand):
         overdue = actions[0]
         overdue.due_date = date.today() - timedelta(days=20)
         overdue.save()
-        update_change_reason(overdue, "Demo data: due date set in the past to show an overdue action")
+        stamp(overdue, by=self.system,
+              reason="Demo data: due date set in the past to show an overdue action")
         action_update(action=actions[1], by=users["commissioner"], text="Funding agreed.",
                       transition="complete", evidence="Funding panel minutes (demo).")
         action_update(action=actions[2], by=self.system, text="Activity plan started.",

@@ -1,0 +1,180 @@
+"""Every URL in the app, as every demo role and anonymous (SECURITY.md S1, S2, S6, S7).
+
+URLs come from the URL conf, so a new page that is not in EXPECTED fails this test until its
+access rules are written down here.
+"""
+import uuid
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from accounts.models import User
+from intervenors.models import IntervenorCase
+from referrals.models import Referral
+from reviews.models import Action, Review
+from workflows.models import Decision
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["commissioner", "commissioner2", "coordinator", "chair", "chair2", "expert",
+         "intervenor", "intervenor2", "intervenor3", "oversight", "admin", "norole", None]
+ALL = set(ROLES) - {None}
+COMMISSIONERS = {"commissioner", "commissioner2"}
+
+# name -> (which object fills <pk>, {role: expected GET status}, default for other roles)
+EXPECTED = {
+    "home": (None, {None: 302, "norole": 403}, 302),
+    "login": (None, {None: 200}, 302),
+    "logout": (None, {}, 405),
+    "referrals:mine": (None, dict.fromkeys(COMMISSIONERS, 200) | {None: 302}, 403),
+    "referrals:create": (None, dict.fromkeys(COMMISSIONERS, 200) | {None: 302}, 403),
+    "referrals:queue": (None, {"coordinator": 200, "oversight": 200, None: 302}, 403),
+    "referrals:detail": ("referral", {"commissioner": 200, "coordinator": 200, "oversight": 200,
+                                      None: 302, "norole": 403}, 404),
+    "referrals:triage": ("referral", {"coordinator": 200, None: 302}, 403),
+    "referrals:person": ("person", {"commissioner": 200, "coordinator": 200, "oversight": 200,
+                                    None: 302, "norole": 403}, 404),
+    "referrals:concern_add": ("person", {}, 405),
+    "workflows:timeline": ("person", {"commissioner": 200, "coordinator": 200, "oversight": 200,
+                                      None: 302, "norole": 403}, 404),
+    "workflows:access_log": ("person", {"oversight": 200, None: 302}, 403),
+    "intervenors:caseload": (None, dict.fromkeys(("intervenor", "intervenor2", "intervenor3"),
+                                                 200) | {None: 302}, 403),
+    "intervenors:waiting": (None, {"coordinator": 200, "oversight": 200, None: 302}, 403),
+    "intervenors:capacity": (None, {"coordinator": 200, "oversight": 200, None: 302}, 403),
+    "intervenors:case": ("case", {"intervenor": 200, "coordinator": 200, "oversight": 200,
+                                  "commissioner": 200, "intervenor2": 404, "intervenor3": 404,
+                                  "commissioner2": 404, None: 302}, 403),
+    **{f"intervenors:{name}": ("case", {}, 405) for name in (
+        "assign", "reassign", "activity", "plan", "propose_closure", "confirm_closure")},
+    "reviews:list": (None, dict.fromkeys(("chair", "chair2", "expert", "coordinator",
+                                          "oversight", "commissioner", "commissioner2"), 200)
+                     | {None: 302}, 403),
+    "reviews:detail": ("review", {"chair": 200, "expert": 200, "coordinator": 200,
+                                  "oversight": 200, "commissioner": 200, "chair2": 404,
+                                  "commissioner2": 404, None: 302}, 403),
+    **{f"reviews:{name}": ("review", {}, 405) for name in ("schedule", "panel", "report")},
+    "reviews:actions": (None, dict.fromkeys(("commissioner", "commissioner2", "coordinator",
+                                             "oversight", "chair", "chair2"), 200)
+                        | {None: 302}, 403),
+    "reviews:action": ("action", {"commissioner": 200, "coordinator": 200, "oversight": 200,
+                                  "commissioner2": 404, "chair": 200, "chair2": 404,
+                                  None: 302}, 403),
+}
+
+
+def app_urls():
+    """(name, route) for every named URL outside the Django admin."""
+    found = []
+
+    def walk(patterns, prefix="", namespace=None):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.app_name == "admin":
+                    continue
+                ns = p.namespace or namespace
+                walk(p.url_patterns, prefix + str(p.pattern), ns)
+            elif isinstance(p, URLPattern) and p.name:
+                name = f"{namespace}:{p.name}" if namespace else p.name
+                found.append((name, prefix + str(p.pattern), p.callback))
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+@pytest.fixture
+def objects(users):
+    chair_review = Review.objects.filter(panel__user=users["chair"],
+                                         referral__organisation__name__startswith="North",
+                                         status="report_issued").first()
+    action = chair_review.actions.filter(owner_organisation__name__startswith="North").first()
+    referral = Referral.objects.filter(status="submitted",
+                                       organisation__name__startswith="North").first()
+    return {
+        "referral": referral, "person": referral.person, "review": chair_review,
+        "action": action,
+        "case": IntervenorCase.objects.filter(intervenor__user=users["intervenor"],
+                                              status="active",
+                                              referral__organisation__name__startswith="North"
+                                              ).first(),
+    }
+
+
+def url_for(route: str, pk) -> str:
+    return "/" + route.replace("<uuid:pk>", str(pk))
+
+
+@pytest.fixture
+def clients(users, client_for):
+    users["norole"] = User.objects.create_user("norole", password="a-long-password-123")
+    return {role: client_for(role) for role in ROLES}
+
+
+def test_every_app_url_is_in_the_matrix_and_declares_its_access():
+    names = {name for name, _, _ in app_urls()}
+    assert names == set(EXPECTED), f"missing: {names - set(EXPECTED)}; stale: {set(EXPECTED) - names}"
+    for name, _, callback in app_urls():
+        assert hasattr(callback, "pathways_access"), f"{name} declares no access rule"
+
+
+def test_every_role_gets_the_expected_status_on_every_page(clients, objects):
+    failures = []
+    for name, route, _ in app_urls():
+        kind, expected, default = EXPECTED[name]
+        url = url_for(route, objects[kind].pk) if kind else "/" + route
+        for role in ROLES:
+            status = clients[role].get(url).status_code
+            want = expected.get(role, default)
+            if status != want:
+                failures.append(f"{name} as {role}: {status}, expected {want}")
+    assert not failures, "\n".join(failures)
+
+
+def test_guessed_ids_are_404_for_every_role_that_may_use_the_page(clients):
+    for name, route, _ in app_urls():
+        if "<uuid:pk>" not in route:
+            continue
+        url = url_for(route, uuid.uuid4())
+        for role in ALL:
+            for method in ("get", "post"):
+                status = getattr(clients[role], method)(url).status_code
+                assert status in (403, 404, 405), (name, role, method, status)
+                assert status != 200
+
+
+POST_ACTIONS = {
+    "referrals:triage": ("referral", {"route": "decline", "reason": "probe"}, {"coordinator"}),
+    "referrals:concern_add": ("person", {"source": "cqc", "category": "other",
+                                         "severity": "high", "description": "probe"},
+                              {"commissioner", "coordinator"}),
+    "intervenors:activity": ("case", {"kind": "note", "occurred_on": "2026-01-01",
+                                      "text": "probe"}, {"intervenor"}),
+    "intervenors:plan": ("case", {"plan": "probe"}, {"intervenor"}),
+    "intervenors:propose_closure": ("case", {"outcome": "other", "reason": "probe"},
+                                    {"intervenor"}),
+    "intervenors:reassign": ("case", {"reason": "probe"}, {"coordinator"}),
+    "reviews:action": ("action", {"text": "probe", "transition": "start"},
+                       {"commissioner", "oversight"}),
+}
+
+
+def test_no_one_outside_a_relationship_can_change_anything_by_posting(clients, objects):
+    """POST each state-changing URL as every role that should not be able to use it."""
+    routes = {name: route for name, route, _ in app_urls()}
+    for name, (kind, data, allowed) in POST_ACTIONS.items():
+        url = url_for(routes[name], objects[kind].pk)
+        for role in ALL - allowed:
+            before = (Decision.objects.count(), objects[kind].__class__.objects.get(
+                pk=objects[kind].pk).history.count())
+            status = clients[role].post(url, data).status_code
+            after = (Decision.objects.count(), objects[kind].__class__.objects.get(
+                pk=objects[kind].pk).history.count())
+            assert status in (403, 404), (name, role, status)
+            assert before == after, (name, role)
+
+
+def test_the_oversight_group_sees_everything_and_changes_only_actions(clients, objects):
+    oversight = clients["oversight"]
+    assert oversight.get(url_for("referrals/<uuid:pk>/triage/", objects["referral"].pk)
+                         ).status_code == 403
+    assert Action.objects.filter(pk=objects["action"].pk).exists()

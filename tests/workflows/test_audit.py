@@ -1,0 +1,110 @@
+"""Audit: history with who and why, an append-only decision log, and the person's timeline."""
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+
+from intervenors.models import CaseActivity, IntervenorCase
+from referrals.models import Concern, LtsEpisode, Person, Referral
+from reviews.models import Action, ActionUpdate, PanelMember, Review
+from workflows.models import AccessLogEntry, AppendOnlyError, Decision
+
+pytestmark = pytest.mark.django_db
+
+AUDITED = [Person, LtsEpisode, Concern, Referral, Review, PanelMember, Action, ActionUpdate,
+           IntervenorCase, CaseActivity]
+
+
+@pytest.mark.parametrize("model", AUDITED, ids=lambda m: m.__name__)
+def test_every_history_row_names_who_and_why(model):
+    rows = model.history.all()
+    assert rows.exists()
+    assert not rows.filter(history_user__isnull=True).exists()
+    assert not rows.filter(history_change_reason__isnull=True).exists()
+    assert not rows.filter(history_change_reason="").exists()
+
+
+def test_changes_made_outside_a_request_are_attributed_to_the_named_system_user():
+    snapshot = Referral.history.filter(history_change_reason__startswith="Priority snapshot")
+    assert snapshot.exists()
+    assert set(snapshot.values_list("history_user__username", flat=True)) == {
+        settings.SYSTEM_USERNAME}
+
+
+def test_decisions_cannot_be_changed_or_deleted_in_code():
+    decision = Decision.objects.first()
+    decision.reason = "rewritten"
+    with pytest.raises(AppendOnlyError):
+        decision.save()
+    with pytest.raises(AppendOnlyError):
+        decision.delete()
+    with pytest.raises(AppendOnlyError):
+        Decision.objects.filter(pk=decision.pk).update(reason="rewritten")
+    with pytest.raises(AppendOnlyError):
+        Decision.objects.all().delete()
+    with pytest.raises(AppendOnlyError):
+        AccessLogEntry.objects.all().update(granted=False)
+
+
+def test_the_database_refuses_raw_changes_to_decisions(postgres):
+    decision = Decision.objects.first()
+    for sql in ("UPDATE workflows_decision SET reason = 'x' WHERE id = %s",
+                "DELETE FROM workflows_decision WHERE id = %s"):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as c:
+            c.execute(sql, [decision.pk])
+    assert Decision.objects.get(pk=decision.pk).reason == decision.reason
+
+
+def test_decisions_are_not_editable_in_the_admin():
+    from django.contrib import admin
+
+    assert Decision not in admin.site._registry and AccessLogEntry not in admin.site._registry
+
+
+APP_DIRS = ["accounts", "referrals", "reviews", "intervenors", "workflows"]
+BYPASS = re.compile(r"\.(update|bulk_create|bulk_update|raw)\(|cursor\(\)")
+
+
+def test_no_app_code_writes_around_history():
+    """QuerySet.update, bulk writes and raw SQL leave no history (SECURITY.md S24)."""
+    offenders = []
+    for app in APP_DIRS:
+        for path in Path(settings.BASE_DIR, app).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            for number, line in enumerate(path.read_text().splitlines(), 1):
+                if BYPASS.search(line) and "def update" not in line and "vars().update" not in line:
+                    offenders.append(f"{path.relative_to(settings.BASE_DIR)}:{number}: {line}")
+    assert not offenders, "\n".join(offenders)
+
+
+def test_a_seeded_persons_timeline_shows_who_decided_what_in_order(client_for):
+    review = Review.objects.filter(status="report_issued").first()
+    person = review.person
+    page = client_for("coordinator").get(reverse("workflows:timeline", args=[person.pk]))
+    body = page.content.decode()
+    expected = ["Referral raised for", "Referral accepted for", "Panel scheduled for",
+                "Panel held on", "Report issued:"]
+    positions = [body.index(text) for text in expected]
+    assert positions == sorted(positions)
+    assert "Demo: meets the criteria for the national programme." in body   # the why
+    assert "Cara Lewis" in body and "Dev Patel" in body                      # the who
+    only = client_for("coordinator").get(reverse("workflows:timeline", args=[person.pk]),
+                                         {"kind": "decision"}).content.decode()
+    assert "Referral accepted for" in only and "Concern recorded" not in only
+
+
+def test_timeline_hides_reviews_from_people_not_on_them(client_for, users):
+    review = Review.objects.filter(status="report_issued",
+                                   referral__organisation__name__startswith="North").first()
+    body = client_for("commissioner").get(
+        reverse("workflows:timeline", args=[review.person_id])).content.decode()
+    assert "Referral raised for" in body
+    # The commissioner's organisation may see its review, so its events are there.
+    assert "Report issued:" in body
+    other = client_for("commissioner2").get(
+        reverse("workflows:timeline", args=[review.person_id]))
+    assert other.status_code == 404
