@@ -22,6 +22,10 @@ def browser():
             "Debian's chromium is not installed (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API keeps an event loop in this thread for the rest of the session;
+    # the tests' own ORM calls (and the database flush after each) are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True,
@@ -33,10 +37,8 @@ def browser():
 
 
 @pytest.fixture
-def site(live_server, settings, monkeypatch):
+def site(live_server, settings):
     """The live server with the demo data loaded (transactional tests start empty)."""
-    # Playwright's sync API runs an event loop in this thread; the test's ORM calls are safe.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
     call_command("seed_demo", force=True, verbosity=0)
