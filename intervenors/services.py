@@ -124,6 +124,9 @@ def case_assign(*, case: IntervenorCase, intervenor: Intervenor, by,
     _activate(case, intervenor)
     stamp(case, by=by, reason=reason)
     _grant_worker(intervenor.user, case)
+    from workflows.deadlines import notify_case_assigned
+
+    notify_case_assigned(case)
     decision_record(
         actor=by, kind=Decision.Kind.CASE_ASSIGNED, subject=case, person=case.person,
         reason=reason, summary=f"{case.person.reference} assigned to {intervenor}",

@@ -39,8 +39,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _plain_settings(settings):
+    """Tests run tasks in-process; only the worker smoke test talks to a real broker."""
+    from config.celery import app
+
     settings.SECURE_SSL_REDIRECT = False
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
 
 
 @pytest.fixture

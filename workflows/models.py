@@ -131,3 +131,30 @@ class AccessLogEntry(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.user} {'viewed' if self.granted else 'was refused'} {self.object_type}"
+
+
+class Notification(models.Model):
+    """One message owed to people. The unique key makes every send idempotent (S33)."""
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", "Action due soon"
+        OVERDUE = "overdue", "Action overdue"
+        ESCALATED = "escalated", "Action escalated to the oversight group"
+        CASE_ASSIGNED = "case_assigned", "Case assigned"
+        PANEL_ALLOCATED = "panel_allocated", "Panel allocated"
+
+    id = models.BigAutoField(primary_key=True)
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    recipients = models.JSONField(default=list)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.key

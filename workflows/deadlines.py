@@ -1,0 +1,96 @@
+"""The daily sweep over action due dates: reminders, overdue notices and escalation.
+
+Driven by database state, not by countdowns, so a lost message is recovered on the next run
+(SECURITY.md S32, S35), and idempotent: each notice and each escalation happens once per
+action and due date, however often the sweep runs (S33).
+"""
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from reviews.models import Action
+
+from .audit import decision_record, stamp, system_user
+from .models import Decision, Notification
+from .notifications import emails_of_role, notification_owe, oversight_recipients
+
+DUE_SOON_DAYS = 7        # DOMAIN.md: reminders 7 days before
+ESCALATE_AFTER_DAYS = 14  # DOMAIN.md: escalation 14 days past due
+
+
+def _owner_emails(action) -> list[str]:
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(organisation=action.owner_organisation,
+                                            is_active=True)
+    return sorted(u.email for u in users if u.email)
+
+
+def sweep_action_deadlines(today: date | None = None) -> dict:
+    today = today or timezone.localdate()
+    counts = {"due_soon": 0, "overdue": 0, "escalated": 0}
+    open_actions = Action.objects.filter(status__in=Action.OPEN_STATUSES).select_related(
+        "review__person", "owner_organisation")
+    for action in open_actions.filter(due_date__gt=today,
+                                      due_date__lte=today + timedelta(days=DUE_SOON_DAYS)):
+        if _owe(action, Notification.Kind.DUE_SOON, _owner_emails(action),
+                f"Action due on {action.due_date:%d %b %Y}"):
+            counts["due_soon"] += 1
+    for action in open_actions.filter(due_date__lt=today):
+        if _owe(action, Notification.Kind.OVERDUE, _owner_emails(action),
+                f"Action overdue since {action.due_date:%d %b %Y}"):
+            counts["overdue"] += 1
+        late = action.due_date <= today - timedelta(days=ESCALATE_AFTER_DAYS)
+        if late and action_escalate(action_id=action.pk, today=today):
+            counts["escalated"] += 1
+    return counts
+
+
+def _owe(action, kind, recipients, subject) -> bool:
+    return notification_owe(
+        key=f"action:{action.pk}:{kind}:{action.due_date.isoformat()}", kind=kind,
+        recipients=recipients, subject=f"Pathways: {subject}",
+        body=f"Action for {action.review.person.reference}: {action.text}\n"
+             f"Owner: {action.owner_name}, {action.owner_organisation}.",
+    ) is not None
+
+
+@transaction.atomic
+def action_escalate(*, action_id, today: date) -> bool:
+    """Escalate an overdue action to the oversight group, once per due date."""
+    action = Action.objects.select_for_update(of=("self",)).select_related(
+        "review__person").get(pk=action_id)
+    if action.status not in Action.OPEN_STATUSES or action.due_date > today - timedelta(
+            days=ESCALATE_AFTER_DAYS):
+        return False   # completed, cancelled or its date moved since the sweep read it
+    owed = notification_owe(
+        key=f"action:{action.pk}:escalated:{action.due_date.isoformat()}",
+        kind=Notification.Kind.ESCALATED, recipients=oversight_recipients(),
+        subject=f"Pathways: action escalated for {action.review.person.reference}",
+        body=f"{action.text}\nDue {action.due_date:%d %b %Y}; owner {action.owner_name}.")
+    if owed is None:
+        return False
+    system = system_user()
+    action.escalated_at = timezone.now()
+    action.save()
+    stamp(action, by=system, reason=f"Escalated: {ESCALATE_AFTER_DAYS}+ days overdue")
+    decision_record(actor=system, kind=Decision.Kind.ACTION_ESCALATED, subject=action,
+                    person=action.review.person,
+                    reason=f"Overdue since {action.due_date:%d %b %Y}",
+                    summary=f"Action escalated to the oversight group: {action.text[:80]}",
+                    facts={"due_date": action.due_date.isoformat(), "run_on": today.isoformat()})
+    return True
+
+
+def notify_case_assigned(case) -> None:
+    user = case.intervenor.user
+    notification_owe(
+        key=f"case:{case.pk}:assigned:{case.assigned_on.isoformat()}",
+        kind=Notification.Kind.CASE_ASSIGNED, recipients=[user.email] if user.email else [],
+        subject=f"Pathways: {case.person.reference} assigned to you",
+        body="A person has been assigned to your caseload. Sign in to Pathways to see them.")
+
+
+__all__ = ["sweep_action_deadlines", "action_escalate", "notify_case_assigned",
+           "emails_of_role"]

@@ -1,0 +1,51 @@
+"""Owing and sending notifications. Owed rows are written in the caller's transaction; the
+send is queued only after commit, and a resend of a sent row does nothing."""
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.roles import Role
+
+from .models import Notification
+
+
+def emails_of_role(role) -> list[str]:
+    users = get_user_model().objects.filter(groups__name=role, is_active=True)
+    return sorted(u.email for u in users if u.email)
+
+
+def notification_owe(*, key: str, kind: str, recipients: list[str], subject: str,
+                     body: str) -> Notification | None:
+    """Record a message once per key and queue its send after commit; None if already owed."""
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                key=key, kind=kind, recipients=recipients, subject=subject, body=body)
+    except IntegrityError:
+        return None
+    from .tasks import send_notification
+
+    transaction.on_commit(lambda: send_notification.delay(notification.pk))
+    return notification
+
+
+def notification_send(notification_id: int) -> bool:
+    """Send if not sent yet. The row is locked, so two workers cannot both send it."""
+    with transaction.atomic():
+        notification = (Notification.objects.select_for_update()
+                        .filter(pk=notification_id).first())
+        if notification is None or notification.sent_at is not None:
+            return False
+        notification.attempts += 1
+        if notification.recipients:
+            send_mail(notification.subject, notification.body, settings.DEFAULT_FROM_EMAIL,
+                      notification.recipients)
+        notification.sent_at = timezone.now()
+        notification.save(update_fields=["attempts", "sent_at"])
+        return True
+
+
+def oversight_recipients() -> list[str]:
+    return emails_of_role(Role.OVERSIGHT)
