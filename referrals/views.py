@@ -1,6 +1,5 @@
 """Pages for commissioners (raise, follow), coordinators (queue, triage) and person records."""
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -14,7 +13,7 @@ from workflows.audit import access_record
 from . import selectors
 from . import services as referral_services
 from .forms import ConcernForm, ConcernFormSet, QueueFilterForm, ReferralForm, TriageForm
-from .models import Person, Referral
+from .models import Referral
 
 PERSON_READERS = tuple(Role)
 
@@ -37,9 +36,9 @@ def referral_create(request):
     existing = None
     if request.method == "POST" and form.is_valid() and concerns.is_valid():
         try:
-            referral = _raise_referral(request.user, form.cleaned_data,
-                                       [c.as_service_kwargs() for c in concerns
-                                        if c.has_concern()])
+            referral = flow.referral_raise_for(
+                user=request.user, concerns=[c.as_service_kwargs() for c in concerns
+                                             if c.has_concern()], **form.cleaned_data)
         except referral_services.DuplicateReferralError as error:
             existing = error.existing
             visible = selectors.referrals_visible(request.user).filter(pk=existing.pk).exists()
@@ -58,30 +57,6 @@ def referral_create(request):
         "form": form, "concerns": concerns, "existing": existing,
         "forms_with_errors": forms_with_errors,
     })
-
-
-@transaction.atomic
-def _raise_referral(user, data: dict, concerns: list[dict]) -> Referral:
-    """Find the person by NHS number (or record them), then raise the referral."""
-    person = Person.objects.filter(nhs_number=data["nhs_number"]).first()
-    if person is None:
-        person = referral_services.person_create(
-            by=user, nhs_number=data["nhs_number"], date_of_birth=data["date_of_birth"],
-            condition=data["condition"], commissioner=user.organisation,
-            current_unit=data["current_unit"], given_name=data["given_name"],
-            family_name=data["family_name"], legal_status=data["legal_status"],
-        )
-    elif person.commissioner_id != user.organisation_id:
-        open_referral = selectors.open_referral_for(person)
-        if open_referral is not None:
-            raise referral_services.DuplicateReferralError(open_referral)
-        raise DomainError("This person is recorded under another commissioning organisation. "
-                          "Contact the programme team to transfer them.", field="nhs_number")
-    return flow.referral_raise(
-        raised_by=user, person=person, reason=data["reason"],
-        requested_route=data["requested_route"], unit=data["current_unit"],
-        lts_start_date=data["lts_start_date"], concerns=concerns,
-    )
 
 
 @role_required(*PERSON_READERS)

@@ -19,6 +19,8 @@ def review_get(user, pk) -> Review:
         Prefetch("barriers", queryset=BarrierAnswer.objects.select_related("domain")),
         Prefetch("recommendations", queryset=Recommendation.objects.prefetch_related(
             Prefetch("actions", queryset=Action.objects.select_related("owner_organisation")))),
+        Prefetch("actions", queryset=Action.objects.select_related(
+            "owner_organisation", "recommendation", "review__person")),
     ).get(pk=pk)
 
 

@@ -40,8 +40,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _plain_settings(settings):
     """Tests run tasks in-process; only the worker smoke test talks to a real broker."""
+    from django.core.cache import cache
+
     from config.celery import app
 
+    cache.clear()   # throttle counters
     settings.SECURE_SSL_REDIRECT = False
     eager = app.conf.task_always_eager
     app.conf.task_always_eager = True

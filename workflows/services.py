@@ -7,7 +7,7 @@ transaction, so a refused step leaves neither the domain rows nor the flow chang
 from django.db import transaction
 from viewflow.workflow.status import STATUS
 
-from accounts.errors import ConflictError
+from accounts.errors import ConflictError, DomainError
 
 from .flows import IntervenorFlow, ReferralFlow, ReviewFlow
 
@@ -39,6 +39,39 @@ def open_step(process) -> str:
 @transaction.atomic
 def referral_raise(**kwargs):
     return ReferralFlow.start.run(**kwargs)
+
+
+@transaction.atomic
+def referral_raise_for(*, user, nhs_number, date_of_birth, condition, current_unit,
+                       lts_start_date, requested_route, reason, given_name="", family_name="",
+                       legal_status="", concerns=()):
+    """A commissioner's referral: find the person by NHS number (or record them), then raise.
+
+    A person recorded under another organisation is not revealed; an open referral is
+    reported as a DuplicateReferralError for the caller to link or not, by its own scope.
+    """
+    from referrals.models import Person
+    from referrals.selectors import open_referral_for
+    from referrals.services import DuplicateReferralError, person_create
+    from referrals.validation import validate_nhs_number
+
+    nhs_number = validate_nhs_number(nhs_number)
+    person = Person.objects.filter(nhs_number=nhs_number).first()
+    if person is None:
+        person = person_create(
+            by=user, nhs_number=nhs_number, date_of_birth=date_of_birth, condition=condition,
+            commissioner=user.organisation, current_unit=current_unit, given_name=given_name,
+            family_name=family_name, legal_status=legal_status)
+    elif person.commissioner_id != user.organisation_id:
+        open_referral = open_referral_for(person)
+        if open_referral is not None:
+            raise DuplicateReferralError(open_referral)
+        raise DomainError("This person is recorded under another commissioning organisation. "
+                          "Contact the programme team to transfer them.", field="nhs_number",
+                          code="person_elsewhere")
+    return referral_raise(raised_by=user, person=person, reason=reason,
+                          requested_route=requested_route, unit=current_unit,
+                          lts_start_date=lts_start_date, concerns=list(concerns))
 
 
 @transaction.atomic

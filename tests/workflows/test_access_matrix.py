@@ -63,8 +63,8 @@ EXPECTED = {
 }
 
 
-def app_urls():
-    """(name, route) for every named URL outside the Django admin."""
+def app_urls(api=False):
+    """(name, route, view) for every named page URL (or every API URL) outside the admin."""
     found = []
 
     def walk(patterns, prefix="", namespace=None):
@@ -79,7 +79,8 @@ def app_urls():
                 found.append((name, prefix + str(p.pattern), p.callback))
 
     walk(get_resolver().url_patterns)
-    return found
+    is_api = [name.startswith("api") for name, _, _ in found]
+    return [entry for entry, flag in zip(found, is_api, strict=True) if flag == api]
 
 
 @pytest.fixture
@@ -115,6 +116,24 @@ def test_every_app_url_is_in_the_matrix_and_declares_its_access():
     assert names == set(EXPECTED), f"missing: {names - set(EXPECTED)}; stale: {set(EXPECTED) - names}"
     for name, _, callback in app_urls():
         assert hasattr(callback, "pathways_access"), f"{name} declares no access rule"
+
+
+PUBLIC_API = {"api:token", "api-schema", "api-docs"}
+
+
+def test_every_api_view_requires_a_signed_in_user_with_a_role():
+    """DRF views declare permission classes; none but sign-in and the schema is open (S6)."""
+    from django.conf import settings
+    from rest_framework.permissions import AllowAny
+
+    assert settings.REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"] != [
+        "rest_framework.permissions.AllowAny"]
+    views = app_urls(api=True)
+    assert len(views) > 15
+    for name, _, callback in views:
+        classes = getattr(callback, "cls", None).permission_classes
+        open_view = any(c is AllowAny for c in classes)
+        assert open_view == (name in PUBLIC_API), name
 
 
 def test_every_role_gets_the_expected_status_on_every_page(clients, objects):

@@ -1,0 +1,33 @@
+"""/api/v1/: the REST API, with its OpenAPI schema at /api/schema/ and docs at /api/docs/."""
+from django.urls import path
+
+from intervenors import api as intervenors
+from referrals import api as referrals
+from reviews import api as reviews
+from workflows import api as workflows
+
+urlpatterns = [
+    path("auth/token/", workflows.TokenView.as_view(), name="token"),
+    path("auth/token/revoke/", workflows.TokenRevokeView.as_view(), name="token-revoke"),
+    path("referrals/", referrals.ReferralListView.as_view(), name="referrals"),
+    path("referrals/<uuid:pk>/", referrals.ReferralDetailView.as_view(), name="referral"),
+    path("referrals/<uuid:pk>/triage/", referrals.ReferralTriageView.as_view(), name="triage"),
+    path("queue/", referrals.QueueView.as_view(), name="queue"),
+    path("people/<uuid:pk>/", referrals.PersonDetailView.as_view(), name="person"),
+    path("people/<uuid:pk>/timeline/", referrals.PersonTimelineView.as_view(), name="timeline"),
+    path("reviews/", reviews.ReviewListView.as_view(), name="reviews"),
+    path("reviews/<uuid:pk>/", reviews.ReviewDetailView.as_view(), name="review"),
+    path("actions/", reviews.ActionListView.as_view(), name="actions"),
+    path("actions/<uuid:pk>/updates/", reviews.ActionUpdatesView.as_view(),
+         name="action-updates"),
+    path("intervenors/", intervenors.IntervenorListView.as_view(), name="intervenors"),
+    path("intervenor-cases/", intervenors.CaseListView.as_view(), name="cases"),
+    path("intervenor-cases/<uuid:pk>/assign/", intervenors.CaseAssignView.as_view(),
+         name="case-assign"),
+    path("intervenor-cases/<uuid:pk>/close/", intervenors.CaseCloseView.as_view(),
+         name="case-close"),
+    path("exports/queue.csv", workflows.QueueExportView.as_view(), name="export-queue"),
+    path("exports/actions.csv", workflows.ActionExportView.as_view(), name="export-actions"),
+    path("exports/caseloads.csv", workflows.CaseloadExportView.as_view(),
+         name="export-caseloads"),
+]

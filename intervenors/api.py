@@ -1,0 +1,123 @@
+"""API for intervenors, their cases, assignment and closure."""
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.errors import ConflictError
+from accounts.roles import Role
+from config.api import page_of, paginate, roles
+from referrals.api import PersonBriefSerializer
+from workflows import services as flow
+
+from . import selectors
+from .models import MAX_ACTIVE_CASES, Intervenor, IntervenorCase
+
+
+class IntervenorSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="user.get_full_name")
+    active_case_count = serializers.IntegerField(source="active_count")
+    max_active_cases = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Intervenor
+        fields = ["id", "name", "regions", "available", "active_case_count", "max_active_cases"]
+        read_only_fields = fields
+
+    def get_max_active_cases(self, obj) -> int:
+        return MAX_ACTIVE_CASES
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    person = PersonBriefSerializer()
+    intervenor = serializers.CharField(source="intervenor.user.get_full_name", allow_null=True,
+                                       default=None)
+    intervenor_id = serializers.UUIDField(allow_null=True)
+    proposed_outcome = serializers.ChoiceField(IntervenorCase.Outcome.choices, allow_blank=True)
+    outcome = serializers.ChoiceField(IntervenorCase.Outcome.choices, allow_blank=True,
+                                      help_text="Blank until the case is closed.")
+
+    class Meta:
+        model = IntervenorCase
+        fields = ["id", "person", "referral", "status", "intervenor", "intervenor_id",
+                  "waiting_since", "assigned_on", "proposed_outcome", "outcome", "closed_on"]
+        read_only_fields = fields
+
+
+class AssignSerializer(serializers.Serializer):
+    intervenor = serializers.PrimaryKeyRelatedField(queryset=Intervenor.objects.all())
+    reason = serializers.CharField(max_length=4000, required=False, allow_blank=True,
+                                   default="")
+
+
+class CloseSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(IntervenorCase.Outcome.choices)
+    reason = serializers.CharField(max_length=4000)
+
+
+class IntervenorListView(APIView):
+    permission_classes = [roles(Role.COORDINATOR, Role.OVERSIGHT)]
+
+    @extend_schema(operation_id="intervenors_list", responses=page_of(IntervenorSerializer, "Intervenor"))
+    def get(self, request):
+        return paginate(self, request, selectors.intervenors_with_load(),
+                        lambda i: IntervenorSerializer(i).data)
+
+
+class CaseListView(APIView):
+    permission_classes = [roles(Role.COORDINATOR, Role.OVERSIGHT, Role.INTERVENOR,
+                                Role.COMMISSIONER)]
+
+    @extend_schema(operation_id="intervenor_cases_list",
+                   responses=page_of(CaseSerializer, "Case"), parameters=[
+        OpenApiParameter("status", str, enum=IntervenorCase.Status.values)])
+    def get(self, request):
+        cases = selectors.cases_visible(request.user).order_by("waiting_since")
+        status = request.query_params.get("status")
+        if status:
+            if status not in IntervenorCase.Status.values:
+                return Response({"code": "invalid", "message": f"Unknown status '{status}'.",
+                                 "errors": {"status": ["Use waiting, active or closed."]}},
+                                status=400)
+            cases = cases.filter(status=status)
+        return paginate(self, request, cases, lambda c: CaseSerializer(c).data)
+
+
+class CaseAssignView(APIView):
+    permission_classes = [roles(Role.COORDINATOR)]
+
+    @extend_schema(request=AssignSerializer, responses=CaseSerializer)
+    def post(self, request, pk):
+        case = selectors.case_get(request.user, pk)
+        data = AssignSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        case = flow.case_assign(case=case, by=request.user, **data.validated_data)
+        return Response(CaseSerializer(selectors.case_get(request.user, case.pk)).data)
+
+
+class CaseCloseView(APIView):
+    """The case's intervenor proposes closure; a coordinator then confirms the same outcome."""
+
+    permission_classes = [roles(Role.INTERVENOR, Role.COORDINATOR)]
+
+    @extend_schema(request=CloseSerializer, responses=CaseSerializer)
+    def post(self, request, pk):
+        case = selectors.case_get(request.user, pk)
+        data = CloseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        outcome, reason = data.validated_data["outcome"], data.validated_data["reason"]
+        user = request.user
+        if case.intervenor is not None and case.intervenor.user_id == user.pk:
+            flow.case_propose_closure(case=case, by=user, outcome=outcome, reason=reason)
+        elif user.has_perm("intervenors.confirm_closure_intervenorcase"):
+            if case.proposed_outcome and case.proposed_outcome != outcome:
+                raise ConflictError(
+                    f"The intervenor proposed '{case.get_proposed_outcome_display()}'; confirm "
+                    "that outcome or return the case to casework in the app.",
+                    code="outcome_mismatch")
+            flow.case_confirm_closure(case=case, by=user, confirm=True, reason=reason)
+        else:
+            return Response({"code": "permission_denied",
+                             "message": "Only the case's intervenor or a coordinator can close "
+                                        "it."}, status=403)
+        return Response(CaseSerializer(selectors.case_get(user, case.pk)).data)

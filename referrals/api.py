@@ -1,0 +1,213 @@
+"""API for referrals, the triage queue and people. Same selectors and services as the pages."""
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.roles import Role
+from config.api import created, page_of, paginate, roles
+from workflows import services as flow
+
+from . import selectors
+from .models import Concern, Condition, Referral, Route, Unit
+
+TEXT = 4000
+
+
+class PersonBriefSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    reference = serializers.CharField()
+
+
+class ComponentSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    points = serializers.IntegerField()
+    fact = serializers.CharField()
+
+
+class BreakdownSerializer(serializers.Serializer):
+    score = serializers.IntegerField()
+    policy_version = serializers.IntegerField()
+    days_in_lts = serializers.IntegerField()
+    age = serializers.IntegerField()
+    components = ComponentSerializer(many=True)
+    flags = serializers.ListField(child=serializers.CharField())
+
+
+class ReferralSerializer(serializers.ModelSerializer):
+    person = PersonBriefSerializer()
+    organisation = serializers.CharField(source="organisation.name")
+    priority_breakdown = serializers.JSONField(help_text="Snapshot taken when raised.")
+    route = serializers.ChoiceField(Route.choices, allow_blank=True,
+                                    help_text="Blank until the referral is accepted.")
+
+    class Meta:
+        model = Referral
+        fields = ["id", "person", "organisation", "status", "requested_route", "route", "reason",
+                  "raised_at", "decision_reason", "triaged_at", "priority_score",
+                  "priority_breakdown"]
+        read_only_fields = fields
+
+
+class ConcernInSerializer(serializers.Serializer):
+    source = serializers.ChoiceField(Concern.Source.choices)
+    category = serializers.ChoiceField(Concern.Category.choices)
+    severity = serializers.ChoiceField(Concern.Severity.choices)
+    description = serializers.CharField(max_length=TEXT)
+
+
+class ReferralCreateSerializer(serializers.Serializer):
+    nhs_number = serializers.CharField(max_length=14)
+    given_name = serializers.CharField(max_length=100, required=False, default="")
+    family_name = serializers.CharField(max_length=100, required=False, default="")
+    date_of_birth = serializers.DateField()
+    condition = serializers.ChoiceField(Condition.choices)
+    current_unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
+    lts_start_date = serializers.DateField()
+    legal_status = serializers.CharField(max_length=100, required=False, default="")
+    requested_route = serializers.ChoiceField(Route.choices)
+    reason = serializers.CharField(max_length=TEXT)
+    concerns = ConcernInSerializer(many=True, required=False, default=list)
+
+
+class TriageSerializer(serializers.Serializer):
+    route = serializers.ChoiceField([*Route.values, "decline"])
+    reason = serializers.CharField(max_length=TEXT, required=False, allow_blank=True,
+                                   default="")
+
+
+class ReferralListView(APIView):
+    permission_classes = [roles(*Role)]
+
+    @extend_schema(operation_id="referrals_list",
+                   responses=page_of(ReferralSerializer, "Referral"), parameters=[
+        OpenApiParameter("status", str, enum=Referral.Status.values)])
+    def get(self, request):
+        referrals = selectors.referrals_visible(request.user).order_by("-raised_at")
+        status_filter = request.query_params.get("status")
+        if status_filter:
+            referrals = referrals.filter(status=status_filter)
+        return paginate(self, request, referrals, lambda r: ReferralSerializer(r).data)
+
+    @extend_schema(request=ReferralCreateSerializer, responses={201: ReferralSerializer})
+    def post(self, request):
+        if not request.user.has_perm("referrals.add_referral"):
+            return Response({"code": "permission_denied",
+                             "message": "Only commissioners raise referrals."}, status=403)
+        data = ReferralCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        referral = flow.referral_raise_for(user=request.user, **data.validated_data)
+        return created(ReferralSerializer(referral).data)
+
+
+class ReferralDetailView(APIView):
+    permission_classes = [roles(*Role)]
+
+    @extend_schema(responses=ReferralSerializer)
+    def get(self, request, pk):
+        return Response(ReferralSerializer(selectors.referral_get(request.user, pk)).data)
+
+
+class ReferralTriageView(APIView):
+    permission_classes = [roles(Role.COORDINATOR)]
+
+    @extend_schema(request=TriageSerializer, responses=ReferralSerializer)
+    def post(self, request, pk):
+        referral = selectors.referral_get(request.user, pk)
+        data = TriageSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        referral = flow.referral_triage(referral=referral, by=request.user,
+                                        **data.validated_data)
+        return Response(ReferralSerializer(referral).data)
+
+
+QueueRowSerializer = inline_serializer("QueueRow", {
+    "referral_id": serializers.UUIDField(),
+    "person": PersonBriefSerializer(),
+    "rank": serializers.IntegerField(),
+    "score": serializers.IntegerField(),
+    "score_breakdown": BreakdownSerializer(),
+    "days_in_lts": serializers.IntegerField(),
+    "unit": serializers.CharField(allow_null=True),
+    "unit_rating": serializers.CharField(allow_null=True),
+    "region": serializers.CharField(allow_null=True),
+    "requested_route": serializers.CharField(),
+    "raised_at": serializers.DateTimeField(),
+}, many=True)
+
+
+def queue_row(rank, row) -> dict:
+    unit = row.person.current_unit
+    return {
+        "referral_id": row.referral.pk, "rank": rank,
+        "person": {"id": row.person.pk, "reference": row.person.reference},
+        "score": row.priority.score, "score_breakdown": row.priority.as_dict(),
+        "days_in_lts": row.priority.days_in_lts,
+        "unit": unit.name if unit else None, "unit_rating": unit.cqc_rating if unit else None,
+        "region": unit.region if unit else None,
+        "requested_route": row.referral.requested_route, "raised_at": row.referral.raised_at,
+    }
+
+
+class QueueView(APIView):
+    permission_classes = [roles(Role.COORDINATOR, Role.OVERSIGHT)]
+
+    @extend_schema(operation_id="queue_list", responses=page_of(QueueRowSerializer, "QueueRow"), parameters=[
+        OpenApiParameter("region", str), OpenApiParameter("route", str, enum=Route.values),
+        OpenApiParameter("age_band", str, enum=["child", "adult"]),
+        OpenApiParameter("sort", str, enum=["score", "days"])])
+    def get(self, request):
+        params = {k: request.query_params.get(k, "") for k in ("region", "route", "age_band",
+                                                               "sort")}
+        params["sort"] = params["sort"] or "score"
+        rows = list(enumerate(selectors.triage_queue(request.user, **params), start=1))
+        return paginate(self, request, rows, lambda pair: queue_row(*pair))
+
+
+class PersonSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    reference = serializers.CharField()
+    age = serializers.IntegerField()
+    condition = serializers.CharField()
+    commissioner = serializers.CharField(source="commissioner.name")
+    current_unit = serializers.CharField(source="current_unit.name", allow_null=True,
+                                         default=None)
+    unit_rating = serializers.CharField(source="current_unit.cqc_rating", allow_null=True,
+                                        default=None)
+    legal_status = serializers.CharField()
+    priority = BreakdownSerializer()
+
+
+class PersonDetailView(APIView):
+    permission_classes = [roles(*Role)]
+
+    @extend_schema(responses=PersonSerializer)
+    def get(self, request, pk):
+        from workflows.audit import access_record
+
+        person = selectors.person_get(request.user, pk)
+        access_record(request=request, obj=person, person=person)
+        person.priority = selectors.person_priority(person).as_dict()
+        return Response(PersonSerializer(person).data)
+
+
+EventSerializer = inline_serializer("TimelineEvent", {
+    "at": serializers.DateTimeField(), "kind": serializers.CharField(),
+    "title": serializers.CharField(), "actor": serializers.CharField(),
+    "reason": serializers.CharField(),
+}, many=True)
+
+
+class PersonTimelineView(APIView):
+    permission_classes = [roles(*Role)]
+
+    @extend_schema(operation_id="person_timeline", responses=page_of(EventSerializer, "TimelineEvent"))
+    def get(self, request, pk):
+        from workflows.timeline import KINDS, person_timeline
+
+        person = selectors.person_get(request.user, pk)
+        kinds = {k for k in request.query_params.getlist("kind") if k in KINDS}
+        events = person_timeline(request.user, person, kinds or None)
+        return paginate(self, request, events, lambda e: {
+            "at": e.at, "kind": e.kind, "title": e.title, "actor": e.actor, "reason": e.reason})

@@ -1,0 +1,142 @@
+"""API for reviews and actions."""
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.errors import DomainError
+from accounts.roles import Role
+from config.api import created, page_of, paginate, roles
+from referrals.api import PersonBriefSerializer
+
+from . import selectors, services
+from .models import Action, ActionStatus, ActionUpdate, PanelMember, Review
+
+
+class PanelMemberSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="display_name")
+
+    class Meta:
+        model = PanelMember
+        fields = ["name", "role"]
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    person = PersonBriefSerializer(source="review.person")
+    owner_organisation = serializers.CharField(source="owner_organisation.name")
+    owner_organisation_id = serializers.UUIDField()
+    recommendation = serializers.CharField(source="recommendation.text")
+    overdue = serializers.BooleanField(source="is_overdue")
+
+    class Meta:
+        model = Action
+        fields = ["id", "review", "person", "recommendation", "text", "owner_organisation",
+                  "owner_organisation_id", "owner_name", "due_date", "status", "overdue",
+                  "completion_evidence", "cancel_reason", "verified_at", "escalated_at"]
+        read_only_fields = fields
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    person = PersonBriefSerializer()
+
+    class Meta:
+        model = Review
+        fields = ["id", "referral", "person", "kind", "status", "requested_at", "scheduled_for",
+                  "held_on", "report_issued_on"]
+        read_only_fields = fields
+
+
+class ReviewDetailSerializer(ReviewSerializer):
+    panel = PanelMemberSerializer(many=True)
+    actions = ActionSerializer(many=True)
+
+    class Meta(ReviewSerializer.Meta):
+        fields = [*ReviewSerializer.Meta.fields, "findings", "report_summary", "panel",
+                  "actions"]
+        read_only_fields = fields
+
+
+class ActionUpdateSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.get_full_name")
+
+    class Meta:
+        model = ActionUpdate
+        fields = ["id", "created_at", "author", "text", "new_status"]
+        read_only_fields = fields
+
+
+class ActionUpdateInSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=4000)
+    transition = serializers.ChoiceField(["", "start", "complete", "reopen", "verify", "cancel"],
+                                         required=False, default="")
+    evidence = serializers.CharField(max_length=8000, required=False, allow_blank=True,
+                                     default="")
+    reason = serializers.CharField(max_length=4000, required=False, allow_blank=True,
+                                   default="")
+
+
+class ReviewListView(APIView):
+    permission_classes = [roles(Role.CHAIR, Role.PANEL_MEMBER, Role.COORDINATOR, Role.OVERSIGHT,
+                                Role.COMMISSIONER)]
+
+    @extend_schema(operation_id="reviews_list", responses=page_of(ReviewSerializer, "Review"))
+    def get(self, request):
+        reviews = selectors.my_reviews(request.user).order_by("-requested_at")
+        return paginate(self, request, reviews, lambda r: ReviewSerializer(r).data)
+
+
+class ReviewDetailView(APIView):
+    permission_classes = ReviewListView.permission_classes
+
+    @extend_schema(responses=ReviewDetailSerializer)
+    def get(self, request, pk):
+        review = selectors.review_get(request.user, pk)
+        return Response(ReviewDetailSerializer(review).data)
+
+
+def action_list_queryset(user, params):
+    overdue = str(params.get("overdue", "")).lower() in ("true", "1", "yes")
+    owner = params.get("owner_organisation") or None
+    status = params.get("status", "")
+    if status and status not in ActionStatus.values:
+        raise DomainError(f"Unknown status '{status}'.", field="status")
+    return selectors.actions_filtered(user, status=status, overdue=overdue,
+                                      owner_organisation=owner)
+
+
+class ActionListView(APIView):
+    permission_classes = [roles(Role.COMMISSIONER, Role.COORDINATOR, Role.OVERSIGHT, Role.CHAIR)]
+
+    @extend_schema(operation_id="actions_list", responses=page_of(ActionSerializer, "Action"), parameters=[
+        OpenApiParameter("status", str, enum=ActionStatus.values),
+        OpenApiParameter("overdue", bool), OpenApiParameter("owner_organisation", str)])
+    def get(self, request):
+        actions = action_list_queryset(request.user, request.query_params)
+        return paginate(self, request, actions, lambda a: ActionSerializer(a).data)
+
+
+class ActionUpdatesView(APIView):
+    permission_classes = ActionListView.permission_classes
+
+    @extend_schema(operation_id="action_updates_list",
+                   responses=page_of(ActionUpdateSerializer, "ActionUpdate"))
+    def get(self, request, pk):
+        action = selectors.action_get(request.user, pk)
+        return paginate(self, request, action.updates.select_related("author"),
+                        lambda u: ActionUpdateSerializer(u).data)
+
+    @extend_schema(request=ActionUpdateInSerializer, responses={201: ActionUpdateSerializer})
+    def post(self, request, pk):
+        action = selectors.action_get(request.user, pk)
+        data = ActionUpdateInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        allowed = {t for t, _ in selectors.action_transitions_for(request.user, action)}
+        may_post = (request.user.has_perm("reviews.change_action", action)
+                    or request.user.has_perm("reviews.verify_action"))
+        transition = data.validated_data["transition"]
+        if not may_post or (transition and transition not in allowed):
+            return Response({"code": "permission_denied",
+                             "message": "You cannot make this change to this action."},
+                            status=403)
+        update = services.action_update(action=action, by=request.user, **data.validated_data)
+        return created(ActionUpdateSerializer(update).data)

@@ -1,0 +1,102 @@
+"""API sign-in (tokens) and CSV exports for the oversight group and the programme team."""
+from datetime import date
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from accounts.roles import Role
+from config.api import csv_response, roles
+from intervenors.selectors import cases_visible
+from referrals.selectors import triage_queue
+from reviews.api import action_list_queryset
+
+from .audit import access_record
+
+TokenOut = inline_serializer("Token", {"token": serializers.CharField()})
+
+
+class TokenView(APIView):
+    """POST username and password for a token; DELETE revokes the token you send."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    @extend_schema(request=AuthTokenSerializer, responses=TokenOut, auth=[])
+    def post(self, request):
+        data = AuthTokenSerializer(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        token, _ = Token.objects.get_or_create(user=data.validated_data["user"])
+        return Response({"token": token.key})
+
+
+class TokenRevokeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request):
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=204)
+
+
+def _logged(request, name, response):
+    access_record(request=request, object_type=f"export:{name}",
+                  object_id=f"rows={response.rows_written}")
+    return response
+
+
+class QueueExportView(APIView):
+    permission_classes = [roles(Role.COORDINATOR, Role.OVERSIGHT)]
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    def get(self, request):
+        rows = triage_queue(request.user)
+        return _logged(request, "queue", csv_response(
+            f"triage-queue-{date.today()}.csv",
+            ["rank", "person", "score", "days_in_lts", "unit", "cqc_rating", "open_concerns",
+             "requested_route", "raised_on", "breakdown"],
+            ([n, r.person.reference, r.priority.score, r.priority.days_in_lts,
+              getattr(r.person.current_unit, "name", ""),
+              getattr(r.person.current_unit, "cqc_rating", ""), len(r.person.open_concerns),
+              r.referral.requested_route, r.referral.raised_at.date(),
+              "; ".join(f"{c.label}: {c.points}" for c in r.priority.components)]
+             for n, r in enumerate(rows, start=1))))
+
+
+class ActionExportView(APIView):
+    permission_classes = [roles(Role.COORDINATOR, Role.OVERSIGHT, Role.COMMISSIONER)]
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR}, parameters=[
+        OpenApiParameter("overdue", bool), OpenApiParameter("status", str)])
+    def get(self, request):
+        actions = action_list_queryset(request.user, request.query_params)
+        return _logged(request, "actions", csv_response(
+            f"actions-{date.today()}.csv",
+            ["person", "action", "owner_organisation", "owner", "due_date", "status", "overdue",
+             "escalated"],
+            ([a.review.person.reference, a.text, a.owner_organisation.name, a.owner_name,
+              a.due_date, a.status, "yes" if a.is_overdue else "no",
+              "yes" if a.escalated_at else "no"] for a in actions)))
+
+
+class CaseloadExportView(APIView):
+    permission_classes = [roles(Role.COORDINATOR, Role.OVERSIGHT, Role.INTERVENOR)]
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    def get(self, request):
+        cases = cases_visible(request.user).filter(status="active").order_by(
+            "intervenor__user__last_name", "assigned_on")
+        return _logged(request, "caseloads", csv_response(
+            f"caseloads-{date.today()}.csv",
+            ["intervenor", "person", "unit", "assigned_on", "closure_proposed"],
+            ([c.intervenor.user.get_full_name(), c.person.reference,
+              getattr(c.person.current_unit, "name", ""), c.assigned_on.date(),
+              c.get_proposed_outcome_display() or "no"] for c in cases)))
