@@ -17,9 +17,18 @@ FUZZ = settings(max_examples=6, deadline=None, derandomize=True,
 
 @pytest.fixture
 def api_schema(db):
+    """The schema loaded through the WSGI app. Like Django's test client, keep the request
+    signals from closing the test's database connection (its transaction holds the data)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
     from config.wsgi import application
 
-    return schemathesis.openapi.from_wsgi("/api/schema/", application)
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield schemathesis.openapi.from_wsgi("/api/schema/", application)
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
