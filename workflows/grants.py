@@ -1,0 +1,99 @@
+"""Object permissions re-derived from relationships, to find and mend drift (issue 6, S4, S5).
+
+Services grant and revoke as relationships start and end; this module says, from the rows
+alone, what the grants should be, so a nightly check can prove nothing has drifted.
+"""
+from collections import namedtuple
+
+from django.contrib.contenttypes.models import ContentType
+from guardian.models import GroupObjectPermission, UserObjectPermission
+
+from intervenors.models import IntervenorCase
+from referrals.models import Person, Referral
+from reviews.models import Action, PanelMember, Review
+
+Grant = namedtuple("Grant", "holder holder_id perm model object_pk")
+MODELS = [Person, Referral, Review, Action, IntervenorCase]
+
+
+def _group(org) -> int:
+    return org.members_group_id
+
+
+def expected() -> set[Grant]:
+    grants: set[Grant] = set()
+
+    def add(holder, holder_id, perm, obj):
+        if holder_id is not None:
+            grants.add(Grant(holder, holder_id, perm, obj._meta.model_name, str(obj.pk)))
+
+    for person in Person.objects.select_related("commissioner"):
+        add("group", _group(person.commissioner), "view_person", person)
+    for referral in Referral.objects.select_related("organisation", "person"):
+        add("group", _group(referral.organisation), "view_referral", referral)
+        add("group", _group(referral.organisation), "view_person", referral.person)
+    for member in PanelMember.objects.filter(user__isnull=False).select_related(
+            "review__person", "review__referral__organisation"):
+        review = member.review
+        add("user", member.user_id, "view_review", review)
+        add("user", member.user_id, "view_person", review.person)
+        add("user", member.user_id, "view_referral", review.referral)
+        if member.role == PanelMember.PanelRole.CHAIR:
+            add("user", member.user_id, "change_review", review)
+            for action in review.actions.all():
+                add("user", member.user_id, "view_action", action)
+    for review in Review.objects.select_related("referral__organisation"):
+        add("group", _group(review.referral.organisation), "view_review", review)
+    for action in Action.objects.select_related("owner_organisation"):
+        add("group", _group(action.owner_organisation), "view_action", action)
+        add("group", _group(action.owner_organisation), "change_action", action)
+    for case in IntervenorCase.objects.select_related("referral__organisation", "intervenor",
+                                                      "person"):
+        add("group", _group(case.referral.organisation), "view_intervenorcase", case)
+        if case.intervenor_id and case.status != IntervenorCase.Status.WAITING:
+            user_id = case.intervenor.user_id
+            add("user", user_id, "view_intervenorcase", case)
+            add("user", user_id, "view_person", case.person)
+            if case.status == IntervenorCase.Status.ACTIVE:
+                add("user", user_id, "change_intervenorcase", case)
+    return grants
+
+
+def actual() -> set[Grant]:
+    types = ContentType.objects.get_for_models(*MODELS).values()
+    grants = set()
+    for row in UserObjectPermission.objects.filter(content_type__in=types).select_related(
+            "permission", "content_type"):
+        grants.add(Grant("user", row.user_id, row.permission.codename, row.content_type.model,
+                         row.object_pk))
+    for row in GroupObjectPermission.objects.filter(content_type__in=types).select_related(
+            "permission", "content_type"):
+        grants.add(Grant("group", row.group_id, row.permission.codename,
+                         row.content_type.model, row.object_pk))
+    return grants
+
+
+def drift() -> tuple[set[Grant], set[Grant]]:
+    """(missing, extra): grants the relationships call for but are absent, and the reverse.
+
+    A former panel member or a reassigned intervenor keeps nothing: read after closure is the
+    only grant that outlives a relationship, and it is part of `expected()`.
+    """
+    want, have = expected(), actual()
+    return want - have, have - want
+
+
+def mend(missing: set[Grant], extra: set[Grant]) -> None:
+    from django.contrib.auth.models import Group
+    from django.db import transaction
+    from guardian.shortcuts import assign_perm, remove_perm
+
+    from accounts.models import User
+
+    by_model = {m._meta.model_name: m for m in MODELS}
+    with transaction.atomic():
+        for grant, assign in [(g, True) for g in missing] + [(g, False) for g in extra]:
+            holder = (User if grant.holder == "user" else Group).objects.get(pk=grant.holder_id)
+            obj = by_model[grant.model].objects.get(pk=grant.object_pk)
+            app = obj._meta.app_label
+            (assign_perm if assign else remove_perm)(f"{app}.{grant.perm}", holder, obj)
