@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_or_404, role_required
-from accounts.errors import DomainError
+from accounts.forms import apply_form
 from accounts.roles import Role
 from workflows import services as flow
 from workflows.audit import access_record
@@ -14,10 +14,6 @@ from .forms import ActivityForm, AssignForm, ConfirmClosureForm, PlanForm, Propo
 from .models import MAX_ACTIVE_CASES, IntervenorCase
 
 CASE_READERS = (Role.INTERVENOR, Role.COORDINATOR, Role.OVERSIGHT, Role.COMMISSIONER)
-
-
-def _attach(form, error: DomainError):
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 @role_required(Role.INTERVENOR)
@@ -104,16 +100,10 @@ def case_assign(request, pk):
     if not allowed:
         return redirect("intervenors:case", pk=case.pk)
     form = AssignForm(request.POST, intervenors=list(selectors.intervenors_with_load()))
-    if form.is_valid():
-        try:
-            flow.case_assign(case=case, by=request.user, intervenor=form.cleaned_data["intervenor"],
-                             reason=form.cleaned_data["reason"])
-        except DomainError as error:
-            _attach(form, error)
-        else:
-            messages.success(request, f"{case.person.reference} assigned to "
-                                      f"{form.cleaned_data['intervenor']}.")
-            return redirect("intervenors:waiting")
+    if apply_form(form, lambda data: flow.case_assign(case=case, by=request.user, **data)):
+        messages.success(request, f"{case.person.reference} assigned to "
+                                  f"{form.cleaned_data['intervenor']}.")
+        return redirect("intervenors:waiting")
     return _case_page(request, case, status=400, assign_form=form)
 
 
@@ -125,15 +115,10 @@ def case_reassign(request, pk):
         return redirect("intervenors:case", pk=case.pk)
     others = [i for i in selectors.intervenors_with_load() if i.pk != case.intervenor_id]
     form = ReassignForm(request.POST, intervenors=others)
-    if form.is_valid():
-        try:
-            services.case_reassign(case=case, to=form.cleaned_data["intervenor"], by=request.user,
-                                   reason=form.cleaned_data["reason"])
-        except DomainError as error:
-            _attach(form, error)
-        else:
-            messages.success(request, f"Case moved to {form.cleaned_data['intervenor']}.")
-            return redirect("intervenors:case", pk=case.pk)
+    if apply_form(form, lambda data: services.case_reassign(
+            case=case, to=data["intervenor"], by=request.user, reason=data["reason"])):
+        messages.success(request, f"Case moved to {form.cleaned_data['intervenor']}.")
+        return redirect("intervenors:case", pk=case.pk)
     return _case_page(request, case, status=400, reassign_form=form)
 
 
@@ -142,14 +127,10 @@ def case_reassign(request, pk):
 def activity_add(request, pk):
     case, _ = _post_case(request, pk)
     form = ActivityForm(request.POST)
-    if form.is_valid():
-        try:
-            services.case_activity_log(case=case, by=request.user, **form.cleaned_data)
-        except DomainError as error:
-            _attach(form, error)
-        else:
-            messages.success(request, "Activity logged.")
-            return redirect("intervenors:case", pk=case.pk)
+    if apply_form(form, lambda data: services.case_activity_log(case=case, by=request.user,
+                                                                **data)):
+        messages.success(request, "Activity logged.")
+        return redirect("intervenors:case", pk=case.pk)
     return _case_page(request, case, status=400, activity_form=form)
 
 
@@ -158,14 +139,10 @@ def activity_add(request, pk):
 def plan_update(request, pk):
     case, _ = _post_case(request, pk)
     form = PlanForm(request.POST)
-    if form.is_valid():
-        try:
-            services.case_update_plan(case=case, by=request.user, plan=form.cleaned_data["plan"])
-        except DomainError as error:
-            _attach(form, error)
-        else:
-            messages.success(request, "Discharge plan saved.")
-            return redirect("intervenors:case", pk=case.pk)
+    if apply_form(form, lambda data: services.case_update_plan(case=case, by=request.user,
+                                                               **data)):
+        messages.success(request, "Discharge plan saved.")
+        return redirect("intervenors:case", pk=case.pk)
     return _case_page(request, case, status=400, plan_form=form)
 
 
@@ -174,14 +151,10 @@ def plan_update(request, pk):
 def closure_propose(request, pk):
     case, _ = _post_case(request, pk)
     form = ProposeClosureForm(request.POST)
-    if form.is_valid():
-        try:
-            flow.case_propose_closure(case=case, by=request.user, **form.cleaned_data)
-        except DomainError as error:
-            _attach(form, error)
-        else:
-            messages.success(request, "Closure proposed. The programme team will confirm it.")
-            return redirect("intervenors:case", pk=case.pk)
+    if apply_form(form, lambda data: flow.case_propose_closure(case=case, by=request.user,
+                                                               **data)):
+        messages.success(request, "Closure proposed. The programme team will confirm it.")
+        return redirect("intervenors:case", pk=case.pk)
     return _case_page(request, case, status=400, closure_form=form)
 
 
@@ -192,21 +165,15 @@ def closure_confirm(request, pk):
     if not allowed:
         return redirect("intervenors:case", pk=case.pk)
     form = ConfirmClosureForm(request.POST)
-    if form.is_valid():
-        confirm = form.cleaned_data["decision"] == "confirm"
-        try:
-            flow.case_confirm_closure(case=case, by=request.user, confirm=confirm,
-                                      reason=form.cleaned_data["reason"])
-        except DomainError as error:
-            _attach(form, error)
-        else:
-            if confirm:
-                top = next(iter(selectors.waiting_list(request.user)), None)
-                nxt = (f" Next on the waiting list: {top.person.reference} (score "
-                       f"{top.priority.score})." if top else " Nobody is waiting.")
-                messages.success(request, f"Case closed; {case.intervenor} has a free place."
-                                 + nxt)
-                return redirect("intervenors:waiting")
-            messages.success(request, "The case continues.")
-            return redirect("intervenors:case", pk=case.pk)
-    return _case_page(request, case, status=400, confirm_form=form)
+    if not apply_form(form, lambda data: flow.case_confirm_closure(
+            case=case, by=request.user, confirm=data["decision"] == "confirm",
+            reason=data["reason"])):
+        return _case_page(request, case, status=400, confirm_form=form)
+    if form.cleaned_data["decision"] != "confirm":
+        messages.success(request, "The case continues.")
+        return redirect("intervenors:case", pk=case.pk)
+    top = next(iter(selectors.waiting_list(request.user)), None)
+    nxt = (f" Next on the waiting list: {top.person.reference} (score {top.priority.score})."
+           if top else " Nobody is waiting.")
+    messages.success(request, f"Case closed; {case.intervenor} has a free place." + nxt)
+    return redirect("intervenors:waiting")

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import get_or_404, role_required
 from accounts.errors import DomainError
+from accounts.forms import attach_refusal
 from accounts.roles import Role
 from workflows import services as flow
 from workflows.audit import access_record
@@ -16,11 +17,6 @@ from .forms import ConcernForm, ConcernFormSet, QueueFilterForm, ReferralForm, T
 from .models import Referral
 
 PERSON_READERS = tuple(Role)
-
-
-def _attach_error(form, error: DomainError):
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
 
 
 @role_required(Role.COMMISSIONER)
@@ -47,7 +43,7 @@ def referral_create(request):
                            "team to add to it.")
             existing = existing if visible else None
         except DomainError as error:
-            _attach_error(form, error)
+            attach_refusal(form, error)
         else:
             messages.success(request, f"Referral raised for {referral.person.reference}. The "
                                       "programme team will triage it.")
@@ -97,7 +93,7 @@ def triage(request, pk):
                                  route=form.cleaned_data["route"],
                                  reason=form.cleaned_data["reason"])
         except DomainError as error:
-            _attach_error(form, error)
+            attach_refusal(form, error)
         else:
             referral.refresh_from_db()
             messages.success(request, f"{person.reference}: {referral.get_status_display()}"
@@ -145,7 +141,7 @@ def concern_add(request, pk):
             referral_services.concern_raise(person=person, by=request.user,
                                             **form.cleaned_data)
         except DomainError as error:
-            _attach_error(form, error)
+            attach_refusal(form, error)
         else:
             messages.success(request, "Concern recorded. The priority score includes it now.")
             return redirect(reverse("referrals:person", args=[person.pk]) + "#concerns")

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import get_or_404, role_required
 from accounts.errors import DomainError
+from accounts.forms import apply_form, attach_refusal
 from accounts.roles import Role
 from workflows import services as flow
 from workflows.audit import access_record
@@ -26,10 +27,6 @@ from .models import PanelMember, Review
 REVIEW_READERS = (Role.CHAIR, Role.PANEL_MEMBER, Role.COORDINATOR, Role.OVERSIGHT,
                   Role.COMMISSIONER)
 ACTION_READERS = (Role.COMMISSIONER, Role.COORDINATOR, Role.OVERSIGHT, Role.CHAIR)
-
-
-def _attach(form, error: DomainError):
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 @role_required(*REVIEW_READERS)
@@ -80,19 +77,14 @@ def review_schedule(request, pk):
     if not request.user.has_perm("reviews.schedule_review"):
         return redirect("reviews:detail", pk=review.pk)
     form = ScheduleForm(request.POST, review=review)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            flow.review_schedule(
-                review=review, by=request.user, scheduled_for=data["scheduled_for"],
-                chair=data["chair"], members=form.members(), venue=data["venue"],
-                reasonable_adjustments=data["reasonable_adjustments"],
-                consent_recorded=data["consent_recorded"], invitees=data["invitees"])
-        except DomainError as error:
-            _attach(form, error)
-        else:
-            messages.success(request, f"Panel scheduled for {data['scheduled_for']:%d %b %Y}.")
-            return redirect("reviews:detail", pk=review.pk)
+    if apply_form(form, lambda data: flow.review_schedule(
+            review=review, by=request.user, scheduled_for=data["scheduled_for"],
+            chair=data["chair"], members=form.members(), venue=data["venue"],
+            reasonable_adjustments=data["reasonable_adjustments"],
+            consent_recorded=data["consent_recorded"], invitees=data["invitees"])):
+        messages.success(request, f"Panel scheduled for "
+                                  f"{form.cleaned_data['scheduled_for']:%d %b %Y}.")
+        return redirect("reviews:detail", pk=review.pk)
     return _review_page(request, review, status=400, schedule_form=form)
 
 
@@ -101,15 +93,10 @@ def review_schedule(request, pk):
 def review_record_panel(request, pk):
     review = get_or_404(request, selectors.review_get, pk)
     form = PanelForm(request.POST)
-    if form.is_valid():
-        try:
-            flow.review_record_panel(review=review, by=request.user, barriers=form.barriers(),
-                                     **form.values())
-        except DomainError as error:
-            _attach(form, error)
-        else:
-            messages.success(request, "Panel recorded. Next, issue the report.")
-            return redirect("reviews:detail", pk=review.pk)
+    if apply_form(form, lambda data: flow.review_record_panel(
+            review=review, by=request.user, barriers=form.barriers(), **form.values())):
+        messages.success(request, "Panel recorded. Next, issue the report.")
+        return redirect("reviews:detail", pk=review.pk)
     return _review_page(request, review, status=400, panel_form=form)
 
 
@@ -131,7 +118,7 @@ def review_issue_report(request, pk):
                 recs._non_form_errors = recs.error_class([error.message])
                 form.add_error(None, error.message)
             else:
-                _attach(form, error)
+                attach_refusal(form, error)
         else:
             messages.success(request, "Report issued. Its actions are now tracked.")
             return redirect("reviews:detail", pk=review.pk)
@@ -172,13 +159,9 @@ def action_detail(request, pk):
         if not can_update:
             return _action_page(request, action, status=403)
         form = ActionUpdateForm(request.POST, transitions=transitions)
-        if form.is_valid():
-            try:
-                services.action_update(action=action, by=request.user, **form.cleaned_data)
-            except DomainError as error:
-                _attach(form, error)
-            else:
-                messages.success(request, "Update posted.")
-                return redirect("reviews:action", pk=action.pk)
+        if apply_form(form, lambda data: services.action_update(action=action, by=request.user,
+                                                                **data)):
+            messages.success(request, "Update posted.")
+            return redirect("reviews:action", pk=action.pk)
         return _action_page(request, action, form=form, status=400)
     return _action_page(request, action)
