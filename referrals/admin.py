@@ -59,8 +59,6 @@ class PriorityPolicyAdmin(SimpleHistoryAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        weights = {name: form.cleaned_data[name] for name in form.cleaned_data
-                   if name.startswith("points_") or name in ("lts_months_cap",
-                                                             "adult_lts_limit_days")}
+        weights = {name: form.cleaned_data[name] for name in PriorityPolicy.WEIGHT_FIELDS}
         saved = policy_change(by=request.user, reason=form.cleaned_data["reason"], **weights)
         obj.pk, obj.version = saved.pk, saved.version

@@ -346,6 +346,13 @@ class PriorityPolicy(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
+    WEIGHT_FIELDS = (
+        "points_per_month_in_lts", "lts_months_cap", "points_inadequate",
+        "points_requires_improvement", "points_not_yet_rated", "points_good",
+        "points_outstanding", "points_per_concern_source", "points_per_high_severity_concern",
+        "concern_points_cap", "points_child", "adult_lts_limit_days",
+    )
+
     class Meta:
         ordering = ["-version"]
         verbose_name_plural = "priority policies"

@@ -262,8 +262,7 @@ def policy_change(*, by, reason: str, **weights) -> PriorityPolicy:
     if not (reason or "").strip():
         raise DomainError("Say why the priority policy is changing.", field="reason")
     previous = policy_current()
-    fields = {f.name: getattr(previous, f.name) for f in PriorityPolicy._meta.fields
-              if f.name.startswith("points_") or f.name in ("lts_months_cap", "adult_lts_limit_days")}
+    fields = {name: getattr(previous, name) for name in PriorityPolicy.WEIGHT_FIELDS}
     unknown = set(weights) - set(fields)
     if unknown:
         raise DomainError(f"Unknown policy weights: {', '.join(sorted(unknown))}.")
