@@ -58,4 +58,27 @@ def get_or_404(request, selector, pk):
                       object_id=str(pk))
         security_log.warning("refused %s id=%r user=%s", selector.__name__, str(pk)[:64],
                              request.user.pk)
+        _alert_if_repeated(request.user)
         raise Http404("Not found") from None
+
+
+REFUSALS_BEFORE_ALERT = 5
+ALERT_WINDOW_MINUTES = 10
+
+
+def _alert_if_repeated(user) -> None:
+    """Several refused ids in a short time look like someone probing: raise it to an error,
+    which the error-monitoring handler reports (SECURITY.md S28)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from workflows.models import AccessLogEntry
+
+    if not user.is_authenticated:
+        return
+    since = timezone.now() - timedelta(minutes=ALERT_WINDOW_MINUTES)
+    refused = AccessLogEntry.objects.filter(user=user, granted=False, at__gte=since).count()
+    if refused == REFUSALS_BEFORE_ALERT:
+        security_log.error("ALERT repeated refused access: user=%s refused=%s in %s minutes",
+                           user.pk, refused, ALERT_WINDOW_MINUTES)

@@ -40,7 +40,7 @@ def _is_chair(review, user) -> bool:
                for m in review.panel.all())
 
 
-def _review_page(request, review, status=200, **forms):
+def _review_page(request, review, status=200, recommendations=None, **forms):
     user = request.user
     chair = _is_chair(review, user)
     context = {"review": review, "person": review.person, "is_chair": chair,
@@ -51,15 +51,11 @@ def _review_page(request, review, status=200, **forms):
         context["panel_form"] = forms.get("panel_form") or PanelForm()
     if review.status == Review.Status.HELD and chair:
         context["report_form"] = forms.get("report_form") or ReportForm()
-        context["recommendations"] = forms.get("recommendations") or RecommendationFormSet(
-            prefix="recs")
-    errors = [f for f in forms.values() if getattr(f, "errors", None) and not
-              isinstance(f.errors, list)]
-    recs = forms.get("recommendations")
-    if recs is not None:
-        errors += [f for f in recs if f.errors]
-    context["forms_with_errors"] = errors
-    context["recommendation_errors"] = recs.non_form_errors() if recs is not None else []
+        context["recommendations"] = recommendations or RecommendationFormSet(prefix="recs")
+    row_forms = list(recommendations) if recommendations is not None else []
+    context["forms_with_errors"] = [f for f in [*forms.values(), *row_forms] if f.errors]
+    context["recommendation_errors"] = (recommendations.non_form_errors()
+                                        if recommendations is not None else [])
     return render(request, "reviews/detail.html", context, status=status)
 
 

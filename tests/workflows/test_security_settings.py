@@ -56,3 +56,15 @@ def test_a_global_permission_given_by_mistake_does_not_widen_a_commissioners_lis
     page = client_for("commissioner2").get("/referrals/").content.decode()
     for referral in Referral.objects.filter(organisation__name__startswith="North"):
         assert referral.person.reference not in page
+
+
+def test_repeated_refused_ids_raise_one_alert(client_for, caplog):
+    import uuid
+
+    client = client_for("commissioner2")
+    with caplog.at_level("WARNING", logger="pathways.security"):
+        for _ in range(7):
+            assert client.get(f"/referrals/{uuid.uuid4()}/").status_code == 404
+    alerts = [r for r in caplog.records if r.levelname == "ERROR" and "ALERT" in r.message]
+    assert len(alerts) == 1
+    assert "\n" not in alerts[0].getMessage()
