@@ -9,7 +9,7 @@ from config.api import created, page_of, paginate, roles
 from workflows import services as flow
 
 from . import selectors
-from .models import Concern, Condition, Referral, Route, Unit
+from .models import Concern, Condition, ProtectedCharacteristics, Referral, Route, Unit
 
 TEXT = 4000
 
@@ -57,6 +57,16 @@ class ConcernInSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=TEXT)
 
 
+class CharacteristicsInSerializer(serializers.Serializer):
+    """Equality monitoring (optional); never returned by the API."""
+
+    ethnicity = serializers.ChoiceField(ProtectedCharacteristics.Ethnicity.choices,
+                                        default="Z")
+    sex = serializers.ChoiceField(ProtectedCharacteristics.Sex.choices, default="not_stated")
+    gender_identity = serializers.CharField(max_length=100, required=False, default="")
+    religion = serializers.CharField(max_length=100, required=False, default="")
+
+
 class ReferralCreateSerializer(serializers.Serializer):
     nhs_number = serializers.CharField(max_length=14)
     given_name = serializers.CharField(max_length=100, required=False, default="")
@@ -69,6 +79,8 @@ class ReferralCreateSerializer(serializers.Serializer):
     requested_route = serializers.ChoiceField(Route.choices)
     reason = serializers.CharField(max_length=TEXT)
     concerns = ConcernInSerializer(many=True, required=False, default=list)
+    characteristics = CharacteristicsInSerializer(required=False, default=None,
+                                                  allow_null=True)
 
 
 class TriageSerializer(serializers.Serializer):

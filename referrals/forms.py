@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from accounts.errors import DomainError
 from accounts.models import Region
 
-from .models import Concern, Condition, Route, Unit
+from .models import Concern, Condition, ProtectedCharacteristics, Route, Unit
 from .validation import validate_nhs_number
 
 TEXT_LIMIT = 4000
@@ -39,6 +39,14 @@ class ReferralForm(forms.Form):
                                      widget=DateInput())
     legal_status = forms.CharField(label="Legal status", max_length=100, required=False,
                                    help_text="For example, Mental Health Act section 3.")
+    ethnicity = forms.ChoiceField(label="Ethnicity", required=False,
+                                  choices=ProtectedCharacteristics.Ethnicity.choices,
+                                  initial="Z", help_text="NHS ethnic category. For equality "
+                                  "monitoring only; seen by the oversight group in aggregate.")
+    sex = forms.ChoiceField(label="Sex", required=False, initial="not_stated",
+                            choices=ProtectedCharacteristics.Sex.choices)
+    gender_identity = forms.CharField(label="Gender identity", max_length=100, required=False)
+    religion = forms.CharField(label="Religion or belief", max_length=100, required=False)
     requested_route = forms.ChoiceField(label="What are you asking for?", choices=Route.choices,
                                         widget=forms.RadioSelect)
     reason = forms.CharField(
@@ -64,6 +72,15 @@ class ReferralForm(forms.Form):
         if value > date.today():
             raise ValidationError("The LTS start date cannot be in the future.")
         return value
+
+    CHARACTERISTICS = ("ethnicity", "sex", "gender_identity", "religion")
+
+    def characteristics(self) -> dict:
+        data = self.cleaned_data
+        return {"ethnicity": data.get("ethnicity") or "Z",
+                "sex": data.get("sex") or "not_stated",
+                "gender_identity": data.get("gender_identity", ""),
+                "religion": data.get("religion", "")}
 
     def clean(self):
         data = super().clean()

@@ -32,9 +32,12 @@ def referral_create(request):
     existing = None
     if request.method == "POST" and form.is_valid() and concerns.is_valid():
         try:
+            details = {k: v for k, v in form.cleaned_data.items()
+                       if k not in ReferralForm.CHARACTERISTICS}
             referral = flow.referral_raise_for(
-                user=request.user, concerns=[c.as_service_kwargs() for c in concerns
-                                             if c.has_concern()], **form.cleaned_data)
+                user=request.user, characteristics=form.characteristics(),
+                concerns=[c.as_service_kwargs() for c in concerns if c.has_concern()],
+                **details)
         except referral_services.DuplicateReferralError as error:
             existing = error.existing
             visible = selectors.referrals_visible(request.user).filter(pk=existing.pk).exists()

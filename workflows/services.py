@@ -44,7 +44,7 @@ def referral_raise(**kwargs):
 @transaction.atomic
 def referral_raise_for(*, user, nhs_number, date_of_birth, condition, current_unit,
                        lts_start_date, requested_route, reason, given_name="", family_name="",
-                       legal_status="", concerns=()):
+                       legal_status="", concerns=(), characteristics=None):
     """A commissioner's referral: find the person by NHS number (or record them), then raise.
 
     A person recorded under another organisation is not revealed; an open referral is
@@ -61,7 +61,8 @@ def referral_raise_for(*, user, nhs_number, date_of_birth, condition, current_un
         person = person_create(
             by=user, nhs_number=nhs_number, date_of_birth=date_of_birth, condition=condition,
             commissioner=user.organisation, current_unit=current_unit, given_name=given_name,
-            family_name=family_name, legal_status=legal_status)
+            family_name=family_name, legal_status=legal_status,
+            characteristics=characteristics)
     elif person.commissioner_id != user.organisation_id:
         open_referral = open_referral_for(person)
         if open_referral is not None:

@@ -248,3 +248,14 @@ def test_my_referrals_query_count_is_the_same_for_5_and_50(client_for, users):
     with CaptureQueriesContext(connection) as large:
         commissioner.get(reverse("referrals:mine"))
     assert len(small.captured_queries) == len(large.captured_queries)
+
+
+def test_equality_monitoring_is_recorded_and_shown_only_to_the_oversight_group(client_for):
+    data = referral_form(ethnicity="N", sex="female", religion="Christian")
+    client_for("commissioner").post(reverse("referrals:create"), data)
+    person = Person.objects.get(nhs_number=data["nhs_number"])
+    assert (person.characteristics.ethnicity, person.characteristics.sex) == ("N", "female")
+    url = reverse("referrals:person", args=[person.pk])
+    assert "Black or Black British - African" in client_for("oversight").get(url).content.decode()
+    for role in ("coordinator", "commissioner"):
+        assert "Black or Black British" not in client_for(role).get(url).content.decode()

@@ -82,6 +82,7 @@ BARRIER_DOMAINS = [
 ]
 
 F, A, P, S = "family", "advocate", "person", "system"
+ETHNICITIES = ["A", "A", "M", "H", "C", "N", "D", "Z", "J", "A"]
 
 
 def months_ago(n: int) -> date:
@@ -241,6 +242,8 @@ class Command(BaseCommand):
         person = referral_services.person_create(
             by=commissioner, nhs_number=nhs, date_of_birth=years_old(age), condition=condition,
             commissioner=org, current_unit=unit, legal_status="Mental Health Act section 3",
+            characteristics={"ethnicity": ETHNICITIES[index % len(ETHNICITIES)],
+                             "sex": "male" if index % 3 else "female"},
         )
         concern_specs = [
             dict(source=source, severity=severity, category="quality_of_care",
