@@ -1,5 +1,6 @@
 """Each capability's main user, in a real browser, asserting what they see."""
 import re
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -122,6 +123,25 @@ def test_chair_records_the_panel_and_sees_the_checklist(page):
     expect(page.get_by_role("status")).to_contain_text("Panel recorded")
     expect(page.get_by_role("heading", name="Barriers to Change Checklist")).to_be_visible()
     expect(page.get_by_role("heading", name="Issue the report")).to_be_visible()
+    assert_accessible(page)
+
+    # Issue the report: the first attempt has no due date and is refused with a clear message.
+    page.get_by_label("Report summary").fill("A community provider is needed.")
+    page.locator("#id_recs-0-text").fill("Commission a community provider.")
+    page.locator("#id_recs-0-action_text").fill("Share two provider offers with the family.")
+    page.locator("#id_recs-0-owner_organisation").select_option(label="North Central London ICB")
+    page.locator("#id_recs-0-owner_name").fill("Head of commissioning")
+    page.get_by_role("button", name="Issue report").click()
+    expect(page.get_by_role("alert")).to_contain_text("due date after today")
+    due = (date.today() + timedelta(days=28)).isoformat()
+    page.locator("#id_recs-0-due_date").fill(due)
+    page.get_by_role("button", name="Issue report").click()
+    expect(page.get_by_role("status")).to_contain_text("Report issued")
+    action_link = page.get_by_role("link", name="Share two provider offers with the family.")
+    expect(action_link).to_be_visible()
+    assert_accessible(page)
+    action_link.click()
+    expect(page.get_by_text("Head of commissioning, North Central London ICB")).to_be_visible()
     assert_accessible(page)
 
 
