@@ -185,9 +185,12 @@ REST_FRAMEWORK = {
 
 # Throttle counters live in the cache: shared through Redis when there is one, so a second
 # web process sees the same counts.
+# Give the cache its own Redis database (CACHE_REDIS_URL) in production: clearing a cache
+# flushes its whole database, which must never hold the Celery queue.
+CACHE_REDIS_URL = env("CACHE_REDIS_URL", default=REDIS_URL)
 CACHES = {"default": (
-    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"})}
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_REDIS_URL}
+    if CACHE_REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"})}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Pathways API",
     "DESCRIPTION": "Referrals, prioritisation, IC(E)TR reviews and senior intervenor casework.",
