@@ -68,3 +68,19 @@ def test_repeated_refused_ids_raise_one_alert(client_for, caplog):
     alerts = [r for r in caplog.records if r.levelname == "ERROR" and "ALERT" in r.message]
     assert len(alerts) == 1
     assert "\n" not in alerts[0].getMessage()
+
+
+def test_an_unexpected_error_shows_the_plain_error_page_not_a_trace(client_for, monkeypatch):
+    from referrals import views
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(views.selectors, "triage_queue", broken)
+    client = client_for("coordinator")
+    client.raise_request_exception = False
+    response = client.get("/referrals/queue/")
+    body = response.content.decode()
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in body
+    assert "database on fire" not in body and "Traceback" not in body
