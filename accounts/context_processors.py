@@ -17,6 +17,7 @@ NAV_ITEMS = [
     (Role.INTERVENOR, "My caseload", "intervenors:caseload"),
     (Role.OVERSIGHT, "Actions", "reviews:actions"),
     (Role.OVERSIGHT, "Triage queue", "referrals:queue"),
+    (Role.OVERSIGHT, "Equality monitoring", "workflows:equality"),
 ]
 
 

@@ -6,4 +6,5 @@ app_name = "workflows"
 urlpatterns = [
     path("people/<uuid:pk>/timeline/", views.timeline, name="timeline"),
     path("people/<uuid:pk>/access-log/", views.access_log, name="access_log"),
+    path("oversight/equality/", views.equality, name="equality"),
 ]

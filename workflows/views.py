@@ -23,6 +23,15 @@ def timeline(request, pk):
 
 
 @role_required(Role.OVERSIGHT)
+def equality(request):
+    from .equality import SUPPRESS_BELOW, equality_tables
+
+    access_record(request=request, object_type="report:equality", object_id="aggregate")
+    return render(request, "workflows/equality.html", {**equality_tables(),
+                                                       "suppress_below": SUPPRESS_BELOW})
+
+
+@role_required(Role.OVERSIGHT)
 def access_log(request, pk):
     person = get_or_404(request, person_get, pk)
     entries = AccessLogEntry.objects.filter(person=person).select_related("user")[:500]

@@ -152,3 +152,7 @@ def test_oversight_follows_up_actions(page):
     page.get_by_role("button", name="Apply filters").click()
     expect(page.get_by_text("Overdue").first).to_be_visible()
     assert_accessible(page)
+    page.get_by_role("link", name="Equality monitoring").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Equality monitoring")
+    expect(page.get_by_role("table", name="Ethnicity")).to_be_visible()
+    assert_accessible(page)

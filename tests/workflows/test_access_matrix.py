@@ -38,6 +38,7 @@ EXPECTED = {
     "workflows:timeline": ("person", {"commissioner": 200, "coordinator": 200, "oversight": 200,
                                       None: 302, "norole": 403}, 404),
     "workflows:access_log": ("person", {"oversight": 200, None: 302}, 403),
+    "workflows:equality": (None, {"oversight": 200, None: 302}, 403),
     "intervenors:caseload": (None, dict.fromkeys(("intervenor", "intervenor2", "intervenor3"),
                                                  200) | {None: 302}, 403),
     "intervenors:waiting": (None, {"coordinator": 200, "oversight": 200, None: 302}, 403),
