@@ -11,7 +11,7 @@ from referrals import priority
 from referrals.models import Person
 from referrals.selectors import _people_base, person_facts, policy_in_force
 
-from .models import MAX_ACTIVE_CASES, Intervenor, IntervenorCase
+from .models import Intervenor, IntervenorCase
 
 
 def cases_visible(user) -> QuerySet[IntervenorCase]:
@@ -70,6 +70,3 @@ def intervenors_with_load() -> QuerySet[Intervenor]:
         .order_by("user__last_name")
     )
 
-
-def has_free_place(intervenor) -> bool:
-    return intervenor.available and intervenor.active_count < MAX_ACTIVE_CASES

@@ -102,6 +102,10 @@ class ConcernForm(forms.Form):
         return {k: self.cleaned_data[k] for k in ("source", "category", "severity", "description")}
 
 
+class ResolveConcernForm(forms.Form):
+    reason = forms.CharField(label="Why is it resolved?", max_length=TEXT_LIMIT)
+
+
 class OptionalConcernForm(ConcernForm):
     """A concern row on the referral form: left blank, it is ignored."""
 

@@ -126,6 +126,9 @@ def concern_raise(*, person: Person, by, source: str, category: str, severity: s
 
 @transaction.atomic
 def concern_resolve(*, concern: Concern, by, reason: str) -> Concern:
+    """Close a concern; it stops counting towards the priority score today."""
+    if concern.status == Concern.Status.RESOLVED:
+        raise ConflictError("This concern is already resolved.", code="concern_resolved")
     if not reason.strip():
         raise DomainError("Say why the concern is resolved.", field="reason")
     concern.status = Concern.Status.RESOLVED
@@ -231,14 +234,6 @@ def referral_triage(*, referral: Referral, by, route: str, reason: str) -> Refer
                     summary=f"{summary} for {referral.person.reference}",
                     facts={"priority": shown, "snapshot_score": referral.priority_score,
                            "requested_route": referral.requested_route})
-    return referral
-
-
-@transaction.atomic
-def referral_close(*, referral: Referral, by, reason: str) -> Referral:
-    referral.status = Referral.Status.CLOSED
-    referral.save()
-    stamp(referral, by=by, reason=reason)
     return referral
 
 

@@ -11,4 +11,6 @@ urlpatterns = [
     path("referrals/<uuid:pk>/triage/", views.triage, name="triage"),
     path("people/<uuid:pk>/", views.person_detail, name="person"),
     path("people/<uuid:pk>/concerns/", views.concern_add, name="concern_add"),
+    path("people/<uuid:pk>/concerns/<uuid:concern_pk>/resolve/", views.concern_resolve,
+         name="concern_resolve"),
 ]

@@ -1,19 +1,27 @@
 """Pages for commissioners (raise, follow), coordinators (queue, triage) and person records."""
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.access import get_or_404, role_required
 from accounts.errors import DomainError
-from accounts.forms import attach_refusal
+from accounts.forms import apply_form, attach_refusal
 from accounts.roles import Role
 from workflows import services as flow
 from workflows.audit import access_record
 
 from . import selectors
 from . import services as referral_services
-from .forms import ConcernForm, ConcernFormSet, QueueFilterForm, ReferralForm, TriageForm
+from .forms import (
+    ConcernForm,
+    ConcernFormSet,
+    QueueFilterForm,
+    ReferralForm,
+    ResolveConcernForm,
+    TriageForm,
+)
 from .models import Referral
 
 PERSON_READERS = tuple(Role)
@@ -127,9 +135,29 @@ def person_detail(request, pk):
         "referrals": selectors.referrals_visible(user).filter(person=person),
         "concern_form": ConcernForm(),
         "can_add_concern": user.has_perm("referrals.add_concern"),
+        "can_resolve": user.has_perm("referrals.add_concern"),
         "can_see_characteristics": user.has_perm("referrals.view_protected_characteristics"),
         "related": selectors.person_related(user, person),
     })
+
+
+@require_POST
+@role_required(Role.COMMISSIONER, Role.COORDINATOR)
+def concern_resolve(request, pk, concern_pk):
+    person = get_or_404(request, selectors.person_get, pk)
+    concern = person.concerns.filter(pk=concern_pk).first()
+    if concern is None:
+        raise Http404("Not found")
+    if not request.user.has_perm("referrals.add_concern"):
+        return redirect("referrals:person", pk=person.pk)
+    form = ResolveConcernForm(request.POST)
+    if apply_form(form, lambda data: referral_services.concern_resolve(
+            concern=concern, by=request.user, reason=data["reason"])):
+        messages.success(request, "Concern resolved. It no longer counts towards the score.")
+    else:
+        messages.error(request, "Say why the concern is resolved: "
+                       + " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect(reverse("referrals:person", args=[person.pk]) + "#concerns")
 
 
 @require_POST

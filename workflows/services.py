@@ -28,11 +28,6 @@ def _run_open_task(process, node, *, user, why_not_open=NOT_OPEN, **kwargs):
     return node.run(task, **kwargs)
 
 
-def open_step(process) -> str:
-    """The name of the node waiting for a person, or '' when none is."""
-    task = process.task_set.filter(status=STATUS.NEW).order_by("-created").first()
-    return task.flow_task.name if task else ""
-
 
 # Referrals -----------------------------------------------------------------------------------
 

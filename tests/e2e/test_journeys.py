@@ -74,6 +74,14 @@ def test_coordinator_triages_the_top_of_the_ranked_queue(page):
     expect(page.get_by_text("Referral accepted for IC(E)TR review")).to_be_visible()
     assert_accessible(page)
 
+    page.get_by_role("link", name=f"Back to {reference}'s record").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(reference)
+    assert_accessible(page)
+    page.locator("form[action*='/resolve/'] input[name=reason]").first.fill("Visits restored")
+    page.get_by_role("button", name="Resolve this concern").first.click()
+    expect(page.get_by_role("status")).to_contain_text("Concern resolved")
+    assert_accessible(page)
+
 
 def test_coordinator_assigns_and_the_intervenor_proposes_closure(page):
     sign_in(page, "coordinator")

@@ -259,3 +259,24 @@ def test_equality_monitoring_is_recorded_and_shown_only_to_the_oversight_group(c
     assert "Black or Black British - African" in client_for("oversight").get(url).content.decode()
     for role in ("coordinator", "commissioner"):
         assert "Black or Black British" not in client_for(role).get(url).content.decode()
+
+
+def test_resolving_a_concern_needs_a_reason_and_lowers_the_score(client_for, users):
+    concern = Concern.objects.filter(status="open", severity="high",
+                                     person__referrals__status="submitted",
+                                     person__commissioner__name__startswith="North").first()
+    person = concern.person
+    url = reverse("referrals:concern_resolve", args=[person.pk, concern.pk])
+    before = next(r for r in triage_queue(users["coordinator"]) if r.person.pk == person.pk)
+    commissioner = client_for("commissioner")
+    response = commissioner.post(url, {"reason": ""}, follow=True)
+    assert "Say why the concern is resolved" in response.content.decode()
+    concern.refresh_from_db()
+    assert concern.status == "open"
+    commissioner.post(url, {"reason": "Family visits restored"})
+    concern.refresh_from_db()
+    assert concern.status == "resolved"
+    assert concern.history.latest().history_change_reason == "Family visits restored"
+    after = next(r for r in triage_queue(users["coordinator"]) if r.person.pk == person.pk)
+    assert after.priority.score < before.priority.score
+    assert client_for("commissioner2").post(url, {"reason": "x"}).status_code == 404

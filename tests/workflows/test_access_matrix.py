@@ -35,6 +35,7 @@ EXPECTED = {
     "referrals:person": ("person", {"commissioner": 200, "coordinator": 200, "oversight": 200,
                                     None: 302, "norole": 403}, 404),
     "referrals:concern_add": ("person", {}, 405),
+    "referrals:concern_resolve": ("concern", {}, 405),
     "workflows:timeline": ("person", {"commissioner": 200, "coordinator": 200, "oversight": 200,
                                       None: 302, "norole": 403}, 404),
     "workflows:access_log": ("person", {"oversight": 200, None: 302}, 403),
@@ -94,7 +95,7 @@ def objects(users):
                                        organisation__name__startswith="North").first()
     return {
         "referral": referral, "person": referral.person, "review": chair_review,
-        "action": action,
+        "action": action, "concern": referral.person.concerns.filter(status="open").first(),
         "case": IntervenorCase.objects.filter(intervenor__user=users["intervenor"],
                                               status="active",
                                               referral__organisation__name__startswith="North"
@@ -102,8 +103,15 @@ def objects(users):
     }
 
 
-def url_for(route: str, pk) -> str:
-    return "/" + route.replace("<uuid:pk>", str(pk))
+def url_for(route: str, pk, concern_pk=None) -> str:
+    url = "/" + route.replace("<uuid:pk>", str(pk))
+    return url.replace("<uuid:concern_pk>", str(concern_pk or uuid.uuid4()))
+
+
+def object_url(route: str, kind: str, objects) -> str:
+    if kind == "concern":   # a concern's URL names its person, then the concern
+        return url_for(route, objects["concern"].person_id, objects["concern"].pk)
+    return url_for(route, objects[kind].pk)
 
 
 @pytest.fixture
@@ -141,7 +149,7 @@ def test_every_role_gets_the_expected_status_on_every_page(clients, objects):
     failures = []
     for name, route, _ in app_urls():
         kind, expected, default = EXPECTED[name]
-        url = url_for(route, objects[kind].pk) if kind else "/" + route
+        url = object_url(route, kind, objects) if kind else "/" + route
         for role in ROLES:
             status = clients[role].get(url).status_code
             want = expected.get(role, default)
@@ -164,6 +172,8 @@ def test_guessed_ids_are_404_for_every_role_that_may_use_the_page(clients):
 
 POST_ACTIONS = {
     "referrals:triage": ("referral", {"route": "decline", "reason": "probe"}, {"coordinator"}),
+    "referrals:concern_resolve": ("concern", {"reason": "probe"},
+                                  {"commissioner", "coordinator"}),
     "referrals:concern_add": ("person", {"source": "cqc", "category": "other",
                                          "severity": "high", "description": "probe"},
                               {"commissioner", "coordinator"}),
@@ -182,7 +192,7 @@ def test_no_one_outside_a_relationship_can_change_anything_by_posting(clients, o
     """POST each state-changing URL as every role that should not be able to use it."""
     routes = {name: route for name, route, _ in app_urls()}
     for name, (kind, data, allowed) in POST_ACTIONS.items():
-        url = url_for(routes[name], objects[kind].pk)
+        url = object_url(routes[name], kind, objects)
         for role in ALL - allowed:
             before = (Decision.objects.count(), objects[kind].__class__.objects.get(
                 pk=objects[kind].pk).history.count())
