@@ -59,9 +59,10 @@ def _require_worker(case: IntervenorCase, by) -> None:
 @transaction.atomic
 def case_open(*, referral, by) -> IntervenorCase:
     """Put the referred person on the waiting list."""
-    case = IntervenorCase.objects.create(
-        person=referral.person, referral=referral, waiting_since=timezone.now())
-    stamp(case, by=by, reason=f"Joined the waiting list after triage by {by}")
+    case = stamp(IntervenorCase(
+        person=referral.person, referral=referral, waiting_since=timezone.now()),
+        by=by, reason=f"Joined the waiting list after triage by {by}")
+    case.save()
     assign_perm("intervenors.view_intervenorcase",
                 organisation_members_group(referral.organisation), case)
     return case
@@ -73,7 +74,7 @@ def _convert_trigger_error(error: IntegrityError, intervenor: Intervenor):
     return error
 
 
-def _activate(case: IntervenorCase, intervenor: Intervenor) -> None:
+def _activate(case: IntervenorCase, intervenor: Intervenor, *, by, reason: str) -> None:
     """Lock the intervenor, count, and activate; the caller's transaction holds the lock."""
     active = list(
         IntervenorCase.objects.select_related("person")
@@ -87,7 +88,7 @@ def _activate(case: IntervenorCase, intervenor: Intervenor) -> None:
     case.assigned_on = timezone.now()
     try:
         with transaction.atomic():
-            case.save()
+            stamp(case, by=by, reason=reason).save()
     except IntegrityError as error:
         raise _convert_trigger_error(error, intervenor) from error
 
@@ -121,8 +122,7 @@ def case_assign(*, case: IntervenorCase, intervenor: Intervenor, by,
             f"{top.person.reference} is higher on the waiting list. Give the reason for "
             "assigning this person first.", field="reason")
     reason = reason or "Next on the ranked waiting list"
-    _activate(case, intervenor)
-    stamp(case, by=by, reason=reason)
+    _activate(case, intervenor, by=by, reason=reason)
     _grant_worker(intervenor.user, case)
     from workflows.deadlines import notify_case_assigned
 
@@ -155,8 +155,7 @@ def case_reassign(*, case: IntervenorCase, to: Intervenor, by, reason: str) -> I
         raise DomainError(f"{target} is not available for new cases.",
                           code="intervenor_unavailable", field="intervenor")
     previous = case.intervenor
-    _activate(case, target)
-    stamp(case, by=by, reason=reason)
+    _activate(case, target, by=by, reason=reason)
     _revoke_worker(previous.user, case, keep_read=False)
     _grant_worker(target.user, case)
     decision_record(
@@ -179,9 +178,10 @@ def case_activity_log(*, case: IntervenorCase, by, kind: str, text: str,
         raise DomainError("Activity cannot be dated in the future.", field="occurred_on")
     if not text.strip():
         raise DomainError("Describe what happened.", field="text")
-    activity = CaseActivity.objects.create(case=case, author=by, kind=kind, text=text,
-                                           occurred_on=occurred_on)
-    stamp(activity, by=by, reason=f"{activity.get_kind_display()} logged by {by}")
+    activity = stamp(CaseActivity(case=case, author=by, kind=kind, text=text,
+                                  occurred_on=occurred_on),
+                     by=by, reason=f"{CaseActivity.Kind(kind).label} logged by {by}")
+    activity.save()
     return activity
 
 
@@ -192,8 +192,7 @@ def case_update_plan(*, case: IntervenorCase, by, plan: str) -> IntervenorCase:
         raise ConflictError("The plan can only be changed on an active case.",
                             code="case_not_active")
     case.plan = plan
-    case.save()
-    stamp(case, by=by, reason=f"Discharge plan updated by {by}")
+    stamp(case, by=by, reason=f"Discharge plan updated by {by}").save()
     return case
 
 
@@ -213,8 +212,7 @@ def case_propose_closure(*, case: IntervenorCase, by, outcome: str, reason: str)
     case.proposed_outcome = outcome
     case.proposed_reason = reason
     case.closure_proposed_at = timezone.now()
-    case.save()
-    stamp(case, by=by, reason=reason)
+    stamp(case, by=by, reason=reason).save()
     decision_record(
         actor=by, kind=Decision.Kind.CASE_CLOSURE_PROPOSED, subject=case, person=case.person,
         reason=reason, summary=f"Closure proposed: {case.get_proposed_outcome_display()}",
@@ -237,8 +235,7 @@ def case_confirm_closure(*, case: IntervenorCase, by, confirm: bool, reason: str
         case.outcome = case.proposed_outcome
         case.closure_reason = case.proposed_reason + (f"\n\nConfirmed: {reason}" if reason else "")
         case.closed_on = timezone.now()
-        case.save()
-        stamp(case, by=by, reason=reason or "Closure confirmed")
+        stamp(case, by=by, reason=reason or "Closure confirmed").save()
         _revoke_worker(case.intervenor.user, case, keep_read=True)
         decision_record(
             actor=by, kind=Decision.Kind.CASE_CLOSED, subject=case, person=case.person,
@@ -253,8 +250,7 @@ def case_confirm_closure(*, case: IntervenorCase, by, confirm: bool, reason: str
         case.proposed_outcome = ""
         case.proposed_reason = ""
         case.closure_proposed_at = None
-        case.save()
-        stamp(case, by=by, reason=reason)
+        stamp(case, by=by, reason=reason).save()
         decision_record(
             actor=by, kind=Decision.Kind.CASE_CLOSURE_PROPOSED, subject=case, person=case.person,
             reason=reason, summary="Closure not confirmed; the case continues",

@@ -69,12 +69,12 @@ def person_create(*, by, nhs_number: str, date_of_birth: date, condition: str, c
     if Person.objects.filter(nhs_number=nhs_number).exists():
         raise ConflictError("A person with this NHS number is already recorded.",
                             code="duplicate_person", field="nhs_number")
-    person = Person.objects.create(
+    person = stamp(Person(
         reference=_new_reference(), nhs_number=nhs_number, date_of_birth=date_of_birth,
         condition=condition, commissioner=commissioner, current_unit=current_unit,
         given_name=given_name, family_name=family_name, legal_status=legal_status,
-    )
-    stamp(person, by=by, reason=f"Person recorded by {by}")
+    ), by=by, reason=f"Person recorded by {by}")
+    person.save()
     ProtectedCharacteristics.objects.create(person=person, **(characteristics or {}))
     person_grant_organisation(person)
     return person
@@ -99,14 +99,13 @@ def lts_episode_start(*, person: Person, unit: Unit, start_date: date, by) -> Lt
                 "cannot start before it.", field="lts_start_date")
         current.end_date = start_date
         current.end_reason = LtsEpisode.EndReason.TRANSFERRED
-        current.save()
-        stamp(current, by=by, reason=f"Ended by a new LTS episode recorded by {by}")
-    episode = LtsEpisode.objects.create(person=person, unit=unit, start_date=start_date)
-    stamp(episode, by=by, reason=f"LTS episode recorded by {by}")
+        stamp(current, by=by, reason=f"Ended by a new LTS episode recorded by {by}").save()
+    episode = stamp(LtsEpisode(person=person, unit=unit, start_date=start_date), by=by,
+                    reason=f"LTS episode recorded by {by}")
+    episode.save()
     if person.current_unit_id != unit.pk:
         person.current_unit = unit
-        person.save()
-        stamp(person, by=by, reason=f"Placement changed to {unit.name} by {by}")
+        stamp(person, by=by, reason=f"Placement changed to {unit.name} by {by}").save()
     return episode
 
 
@@ -116,11 +115,11 @@ def concern_raise(*, person: Person, by, source: str, category: str, severity: s
     raised_on = raised_on or date.today()
     if raised_on > date.today():
         raise DomainError("A concern cannot be raised on a future date.", field="raised_on")
-    concern = Concern.objects.create(
+    concern = stamp(Concern(
         person=person, source=source, category=category, severity=severity,
         description=description, raised_on=raised_on, recorded_by=by,
-    )
-    stamp(concern, by=by, reason=f"Concern recorded by {by}")
+    ), by=by, reason=f"Concern recorded by {by}")
+    concern.save()
     return concern
 
 
@@ -132,8 +131,7 @@ def concern_resolve(*, concern: Concern, by, reason: str) -> Concern:
     if not reason.strip():
         raise DomainError("Say why the concern is resolved.", field="reason")
     concern.status = Concern.Status.RESOLVED
-    concern.save()
-    stamp(concern, by=by, reason=reason)
+    stamp(concern, by=by, reason=reason).save()
     return concern
 
 
@@ -158,14 +156,14 @@ def referral_submit(*, raised_by, person: Person, reason: str, requested_route: 
         concern_raise(person=person, by=raised_by, **concern)
     try:
         with transaction.atomic():
-            referral = Referral.objects.create(
+            referral = stamp(Referral(
                 person=person, organisation=organisation, raised_by=raised_by,
                 raised_at=timezone.now(), reason=reason, requested_route=requested_route,
-            )
+            ), by=raised_by, reason=f"Referral raised by {raised_by}")
+            referral.save()
     except IntegrityError:  # another referral for the person committed a moment ago
         raise DuplicateReferralError(
             Referral.objects.get(person=person, status__in=Referral.OPEN_STATUSES)) from None
-    stamp(referral, by=raised_by, reason=f"Referral raised by {raised_by}")
     group = organisation_members_group(organisation)
     assign_perm("referrals.view_referral", group, referral)
     assign_perm("referrals.view_person", group, person)
@@ -194,8 +192,7 @@ def referral_snapshot_priority(*, referral: Referral) -> Referral:
     referral.priority_breakdown = result.as_dict()
     referral.priority_policy = policy
     referral.priority_snapshot_at = timezone.now()
-    referral.save()
-    stamp(referral, by=None, reason=f"Priority snapshot under policy v{policy.version}")
+    stamp(referral, by=None, reason=f"Priority snapshot under policy v{policy.version}").save()
     return referral
 
 
@@ -225,8 +222,7 @@ def referral_triage(*, referral: Referral, by, route: str, reason: str) -> Refer
     referral.decision_reason = reason
     referral.triaged_by = by
     referral.triaged_at = timezone.now()
-    referral.save()
-    stamp(referral, by=by, reason=reason or summary)
+    stamp(referral, by=by, reason=reason or summary).save()
     from .selectors import person_priority
 
     shown = person_priority(referral.person).as_dict()
@@ -246,8 +242,8 @@ def unit_rate(*, unit: Unit, rating: str, rated_on: date, by, reason: str = "") 
     if unit.cqc_rated_on is None or rated_on >= unit.cqc_rated_on:
         unit.cqc_rating = rating
         unit.cqc_rated_on = rated_on
-        unit.save()
-        stamp(unit, by=by, reason=reason or f"CQC rating {record.get_rating_display()} recorded by {by}")
+        why = reason or f"CQC rating {record.get_rating_display()} recorded by {by}"
+        stamp(unit, by=by, reason=why).save()
     return record
 
 
@@ -262,9 +258,9 @@ def policy_change(*, by, reason: str, **weights) -> PriorityPolicy:
     if unknown:
         raise DomainError(f"Unknown policy weights: {', '.join(sorted(unknown))}.")
     fields = {**fields, **weights}
-    policy = PriorityPolicy.objects.create(version=previous.version + 1, reason=reason,
-                                           created_by=by, **fields)
-    stamp(policy, by=by, reason=reason)
+    policy = stamp(PriorityPolicy(version=previous.version + 1, reason=reason, created_by=by,
+                                  **fields), by=by, reason=reason)
+    policy.save()
     decision_record(actor=by, kind=Decision.Kind.POLICY_CHANGED, subject=policy,
                     summary=f"Priority policy v{policy.version} replaces v{previous.version}",
                     reason=reason, facts={"from": previous.version, "weights": weights})

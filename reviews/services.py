@@ -51,9 +51,10 @@ def _grant_panel_member(user, review: Review, *, chair: bool):
 def review_request(*, referral, by) -> Review:
     person = referral.person
     kind = Review.Kind.ICETR if person.age < 18 else Review.Kind.ICTR
-    review = Review.objects.create(referral=referral, person=person, kind=kind,
-                                   requested_at=timezone.now())
-    stamp(review, by=by, reason=f"Review requested at triage by {by}")
+    review = stamp(Review(referral=referral, person=person, kind=kind,
+                          requested_at=timezone.now()),
+                   by=by, reason=f"Review requested at triage by {by}")
+    review.save()
     assign_perm("reviews.view_review", organisation_members_group(referral.organisation), review)
     return review
 
@@ -91,19 +92,18 @@ def review_schedule(*, review: Review, by, scheduled_for: date, chair, members: 
     review.consent_recorded = consent_recorded
     review.invitees = invitees
     review.status = Review.Status.SCHEDULED
-    review.save()
-    stamp(review, by=by, reason=f"Panel scheduled for {scheduled_for:%d %b %Y} by {by}")
-    chair_row = PanelMember.objects.create(review=review, user=chair,
-                                           role=PanelMember.PanelRole.CHAIR)
-    stamp(chair_row, by=by, reason=f"Allocated as chair by {by}")
+    stamp(review, by=by, reason=f"Panel scheduled for {scheduled_for:%d %b %Y} by {by}").save()
+    chair_row = stamp(PanelMember(review=review, user=chair, role=PanelMember.PanelRole.CHAIR),
+                      by=by, reason=f"Allocated as chair by {by}")
+    chair_row.save()
     _grant_panel_member(chair, review, chair=True)
     for member in members:
-        row = PanelMember.objects.create(
+        row = stamp(PanelMember(
             review=review, user=member.get("user"), role=member["role"],
             external_name=member.get("external_name", ""),
             conflict_details=member.get("conflict_details", ""),
-        )
-        stamp(row, by=by, reason=f"Added to the panel by {by}")
+        ), by=by, reason=f"Added to the panel by {by}")
+        row.save()
         if row.user is not None:
             _grant_panel_member(row.user, review, chair=False)
     decision_record(
@@ -135,8 +135,7 @@ def review_record_panel(*, review: Review, by, held_on: date, findings: str, att
                             treatment_plan=treatment_plan).items():
         setattr(review, name, value)
     review.status = Review.Status.HELD
-    review.save()
-    stamp(review, by=by, reason=f"Panel recorded by {by}")
+    stamp(review, by=by, reason=f"Panel recorded by {by}").save()
     domains = {d.pk: d for d in BarrierDomain.objects.filter(active=True)}
     for answer in barriers:
         domain = answer["domain"]
@@ -144,12 +143,12 @@ def review_record_panel(*, review: Review, by, held_on: date, findings: str, att
             raise DomainError(f"'{domain}' is not a current checklist domain.", field="barriers")
         if answer.get("is_barrier") and not answer.get("evidence", "").strip():
             raise DomainError(f"Give the evidence for the barrier '{domain}'.", field="barriers")
-        row = BarrierAnswer.objects.create(
+        row = stamp(BarrierAnswer(
             review=review, domain=domain, is_barrier=bool(answer.get("is_barrier")),
             evidence=answer.get("evidence", ""),
             planned_intervention=answer.get("planned_intervention", ""),
-        )
-        stamp(row, by=by, reason=f"Checklist answered by {by}")
+        ), by=by, reason=f"Checklist answered by {by}")
+        row.save()
     decision_record(actor=by, kind=Decision.Kind.PANEL_HELD, subject=review, person=review.person,
                     summary=f"Panel held on {held_on:%d %b %Y}",
                     facts={"barriers": [str(a["domain"]) for a in barriers if a.get("is_barrier")]})
@@ -182,19 +181,18 @@ def review_issue_report(*, review: Review, by, summary: str,
     review.report_summary = summary
     review.report_issued_on = today
     review.status = Review.Status.REPORT_ISSUED
-    review.save()
-    stamp(review, by=by, reason=f"Report issued by {by}")
+    stamp(review, by=by, reason=f"Report issued by {by}").save()
     count = 0
     for number, rec in enumerate(recommendations, start=1):
         recommendation = Recommendation.objects.create(review=review, number=number,
                                                        text=rec["text"])
         for spec in rec["actions"]:
-            action = Action.objects.create(
+            action = stamp(Action(
                 recommendation=recommendation, review=review, text=spec["text"],
                 owner_organisation=spec["owner_organisation"], owner_name=spec["owner_name"],
                 due_date=spec["due_date"],
-            )
-            stamp(action, by=by, reason=f"Action issued with the report by {by}")
+            ), by=by, reason=f"Action issued with the report by {by}")
+            action.save()
             group = organisation_members_group(action.owner_organisation)
             assign_perm("reviews.view_action", group, action)
             assign_perm("reviews.change_action", group, action)
@@ -249,11 +247,11 @@ def action_update(*, action: Action, by, text: str, transition: str = "",
         if transition == "verify":
             action.verified_by = by
             action.verified_at = timezone.now()
-        action.save()
-        stamp(action, by=by, reason=reason or text)
-    update = ActionUpdate.objects.create(action=action, author=by, created_at=timezone.now(),
-                                         text=text, new_status=new_status)
-    stamp(update, by=by, reason=f"Update posted by {by}")
+        stamp(action, by=by, reason=reason or text).save()
+    update = stamp(ActionUpdate(action=action, author=by, created_at=timezone.now(),
+                                text=text, new_status=new_status),
+                   by=by, reason=f"Update posted by {by}")
+    update.save()
     if transition in ("verify", "cancel", "start", "complete", "reopen"):
         kind = {"verify": Decision.Kind.ACTION_VERIFIED,
                 "cancel": Decision.Kind.ACTION_CANCELLED}.get(transition,

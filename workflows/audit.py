@@ -46,14 +46,21 @@ def system_user():
 
 
 def stamp(instance, *, by, reason: str):
-    """Name who made the change the last save recorded, and why (SECURITY.md S23, S25).
+    """Say who is making the change the next save records, and why (SECURITY.md S23, S25).
 
-    HistoryRequestMiddleware only knows the user inside a web request; services are also run
-    by tasks, commands and the demo loader, so they say who acted themselves. No actor means
-    the named system user, never a blank.
+    Call it before `save()`: simple-history reads `_history_user` and `_change_reason` when it
+    writes the history row, so history rows are only ever inserted, never updated (S27).
+    HistoryRequestMiddleware only knows the user inside a web request; services also run in
+    tasks, commands and the demo loader, so they say who acted themselves. No actor means the
+    named system user, never a blank.
     """
-    record = instance.history.order_by("-history_date", "-history_id").first()
-    record.history_user = by if by is not None else system_user()
-    record.history_change_reason = reason
-    record.save(update_fields=["history_user", "history_change_reason"])
+    instance._history_user = by if by is not None else system_user()
+    instance._change_reason = reason
     return instance
+
+
+def attribute_unclaimed_history(sender, history_instance, **kwargs):
+    """A history row written with no user (outside a request, not stamped) names the system
+    user rather than nobody (S25)."""
+    if history_instance.history_user_id is None and history_instance.history_user is None:
+        history_instance.history_user = system_user()

@@ -73,8 +73,7 @@ def action_escalate(*, action_id, today: date) -> bool:
         return False
     system = system_user()
     action.escalated_at = timezone.now()
-    action.save()
-    stamp(action, by=system, reason=f"Escalated: {ESCALATE_AFTER_DAYS}+ days overdue")
+    stamp(action, by=system, reason=f"Escalated: {ESCALATE_AFTER_DAYS}+ days overdue").save()
     decision_record(actor=system, kind=Decision.Kind.ACTION_ESCALATED, subject=action,
                     person=action.review.person,
                     reason=f"Overdue since {action.due_date:%d %b %Y}",

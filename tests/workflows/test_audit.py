@@ -108,3 +108,21 @@ def test_timeline_hides_reviews_from_people_not_on_them(client_for, users):
     other = client_for("commissioner2").get(
         reverse("workflows:timeline", args=[review.person_id]))
     assert other.status_code == 404
+
+
+def test_history_rows_cannot_be_changed_or_removed_in_the_database(postgres):
+    """S27: every history table refuses UPDATE and DELETE; new tables must join."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT table_name FROM information_schema.tables "
+                       "WHERE table_schema = 'public' AND table_name LIKE '%%_historical%%'")
+        tables = {row[0] for row in cursor.fetchall()}
+        cursor.execute("SELECT DISTINCT event_object_table FROM information_schema.triggers "
+                       "WHERE trigger_name LIKE '%%_append_only'")
+        guarded = {row[0] for row in cursor.fetchall()}
+    assert tables and tables <= guarded, tables - guarded
+    row = Referral.history.first()
+    for sql in ("UPDATE referrals_historicalreferral SET history_change_reason = 'x' "
+                "WHERE history_id = %s",
+                "DELETE FROM referrals_historicalreferral WHERE history_id = %s"):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as c:
+            c.execute(sql, [row.history_id])

@@ -210,8 +210,7 @@ class Command(BaseCommand):
                 user = User(username=username, first_name=first, last_name=last,
                             email=f"{username}@example.nhs.uk", is_staff=staff)
                 user.set_password(PASSWORD)
-                user.save()
-                stamp(user, by=self.system, reason="Demo user")
+                stamp(user, by=self.system, reason="Demo user").save()
                 user_set_organisation(user=user, organisation=orgs.get(org))
                 user.groups.add(*Group.objects.filter(name__in=[str(r) for r in roles]))
             users[username] = user
@@ -339,9 +338,8 @@ class Command(BaseCommand):
         # Make the demo show every follow-up state: one overdue, one done, one in progress.
         overdue = actions[0]
         overdue.due_date = date.today() - timedelta(days=20)
-        overdue.save()
         stamp(overdue, by=self.system,
-              reason="Demo data: due date set in the past to show an overdue action")
+              reason="Demo data: due date set in the past to show an overdue action").save()
         action_update(action=actions[1], by=users["commissioner"], text="Funding agreed.",
                       transition="complete", evidence="Funding panel minutes (demo).")
         action_update(action=actions[2], by=self.system, text="Activity plan started.",
