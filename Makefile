@@ -15,8 +15,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# Migrations run as the tables' owner (MIGRATION_DATABASE_URL) when the app connects as its
+# limited role (DATABASE_URL, DATABASE_APP_ROLE); see docs/operations.md.
+AS_OWNER := $(if $(MIGRATION_DATABASE_URL),DATABASE_URL=$(MIGRATION_DATABASE_URL))
+
 migrate: install
-	DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DEBUG=true $(AS_OWNER) $(BIN)/python manage.py migrate --noinput
 
 seed: migrate
 	DEBUG=true $(BIN)/python manage.py seed_demo
@@ -27,6 +31,7 @@ run: seed
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 test: install lint
 	$(BIN)/python manage.py makemigrations --check --dry-run

@@ -37,7 +37,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reviews.schedule_review",
         "intervenors.assign_intervenorcase",
         "intervenors.confirm_closure_intervenorcase",
-        "workflows.view_decision",
+        "audit.view_decision",
     ],
     Role.CHAIR: [],
     Role.PANEL_MEMBER: [],
@@ -45,8 +45,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.OVERSIGHT: CASEWORK_READ
     + [
         "reviews.verify_action",
-        "workflows.view_decision",
-        "workflows.view_accesslogentry",
+        "audit.view_decision",
+        "audit.view_accesslogentry",
         "referrals.view_protected_characteristics",
     ],
     Role.ADMINISTRATOR: [

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "viewflow",
     "viewflow.workflow",
     "accounts",
+    "audit",
     "referrals",
     "intervenors",
     "reviews",
@@ -89,6 +90,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
     DATABASES["default"]["OPTIONS"]["timeout"] = 20
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# On PostgreSQL the app connects (DATABASE_URL) as a role that owns nothing, and migrations run
+# as the owner (MIGRATION_DATABASE_URL, used by `make migrate` and `make serve`). After each
+# migrate the owner grants this role what the app needs; on the audit tables, only SELECT and
+# INSERT (audit/database.py).
+DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -179,7 +185,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_RATES": {"token": env("TOKEN_THROTTLE_RATE", default="10/minute")},
-    "EXCEPTION_HANDLER": "config.api.api_exception_handler",
+    "EXCEPTION_HANDLER": "pathways.api.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
 }
 

@@ -4,9 +4,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.errors import ConflictError
 from accounts.roles import Role
-from config.api import page_of, paginate, roles
+from pathways.api import page_of, paginate, roles
+from pathways.errors import ConflictError
 from referrals.api import PersonBriefSerializer
 from workflows import services as flow
 

@@ -11,10 +11,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
-from accounts.errors import ConflictError, DomainError
 from accounts.services import organisation_members_group
-from workflows.audit import decision_record, stamp
-from workflows.models import Decision
+from audit.models import Decision
+from audit.services import decision_record, stamp
+from pathways.errors import ConflictError, DomainError
 
 from .models import MAX_ACTIVE_CASES, CaseActivity, Intervenor, IntervenorCase
 
@@ -124,9 +124,6 @@ def case_assign(*, case: IntervenorCase, intervenor: Intervenor, by,
     reason = reason or "Next on the ranked waiting list"
     _activate(case, intervenor, by=by, reason=reason)
     _grant_worker(intervenor.user, case)
-    from workflows.deadlines import notify_case_assigned
-
-    notify_case_assigned(case)
     decision_record(
         actor=by, kind=Decision.Kind.CASE_ASSIGNED, subject=case, person=case.person,
         reason=reason, summary=f"{case.person.reference} assigned to {intervenor}",

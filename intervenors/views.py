@@ -3,11 +3,12 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.access import get_or_404, role_required
-from accounts.forms import apply_form
+from accounts.access import role_required
 from accounts.roles import Role
+from audit.access import get_or_404
+from audit.services import access_record
+from pathways.forms import apply_form
 from workflows import services as flow
-from workflows.audit import access_record
 
 from . import selectors, services
 from .forms import ActivityForm, AssignForm, ConfirmClosureForm, PlanForm, ProposeClosureForm, ReassignForm

@@ -5,7 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.roles import Role
-from config.api import created, page_of, paginate, roles
+from pathways.api import created, page_of, paginate, roles
 from workflows import services as flow
 
 from . import selectors
@@ -196,7 +196,7 @@ class PersonDetailView(APIView):
 
     @extend_schema(responses=PersonSerializer)
     def get(self, request, pk):
-        from workflows.audit import access_record
+        from audit.services import access_record
 
         person = selectors.person_get(request.user, pk)
         access_record(request=request, obj=person, person=person)

@@ -4,8 +4,8 @@ from datetime import date
 from django import forms
 from django.core.exceptions import ValidationError
 
-from accounts.errors import DomainError
 from accounts.models import Region
+from pathways.errors import DomainError
 
 from .models import Concern, Condition, ProtectedCharacteristics, Route, Unit
 from .validation import validate_nhs_number

@@ -47,9 +47,8 @@ def open_referral_for(person: Person) -> Referral | None:
 
 
 def policy_in_force() -> PriorityPolicy:
-    from .services import policy_current
-
-    return policy_current()
+    """The newest policy; before anyone has saved one, policy v1 as DOMAIN.md sets it."""
+    return PriorityPolicy.objects.order_by("-version").first() or PriorityPolicy(version=1)
 
 
 def person_facts(person: Person, referred_at=None) -> priority.PersonFacts:
@@ -112,14 +111,3 @@ def triage_queue(user, *, region: str = "", route: str = "", age_band: str = "",
     if sort == "days":
         return sorted(rows, key=lambda row: (-row.priority.days_in_lts, row.referral.raised_at))
     return rank(rows)
-
-
-def person_related(user, person: Person) -> dict:
-    """Reviews and intervenor cases about this person that the user may see."""
-    from intervenors.selectors import cases_visible
-    from reviews.selectors import reviews_visible
-
-    return {
-        "reviews": list(reviews_visible(user).filter(person=person)),
-        "cases": list(cases_visible(user).filter(person=person)),
-    }

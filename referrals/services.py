@@ -11,10 +11,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from accounts.errors import ConflictError, DomainError
 from accounts.services import organisation_members_group
-from workflows.audit import decision_record, stamp
-from workflows.models import Decision
+from audit.models import Decision
+from audit.services import decision_record, stamp
+from pathways.errors import ConflictError, DomainError
 
 from . import priority
 from .models import (
@@ -28,6 +28,7 @@ from .models import (
     Route,
     Unit,
 )
+from .selectors import person_priority
 from .validation import validate_nhs_number
 
 
@@ -184,8 +185,6 @@ def policy_current() -> PriorityPolicy:
 @transaction.atomic
 def referral_snapshot_priority(*, referral: Referral) -> Referral:
     """Store today's score, its explanation and the policy version on the referral."""
-    from .selectors import person_priority
-
     policy = policy_current()
     result = person_priority(referral.person, weights=priority.Weights.from_policy(policy))
     referral.priority_score = result.score

@@ -1,7 +1,7 @@
 """Field rules shared by forms, services and the API."""
 from nhs_number import is_valid
 
-from accounts.errors import DomainError
+from pathways.errors import DomainError
 
 
 def validate_nhs_number(value: str) -> str:

@@ -5,12 +5,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from accounts.access import get_or_404, role_required
-from accounts.errors import DomainError
-from accounts.forms import apply_form, attach_refusal
+from accounts.access import role_required
 from accounts.roles import Role
+from audit.access import get_or_404
+from audit.services import access_record
+from pathways.errors import DomainError
+from pathways.forms import apply_form, attach_refusal
 from workflows import services as flow
-from workflows.audit import access_record
+from workflows.selectors import person_related
 
 from . import selectors
 from . import services as referral_services
@@ -137,7 +139,7 @@ def person_detail(request, pk):
         "can_add_concern": user.has_perm("referrals.add_concern"),
         "can_resolve": user.has_perm("referrals.add_concern"),
         "can_see_characteristics": user.has_perm("referrals.view_protected_characteristics"),
-        "related": selectors.person_related(user, person),
+        "related": person_related(user, person),
     })
 
 

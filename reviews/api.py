@@ -4,9 +4,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.errors import DomainError
 from accounts.roles import Role
-from config.api import created, page_of, paginate, roles
+from pathways.api import created, page_of, paginate, roles
+from pathways.errors import DomainError
 from referrals.api import PersonBriefSerializer
 
 from . import selectors, services

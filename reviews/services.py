@@ -8,11 +8,11 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 from viewflow.fsm import TransitionNotAllowed
 
-from accounts.errors import ConflictError, DomainError
 from accounts.roles import Role
 from accounts.services import organisation_members_group
-from workflows.audit import decision_record, stamp
-from workflows.models import Decision
+from audit.models import Decision
+from audit.services import decision_record, stamp
+from pathways.errors import ConflictError, DomainError
 
 from .lifecycle import ActionLifecycle
 from .models import (

@@ -6,12 +6,13 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.access import get_or_404, role_required
-from accounts.errors import DomainError
-from accounts.forms import apply_form, attach_refusal
+from accounts.access import role_required
 from accounts.roles import Role
+from audit.access import get_or_404
+from audit.services import access_record
+from pathways.errors import DomainError
+from pathways.forms import apply_form, attach_refusal
 from workflows import services as flow
-from workflows.audit import access_record
 
 from . import selectors, services
 from .forms import (

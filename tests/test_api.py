@@ -9,12 +9,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from audit.models import AccessLogEntry, Decision
 from intervenors.models import IntervenorCase
 from intervenors.selectors import waiting_list
 from referrals.models import Referral, Unit
 from reviews.models import Action
 from tests.factories import UnitFactory, make_referral, months_ago, valid_nhs_number
-from workflows.models import AccessLogEntry, Decision
 
 pytestmark = pytest.mark.django_db
 

@@ -12,12 +12,11 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.roles import Role
-from config.api import csv_response, roles
+from audit.services import access_record
 from intervenors.selectors import cases_visible
+from pathways.api import csv_response, roles
 from referrals.selectors import triage_queue
 from reviews.api import action_list_queryset
-
-from .audit import access_record
 
 TokenOut = inline_serializer("Token", {"token": serializers.CharField()})
 

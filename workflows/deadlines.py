@@ -9,10 +9,11 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from audit.models import Decision
+from audit.services import decision_record, stamp, system_user
 from reviews.models import Action
 
-from .audit import decision_record, stamp, system_user
-from .models import Decision, Notification
+from .models import Notification
 from .notifications import emails_of_role, notification_owe, oversight_recipients
 
 DUE_SOON_DAYS = 7        # DOMAIN.md: reminders 7 days before

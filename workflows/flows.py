@@ -12,6 +12,7 @@ from referrals import services as referral_services
 from referrals.models import Referral, Route
 from reviews import services as review_services
 
+from .deadlines import notify_case_assigned
 from .models import IntervenorProcess, ReferralProcess, ReviewProcess
 
 # Wait for a lock on the process row rather than failing at once (VIEWFLOW.md, Corrections).
@@ -112,7 +113,11 @@ class IntervenorFlow(flow.Flow):
         return case
 
     def record_assignment(self, activation, **kwargs):
-        return intervenor_services.case_assign(case=activation.process.case, **kwargs)
+        case = intervenor_services.case_assign(case=activation.process.case, **kwargs)
+        # The domain knows nothing of notifications: the flow step that asked for the change
+        # owes the message, in the same transaction (sent after commit).
+        notify_case_assigned(case)
+        return case
 
     def record_closure_proposal(self, activation, **kwargs):
         return intervenor_services.case_propose_closure(case=activation.process.case, **kwargs)

@@ -1,7 +1,5 @@
-"""Flow processes, the append-only decision log and the record-access log."""
-import uuid
+"""Flow processes and the notifications owed to people. (The audit log lives in `audit`.)"""
 
-from django.conf import settings
 from django.db import models
 from viewflow.workflow.models import Process
 
@@ -38,99 +36,6 @@ class IntervenorProcess(Process):
 
     def __str__(self):
         return str(self.case)
-
-
-class AppendOnlyError(Exception):
-    """Raised on any attempt to change or remove an audit row."""
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError("Audit rows cannot be changed.")
-
-    def delete(self):
-        raise AppendOnlyError("Audit rows cannot be deleted.")
-
-
-class AppendOnlyModel(models.Model):
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError("Audit rows cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("Audit rows cannot be deleted.")
-
-
-class Decision(AppendOnlyModel):
-    """A choice a person made: who, when, what, why, and the facts they saw."""
-
-    class Kind(models.TextChoices):
-        REFERRAL_SUBMITTED = "referral_submitted", "Referral raised"
-        TRIAGE_ACCEPTED = "triage_accepted", "Referral accepted"
-        TRIAGE_DECLINED = "triage_declined", "Referral declined"
-        PANEL_SCHEDULED = "panel_scheduled", "Panel scheduled"
-        PANEL_HELD = "panel_held", "Panel held"
-        REPORT_ISSUED = "report_issued", "Report issued"
-        ACTION_STATUS = "action_status", "Action status changed"
-        ACTION_VERIFIED = "action_verified", "Action verified"
-        ACTION_CANCELLED = "action_cancelled", "Action cancelled"
-        ACTION_ESCALATED = "action_escalated", "Action escalated"
-        CASE_ASSIGNED = "case_assigned", "Intervenor assigned"
-        CASE_REASSIGNED = "case_reassigned", "Intervenor reassigned"
-        CASE_CLOSURE_PROPOSED = "case_closure_proposed", "Case closure proposed"
-        CASE_CLOSED = "case_closed", "Case closed"
-        POLICY_CHANGED = "policy_changed", "Priority policy changed"
-        UNIT_RATED = "unit_rated", "Unit rating recorded"
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    made_at = models.DateTimeField(db_index=True)
-    kind = models.CharField(max_length=40, choices=Kind.choices)
-    person = models.ForeignKey(
-        "referrals.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="decisions"
-    )
-    subject_type = models.CharField(max_length=60)
-    subject_id = models.CharField(max_length=64)
-    summary = models.CharField(max_length=300)
-    reason = models.TextField(blank=True)
-    facts = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        ordering = ["-made_at"]
-
-    def __str__(self):
-        return f"{self.get_kind_display()} by {self.actor} at {self.made_at:%d %b %Y %H:%M}"
-
-
-class AccessLogEntry(AppendOnlyModel):
-    """Someone opened a person's record (or was refused one)."""
-
-    id = models.BigAutoField(primary_key=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
-    at = models.DateTimeField(db_index=True)
-    person = models.ForeignKey(
-        "referrals.Person", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="access_log",
-    )
-    object_type = models.CharField(max_length=60)
-    object_id = models.CharField(max_length=64)
-    path = models.CharField(max_length=300)
-    granted = models.BooleanField(default=True)
-
-    class Meta:
-        ordering = ["-at"]
-        verbose_name_plural = "access log entries"
-
-    def __str__(self):
-        return f"{self.user} {'viewed' if self.granted else 'was refused'} {self.object_type}"
 
 
 class Notification(models.Model):

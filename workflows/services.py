@@ -7,7 +7,7 @@ transaction, so a refused step leaves neither the domain rows nor the flow chang
 from django.db import transaction
 from viewflow.workflow.status import STATUS
 
-from accounts.errors import ConflictError, DomainError
+from pathways.errors import ConflictError, DomainError
 
 from .flows import IntervenorFlow, ReferralFlow, ReviewFlow
 

@@ -1,14 +1,14 @@
-"""Celery tasks: thin, idempotent wrappers around services. They take ids, never objects."""
+"""Celery tasks: thin, idempotent wrappers around services. They take ids, never objects.
+
+`send_notification` lives in workflows.notifications beside what it sends; it is imported
+here so that Celery's autodiscovery of `tasks` modules registers it.
+"""
 from celery import shared_task
 
 from .deadlines import sweep_action_deadlines as _sweep
-from .notifications import notification_send
+from .notifications import send_notification
 
-
-@shared_task(acks_late=True, autoretry_for=(ConnectionError, OSError), retry_backoff=True,
-             retry_backoff_max=600, max_retries=5)
-def send_notification(notification_id: int) -> bool:
-    return notification_send(notification_id)
+__all__ = ["send_notification", "sweep_action_deadlines"]
 
 
 @shared_task(acks_late=True)

@@ -8,13 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from audit.models import Decision
 from intervenors.models import CaseActivity, IntervenorCase
 from intervenors.selectors import cases_visible
 from referrals.models import Concern, CqcRating, LtsEpisode, Person, Referral
 from reviews.models import Action, ActionUpdate, Review
 from reviews.selectors import reviews_visible
-
-from .models import Decision
 
 KINDS = {
     "decision": "Decisions",

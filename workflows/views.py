@@ -1,12 +1,13 @@
 """The person's timeline and the record-access log."""
 from django.shortcuts import render
 
-from accounts.access import get_or_404, role_required
+from accounts.access import role_required
 from accounts.roles import Role
+from audit.access import get_or_404
+from audit.models import AccessLogEntry
+from audit.services import access_record
 from referrals.selectors import person_get
 
-from .audit import access_record
-from .models import AccessLogEntry
 from .timeline import KINDS, person_timeline
 
 
@@ -18,7 +19,7 @@ def timeline(request, pk):
     events = person_timeline(request.user, person, chosen or None)
     return render(request, "workflows/timeline.html", {
         "person": person, "events": events, "kinds": KINDS, "chosen": chosen,
-        "can_see_access_log": request.user.has_perm("workflows.view_accesslogentry"),
+        "can_see_access_log": request.user.has_perm("audit.view_accesslogentry"),
     })
 
 

@@ -3,9 +3,9 @@ from datetime import date
 
 import pytest
 
+from audit.models import Decision
 from referrals.models import CqcRating, PriorityPolicy, Referral, Unit
 from referrals.selectors import triage_queue
-from workflows.models import Decision
 
 pytestmark = pytest.mark.django_db
 

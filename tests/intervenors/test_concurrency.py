@@ -12,12 +12,12 @@ from django.db import connection
 from accounts.models import Organisation, User
 from accounts.roles import Role
 from accounts.services import user_set_organisation
+from audit.models import Decision
 from intervenors.models import MAX_ACTIVE_CASES, Intervenor, IntervenorCase
 from intervenors.services import IntervenorCapacityError, case_reassign
 from referrals.models import Unit
 from tests.factories import make_referral
 from workflows import services as flow
-from workflows.models import Decision
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 THREADS = 20

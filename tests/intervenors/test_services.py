@@ -2,7 +2,7 @@
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from accounts.errors import ConflictError, DomainError
+from audit.models import Decision
 from intervenors.models import MAX_ACTIVE_CASES, Intervenor, IntervenorCase
 from intervenors.selectors import waiting_list
 from intervenors.services import (
@@ -10,8 +10,8 @@ from intervenors.services import (
     case_activity_log,
     case_reassign,
 )
+from pathways.errors import ConflictError, DomainError
 from workflows import services as flow
-from workflows.models import Decision
 
 pytestmark = pytest.mark.django_db
 

@@ -6,12 +6,12 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 
-from accounts.errors import DomainError
 from accounts.models import User
+from audit.models import Decision
 from intervenors.models import MAX_ACTIVE_CASES, Intervenor, IntervenorCase
 from intervenors.services import case_reassign
+from pathways.errors import DomainError
 from workflows import services as flow
-from workflows.models import Decision
 
 pytestmark = pytest.mark.django_db
 

@@ -7,11 +7,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from audit.models import Decision
 from referrals.models import Concern, Person, Referral, Unit
 from referrals.selectors import triage_queue
 from referrals.services import unit_rate
 from tests.factories import UnitFactory, make_referral, months_ago, valid_nhs_number
-from workflows.models import Decision, ReferralProcess
+from workflows.models import ReferralProcess
 
 pytestmark = pytest.mark.django_db
 
@@ -150,7 +151,7 @@ def test_commissioner_b_sees_none_of_organisation_a_referrals(client_for):
 
 
 def test_a_guessed_id_is_a_404_and_the_attempt_is_logged(client_for, users):
-    from workflows.models import AccessLogEntry
+    from audit.models import AccessLogEntry
 
     other = Referral.objects.filter(organisation__name__startswith="North").first()
     response = client_for("commissioner2").get(reverse("referrals:detail", args=[other.pk]))
@@ -160,7 +161,7 @@ def test_a_guessed_id_is_a_404_and_the_attempt_is_logged(client_for, users):
 
 
 def test_viewing_a_person_is_logged_for_the_oversight_group(client_for, users):
-    from workflows.models import AccessLogEntry
+    from audit.models import AccessLogEntry
 
     person = Person.objects.first()
     before = AccessLogEntry.objects.filter(person=person, granted=True).count()

@@ -6,13 +6,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.errors import ConflictError, DomainError
 from accounts.models import Organisation
+from audit.models import Decision
+from pathways.errors import ConflictError, DomainError
 from reviews.models import Action, BarrierDomain, Review
 from reviews.services import action_update
 from tests.factories import UnitFactory, make_referral
 from workflows import services as flow
-from workflows.models import Decision
 
 pytestmark = pytest.mark.django_db
 TOMORROW = date.today() + timedelta(days=1)

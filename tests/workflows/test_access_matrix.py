@@ -9,10 +9,10 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import User
+from audit.models import Decision
 from intervenors.models import IntervenorCase
 from referrals.models import Referral
 from reviews.models import Action, Review
-from workflows.models import Decision
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,10 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
+from audit.models import AccessLogEntry, AppendOnlyError, Decision
 from intervenors.models import CaseActivity, IntervenorCase
 from referrals.models import Concern, LtsEpisode, Person, Referral
 from reviews.models import Action, ActionUpdate, PanelMember, Review
-from workflows.models import AccessLogEntry, AppendOnlyError, Decision
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,11 @@ from django.conf import settings
 from django.core import mail
 from django.db import transaction
 
+from audit.models import Decision
 from reviews.models import Action
 from reviews.services import action_update
 from workflows.deadlines import action_escalate, sweep_action_deadlines
-from workflows.models import Decision, Notification
+from workflows.models import Notification
 from workflows.notifications import notification_send
 from workflows.tasks import send_notification
 

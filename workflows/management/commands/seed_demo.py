@@ -15,6 +15,7 @@ from django.db import transaction
 from accounts.models import Organisation, User
 from accounts.roles import Role
 from accounts.services import user_set_organisation
+from audit.services import stamp, system_user
 from intervenors.models import Intervenor, IntervenorCase
 from intervenors.services import case_activity_log
 from referrals import services as referral_services
@@ -22,7 +23,6 @@ from referrals.models import Person, Unit
 from reviews.models import BarrierDomain, PanelMember
 from reviews.services import action_update
 from workflows import services as flow
-from workflows.audit import stamp, system_user
 
 PASSWORD = "pathways-demo"
 

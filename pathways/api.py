@@ -10,7 +10,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
-from accounts.errors import DomainError
+from pathways.errors import DomainError
 
 MESSAGES = {
     "not_authenticated": "Sign in, or send a token as 'Authorization: Token <token>'.",

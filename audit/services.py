@@ -1,8 +1,16 @@
-"""Writing the decision log and the access log. Both are append-only."""
+"""The only writers of the audit log: decisions, record access (granted or refused) and the
+who-and-why stamp every history row carries."""
+import logging
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from .models import AccessLogEntry, Decision
+
+security_log = logging.getLogger("pathways.security")
+REFUSALS_BEFORE_ALERT = 5
+ALERT_WINDOW_MINUTES = 10
 
 
 def decision_record(*, actor, kind, subject, summary, reason="", facts=None, person=None):
@@ -64,3 +72,23 @@ def attribute_unclaimed_history(sender, history_instance, **kwargs):
     user rather than nobody (S25)."""
     if history_instance.history_user_id is None and history_instance.history_user is None:
         history_instance.history_user = system_user()
+
+
+def access_refused(*, request, object_type: str, object_id) -> None:
+    """Log an id the user asked for but may not see (a guessed or stale id: SECURITY.md S28).
+
+    Several refusals in a short time look like someone probing: the fifth within the window is
+    raised to an error, which the error-monitoring handler reports.
+    """
+    access_record(request=request, granted=False, object_type=object_type,
+                  object_id=str(object_id))
+    user = request.user
+    security_log.warning("refused %s id=%r user=%s", object_type, str(object_id)[:64],
+                         getattr(user, "pk", None))
+    if not user.is_authenticated:
+        return
+    since = timezone.now() - timedelta(minutes=ALERT_WINDOW_MINUTES)
+    refused = AccessLogEntry.objects.filter(user=user, granted=False, at__gte=since).count()
+    if refused == REFUSALS_BEFORE_ALERT:
+        security_log.error("ALERT repeated refused access: user=%s refused=%s in %s minutes",
+                           user.pk, refused, ALERT_WINDOW_MINUTES)

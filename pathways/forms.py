@@ -1,7 +1,7 @@
 """What every page's form handling shares: a refused change becomes a message on the form."""
 from collections.abc import Callable
 
-from .errors import DomainError
+from pathways.errors import DomainError
 
 
 def attach_refusal(form, error: DomainError) -> None:
