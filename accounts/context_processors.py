@@ -15,6 +15,8 @@ NAV_ITEMS = [
     (Role.PANEL_MEMBER, "My reviews", "reviews:list"),
     (Role.COMMISSIONER, "Our actions", "reviews:actions"),
     (Role.INTERVENOR, "My caseload", "intervenors:caseload"),
+    (Role.INTERVENOR, "My actions", "reviews:actions"),
+    (Role.ACTION_OWNER, "My actions", "reviews:actions"),
     (Role.OVERSIGHT, "Actions", "reviews:actions"),
     (Role.OVERSIGHT, "Triage queue", "referrals:queue"),
     (Role.OVERSIGHT, "Equality monitoring", "workflows:equality"),

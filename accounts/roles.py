@@ -14,6 +14,7 @@ class Role(models.TextChoices):
     PANEL_MEMBER = "Panel member"
     INTERVENOR = "Senior intervenor"
     OVERSIGHT = "Oversight group"
+    ACTION_OWNER = "Action owner"
     ADMINISTRATOR = "Administrator"
 
 
@@ -35,6 +36,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "referrals.triage_referral",
         "referrals.add_concern",
         "reviews.schedule_review",
+        "reviews.assign_owner_action",
         "intervenors.assign_intervenorcase",
         "intervenors.confirm_closure_intervenorcase",
         "audit.view_decision",
@@ -42,6 +44,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.CHAIR: [],
     Role.PANEL_MEMBER: [],
     Role.INTERVENOR: [],
+    # Someone outside the programme teams (a ward manager, a local authority lead) who owns
+    # actions from reviews: they see and update only the actions named to them.
+    Role.ACTION_OWNER: [],
     Role.OVERSIGHT: CASEWORK_READ
     + [
         "reviews.verify_action",
@@ -68,6 +73,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reviews.change_barrierdomain",
     ],
 }
+
+
+# Who may be named as an action's owner. Not the coordinator or the oversight group: the people
+# who follow actions up and verify them do not own them.
+ACTION_OWNER_ROLES = (Role.COMMISSIONER, Role.INTERVENOR, Role.ACTION_OWNER)
 
 
 def sync_role_permissions(sender=None, **kwargs):

@@ -15,6 +15,7 @@ ROLE_HOME = [
     (Role.PANEL_MEMBER, "reviews:list"),
     (Role.INTERVENOR, "intervenors:caseload"),
     (Role.COMMISSIONER, "referrals:mine"),
+    (Role.ACTION_OWNER, "reviews:actions"),
     (Role.ADMINISTRATOR, "admin:index"),
 ]
 

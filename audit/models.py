@@ -54,6 +54,12 @@ class Decision(AppendOnlyModel):
         CASE_REASSIGNED = "case_reassigned", "Intervenor reassigned"
         CASE_CLOSURE_PROPOSED = "case_closure_proposed", "Case closure proposed"
         CASE_CLOSED = "case_closed", "Case closed"
+        CASE_CLOSURE_RETURNED = "case_closure_returned", "Case returned to casework"
+        CONCERN_RESOLVED = "concern_resolved", "Concern resolved"
+        ACTION_OWNER_CHANGED = "action_owner_changed", "Action owner changed"
+        ROLE_GRANTED = "role_granted", "Role granted"
+        ROLE_REMOVED = "role_removed", "Role removed"
+        ACCOUNT_CHANGED = "account_changed", "Account changed"
         POLICY_CHANGED = "policy_changed", "Priority policy changed"
         UNIT_RATED = "unit_rated", "Unit rating recorded"
 

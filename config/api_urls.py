@@ -20,6 +20,7 @@ urlpatterns = [
     path("actions/", reviews.ActionListView.as_view(), name="actions"),
     path("actions/<uuid:pk>/updates/", reviews.ActionUpdatesView.as_view(),
          name="action-updates"),
+    path("actions/<uuid:pk>/owner/", reviews.ActionOwnerView.as_view(), name="action-owner"),
     path("intervenors/", intervenors.IntervenorListView.as_view(), name="intervenors"),
     path("intervenor-cases/", intervenors.CaseListView.as_view(), name="cases"),
     path("intervenor-cases/<uuid:pk>/assign/", intervenors.CaseAssignView.as_view(),

@@ -155,6 +155,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="pathways@localhost")
+# Where people reach Pathways: links in emails start with it.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 # Celery: a real broker when REDIS_URL is set; otherwise tasks run eagerly in-process so a
 # first run needs no broker. (Celery 5.7 still wants a broker URL in eager mode.)

@@ -18,3 +18,10 @@ class DomainError(Exception):
 class ConflictError(DomainError):
     code = "conflict"
     status = 409
+
+
+class NotAllowedError(DomainError):
+    """The person is signed in and can see the record, but this change is not theirs to make."""
+
+    code = "permission_denied"
+    status = 403

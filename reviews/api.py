@@ -25,13 +25,14 @@ class ActionSerializer(serializers.ModelSerializer):
     person = PersonBriefSerializer(source="review.person")
     owner_organisation = serializers.CharField(source="owner_organisation.name")
     owner_organisation_id = serializers.UUIDField()
+    owner_id = serializers.IntegerField(allow_null=True, help_text="The named owner (a user).")
     recommendation = serializers.CharField(source="recommendation.text")
     overdue = serializers.BooleanField(source="is_overdue")
 
     class Meta:
         model = Action
         fields = ["id", "review", "person", "recommendation", "text", "owner_organisation",
-                  "owner_organisation_id", "owner_name", "due_date", "status", "overdue",
+                  "owner_organisation_id", "owner_id", "owner_name", "due_date", "status", "overdue",
                   "completion_evidence", "cancel_reason", "verified_at", "escalated_at"]
         read_only_fields = fields
 
@@ -105,7 +106,8 @@ def action_list_queryset(user, params):
 
 
 class ActionListView(APIView):
-    permission_classes = [roles(Role.COMMISSIONER, Role.COORDINATOR, Role.OVERSIGHT, Role.CHAIR)]
+    permission_classes = [roles(Role.COMMISSIONER, Role.COORDINATOR, Role.OVERSIGHT, Role.CHAIR,
+                                Role.INTERVENOR, Role.ACTION_OWNER)]
 
     @extend_schema(operation_id="actions_list", responses=page_of(ActionSerializer, "Action"), parameters=[
         OpenApiParameter("status", str, enum=ActionStatus.values),
@@ -130,13 +132,29 @@ class ActionUpdatesView(APIView):
         action = selectors.action_get(request.user, pk)
         data = ActionUpdateInSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        allowed = {t for t, _ in selectors.action_transitions_for(request.user, action)}
-        may_post = (request.user.has_perm("reviews.change_action", action)
-                    or request.user.has_perm("reviews.verify_action"))
-        transition = data.validated_data["transition"]
-        if not may_post or (transition and transition not in allowed):
-            return Response({"code": "permission_denied",
-                             "message": "You cannot make this change to this action."},
-                            status=403)
+        # The service holds the rule of who may post and move the action (403 otherwise).
         update = services.action_update(action=action, by=request.user, **data.validated_data)
         return created(ActionUpdateSerializer(update).data)
+
+
+class ActionOwnerInSerializer(serializers.Serializer):
+    owner = serializers.IntegerField(help_text="The user who will own the action.")
+    reason = serializers.CharField(max_length=4000)
+
+
+class ActionOwnerView(APIView):
+    permission_classes = [roles(Role.COORDINATOR)]
+
+    @extend_schema(operation_id="action_owner_change", request=ActionOwnerInSerializer,
+                   responses=ActionSerializer)
+    def post(self, request, pk):
+        action = selectors.action_get(request.user, pk)
+        data = ActionOwnerInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        owner = selectors.action_owner_candidates().filter(pk=data.validated_data["owner"]).first()
+        if owner is None:
+            raise DomainError("Choose a commissioner, an intervenor or a named action owner.",
+                              field="owner")
+        action = services.action_set_owner(action=action, by=request.user, owner=owner,
+                                           reason=data.validated_data["reason"])
+        return Response(ActionSerializer(selectors.action_get(request.user, action.pk)).data)

@@ -1,11 +1,11 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
-from accounts.models import Organisation
 from accounts.roles import Role
 from referrals.forms import TEXT_LIMIT, DateInput
 
 from .models import ActionStatus, BarrierDomain, PanelMember
+from .selectors import action_owner_candidates
 
 User = get_user_model()
 
@@ -122,6 +122,18 @@ class PanelForm(forms.Form):
             "diagnoses", "treatment_plan", "findings")}
 
 
+class OwnerChoiceField(forms.ModelChoiceField):
+    """A named person who may own actions, shown with their job and organisation."""
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=action_owner_candidates(), **kwargs)
+
+    def label_from_instance(self, user):
+        name = user.get_full_name() or user.username
+        parts = [name, user.job_title, str(user.organisation) if user.organisation_id else ""]
+        return ", ".join(p for p in parts if p)
+
+
 class RecommendationForm(forms.Form):
     """One recommendation with up to two actions; a blank row is ignored."""
 
@@ -130,17 +142,13 @@ class RecommendationForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 2}))
     action_text = forms.CharField(label="Action", max_length=TEXT_LIMIT, required=False,
                                   widget=forms.Textarea(attrs={"rows": 2}))
-    owner_organisation = forms.ModelChoiceField(label="Owner organisation", required=False,
-                                                queryset=Organisation.objects.all())
-    owner_name = forms.CharField(label="Named owner", max_length=200, required=False)
+    owner = OwnerChoiceField(label="Named owner", required=False,
+                             empty_label="Choose the person who owns this action")
     due_date = forms.DateField(label="Due date", required=False, widget=DateInput())
     action2_text = forms.CharField(label="Second action (optional)", max_length=TEXT_LIMIT,
                                    required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    owner2_organisation = forms.ModelChoiceField(label="Second action: owner organisation",
-                                                 required=False,
-                                                 queryset=Organisation.objects.all())
-    owner2_name = forms.CharField(label="Second action: named owner", max_length=200,
-                                  required=False)
+    owner2 = OwnerChoiceField(label="Second action: named owner", required=False,
+                              empty_label="Choose the person who owns this action")
     due2_date = forms.DateField(label="Second action: due date", required=False,
                                 widget=DateInput())
 
@@ -149,12 +157,10 @@ class RecommendationForm(forms.Form):
 
     def as_spec(self) -> dict:
         d = self.cleaned_data
-        actions = [{"text": d["action_text"], "owner_organisation": d["owner_organisation"],
-                    "owner_name": d["owner_name"], "due_date": d["due_date"]}]
+        actions = [{"text": d["action_text"], "owner": d["owner"], "due_date": d["due_date"]}]
         if d.get("action2_text"):
-            actions.append({"text": d["action2_text"],
-                            "owner_organisation": d["owner2_organisation"],
-                            "owner_name": d["owner2_name"], "due_date": d["due2_date"]})
+            actions.append({"text": d["action2_text"], "owner": d["owner2"],
+                            "due_date": d["due2_date"]})
         return {"text": d["text"], "actions": [a for a in actions if a["text"]]}
 
 
@@ -179,6 +185,12 @@ class ActionUpdateForm(forms.Form):
     def __init__(self, *args, transitions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["transition"].choices = [("", "No change"), *transitions]
+
+
+class ActionOwnerForm(forms.Form):
+    owner = OwnerChoiceField(label="New owner", empty_label="Choose the new owner")
+    reason = forms.CharField(label="Reason for the change", max_length=TEXT_LIMIT,
+                             widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ActionFilterForm(forms.Form):

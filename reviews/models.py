@@ -176,6 +176,14 @@ class Action(models.Model):
     )
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="actions")
     text = models.TextField(max_length=4000)
+    # The named owner is one person, never a whole organisation: CQC and NHS England are
+    # organisations too, and their staff must not all be able to move an action (issue 10).
+    # Null only for actions issued before owners were people; a coordinator names one.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="owned_actions", verbose_name="named owner",
+    )
+    # Copies taken when the owner is named, for reports by organisation and for the record.
     owner_organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="actions"
     )
@@ -184,6 +192,10 @@ class Action(models.Model):
     status = models.CharField(max_length=20, choices=ActionStatus.choices, default="open")
     completion_evidence = models.TextField(max_length=8000, blank=True)
     cancel_reason = models.TextField(max_length=4000, blank=True)
+    # Separation of duties: whoever completed an action cannot also verify it.
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -193,7 +205,8 @@ class Action(models.Model):
 
     class Meta:
         ordering = ["due_date"]
-        permissions = [("verify_action", "Can verify completed actions")]
+        permissions = [("verify_action", "Can verify completed actions"),
+                       ("assign_owner_action", "Can name or change an action's owner")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status__in=["completed", "verified"]) | ~Q(completion_evidence=""),

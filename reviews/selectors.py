@@ -1,11 +1,14 @@
 """Reads for reviews and actions, scoped to the user."""
 from datetime import date
 
+from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 
+from accounts.roles import ACTION_OWNER_ROLES
 from accounts.selectors import scope
 
-from .models import Action, ActionStatus, BarrierAnswer, PanelMember, Recommendation, Review
+from . import lifecycle
+from .models import Action, BarrierAnswer, PanelMember, Recommendation, Review
 
 
 def reviews_visible(user) -> QuerySet[Review]:
@@ -59,16 +62,14 @@ def actions_filtered(user, *, status: str = "", overdue: bool = False,
 
 def action_transitions_for(user, action: Action) -> list[tuple[str, str]]:
     """The status changes this user may make now, as (value, label) pairs."""
-    allowed = []
-    is_owner = user.has_perm("reviews.change_action", action)
-    oversight = user.has_perm("reviews.verify_action")
-    status = action.status
-    if is_owner and status == ActionStatus.OPEN:
-        allowed.append(("start", "Mark as in progress"))
-    if is_owner and status in Action.OPEN_STATUSES:
-        allowed.append(("complete", "Mark as completed (evidence needed)"))
-    if oversight and status == ActionStatus.COMPLETED:
-        allowed += [("verify", "Verify completion"), ("reopen", "Reopen: evidence not enough")]
-    if oversight and status in Action.OPEN_STATUSES:
-        allowed.append(("cancel", "Cancel the action (reason needed)"))
-    return allowed
+    return lifecycle.transitions_for(user, action)
+
+
+def action_owner_candidates():
+    """People who may be named as an action's owner: active, with an organisation, in a role
+    that owns actions (never a whole organisation)."""
+    return (get_user_model().objects
+            .filter(is_active=True, groups__name__in=list(ACTION_OWNER_ROLES),
+                    organisation__isnull=False)
+            .select_related("organisation").distinct()
+            .order_by("organisation__name", "last_name", "first_name"))

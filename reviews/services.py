@@ -5,16 +5,16 @@ from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
-from guardian.shortcuts import assign_perm
+from guardian.shortcuts import assign_perm, remove_perm
 from viewflow.fsm import TransitionNotAllowed
 
-from accounts.roles import Role
+from accounts.roles import ACTION_OWNER_ROLES, Role
 from accounts.services import organisation_members_group
 from audit.models import Decision
 from audit.services import decision_record, stamp
-from pathways.errors import ConflictError, DomainError
+from pathways.errors import ConflictError, DomainError, NotAllowedError
 
-from .lifecycle import ActionLifecycle
+from .lifecycle import ActionLifecycle, is_owner, may, may_post_update
 from .models import (
     Action,
     ActionStatus,
@@ -172,37 +172,104 @@ def review_issue_report(*, review: Review, by, summary: str,
             raise DomainError(f"Recommendation {number} needs at least one action.",
                               field="recommendations")
         for action in rec["actions"]:
-            if action.get("owner_organisation") is None or not action.get("owner_name", "").strip():
-                raise DomainError(f"Every action under recommendation {number} needs an owner "
-                                  "organisation and a named owner.", field="recommendations")
+            _require_owner(action.get("owner"), where=f"under recommendation {number}")
             if action.get("due_date") is None or action["due_date"] <= today:
                 raise DomainError(f"Every action under recommendation {number} needs a due date "
                                   "after today.", field="recommendations")
+    referrer = organisation_members_group(review.referral.organisation)
     review.report_summary = summary
     review.report_issued_on = today
     review.status = Review.Status.REPORT_ISSUED
     stamp(review, by=by, reason=f"Report issued by {by}").save()
     count = 0
     for number, rec in enumerate(recommendations, start=1):
-        recommendation = Recommendation.objects.create(review=review, number=number,
-                                                       text=rec["text"])
+        recommendation = stamp(Recommendation(review=review, number=number, text=rec["text"]),
+                               by=by, reason=f"Recommendation issued with the report by {by}")
+        recommendation.save()
         for spec in rec["actions"]:
+            owner = spec["owner"]
             action = stamp(Action(
-                recommendation=recommendation, review=review, text=spec["text"],
-                owner_organisation=spec["owner_organisation"], owner_name=spec["owner_name"],
+                recommendation=recommendation, review=review, text=spec["text"], owner=owner,
+                owner_organisation=owner.organisation, owner_name=owner_label(owner),
                 due_date=spec["due_date"],
-            ), by=by, reason=f"Action issued with the report by {by}")
+            ), by=by, reason=f"Action issued with the report by {by}, owned by {owner}")
             action.save()
-            group = organisation_members_group(action.owner_organisation)
-            assign_perm("reviews.view_action", group, action)
-            assign_perm("reviews.change_action", group, action)
+            _grant_owner(owner, action)
             assign_perm("reviews.view_action", by, action)   # the chair follows their actions
+            # The commissioning organisation that referred the person reads (never changes)
+            # the actions, as it reads the review: a relationship, not a staff organisation.
+            assign_perm("reviews.view_action", referrer, action)
             count += 1
     decision_record(actor=by, kind=Decision.Kind.REPORT_ISSUED, subject=review,
                     person=review.person, reason=summary,
                     summary=f"Report issued: {len(recommendations)} recommendations, "
                             f"{count} actions")
     return review
+
+
+def owner_label(owner) -> str:
+    name = owner.get_full_name() or owner.username
+    return f"{name}, {owner.job_title}" if owner.job_title else name
+
+
+def _require_owner(owner, *, where: str) -> None:
+    """An action's owner is one named, active person in a role that owns actions."""
+    if owner is None:
+        raise DomainError(f"Every action {where} needs a named owner.", field="recommendations")
+    if not owner.is_active or not any(owner.has_role(r) for r in ACTION_OWNER_ROLES):
+        raise DomainError(f"{owner} cannot own actions: choose a commissioner, an intervenor or "
+                          "a named action owner.", field="recommendations")
+    if owner.organisation_id is None:
+        raise DomainError(f"{owner} has no organisation recorded; ask an administrator to add "
+                          "it before naming them as an owner.", field="recommendations")
+
+
+def _grant_owner(owner, action: Action) -> None:
+    assign_perm("reviews.view_action", owner, action)
+    assign_perm("reviews.change_action", owner, action)
+
+
+def _revoke_owner(owner, action: Action) -> None:
+    remove_perm("reviews.view_action", owner, action)
+    remove_perm("reviews.change_action", owner, action)
+
+
+@transaction.atomic
+def action_set_owner(*, action: Action, by, owner, reason: str) -> Action:
+    """Name (or change) the person who owns an action. A coordinator's decision, with a reason;
+    the previous owner loses access to it at once."""
+    action = Action.objects.select_for_update(of=("self",)).select_related(
+        "review__person", "owner").get(pk=action.pk)
+    if not by.has_perm("reviews.assign_owner_action"):
+        raise NotAllowedError("Only the programme team can change who owns an action.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Give the reason for changing the owner.", field="reason")
+    if action.status not in Action.OPEN_STATUSES:
+        raise ConflictError(f"This action is {action.get_status_display().lower()}; only an "
+                            "open action can change owner.", code="action_closed")
+    if owner is None:
+        raise DomainError("Choose the new owner.", field="owner")
+    if owner.pk == action.owner_id:
+        raise DomainError(f"{owner} already owns this action.", field="owner")
+    try:
+        _require_owner(owner, where="")
+    except DomainError as error:
+        raise DomainError(error.message, field="owner") from None
+    previous = action.owner
+    action.owner = owner
+    action.owner_organisation = owner.organisation
+    action.owner_name = owner_label(owner)
+    stamp(action, by=by, reason=reason).save()
+    if previous is not None:
+        _revoke_owner(previous, action)
+    _grant_owner(owner, action)
+    decision_record(actor=by, kind=Decision.Kind.ACTION_OWNER_CHANGED, subject=action,
+                    person=action.review.person, reason=reason,
+                    summary=f"Action now owned by {owner}"
+                            + (f" (was {previous})" if previous else ""),
+                    facts={"from": previous.pk if previous else None, "to": owner.pk})
+    return action
 
 
 TRANSITIONS = {
@@ -218,11 +285,19 @@ TRANSITIONS = {
 def action_update(*, action: Action, by, text: str, transition: str = "",
                   evidence: str = "", reason: str = "") -> ActionUpdate:
     """Post an update on an action, optionally moving it along its lifecycle."""
-    action = Action.objects.select_for_update(of=("self",)).select_related("review__person").get(pk=action.pk)
+    action = Action.objects.select_for_update(of=("self",)).select_related(
+        "review__person").get(pk=action.pk)
+    if not may_post_update(by, action):
+        raise NotAllowedError("Only the action's named owner or the oversight group can post "
+                              "updates on it.")
     text = (text or "").strip()
     if not text:
         raise DomainError("Write the update.", field="text")
     new_status = ""
+    if transition and transition not in TRANSITIONS:
+        raise DomainError("Unknown change of status.", field="transition")
+    if transition and not may(by, action, transition):
+        raise NotAllowedError(_why_not(by, action, transition))
     if transition:
         lifecycle = ActionLifecycle(action)
         try:
@@ -244,6 +319,8 @@ def action_update(*, action: Action, by, text: str, transition: str = "",
                 f"An action that is {action.get_status_display().lower()} cannot be moved that "
                 "way.", code="action_transition_not_allowed") from None
         new_status = action.status
+        if transition == "complete":
+            action.completed_by = by
         if transition == "verify":
             action.verified_by = by
             action.verified_at = timezone.now()
@@ -261,3 +338,16 @@ def action_update(*, action: Action, by, text: str, transition: str = "",
                         summary=f"Action now {action.get_status_display().lower()}: "
                                 f"{action.text[:80]}")
     return update
+
+
+def _why_not(by, action: Action, transition: str) -> str:
+    """Say which rule refused the change, so the person knows who can make it."""
+    if transition in ("start", "complete"):
+        if not is_owner(by, action):
+            return "Only the action's named owner can start or complete it."
+    elif is_owner(by, action):
+        return "You own this action, so someone else in the oversight group must " + (
+            "verify it." if transition == "verify" else f"{transition} it.")
+    elif transition == "verify" and action.completed_by_id == by.pk:
+        return "You recorded this action as completed; someone else must verify it."
+    return "Only the oversight group can verify, reopen or cancel an action."

@@ -11,4 +11,5 @@ urlpatterns = [
     path("reviews/<uuid:pk>/report/", views.review_issue_report, name="report"),
     path("actions/", views.action_list, name="actions"),
     path("actions/<uuid:pk>/", views.action_detail, name="action"),
+    path("actions/<uuid:pk>/owner/", views.action_change_owner, name="action_owner"),
 ]

@@ -17,17 +17,20 @@ from workflows import services as flow
 from . import selectors, services
 from .forms import (
     ActionFilterForm,
+    ActionOwnerForm,
     ActionUpdateForm,
     PanelForm,
     RecommendationFormSet,
     ReportForm,
     ScheduleForm,
 )
-from .models import PanelMember, Review
+from .lifecycle import may_post_update
+from .models import Action, PanelMember, Review
 
 REVIEW_READERS = (Role.CHAIR, Role.PANEL_MEMBER, Role.COORDINATOR, Role.OVERSIGHT,
                   Role.COMMISSIONER)
-ACTION_READERS = (Role.COMMISSIONER, Role.COORDINATOR, Role.OVERSIGHT, Role.CHAIR)
+ACTION_READERS = (Role.COMMISSIONER, Role.COORDINATOR, Role.OVERSIGHT, Role.CHAIR,
+                  Role.INTERVENOR, Role.ACTION_OWNER)
 
 
 @role_required(*REVIEW_READERS)
@@ -132,15 +135,19 @@ def action_list(request):
         "actions": actions, "filters": filters, "today": date.today()})
 
 
-def _action_page(request, action, form=None, status=200):
-    transitions = selectors.action_transitions_for(request.user, action)
-    can_update = request.user.has_perm("reviews.change_action", action) or \
-        request.user.has_perm("reviews.verify_action")
+def _action_page(request, action, form=None, owner_form=None, status=200):
+    user = request.user
+    transitions = selectors.action_transitions_for(user, action)
+    can_update = may_post_update(user, action)
+    can_change_owner = (user.has_perm("reviews.assign_owner_action")
+                        and action.status in Action.OPEN_STATUSES)
+    forms_with_errors = [f for f in (form, owner_form) if f is not None and f.errors]
     return render(request, "reviews/action.html", {
         "action": action, "person": action.review.person,
         "updates": action.updates.select_related("author"),
         "form": (form or ActionUpdateForm(transitions=transitions)) if can_update else None,
-        "forms_with_errors": [form] if form is not None and form.errors else [],
+        "owner_form": (owner_form or ActionOwnerForm()) if can_change_owner else None,
+        "forms_with_errors": forms_with_errors,
         "today": date.today(),
     }, status=status)
 
@@ -150,11 +157,9 @@ def action_detail(request, pk):
     action = get_or_404(request, selectors.action_get, pk)
     access_record(request=request, obj=action, person=action.review.person)
     if request.method == "POST":
-        transitions = selectors.action_transitions_for(request.user, action)
-        can_update = request.user.has_perm("reviews.change_action", action) or \
-            request.user.has_perm("reviews.verify_action")
-        if not can_update:
+        if not may_post_update(request.user, action):
             return _action_page(request, action, status=403)
+        transitions = selectors.action_transitions_for(request.user, action)
         form = ActionUpdateForm(request.POST, transitions=transitions)
         if apply_form(form, lambda data: services.action_update(action=action, by=request.user,
                                                                 **data)):
@@ -162,3 +167,15 @@ def action_detail(request, pk):
             return redirect("reviews:action", pk=action.pk)
         return _action_page(request, action, form=form, status=400)
     return _action_page(request, action)
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def action_change_owner(request, pk):
+    action = get_or_404(request, selectors.action_get, pk)
+    form = ActionOwnerForm(request.POST)
+    if apply_form(form, lambda data: services.action_set_owner(
+            action=action, by=request.user, owner=data["owner"], reason=data["reason"])):
+        messages.success(request, f"{form.cleaned_data['owner']} now owns this action.")
+        return redirect("reviews:action", pk=action.pk)
+    return _action_page(request, action, owner_form=form, status=400)

@@ -9,30 +9,32 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.roles import Role
 from audit.models import Decision
 from audit.services import decision_record, stamp, system_user
 from reviews.models import Action
 
 from .models import Notification
-from .notifications import emails_of_role, notification_owe, oversight_recipients
+from .notifications import emails_of_role, link_to, notification_owe, oversight_recipients
 
 DUE_SOON_DAYS = 7        # DOMAIN.md: reminders 7 days before
 ESCALATE_AFTER_DAYS = 14  # DOMAIN.md: escalation 14 days past due
 
 
 def _owner_emails(action) -> list[str]:
-    from django.contrib.auth import get_user_model
-
-    users = get_user_model().objects.filter(organisation=action.owner_organisation,
-                                            is_active=True)
-    return sorted(u.email for u in users if u.email)
+    """The named owner, never every user of an organisation. An action with no owner (issued
+    before owners were people) goes to the coordinators, who can name one."""
+    owner = action.owner
+    if owner is None:
+        return emails_of_role(Role.COORDINATOR)
+    return [owner.email] if owner.is_active and owner.email else []
 
 
 def sweep_action_deadlines(today: date | None = None) -> dict:
     today = today or timezone.localdate()
     counts = {"due_soon": 0, "overdue": 0, "escalated": 0}
     open_actions = Action.objects.filter(status__in=Action.OPEN_STATUSES).select_related(
-        "review__person", "owner_organisation")
+        "review__person", "owner")
     for action in open_actions.filter(due_date__gt=today,
                                       due_date__lte=today + timedelta(days=DUE_SOON_DAYS)):
         if _owe(action, Notification.Kind.DUE_SOON, _owner_emails(action),
@@ -49,11 +51,12 @@ def sweep_action_deadlines(today: date | None = None) -> dict:
 
 
 def _owe(action, kind, recipients, subject) -> bool:
+    # Email carries the pseudonymous reference and a link, never the action's free text.
     return notification_owe(
         key=f"action:{action.pk}:{kind}:{action.due_date.isoformat()}", kind=kind,
         recipients=recipients, subject=f"Pathways: {subject}",
-        body=f"Action for {action.review.person.reference}: {action.text}\n"
-             f"Owner: {action.owner_name}, {action.owner_organisation}.",
+        body=f"{subject} for {action.review.person.reference}.\n"
+             f"Sign in to read and update it: {link_to('reviews:action', action.pk)}",
     ) is not None
 
 
@@ -69,7 +72,9 @@ def action_escalate(*, action_id, today: date) -> bool:
         key=f"action:{action.pk}:escalated:{action.due_date.isoformat()}",
         kind=Notification.Kind.ESCALATED, recipients=oversight_recipients(),
         subject=f"Pathways: action escalated for {action.review.person.reference}",
-        body=f"{action.text}\nDue {action.due_date:%d %b %Y}; owner {action.owner_name}.")
+        body=f"An action for {action.review.person.reference} was due on "
+             f"{action.due_date:%d %b %Y} and is {ESCALATE_AFTER_DAYS} or more days overdue.\n"
+             f"Sign in to follow it up: {link_to('reviews:action', action.pk)}")
     if owed is None:
         return False
     system = system_user()

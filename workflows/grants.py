@@ -44,9 +44,11 @@ def expected() -> set[Grant]:
                 add("user", member.user_id, "view_action", action)
     for review in Review.objects.select_related("referral__organisation"):
         add("group", _group(review.referral.organisation), "view_review", review)
-    for action in Action.objects.select_related("owner_organisation"):
-        add("group", _group(action.owner_organisation), "view_action", action)
-        add("group", _group(action.owner_organisation), "change_action", action)
+    for action in Action.objects.select_related("review__referral__organisation"):
+        add("group", _group(action.review.referral.organisation), "view_action", action)
+        if action.owner_id is not None:
+            add("user", action.owner_id, "view_action", action)
+            add("user", action.owner_id, "change_action", action)
     for case in IntervenorCase.objects.select_related("referral__organisation", "intervenor",
                                                       "person"):
         add("group", _group(case.referral.organisation), "view_intervenorcase", case)

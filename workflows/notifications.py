@@ -17,6 +17,13 @@ def emails_of_role(role) -> list[str]:
     return sorted(u.email for u in users if u.email)
 
 
+def link_to(url_name: str, *args) -> str:
+    """An absolute link for an email (SITE_URL), so the message itself needs no details."""
+    from django.urls import reverse
+
+    return settings.SITE_URL.rstrip("/") + reverse(url_name, args=args)
+
+
 def notification_owe(*, key: str, kind: str, recipients: list[str], subject: str,
                      body: str) -> Notification | None:
     """Record a message once per key and queue its send after commit; None if already owed."""

@@ -34,13 +34,13 @@ def schedule(users, review, **overrides):
     return flow.review_schedule(**data)
 
 
-def report_post(org, due=NEXT_MONTH, **overrides):
+def report_post(owner, due=NEXT_MONTH, **overrides):
     data = {"summary": "The panel's report.",
             "recs-TOTAL_FORMS": "2", "recs-INITIAL_FORMS": "0", "recs-MIN_NUM_FORMS": "0",
             "recs-MAX_NUM_FORMS": "10",
             "recs-0-text": "Commission a community provider.",
             "recs-0-action_text": "Find two providers.",
-            "recs-0-owner_organisation": str(org.pk), "recs-0-owner_name": "Head of LD",
+            "recs-0-owner": str(owner.pk),
             "recs-0-due_date": str(due),
             "recs-1-text": ""}
     data.update(overrides)
@@ -69,19 +69,20 @@ def test_review_goes_from_routing_to_issued_report_through_the_pages(client_for,
     review.refresh_from_db()
     assert review.status == "held" and review.barriers.get(domain=domains[0]).is_barrier
 
-    org = users["commissioner"].organisation
-    response = chair.post(reverse("reviews:report", args=[review.pk]), report_post(org))
+    owner = users["commissioner"]
+    response = chair.post(reverse("reviews:report", args=[review.pk]), report_post(owner))
     assert response.status_code == 302
     review.refresh_from_db()
     assert review.status == "report_issued" and review.process.status == "DONE"
     action = review.actions.get()
-    assert (action.owner_organisation, action.owner_name, action.due_date) == (
-        org, "Head of LD", NEXT_MONTH)
+    assert (action.owner, action.owner_organisation, action.due_date) == (
+        owner, owner.organisation, NEXT_MONTH)
+    assert action.owner_name == "Amira Khan, Head of learning disability commissioning"
     page = chair.get(reverse("reviews:detail", args=[review.pk])).content.decode()
-    assert "Find two providers." in page and "Head of LD" in page
+    assert "Find two providers." in page and "Amira Khan" in page
     kinds = set(Decision.objects.filter(person=review.person).values_list("kind", flat=True))
     assert {"panel_scheduled", "panel_held", "report_issued"} <= kinds
-    # The owner organisation sees and can update its action.
+    # The named owner sees and can update their action.
     actions_page = client_for("commissioner").get(reverse("reviews:actions")).content.decode()
     assert "Find two providers." in actions_page
 
@@ -116,12 +117,13 @@ def test_report_needs_a_recommendation_an_owner_and_a_future_due_date(client_for
     schedule(users, review)
     flow.review_record_panel(review=review, by=users["chair"], held_on=date.today(),
                              findings="Findings")
-    org = users["commissioner"].organisation
+    owner = users["commissioner"]
     chair = client_for("chair")
     cases = [
-        (report_post(org, **{"recs-0-text": "", "recs-0-action_text": ""}), "at least one"),
-        (report_post(org, **{"recs-0-owner_organisation": ""}), "owner organisation"),
-        (report_post(org, due=date.today() - timedelta(days=1)), "due date after today"),
+        (report_post(owner, **{"recs-0-text": "", "recs-0-action_text": ""}), "at least one"),
+        (report_post(owner, **{"recs-0-owner": ""}), "needs a named owner"),
+        (report_post(users["coordinator"]), "Select a valid choice"),
+        (report_post(owner, due=date.today() - timedelta(days=1)), "due date after today"),
     ]
     for data, message in cases:
         response = chair.post(reverse("reviews:report", args=[review.pk]), data)
@@ -148,8 +150,7 @@ def test_steps_cannot_be_skipped(users):
 
 
 def an_action(users, status="open"):
-    return Action.objects.filter(status=status,
-                                 owner_organisation=users["commissioner"].organisation).first()
+    return Action.objects.filter(status=status, owner=users["commissioner"]).first()
 
 
 def test_action_lifecycle_allows_and_refuses_transitions(users):
@@ -218,8 +219,8 @@ def test_review_page_and_my_reviews_cost_the_same_with_2_and_20_actions(client_f
                              findings="Findings")
     org = Organisation.objects.get(name="North Central London ICB")
     flow.review_issue_report(review=review, by=users["chair"], summary="s", recommendations=[
-        {"text": "R1", "actions": [{"text": f"A{n}", "owner_organisation": org,
-                                    "owner_name": "Owner", "due_date": NEXT_MONTH}
+        {"text": "R1", "actions": [{"text": f"A{n}", "owner": users["commissioner"],
+                                    "due_date": NEXT_MONTH}
                                    for n in range(2)]}])
     chair = client_for("chair")
     url = reverse("reviews:detail", args=[review.pk])

@@ -17,7 +17,9 @@ from reviews.models import Action, Review
 pytestmark = pytest.mark.django_db
 
 ROLES = ["commissioner", "commissioner2", "coordinator", "chair", "chair2", "expert",
-         "intervenor", "intervenor2", "intervenor3", "oversight", "admin", "norole", None]
+         "intervenor", "intervenor2", "intervenor3", "oversight", "admin", "wardmanager",
+         "norole", None]
+INTERVENORS = {"intervenor", "intervenor2", "intervenor3"}
 ALL = set(ROLES) - {None}
 COMMISSIONERS = {"commissioner", "commissioner2"}
 
@@ -57,11 +59,14 @@ EXPECTED = {
                                   "commissioner2": 404, None: 302}, 403),
     **{f"reviews:{name}": ("review", {}, 405) for name in ("schedule", "panel", "report")},
     "reviews:actions": (None, dict.fromkeys(("commissioner", "commissioner2", "coordinator",
-                                             "oversight", "chair", "chair2"), 200)
+                                             "oversight", "chair", "chair2", "wardmanager",
+                                             *INTERVENORS), 200)
                         | {None: 302}, 403),
     "reviews:action": ("action", {"commissioner": 200, "coordinator": 200, "oversight": 200,
                                   "commissioner2": 404, "chair": 200, "chair2": 404,
+                                  "wardmanager": 404, **dict.fromkeys(INTERVENORS, 404),
                                   None: 302}, 403),
+    "reviews:action_owner": ("action", {}, 405),
 }
 
 
@@ -90,7 +95,7 @@ def objects(users):
     chair_review = Review.objects.filter(panel__user=users["chair"],
                                          referral__organisation__name__startswith="North",
                                          status="report_issued").first()
-    action = chair_review.actions.filter(owner_organisation__name__startswith="North").first()
+    action = chair_review.actions.filter(owner=users["commissioner"]).first()
     referral = Referral.objects.filter(status="submitted",
                                        organisation__name__startswith="North").first()
     return {
@@ -185,14 +190,17 @@ POST_ACTIONS = {
     "intervenors:reassign": ("case", {"reason": "probe"}, {"coordinator"}),
     "reviews:action": ("action", {"text": "probe", "transition": "start"},
                        {"commissioner", "oversight"}),
+    "reviews:action_owner": ("action", {"owner": "wardmanager", "reason": "probe"},
+                             {"coordinator"}),
 }
 
 
-def test_no_one_outside_a_relationship_can_change_anything_by_posting(clients, objects):
+def test_no_one_outside_a_relationship_can_change_anything_by_posting(clients, objects, users):
     """POST each state-changing URL as every role that should not be able to use it."""
     routes = {name: route for name, route, _ in app_urls()}
     for name, (kind, data, allowed) in POST_ACTIONS.items():
         url = object_url(routes[name], kind, objects)
+        data = {k: users[v].pk if k == "owner" else v for k, v in data.items()}
         for role in ALL - allowed:
             before = (Decision.objects.count(), objects[kind].__class__.objects.get(
                 pk=objects[kind].pk).history.count())

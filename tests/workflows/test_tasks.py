@@ -57,15 +57,18 @@ def test_an_action_completed_before_the_task_runs_is_left_alone(action, users):
     assert not Notification.objects.filter(key__startswith=f"action:{action.pk}:").exists()
 
 
-def test_due_soon_reminder_goes_to_the_owner_organisation(action, users,
-                                                        django_capture_on_commit_callbacks):
+def test_due_soon_reminder_goes_to_the_named_owner_only(action, users,
+                                                      django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         counts = sweep_action_deadlines(today=action.due_date - timedelta(days=3))
     assert counts["due_soon"] >= 1
-    owner_emails = {u.email for u in users.values()
-                    if u.organisation_id == action.owner_organisation_id and u.email}
     reminder = Notification.objects.get(key=f"action:{action.pk}:due_soon:{action.due_date}")
-    assert set(reminder.recipients) == owner_emails and reminder.sent_at is not None
+    assert reminder.recipients == [action.owner.email] and reminder.sent_at is not None
+    # Nobody else in the owner's organisation hears of it, and the email names no details.
+    colleagues = {u.email for u in users.values() if u.organisation_id ==
+                  action.owner_organisation_id and u.pk != action.owner_id}
+    assert not colleagues & set(reminder.recipients)
+    assert action.text not in reminder.body and action.review.person.reference in reminder.body
 
 
 def test_a_rolled_back_change_sends_nothing(action, django_capture_on_commit_callbacks):

@@ -61,6 +61,12 @@ USERS = {
     "intervenor3": ("Iona", "Campbell", [Role.INTERVENOR], "NHS England", False),
     "oversight": ("Jo", "Bennett", [Role.OVERSIGHT], "NHS England", False),
     "admin": ("Kim", "Taylor", [Role.ADMINISTRATOR], None, True),
+    "wardmanager": ("Lena", "Novak", [Role.ACTION_OWNER], "Riverside Health Partnership", False),
+}
+JOB_TITLES = {
+    "commissioner": "Head of learning disability commissioning",
+    "commissioner2": "Senior commissioning manager",
+    "wardmanager": "Ward manager, Willow Ward",
 }
 INTERVENOR_REGIONS = {
     "intervenor": ["london", "east"],
@@ -208,7 +214,8 @@ class Command(BaseCommand):
             user = User.objects.filter(username=username).first()
             if user is None:
                 user = User(username=username, first_name=first, last_name=last,
-                            email=f"{username}@example.nhs.uk", is_staff=staff)
+                            email=f"{username}@example.nhs.uk", is_staff=staff,
+                            job_title=JOB_TITLES.get(username, ""))
                 user.set_password(PASSWORD)
                 stamp(user, by=self.system, reason="Demo user").save()
                 user_set_organisation(user=user, organisation=orgs.get(org))
@@ -314,23 +321,26 @@ class Command(BaseCommand):
         if stage == "held":
             return
         due = date.today() + timedelta(days=30)
+        commissioner = next(u for u in (users["commissioner"], users["commissioner2"])
+                            if u.organisation_id == referral.organisation_id)
+        # The ward's own manager owns the ward's action where the demo has one; otherwise the
+        # commissioner does.
+        ward_owner = (users["wardmanager"] if users["wardmanager"].organisation_id
+                      == referral.person.current_unit.provider_id else commissioner)
         flow.review_issue_report(
             review=review, by=chair, summary="Fictional demo report.",
             recommendations=[
                 {"text": "Commission a community provider with autism expertise.",
                  "actions": [
                      {"text": "Identify two community providers and share their offers.",
-                      "owner_organisation": referral.organisation, "owner_name": "Head of "
-                      "learning disability commissioning", "due_date": due},
+                      "owner": commissioner, "due_date": due},
                      {"text": "Agree a funding plan for the community package.",
-                      "owner_organisation": referral.organisation,
-                      "owner_name": "Director of finance", "due_date": due},
+                      "owner": commissioner, "due_date": due},
                  ]},
                 {"text": "Reduce time in segregation with daily meaningful activity.",
                  "actions": [
                      {"text": "Start a daily activity plan agreed with the person.",
-                      "owner_organisation": referral.person.current_unit.provider,
-                      "owner_name": "Ward manager", "due_date": due},
+                      "owner": ward_owner, "due_date": due},
                  ]},
             ],
         )
@@ -340,9 +350,9 @@ class Command(BaseCommand):
         overdue.due_date = date.today() - timedelta(days=20)
         stamp(overdue, by=self.system,
               reason="Demo data: due date set in the past to show an overdue action").save()
-        action_update(action=actions[1], by=users["commissioner"], text="Funding agreed.",
+        action_update(action=actions[1], by=actions[1].owner, text="Funding agreed.",
                       transition="complete", evidence="Funding panel minutes (demo).")
-        action_update(action=actions[2], by=self.system, text="Activity plan started.",
+        action_update(action=actions[2], by=actions[2].owner, text="Activity plan started.",
                       transition="start")
 
     def advance_case(self, referral, stage, intervenor_user, coordinator):
