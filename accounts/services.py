@@ -2,7 +2,12 @@
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from audit.models import Decision
+from audit.services import decision_record, stamp
+from pathways.errors import DomainError, NotAllowedError
+
 from .models import Organisation, User
+from .roles import Role
 
 
 def organisation_members_group(organisation: Organisation) -> Group:
@@ -25,4 +30,75 @@ def user_set_organisation(*, user: User, organisation: Organisation | None) -> U
     user.save()
     if organisation is not None:
         user.groups.add(organisation_members_group(organisation))
+    return user
+
+
+def _require_account_manager(by, user) -> None:
+    """Administrators manage accounts but never hold more than they were given."""
+    if not (by.is_active and (by.is_superuser or by.has_role(Role.ADMINISTRATOR))):
+        raise NotAllowedError("Only an administrator can change accounts.")
+    if user.pk == by.pk:
+        raise NotAllowedError("Nobody can change their own roles or account: ask another "
+                              "administrator.")
+    if user.is_superuser and not by.is_superuser:
+        raise NotAllowedError("Only a superuser can change a superuser's account.")
+
+
+@transaction.atomic
+def user_set_roles(*, user: User, roles, by, reason: str) -> User:
+    """Grant and remove roles. Each grant or removal is a Decision with the reason and a
+    history row on the user; the Administrator role is a superuser's to give (issue 10)."""
+    _require_account_manager(by, user)
+    reason = (reason or "").strip()
+    wanted = {Role(r) for r in roles}
+    current = {Role(name) for name in user.groups.filter(
+        name__in=Role.values).values_list("name", flat=True)}
+    added, removed = wanted - current, current - wanted
+    if not added and not removed:
+        return user
+    if not reason:
+        raise DomainError("Give the reason for changing this person's roles.", field="reason")
+    if Role.ADMINISTRATOR in added | removed and not by.is_superuser:
+        raise NotAllowedError("Only a superuser can grant or remove the Administrator role.")
+    user.groups.add(*Group.objects.filter(name__in=[str(r) for r in added]))
+    user.groups.remove(*Group.objects.filter(name__in=[str(r) for r in removed]))
+    if not user.is_superuser:
+        user.is_staff = Role.ADMINISTRATOR in wanted     # the admin site follows the role
+    change = ", ".join([f"+{r}" for r in sorted(added)] + [f"-{r}" for r in sorted(removed)])
+    stamp(user, by=by, reason=f"Roles changed ({change}): {reason}").save()
+    for role in sorted(added):
+        decision_record(actor=by, kind=Decision.Kind.ROLE_GRANTED, subject=user, reason=reason,
+                        summary=f"{user.username} granted the role {role}",
+                        facts={"role": str(role)})
+    for role in sorted(removed):
+        decision_record(actor=by, kind=Decision.Kind.ROLE_REMOVED, subject=user, reason=reason,
+                        summary=f"{user.username} no longer holds the role {role}",
+                        facts={"role": str(role)})
+    user._role_names = {str(r) for r in wanted}
+    return user
+
+
+@transaction.atomic
+def user_update_account(*, user: User, by, reason: str, organisation=None,
+                        is_active: bool | None = None) -> User:
+    """Move a user to another organisation or (de)activate them, with a reason. Deactivation
+    takes effect on their next request: sessions and tokens of inactive users are refused."""
+    _require_account_manager(by, user)
+    changes = []
+    if organisation != user.organisation:
+        changes.append(f"organisation {user.organisation or 'none'} → {organisation or 'none'}")
+    if is_active is not None and is_active != user.is_active:
+        changes.append("activated" if is_active else "deactivated")
+    if not changes:
+        return user
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Give the reason for this change to the account.", field="reason")
+    if is_active is not None:
+        user.is_active = is_active
+    stamp(user, by=by, reason=f"Account changed ({'; '.join(changes)}): {reason}")
+    user_set_organisation(user=user, organisation=organisation)
+    decision_record(actor=by, kind=Decision.Kind.ACCOUNT_CHANGED, subject=user, reason=reason,
+                    summary=f"{user.username}: {'; '.join(changes)}",
+                    facts={"changes": changes})
     return user

@@ -27,6 +27,26 @@ class LoginView(auth_views.LoginView):
 
 
 login_view = public(LoginView.as_view())
+
+
+@method_decorator(sensitive_post_parameters(), name="dispatch")
+class PasswordSetView(auth_views.PasswordResetConfirmView):
+    """Where the emailed link leads: the person sets their own password (an administrator
+    never sets or sees one)."""
+
+    template_name = "registration/password_set.html"
+    post_reset_login = False
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = context.get("form")
+        context["forms_with_errors"] = [form] if form is not None and form.errors else []
+        return context
+
+
+password_set_view = public(PasswordSetView.as_view())
+password_set_done_view = public(auth_views.PasswordResetCompleteView.as_view(
+    template_name="registration/password_set_done.html"))
 logout_view = public(auth_views.LogoutView.as_view())
 
 

@@ -28,6 +28,8 @@ EXPECTED = {
     "home": (None, {None: 302, "norole": 403}, 302),
     "login": (None, {None: 200}, 302),
     "logout": (None, {}, 405),
+    "password_reset_confirm": (None, {}, 200),
+    "password_reset_complete": (None, {}, 200),
     "referrals:mine": (None, dict.fromkeys(COMMISSIONERS, 200) | {None: 302}, 403),
     "referrals:create": (None, dict.fromkeys(COMMISSIONERS, 200) | {None: 302}, 403),
     "referrals:queue": (None, {"coordinator": 200, "oversight": 200, None: 302}, 403),
