@@ -7,10 +7,13 @@ transaction, so a refused step leaves neither the domain rows nor the flow chang
 from django.db import transaction
 from viewflow.workflow.status import STATUS
 
-from pathways.errors import ConflictError, DomainError
+from pathways.errors import ConflictError
 
 from .flows import IntervenorFlow, ReferralFlow, ReviewFlow
 
+PERSON_ELSEWHERE = ("This NHS number belongs to a person recorded by another commissioning "
+                    "organisation. Contact the programme team: they can transfer the person "
+                    "or add your concerns to an open referral.")
 NOT_OPEN = ("This step is not open any more: someone may have just completed it. Reload the "
             "page to see the current state.")
 
@@ -42,12 +45,12 @@ def referral_raise_for(*, user, nhs_number, date_of_birth, condition, current_un
                        legal_status="", concerns=(), characteristics=None):
     """A commissioner's referral: find the person by NHS number (or record them), then raise.
 
-    A person recorded under another organisation is not revealed; an open referral is
-    reported as a DuplicateReferralError for the caller to link or not, by its own scope.
+    A person recorded under another organisation is not revealed: one message whatever their
+    state. An open referral in the user's own organisation is a DuplicateReferralError naming
+    it, since the user can already see it.
     """
     from referrals.models import Person
-    from referrals.selectors import open_referral_for
-    from referrals.services import DuplicateReferralError, person_create
+    from referrals.services import person_create
     from referrals.validation import validate_nhs_number
 
     nhs_number = validate_nhs_number(nhs_number)
@@ -59,12 +62,9 @@ def referral_raise_for(*, user, nhs_number, date_of_birth, condition, current_un
             family_name=family_name, legal_status=legal_status,
             characteristics=characteristics)
     elif person.commissioner_id != user.organisation_id:
-        open_referral = open_referral_for(person)
-        if open_referral is not None:
-            raise DuplicateReferralError(open_referral)
-        raise DomainError("This person is recorded under another commissioning organisation. "
-                          "Contact the programme team to transfer them.", field="nhs_number",
-                          code="person_elsewhere")
+        # Outside the user's scope: the same answer whether or not there is an open referral,
+        # and nothing about the person (their reference, status or dates) on page or API.
+        raise ConflictError(PERSON_ELSEWHERE, field="nhs_number", code="person_elsewhere")
     return referral_raise(raised_by=user, person=person, reason=reason,
                           requested_route=requested_route, unit=current_unit,
                           lts_start_date=lts_start_date, concerns=list(concerns))
