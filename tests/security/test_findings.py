@@ -90,3 +90,50 @@ def test_a_second_person_cannot_be_made_with_the_same_number_in_other_digits(use
     assert response.status_code == 400
     assert "nhs_number" in response.json()["errors"]
     assert (Person.objects.count(), Referral.objects.count()) == before
+
+
+# Finding 5: one trusted client address for throttle and lockout --------------------------
+
+def _token_attempts(headers_for, count=12):
+    client = APIClient()
+    return [client.post("/api/v1/auth/token/", {"username": "x", "password": "y"},
+                        format="json", **headers_for(n)).status_code for n in range(count)]
+
+
+def test_random_forwarded_for_values_do_not_escape_the_token_throttle():
+    codes = _token_attempts(lambda n: {"HTTP_X_FORWARDED_FOR": f"203.0.113.{n}"})
+    assert codes[:10] == [400] * 10 and codes[10:] == [429, 429]
+
+
+def test_behind_one_proxy_the_proxys_view_of_the_client_counts(settings):
+    from accounts.network import client_address
+    from django.test import RequestFactory
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.5",
+                                   HTTP_X_FORWARDED_FOR="1.2.3.4, 198.51.100.7")
+    assert client_address(request) == "198.51.100.7"       # the client-written 1.2.3.4 ignored
+    garbage = RequestFactory().get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="nonsense")
+    assert client_address(garbage) == "10.0.0.5"
+    settings.TRUSTED_PROXY_COUNT = 0
+    assert client_address(request) == "10.0.0.5"
+
+
+def _sign_in(client, password, address, forwarded=""):
+    extra = {"REMOTE_ADDR": address}
+    if forwarded:
+        extra["HTTP_X_FORWARDED_FOR"] = forwarded
+    return client.post("/accounts/login/", {"username": "commissioner", "password": password},
+                       **extra)
+
+
+def test_failing_someones_sign_in_from_one_address_does_not_lock_them_out_elsewhere():
+    from django.test import Client
+
+    attacker = Client()
+    for n in range(6):
+        _sign_in(attacker, "wrong", "192.0.2.66", forwarded=f"198.51.100.{n}")
+    locked = _sign_in(attacker, "pathways-demo", "192.0.2.66")
+    assert locked.status_code == 429        # the attacker's own address is locked out
+    owner = _sign_in(Client(), "pathways-demo", "192.0.2.10")
+    assert owner.status_code == 302          # the person still signs in from their own
