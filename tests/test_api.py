@@ -231,7 +231,10 @@ def test_the_token_endpoint_is_throttled():
     assert codes[-1] == 429
 
 
-def test_the_schema_and_docs_are_served(client):
+def test_the_schema_and_docs_are_served_to_signed_in_users_only(client, users):
+    assert client.get("/api/schema/").status_code in (401, 403)
+    assert client.get("/api/docs/")["Location"].startswith("/accounts/login/?next=/api/docs/")
+    client.force_login(users["commissioner"])
     schema = client.get("/api/schema/")
     assert schema.status_code == 200 and b"/api/v1/intervenor-cases/{id}/assign/" in (
         schema.content)

@@ -1,11 +1,16 @@
 """API sign-in (tokens) and CSV exports for the oversight group and the programme team."""
 from datetime import date
 
+from csp.decorators import csp_update
+from django.contrib.auth.views import redirect_to_login
+from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -16,7 +21,7 @@ from audit.services import access_record
 from intervenors.selectors import cases_visible
 from pathways.api import csv_response, roles
 from referrals.selectors import triage_queue
-from reviews.api import action_list_queryset
+from reviews.api import ActionListView, action_list_queryset
 
 TokenOut = inline_serializer("Token", {"token": serializers.CharField()})
 
@@ -71,7 +76,7 @@ class QueueExportView(APIView):
 
 
 class ActionExportView(APIView):
-    permission_classes = [roles(Role.COORDINATOR, Role.OVERSIGHT, Role.COMMISSIONER)]
+    permission_classes = ActionListView.permission_classes   # the same people as the list
 
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR}, parameters=[
         OpenApiParameter("overdue", bool), OpenApiParameter("status", str)])
@@ -99,3 +104,17 @@ class CaseloadExportView(APIView):
             ([c.intervenor.user.get_full_name(), c.person.reference,
               getattr(c.person.current_unit, "name", ""), c.assigned_on.date(),
               c.get_proposed_outcome_display() or "no"] for c in cases)))
+
+
+# Swagger UI sets style attributes from its script; on this one page inline styles are
+# allowed (scripts are still our own files only).
+@method_decorator(csp_update({"style-src": ["'unsafe-inline'"]}), name="dispatch")
+class ApiDocsView(SpectacularSwaggerSplitView):
+    """The interactive API docs, for signed-in people: a browser that is not signed in is
+    sent to the sign-in page and back. The split view serves its start-up script as a file,
+    so the page works under the Content-Security-Policy."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, (NotAuthenticated, AuthenticationFailed)):
+            return redirect_to_login(self.request.get_full_path())
+        return super().handle_exception(exc)

@@ -47,11 +47,16 @@ def site(live_server, settings):
 
 @pytest.fixture
 def page(browser, site):
+    """A page that fails its test if the browser refuses anything under the CSP."""
     context = browser.new_context(base_url=site, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(15_000)
+    violations = []
+    page.on("console", lambda message: violations.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text else None)
     yield page
     context.close()
+    assert not violations, "CSP violations:\n" + "\n".join(violations)
 
 
 def sign_in(page, username):

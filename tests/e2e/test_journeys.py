@@ -137,8 +137,8 @@ def test_chair_records_the_panel_and_sees_the_checklist(page):
     page.get_by_label("Report summary").fill("A community provider is needed.")
     page.locator("#id_recs-0-text").fill("Commission a community provider.")
     page.locator("#id_recs-0-action_text").fill("Share two provider offers with the family.")
-    page.locator("#id_recs-0-owner_organisation").select_option(label="North Central London ICB")
-    page.locator("#id_recs-0-owner_name").fill("Head of commissioning")
+    page.locator("#id_recs-0-owner").select_option(
+        label="Amira Khan, Head of learning disability commissioning, North Central London ICB")
     page.get_by_role("button", name="Issue report").click()
     expect(page.get_by_role("alert")).to_contain_text("due date after today")
     due = (date.today() + timedelta(days=28)).isoformat()
@@ -149,7 +149,38 @@ def test_chair_records_the_panel_and_sees_the_checklist(page):
     expect(action_link).to_be_visible()
     assert_accessible(page)
     action_link.click()
-    expect(page.get_by_text("Head of commissioning, North Central London ICB")).to_be_visible()
+    expect(page.get_by_text("Amira Khan, Head of learning disability commissioning, "
+                            "North Central London ICB")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_the_owner_completes_an_action_and_someone_else_verifies_it(page):
+    from reviews.models import Action
+
+    action = Action.objects.filter(status__in=Action.OPEN_STATUSES,
+                                   owner__username="wardmanager").first()
+    sign_in(page, "wardmanager")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My actions")
+    page.get_by_role("link", name=action.text[:40]).first.click()
+    expect(page.get_by_role("heading", name="Post an update")).to_be_visible()
+    page.get_by_label("Update", exact=True).fill("Daily plan agreed with the person.")
+    page.get_by_label("Mark as completed (evidence needed)").check()
+    page.get_by_label("Evidence of completion").fill("Signed activity plan, week 1 log.")
+    page.get_by_role("button", name="Post update").click()
+    expect(page.get_by_role("status")).to_contain_text("Update posted")
+    expect(page.get_by_text("Completed", exact=True)).to_be_visible()
+    # The owner is offered no way to verify their own work.
+    expect(page.get_by_label("Verify completion")).to_have_count(0)
+    assert_accessible(page)
+
+    sign_in(page, "oversight")
+    page.goto(f"/actions/{action.pk}/")
+    page.get_by_label("Update", exact=True).fill("Evidence checked with the ward.")
+    page.get_by_label("Verify completion").check()
+    page.get_by_role("button", name="Post update").click()
+    expect(page.get_by_role("status")).to_contain_text("Update posted")
+    expect(page.get_by_role("definition").filter(has_text="Verified").first).to_be_visible()
+    expect(page.get_by_text("by Jo Bennett")).to_be_visible()
     assert_accessible(page)
 
 
@@ -164,3 +195,16 @@ def test_oversight_follows_up_actions(page):
     expect(page.get_by_role("heading", level=1)).to_have_text("Equality monitoring")
     expect(page.get_by_role("table", name="Ethnicity")).to_be_visible()
     assert_accessible(page)
+
+
+def test_an_integrator_reads_the_api_docs_under_the_content_security_policy(page):
+    page.goto("/api/docs/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to Pathways")
+    page.get_by_label("Username").fill("coordinator")
+    page.get_by_label("Password").fill("pathways-demo")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/api/docs/")
+    response = page.goto("/api/docs/")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    expect(page.get_by_text("Pathways API").first).to_be_visible()
+    expect(page.get_by_text("/api/v1/queue/").first).to_be_visible()

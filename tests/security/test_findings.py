@@ -106,8 +106,9 @@ def test_random_forwarded_for_values_do_not_escape_the_token_throttle():
 
 
 def test_behind_one_proxy_the_proxys_view_of_the_client_counts(settings):
-    from accounts.network import client_address
     from django.test import RequestFactory
+
+    from accounts.network import client_address
 
     settings.TRUSTED_PROXY_COUNT = 1
     request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.5",
