@@ -249,7 +249,7 @@ def case_confirm_closure(*, case: IntervenorCase, by, confirm: bool, reason: str
         case.closure_proposed_at = None
         stamp(case, by=by, reason=reason).save()
         decision_record(
-            actor=by, kind=Decision.Kind.CASE_CLOSURE_PROPOSED, subject=case, person=case.person,
+            actor=by, kind=Decision.Kind.CASE_CLOSURE_RETURNED, subject=case, person=case.person,
             reason=reason, summary="Closure not confirmed; the case continues",
         )
     return case

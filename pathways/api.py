@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -45,8 +46,41 @@ def api_exception_handler(exc, context):
                          "message": "Some fields need correcting: see 'errors'."}
     else:
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else "error"
-        response.data = {"code": code, "message": MESSAGES.get(code, str(exc.detail))}
+        message = MESSAGES.get(code, str(exc.detail))
+        if isinstance(exc, exceptions.ParseError) and exc.detail != exc.default_detail:
+            message = str(exc.detail)      # say what was wrong with the body
+        response.data = {"code": code, "message": message}
     return response
+
+
+MAX_JSON_DEPTH = 20
+
+
+class BoundedJSONParser(JSONParser):
+    """JSON bodies nested deeper than any request of ours needs are a 400, not a 500 from the
+    parser running out of stack."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            data = super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError("The JSON is nested too deeply.") from None
+        if _depth(data) > MAX_JSON_DEPTH:
+            raise exceptions.ParseError(f"The JSON is nested more than {MAX_JSON_DEPTH} deep.")
+        return data
+
+
+def _depth(value) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_JSON_DEPTH:
+            break
+        children = item.values() if isinstance(item, dict) else item if isinstance(
+            item, list) else ()
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def roles(*names):

@@ -10,6 +10,7 @@ from workflows import services as flow
 
 from . import selectors
 from .models import Concern, Condition, ProtectedCharacteristics, Referral, Route, Unit
+from .services import MAX_CONCERNS_PER_REFERRAL
 
 TEXT = 4000
 
@@ -78,7 +79,8 @@ class ReferralCreateSerializer(serializers.Serializer):
     legal_status = serializers.CharField(max_length=100, required=False, default="")
     requested_route = serializers.ChoiceField(Route.choices)
     reason = serializers.CharField(max_length=TEXT)
-    concerns = ConcernInSerializer(many=True, required=False, default=list)
+    concerns = ConcernInSerializer(many=True, required=False, default=list,
+                                   max_length=MAX_CONCERNS_PER_REFERRAL)
     characteristics = CharacteristicsInSerializer(required=False, default=None,
                                                   allow_null=True)
 

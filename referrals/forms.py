@@ -119,7 +119,8 @@ class OptionalConcernForm(ConcernForm):
         return bool(self.cleaned_data.get("description", "").strip())
 
 
-ConcernFormSet = forms.formset_factory(OptionalConcernForm, extra=2, max_num=5)
+ConcernFormSet = forms.formset_factory(OptionalConcernForm, extra=2, max_num=5,
+                                       validate_max=True, absolute_max=5)
 
 
 class TriageForm(forms.Form):

@@ -31,6 +31,8 @@ from .models import (
 from .selectors import person_priority
 from .validation import validate_nhs_number
 
+MAX_CONCERNS_PER_REFERRAL = 20
+
 
 class DuplicateReferralError(ConflictError):
     code = "open_referral_exists"
@@ -133,6 +135,11 @@ def concern_resolve(*, concern: Concern, by, reason: str) -> Concern:
         raise DomainError("Say why the concern is resolved.", field="reason")
     concern.status = Concern.Status.RESOLVED
     stamp(concern, by=by, reason=reason).save()
+    decision_record(actor=by, kind=Decision.Kind.CONCERN_RESOLVED, subject=concern,
+                    person=concern.person, reason=reason,
+                    summary=f"Concern from {concern.get_source_display().lower()} resolved: "
+                            f"{concern.get_category_display().lower()}",
+                    facts={"source": concern.source, "severity": concern.severity})
     return concern
 
 
@@ -140,6 +147,9 @@ def concern_resolve(*, concern: Concern, by, reason: str) -> Concern:
 def referral_submit(*, raised_by, person: Person, reason: str, requested_route: str,
                     unit: Unit, lts_start_date: date, concerns: list[dict] = ()) -> Referral:
     """Raise a referral for a person; refuses a second open referral for the same person."""
+    if len(concerns) > MAX_CONCERNS_PER_REFERRAL:
+        raise DomainError(f"A referral can carry at most {MAX_CONCERNS_PER_REFERRAL} concerns; "
+                          "add more to the person's record afterwards.", field="concerns")
     if requested_route not in Route.values:
         raise DomainError("Choose a route: IC(E)TR review, senior intervenor or both.",
                           field="requested_route")
@@ -243,6 +253,11 @@ def unit_rate(*, unit: Unit, rating: str, rated_on: date, by, reason: str = "") 
         unit.cqc_rated_on = rated_on
         why = reason or f"CQC rating {record.get_rating_display()} recorded by {by}"
         stamp(unit, by=by, reason=why).save()
+    # It moves every score for people on this unit, so it is on the decision log.
+    decision_record(actor=by, kind=Decision.Kind.UNIT_RATED, subject=unit, reason=reason,
+                    summary=f"{unit.name}: CQC rating {record.get_rating_display()} "
+                            f"({rated_on:%d %b %Y})",
+                    facts={"rating": rating, "rated_on": rated_on.isoformat()})
     return record
 
 

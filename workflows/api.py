@@ -1,7 +1,8 @@
 """API sign-in (tokens) and CSV exports for the oversight group and the programme team."""
-from datetime import date
+from datetime import date, timedelta
 
 from csp.decorators import csp_update
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
@@ -20,10 +21,12 @@ from accounts.roles import Role
 from audit.services import access_record
 from intervenors.selectors import cases_visible
 from pathways.api import csv_response, roles
+from pathways.authentication import token_expired
 from referrals.selectors import triage_queue
 from reviews.api import ActionListView, action_list_queryset
 
-TokenOut = inline_serializer("Token", {"token": serializers.CharField()})
+TokenOut = inline_serializer("Token", {"token": serializers.CharField(),
+                                     "expires_at": serializers.DateTimeField()})
 
 
 class TokenView(APIView):
@@ -39,7 +42,11 @@ class TokenView(APIView):
         data = AuthTokenSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         token, _ = Token.objects.get_or_create(user=data.validated_data["user"])
-        return Response({"token": token.key})
+        if token_expired(token):      # an old token is replaced, never handed out again
+            token.delete()
+            token = Token.objects.create(user=data.validated_data["user"])
+        return Response({"token": token.key, "expires_at": token.created + timedelta(
+            seconds=settings.API_TOKEN_SECONDS)})
 
 
 class TokenRevokeView(APIView):

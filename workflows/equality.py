@@ -2,6 +2,12 @@
 
 Counts of 1 to 4 are shown as "fewer than 5" so that no one can be picked out of a table
 (a policy choice, SECURITY.md S29); totals are over people with an open referral or case.
+
+Primary suppression alone is not enough: with the total shown, a single hidden cell is the
+total less the others. So whenever a table hides a cell, it hides more (the smallest others)
+until at least two cells are hidden and together they hold at least 5 people; then no hidden
+cell can be worked out from the total and the cells shown (secondary suppression). A total
+under 5 is itself hidden.
 """
 from collections import Counter
 from datetime import date
@@ -17,8 +23,25 @@ AGE_BANDS = [("Under 18", 0, 17), ("18 to 25", 18, 25), ("26 to 40", 26, 40),
              ("41 to 60", 41, 60), ("Over 60", 61, 200)]
 
 
-def _shown(count: int):
-    return f"fewer than {SUPPRESS_BELOW}" if 0 < count < SUPPRESS_BELOW else count
+SMALL = f"fewer than {SUPPRESS_BELOW}"
+HIDDEN = "hidden"
+
+
+def suppress(counts: dict[str, int]) -> list[tuple[str, int | str]]:
+    """Rows (label, shown) largest first, with primary and secondary suppression."""
+    small = {label for label, n in counts.items() if 0 < n < SUPPRESS_BELOW}
+    hidden = set(small)
+    if hidden:
+        others = sorted((n, label) for label, n in counts.items() if label not in hidden and n)
+        while others and (len(hidden) < 2 or sum(counts[x] for x in hidden) < SUPPRESS_BELOW):
+            hidden.add(others.pop(0)[1])
+    rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return [(label, SMALL if label in small else HIDDEN if label in hidden else n)
+            for label, n in rows]
+
+
+def shown_total(total: int) -> int | str:
+    return SMALL if 0 < total < SUPPRESS_BELOW else total
 
 
 def _age_band(dob: date, today: date) -> str:
@@ -47,8 +70,6 @@ def equality_tables(today: date | None = None) -> dict:
         "Learning disability or autism": Counter(Condition(p.condition).label for p in people),
     }
     return {
-        "total": len(people),
-        "tables": {name: [(label, _shown(n)) for label, n in sorted(c.items(),
-                                                                     key=lambda kv: -kv[1])]
-                   for name, c in counters.items()},
+        "total": shown_total(len(people)),
+        "tables": {name: suppress(dict(c)) for name, c in counters.items()},
     }

@@ -138,3 +138,111 @@ def test_failing_someones_sign_in_from_one_address_does_not_lock_them_out_elsewh
     assert locked.status_code == 429        # the attacker's own address is locked out
     owner = _sign_in(Client(), "pathways-demo", "192.0.2.10")
     assert owner.status_code == 302          # the person still signs in from their own
+
+
+# Finding 8: the lower findings ------------------------------------------------------------
+
+def test_a_nul_byte_in_a_query_is_a_400_on_pages_and_api(client_for):
+    coordinator = client_for("coordinator")
+    for url in ("/api/v1/referrals/?status=%00", "/api/v1/queue/?region=a%00b",
+                "/referrals/queue/?region=%00", "/actions/?status=%00", "/api/v1/actions/?x%00=1"):
+        response = coordinator.get(url)
+        assert response.status_code == 400, url
+        assert "control character" in response.content.decode()
+
+
+def test_a_nul_byte_in_a_posted_form_is_a_400_and_saves_nothing(client_for):
+    from django.urls import reverse
+
+    from tests.referrals.test_views import referral_form
+
+    before = Referral.objects.count()
+    response = client_for("commissioner").post(reverse("referrals:create"),
+                                               referral_form(reason="No\x00provider"))
+    assert response.status_code == 400 and Referral.objects.count() == before
+
+
+def test_deeply_nested_json_is_a_400(users):
+    for depth in (30, 5000):
+        body = "[" * depth + "]" * depth
+        response = api(users["commissioner"]).post("/api/v1/referrals/", body,
+                                                    content_type="application/json")
+        assert response.status_code == 400
+        assert response.json()["code"] == "parse_error"
+        assert "nested" in response.json()["message"]
+
+
+def test_a_referral_carries_a_bounded_list_of_concerns(users):
+    concern = {"source": "family", "category": "other", "severity": "high",
+               "description": "Worried"}
+    before = Referral.objects.count()
+    response = api(users["commissioner"]).post(
+        "/api/v1/referrals/", referral_body("9434765919", concerns=[concern] * 3000),
+        format="json")
+    assert response.status_code == 400 and "concerns" in response.json()["errors"]
+    assert Referral.objects.count() == before
+
+
+def test_tokens_expire_and_expired_ones_are_replaced(users, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    client = APIClient()
+    issued = client.post("/api/v1/auth/token/", {"username": "coordinator",
+                                                 "password": "pathways-demo"}, format="json")
+    key = issued.json()["token"]
+    assert "expires_at" in issued.json()
+    Token.objects.filter(key=key).update(
+        created=timezone.now() - timedelta(seconds=settings.API_TOKEN_SECONDS + 1))
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    refused = client.get("/api/v1/queue/")
+    assert refused.status_code == 401 and refused.json()["code"] == "token_expired"
+    assert not Token.objects.filter(key=key).exists()
+    fresh = APIClient().post("/api/v1/auth/token/", {"username": "coordinator",
+                                                     "password": "pathways-demo"},
+                             format="json").json()["token"]
+    assert fresh != key
+
+
+def test_a_session_ends_at_its_absolute_lifetime_however_active(client_for, settings):
+    import time
+
+    from accounts.middleware import SIGNED_IN_AT
+
+    client = client_for("coordinator")
+    assert client.get("/referrals/queue/").status_code == 200
+    session = client.session
+    session[SIGNED_IN_AT] = time.time() - settings.SESSION_ABSOLUTE_SECONDS - 1
+    session.save()
+    response = client.get("/referrals/queue/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert client.get("/referrals/queue/").status_code == 302     # signed out for good
+
+
+def test_resolving_a_concern_is_a_decision(users):
+    from audit.models import Decision
+    from referrals.models import Concern
+    from referrals.services import concern_resolve
+
+    concern = Concern.objects.filter(status="open").first()
+    concern_resolve(concern=concern, by=users["coordinator"], reason="Family visits restored")
+    decision = Decision.objects.get(kind="concern_resolved", subject_id=str(concern.pk))
+    assert decision.reason == "Family visits restored" and decision.person == concern.person
+
+
+def test_returning_a_case_to_casework_is_recorded_as_such(users):
+    from audit.models import Decision
+    from intervenors.models import IntervenorCase
+    from workflows import services as flow
+
+    case = IntervenorCase.objects.filter(status="active", intervenor__user=users["intervenor"]
+                                         ).first()
+    flow.case_propose_closure(case=case, by=users["intervenor"], outcome="discharged",
+                              reason="Moved on")
+    flow.case_confirm_closure(case=case, by=users["coordinator"], confirm=False,
+                              reason="The commissioner has not agreed the placement")
+    latest = Decision.objects.filter(subject_id=str(case.pk)).order_by("-made_at").first()
+    assert latest.kind == "case_closure_returned"
+    assert latest.get_kind_display() == "Case returned to casework"
