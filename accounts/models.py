@@ -30,10 +30,13 @@ class Organisation(models.Model):
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     region = models.CharField(max_length=20, choices=Region.choices, blank=True)
-    # Object permissions for the whole organisation are granted to this group, so a person
-    # joining or leaving the organisation gains or loses access in one place.
-    members_group = models.OneToOneField(
-        Group, on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="+"
+    # What the organisation's commissioners may read about the people it referred is granted
+    # to this group; only users holding the Commissioner role in the organisation are in it
+    # (accounts.services.sync_commissioning_access), so gaining or losing the role or moving
+    # organisation changes access in one place.
+    commissioners_group = models.OneToOneField(
+        Group, on_delete=models.PROTECT, null=True, blank=True, editable=False,
+        related_name="commissioning_organisation"
     )
     history = HistoricalRecords()
 

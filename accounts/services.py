@@ -10,26 +10,40 @@ from .models import Organisation, User
 from .roles import Role
 
 
-def organisation_members_group(organisation: Organisation) -> Group:
-    """The group that carries object permissions granted to the whole organisation."""
-    if organisation.members_group_id is None:
-        group, _ = Group.objects.get_or_create(name=f"Members of organisation {organisation.pk}")
-        organisation.members_group = group
-        organisation.save(update_fields=["members_group"])
-    return organisation.members_group
+def commissioners_group(organisation: Organisation) -> Group:
+    """The commissioners of an organisation: what the commissioning organisation that referred
+    a person may read is granted to this group. Only people who hold the Commissioner role in
+    that organisation are in it, never all its staff (CQC and NHS England are organisations
+    too; issue 10)."""
+    if organisation.commissioners_group_id is None:
+        group, _ = Group.objects.get_or_create(
+            name=f"Commissioners of organisation {organisation.pk}")
+        organisation.commissioners_group = group
+        organisation.save(update_fields=["commissioners_group"])
+    return organisation.commissioners_group
+
+
+def sync_commissioning_access(user: User) -> None:
+    """Keep the user in their own organisation's commissioners group exactly when they hold
+    the Commissioner role there, and in no other organisation's."""
+    groups = Group.objects.filter(commissioning_organisation__isnull=False)
+    user.groups.remove(*groups.exclude(commissioning_organisation=user.organisation_id)
+                       if user.organisation_id else groups)
+    if user.organisation_id is None:
+        return
+    own = commissioners_group(user.organisation)
+    if user.groups.filter(name=Role.COMMISSIONER).exists():
+        user.groups.add(own)
+    else:
+        user.groups.remove(own)
 
 
 @transaction.atomic
 def user_set_organisation(*, user: User, organisation: Organisation | None) -> User:
-    """Move a user into an organisation; access granted to the old one ends at once."""
-    if user.organisation_id and user.organisation_id != getattr(organisation, "pk", None):
-        old = Organisation.objects.get(pk=user.organisation_id)
-        if old.members_group_id:
-            user.groups.remove(old.members_group)
+    """Move a user into an organisation; access granted through the old one ends at once."""
     user.organisation = organisation
     user.save()
-    if organisation is not None:
-        user.groups.add(organisation_members_group(organisation))
+    sync_commissioning_access(user)
     return user
 
 
@@ -62,6 +76,7 @@ def user_set_roles(*, user: User, roles, by, reason: str) -> User:
         raise NotAllowedError("Only a superuser can grant or remove the Administrator role.")
     user.groups.add(*Group.objects.filter(name__in=[str(r) for r in added]))
     user.groups.remove(*Group.objects.filter(name__in=[str(r) for r in removed]))
+    sync_commissioning_access(user)
     if not user.is_superuser:
         user.is_staff = Role.ADMINISTRATOR in wanted     # the admin site follows the role
     change = ", ".join([f"+{r}" for r in sorted(added)] + [f"-{r}" for r in sorted(removed)])

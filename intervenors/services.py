@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
-from accounts.services import organisation_members_group
+from accounts.services import commissioners_group
 from audit.models import Decision
 from audit.services import decision_record, stamp
 from pathways.errors import ConflictError, DomainError
@@ -64,7 +64,7 @@ def case_open(*, referral, by) -> IntervenorCase:
         by=by, reason=f"Joined the waiting list after triage by {by}")
     case.save()
     assign_perm("intervenors.view_intervenorcase",
-                organisation_members_group(referral.organisation), case)
+                commissioners_group(referral.organisation), case)
     return case
 
 

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from accounts.services import organisation_members_group
+from accounts.services import commissioners_group
 from audit.models import Decision
 from audit.services import decision_record, stamp
 from pathways.errors import ConflictError, DomainError
@@ -59,7 +59,7 @@ def _new_reference() -> str:
 
 def person_grant_organisation(person: Person) -> None:
     """The responsible commissioner's organisation may see the person."""
-    assign_perm("referrals.view_person", organisation_members_group(person.commissioner), person)
+    assign_perm("referrals.view_person", commissioners_group(person.commissioner), person)
 
 
 @transaction.atomic
@@ -175,7 +175,7 @@ def referral_submit(*, raised_by, person: Person, reason: str, requested_route: 
     except IntegrityError:  # another referral for the person committed a moment ago
         raise DuplicateReferralError(
             Referral.objects.get(person=person, status__in=Referral.OPEN_STATUSES)) from None
-    group = organisation_members_group(organisation)
+    group = commissioners_group(organisation)
     assign_perm("referrals.view_referral", group, referral)
     assign_perm("referrals.view_person", group, person)
     decision_record(actor=raised_by, kind=Decision.Kind.REFERRAL_SUBMITTED, subject=referral,

@@ -9,7 +9,7 @@ from guardian.shortcuts import assign_perm, remove_perm
 from viewflow.fsm import TransitionNotAllowed
 
 from accounts.roles import ACTION_OWNER_ROLES, Role
-from accounts.services import organisation_members_group
+from accounts.services import commissioners_group
 from audit.models import Decision
 from audit.services import decision_record, stamp
 from pathways.errors import ConflictError, DomainError, NotAllowedError
@@ -55,7 +55,7 @@ def review_request(*, referral, by) -> Review:
                           requested_at=timezone.now()),
                    by=by, reason=f"Review requested at triage by {by}")
     review.save()
-    assign_perm("reviews.view_review", organisation_members_group(referral.organisation), review)
+    assign_perm("reviews.view_review", commissioners_group(referral.organisation), review)
     return review
 
 
@@ -176,7 +176,7 @@ def review_issue_report(*, review: Review, by, summary: str,
             if action.get("due_date") is None or action["due_date"] <= today:
                 raise DomainError(f"Every action under recommendation {number} needs a due date "
                                   "after today.", field="recommendations")
-    referrer = organisation_members_group(review.referral.organisation)
+    referrer = commissioners_group(review.referral.organisation)
     review.report_summary = summary
     review.report_issued_on = today
     review.status = Review.Status.REPORT_ISSUED

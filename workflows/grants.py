@@ -17,7 +17,7 @@ MODELS = [Person, Referral, Review, Action, IntervenorCase]
 
 
 def _group(org) -> int:
-    return org.members_group_id
+    return org.commissioners_group_id
 
 
 def expected() -> set[Grant]:

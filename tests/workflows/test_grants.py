@@ -24,7 +24,7 @@ def test_the_demo_has_no_drift_after_every_kind_of_change(users):
 
 def test_a_lost_grant_and_a_stray_grant_are_reported_then_mended(users, capsys):
     referral = Referral.objects.filter(status="submitted").first()
-    group = referral.organisation.members_group
+    group = referral.organisation.commissioners_group
     remove_perm("referrals.view_referral", group, referral)
     assign_perm("referrals.view_referral", users["intervenor2"], referral)
     missing, extra = drift()

@@ -218,8 +218,8 @@ class Command(BaseCommand):
                             job_title=JOB_TITLES.get(username, ""))
                 user.set_password(PASSWORD)
                 stamp(user, by=self.system, reason="Demo user").save()
-                user_set_organisation(user=user, organisation=orgs.get(org))
                 user.groups.add(*Group.objects.filter(name__in=[str(r) for r in roles]))
+                user_set_organisation(user=user, organisation=orgs.get(org))
             users[username] = user
         return users
 
