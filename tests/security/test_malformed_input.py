@@ -107,13 +107,13 @@ def bad_forms():
     """(data, invalid): `invalid` data must save nothing; the rest is odd but may be valid
     free text (a reason written in Arabic-Indic digits is still a reason), so it need only
     not break anything."""
-    yield {name: HUGE for name in FORM_FIELDS}, True
+    yield dict.fromkeys(FORM_FIELDS, HUGE), True
     yield {name: ["1", "2", "3"] for name in FORM_FIELDS}, False   # a form reads the last
     yield {"recs-TOTAL_FORMS": "100000", "concerns-TOTAL_FORMS": "100000",
            "recs-INITIAL_FORMS": "-5", "concerns-INITIAL_FORMS": "x"}, True
-    yield {name: "bad\x00value" for name in FORM_FIELDS}, True
-    yield {name: ODD_DIGITS for name in FORM_FIELDS}, False
-    yield {name: "not-a-uuid-or-date" for name in FORM_FIELDS}, False
+    yield dict.fromkeys(FORM_FIELDS, "bad\x00value"), True
+    yield dict.fromkeys(FORM_FIELDS, ODD_DIGITS), False
+    yield dict.fromkeys(FORM_FIELDS, "not-a-uuid-or-date"), False
 
 
 def test_every_form_refuses_malformed_posts_cleanly(client_for, users):
