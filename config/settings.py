@@ -245,6 +245,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "pathways.api.document_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "ReferralStatusEnum": "referrals.models.Referral.Status",
         "ReviewStatusEnum": "reviews.models.Review.Status",

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from pathways.api import error_handlers
 from workflows.api import ApiDocsView
 
 urlpatterns = [
@@ -16,3 +17,10 @@ urlpatterns = [
     path("", include("reviews.urls")),
     path("", include("workflows.urls")),
 ]
+
+# Under /api/ a missing route or a server error answers in the API's JSON error shape.
+_handlers = error_handlers()
+handler400 = _handlers["handler400"]
+handler403 = _handlers["handler403"]
+handler404 = _handlers["handler404"]
+handler500 = _handlers["handler500"]

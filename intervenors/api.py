@@ -1,11 +1,11 @@
 """API for intervenors, their cases, assignment and closure."""
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.roles import Role
-from pathways.api import page_of, paginate, roles
+from pathways.api import PageQuery, page_of, paginate, query, roles
 from pathways.errors import ConflictError
 from referrals.api import PersonBriefSerializer
 from workflows import services as flow
@@ -58,10 +58,15 @@ class CloseSerializer(serializers.Serializer):
 class IntervenorListView(APIView):
     permission_classes = [roles(Role.COORDINATOR, Role.OVERSIGHT)]
 
-    @extend_schema(operation_id="intervenors_list", responses=page_of(IntervenorSerializer, "Intervenor"))
+    @extend_schema(operation_id="intervenors_list",
+                   responses=page_of(IntervenorSerializer, "Intervenor"), parameters=[PageQuery])
     def get(self, request):
         return paginate(self, request, selectors.intervenors_with_load(),
                         lambda i: IntervenorSerializer(i).data)
+
+
+class CaseQuery(PageQuery):
+    status = serializers.ChoiceField(IntervenorCase.Status.choices, required=False)
 
 
 class CaseListView(APIView):
@@ -69,16 +74,11 @@ class CaseListView(APIView):
                                 Role.COMMISSIONER)]
 
     @extend_schema(operation_id="intervenor_cases_list",
-                   responses=page_of(CaseSerializer, "Case"), parameters=[
-        OpenApiParameter("status", str, enum=IntervenorCase.Status.values)])
+                   responses=page_of(CaseSerializer, "Case"), parameters=[CaseQuery])
     def get(self, request):
         cases = selectors.cases_visible(request.user).order_by("waiting_since")
-        status = request.query_params.get("status")
+        status = query(request, CaseQuery).get("status")
         if status:
-            if status not in IntervenorCase.Status.values:
-                return Response({"code": "invalid", "message": f"Unknown status '{status}'.",
-                                 "errors": {"status": ["Use waiting, active or closed."]}},
-                                status=400)
             cases = cases.filter(status=status)
         return paginate(self, request, cases, lambda c: CaseSerializer(c).data)
 

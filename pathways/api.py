@@ -4,7 +4,7 @@ import csv
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
@@ -23,6 +23,8 @@ MESSAGES = {
     "parse_error": "The request body is not valid JSON.",
     "unsupported_media_type": "Send the request body as JSON.",
     "not_acceptable": "This resource cannot be returned in the format asked for.",
+    "invalid": "The request is not valid.",
+    "server_error": "Something went wrong on our side; it has been reported.",
 }
 
 
@@ -42,8 +44,9 @@ def api_exception_handler(exc, context):
         return None
     if isinstance(exc, exceptions.ValidationError):
         errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        named = ", ".join(str(name) for name in errors if name != "non_field_errors")
         response.data = {"code": "invalid", "errors": errors,
-                         "message": "Some fields need correcting: see 'errors'."}
+                         "message": f"Some input needs correcting: {named or 'see errors'}."}
     else:
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else "error"
         message = MESSAGES.get(code, str(exc.detail))
@@ -104,7 +107,31 @@ class Pagination(PageNumberPagination):
     max_page_size = 200
 
 
+class PageQuery(serializers.Serializer):
+    """The query every list takes. Values outside these bounds are a 400 naming the
+    parameter, never silently replaced."""
+
+    page = serializers.IntegerField(min_value=1, required=False,
+                                    help_text="1 for the first page.")
+    page_size = serializers.IntegerField(min_value=1, max_value=Pagination.max_page_size,
+                                         required=False,
+                                         help_text=f"Rows a page, default {Pagination.page_size}.")
+
+
+def query(request, serializer_class=PageQuery) -> dict:
+    """The validated query parameters: an unknown choice or a wrong type is a 400 naming the
+    parameter (a typo must never come back as a silently unfiltered or empty list)."""
+    data = serializer_class(data=request.query_params)
+    empty = {name: ["Give a value, or leave the parameter out."] for name in data.fields
+             if name in request.query_params and not all(request.query_params.getlist(name))}
+    if empty:
+        raise exceptions.ValidationError(empty)
+    data.is_valid(raise_exception=True)
+    return data.validated_data
+
+
 def paginate(view, request, items, serialize):
+    query(request)
     paginator = Pagination()
     page = paginator.paginate_queryset(items, request, view=view)
     return paginator.get_paginated_response([serialize(item) for item in page])
@@ -148,3 +175,108 @@ def page_of(item, name: str):
         "previous": serializers.URLField(allow_null=True),
         "results": results,
     })
+
+
+# The API contract: one error shape, documented on every operation ------------------------
+
+# Every stable `code` an error body may carry. A test reads the codes raised in the code base
+# and fails on one missing here, so a client generated from the schema knows them all.
+ERROR_CODES = {
+    "invalid": "Some input needs correcting: see `errors`, keyed by field or parameter.",
+    "parse_error": "The body is not valid JSON, or is nested too deeply.",
+    "not_authenticated": "No credentials were sent.",
+    "authentication_failed": "The credentials or token were not accepted.",
+    "token_expired": "The token has expired; request a new one.",
+    "permission_denied": "Signed in, but this role or person may not do this.",
+    "not_found": "No such record, or not one this user may see (the two look the same).",
+    "method_not_allowed": "This method is not allowed here.",
+    "not_acceptable": "The response cannot be given in the format asked for.",
+    "unsupported_media_type": "Send the body as JSON.",
+    "throttled": "Too many requests; wait and try again.",
+    "conflict": "The record has moved on; reload it.",
+    "step_not_open": "This step of the flow is not open any more.",
+    "already_triaged": "The referral has already been triaged.",
+    "open_referral_exists": "The person already has an open referral.",
+    "person_elsewhere": "The NHS number belongs to another organisation's person.",
+    "duplicate_person": "A person with this NHS number is already recorded.",
+    "no_organisation": "The user has no organisation recorded.",
+    "review_wrong_state": "The review is not at the step this needs.",
+    "not_review_chair": "Only the review's chair can do this.",
+    "action_transition_not_allowed": "The action's status cannot move that way now.",
+    "action_closed": "The action is completed, verified or cancelled.",
+    "concern_resolved": "The concern is already resolved.",
+    "intervenor_capacity": "The intervenor already has three active cases.",
+    "intervenor_unavailable": "The intervenor is not taking new cases.",
+    "case_not_waiting": "Only a waiting case can be assigned.",
+    "case_not_active": "Only an active case can do this.",
+    "not_case_intervenor": "Only the case's intervenor can do this.",
+    "no_closure_proposed": "There is no closure proposal to confirm.",
+    "outcome_mismatch": "The outcome differs from the one proposed.",
+}
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["code", "message"],
+    "properties": {
+        "code": {"type": "string", "enum": sorted(ERROR_CODES),
+                 "description": "Stable; safe to branch on. " + " ".join(
+                     f"`{code}`: {meaning}" for code, meaning in ERROR_CODES.items())},
+        "message": {"type": "string", "description": "For people: what to put right."},
+        "errors": {"type": "object", "description": "Per field or query parameter.",
+                   "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+    },
+}
+
+ERROR_STATUSES = {
+    "400": "The request or a parameter is invalid (`invalid`, `parse_error`).",
+    "401": "Not signed in, or the token is unknown or expired.",
+    "403": "This role or person may not do this.",
+    "404": "Not found, or not visible to this user; also a page past the last.",
+    "409": "The record is not in a state that allows this.",
+    "415": "The body is not JSON.",
+    "429": "Too many requests.",
+}
+
+
+def document_errors(result, generator, request, public):
+    """drf-spectacular postprocessing: every operation documents the errors it can return,
+    all with the one Error schema."""
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components["Error"] = ERROR_SCHEMA
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path, item in result.get("paths", {}).items():
+        for method, operation in item.items():
+            statuses = {"400", "401", "403", "404"}
+            if method in ("post", "put", "patch", "delete"):
+                statuses |= {"409", "415"}
+            if path.endswith("/auth/token/"):
+                statuses = {"400", "415", "429"}
+            responses = operation.setdefault("responses", {})
+            for code in sorted(statuses):
+                responses.setdefault(code, {"description": ERROR_STATUSES[code],
+                                            "content": error})
+    return result
+
+
+def _api_or_page(page_view, status: int, code: str):
+    """Django's own error pages, except under /api/, where the body is the Error shape."""
+    from django.http import JsonResponse
+
+    def view(request, exception=None):
+        if request.path.startswith("/api/"):
+            return JsonResponse({"code": code, "message": MESSAGES.get(code, code)},
+                                status=status)
+        return page_view(request, exception) if exception is not None else page_view(request)
+
+    return view
+
+
+def error_handlers():
+    from django.views import defaults
+
+    return {
+        "handler400": _api_or_page(defaults.bad_request, 400, "invalid"),
+        "handler403": _api_or_page(defaults.permission_denied, 403, "permission_denied"),
+        "handler404": _api_or_page(defaults.page_not_found, 404, "not_found"),
+        "handler500": _api_or_page(defaults.server_error, 500, "server_error"),
+    }

@@ -1,12 +1,14 @@
 """API for referrals, the triage queue and people. Same selectors and services as the pages."""
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import Region
 from accounts.roles import Role
-from pathways.api import created, page_of, paginate, roles
+from pathways.api import PageQuery, created, page_of, paginate, query, roles
 from workflows import services as flow
+from workflows.timeline import KINDS, person_timeline
 
 from . import selectors
 from .models import Concern, Condition, ProtectedCharacteristics, Referral, Route, Unit
@@ -91,17 +93,20 @@ class TriageSerializer(serializers.Serializer):
                                    default="")
 
 
+class ReferralQuery(PageQuery):
+    status = serializers.ChoiceField(Referral.Status.choices, required=False)
+
+
 class ReferralListView(APIView):
     permission_classes = [roles(*Role)]
 
     @extend_schema(operation_id="referrals_list",
-                   responses=page_of(ReferralSerializer, "Referral"), parameters=[
-        OpenApiParameter("status", str, enum=Referral.Status.values)])
+                   responses=page_of(ReferralSerializer, "Referral"), parameters=[ReferralQuery])
     def get(self, request):
+        params = query(request, ReferralQuery)
         referrals = selectors.referrals_visible(request.user).order_by("-raised_at")
-        status_filter = request.query_params.get("status")
-        if status_filter:
-            referrals = referrals.filter(status=status_filter)
+        if params.get("status"):
+            referrals = referrals.filter(status=params["status"])
         return paginate(self, request, referrals, lambda r: ReferralSerializer(r).data)
 
     @extend_schema(request=ReferralCreateSerializer, responses={201: ReferralSerializer})
@@ -164,17 +169,25 @@ def queue_row(rank, row) -> dict:
     }
 
 
+class QueueQuery(PageQuery):
+    region = serializers.ChoiceField(Region.choices, required=False,
+                                     help_text="The NHS England region of the current unit.")
+    route = serializers.ChoiceField(Route.choices, required=False,
+                                    help_text="The route the commissioner asked for.")
+    age_band = serializers.ChoiceField(["child", "adult"], required=False)
+    sort = serializers.ChoiceField(["score", "days"], required=False, default="score",
+                                   help_text="By priority score (ties: longer in LTS) or by days.")
+
+
 class QueueView(APIView):
     permission_classes = [roles(Role.COORDINATOR, Role.OVERSIGHT)]
 
-    @extend_schema(operation_id="queue_list", responses=page_of(QueueRowSerializer, "QueueRow"), parameters=[
-        OpenApiParameter("region", str), OpenApiParameter("route", str, enum=Route.values),
-        OpenApiParameter("age_band", str, enum=["child", "adult"]),
-        OpenApiParameter("sort", str, enum=["score", "days"])])
+    @extend_schema(operation_id="queue_list", responses=page_of(QueueRowSerializer, "QueueRow"),
+                   parameters=[QueueQuery])
     def get(self, request):
-        params = {k: request.query_params.get(k, "") for k in ("region", "route", "age_band",
-                                                               "sort")}
-        params["sort"] = params["sort"] or "score"
+        params = {"region": "", "route": "", "age_band": "", "sort": "score"}
+        params.update({k: v for k, v in query(request, QueueQuery).items()
+                       if k in params})
         rows = list(enumerate(selectors.triage_queue(request.user, **params), start=1))
         return paginate(self, request, rows, lambda pair: queue_row(*pair))
 
@@ -213,15 +226,19 @@ EventSerializer = inline_serializer("TimelineEvent", {
 }, many=True)
 
 
+class TimelineQuery(PageQuery):
+    kind = serializers.ListField(child=serializers.ChoiceField(sorted(KINDS)), required=False,
+                                 help_text="Only these kinds of event (repeat for several).")
+
+
 class PersonTimelineView(APIView):
     permission_classes = [roles(*Role)]
 
-    @extend_schema(operation_id="person_timeline", responses=page_of(EventSerializer, "TimelineEvent"))
+    @extend_schema(operation_id="person_timeline",
+                   responses=page_of(EventSerializer, "TimelineEvent"), parameters=[TimelineQuery])
     def get(self, request, pk):
-        from workflows.timeline import KINDS, person_timeline
-
         person = selectors.person_get(request.user, pk)
-        kinds = {k for k in request.query_params.getlist("kind") if k in KINDS}
+        kinds = set(query(request, TimelineQuery).get("kind", []))
         events = person_timeline(request.user, person, kinds or None)
         return paginate(self, request, events, lambda e: {
             "at": e.at, "kind": e.kind, "title": e.title, "actor": e.actor, "reason": e.reason})

@@ -1,11 +1,11 @@
 """API for reviews and actions."""
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.roles import Role
-from pathways.api import created, page_of, paginate, roles
+from pathways.api import PageQuery, created, page_of, paginate, query, roles
 from pathways.errors import DomainError
 from referrals.api import PersonBriefSerializer
 
@@ -80,7 +80,8 @@ class ReviewListView(APIView):
     permission_classes = [roles(Role.CHAIR, Role.PANEL_MEMBER, Role.COORDINATOR, Role.OVERSIGHT,
                                 Role.COMMISSIONER)]
 
-    @extend_schema(operation_id="reviews_list", responses=page_of(ReviewSerializer, "Review"))
+    @extend_schema(operation_id="reviews_list", responses=page_of(ReviewSerializer, "Review"),
+                   parameters=[PageQuery])
     def get(self, request):
         reviews = selectors.my_reviews(request.user).order_by("-requested_at")
         return paginate(self, request, reviews, lambda r: ReviewSerializer(r).data)
@@ -95,25 +96,33 @@ class ReviewDetailView(APIView):
         return Response(ReviewDetailSerializer(review).data)
 
 
-def action_list_queryset(user, params):
-    overdue = str(params.get("overdue", "")).lower() in ("true", "1", "yes")
-    owner = params.get("owner_organisation") or None
-    status = params.get("status", "")
-    if status and status not in ActionStatus.values:
-        raise DomainError(f"Unknown status '{status}'.", field="status")
-    return selectors.actions_filtered(user, status=status, overdue=overdue,
-                                      owner_organisation=owner)
+class ActionFilter(serializers.Serializer):
+    status = serializers.ChoiceField(ActionStatus.choices, required=False)
+    overdue = serializers.BooleanField(required=False, default=False,
+                                       help_text="Only open actions past their due date.")
+    owner_organisation = serializers.UUIDField(required=False,
+                                               help_text="Only actions owned in this organisation.")
+
+
+class ActionQuery(PageQuery, ActionFilter):
+    pass
+
+
+def action_list_queryset(user, request, filter_class=ActionQuery):
+    params = query(request, filter_class)
+    return selectors.actions_filtered(user, status=params.get("status", ""),
+                                      overdue=params.get("overdue", False),
+                                      owner_organisation=params.get("owner_organisation"))
 
 
 class ActionListView(APIView):
     permission_classes = [roles(Role.COMMISSIONER, Role.COORDINATOR, Role.OVERSIGHT, Role.CHAIR,
                                 Role.INTERVENOR, Role.ACTION_OWNER)]
 
-    @extend_schema(operation_id="actions_list", responses=page_of(ActionSerializer, "Action"), parameters=[
-        OpenApiParameter("status", str, enum=ActionStatus.values),
-        OpenApiParameter("overdue", bool), OpenApiParameter("owner_organisation", str)])
+    @extend_schema(operation_id="actions_list", responses=page_of(ActionSerializer, "Action"),
+                   parameters=[ActionQuery])
     def get(self, request):
-        actions = action_list_queryset(request.user, request.query_params)
+        actions = action_list_queryset(request.user, request)
         return paginate(self, request, actions, lambda a: ActionSerializer(a).data)
 
 
@@ -121,7 +130,8 @@ class ActionUpdatesView(APIView):
     permission_classes = ActionListView.permission_classes
 
     @extend_schema(operation_id="action_updates_list",
-                   responses=page_of(ActionUpdateSerializer, "ActionUpdate"))
+                   responses=page_of(ActionUpdateSerializer, "ActionUpdate"),
+                   parameters=[PageQuery])
     def get(self, request, pk):
         action = selectors.action_get(request.user, pk)
         return paginate(self, request, action.updates.select_related("author"),

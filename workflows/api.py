@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
@@ -23,10 +23,19 @@ from intervenors.selectors import cases_visible
 from pathways.api import csv_response, roles
 from pathways.authentication import token_expired
 from referrals.selectors import triage_queue
-from reviews.api import ActionListView, action_list_queryset
+from reviews.api import ActionFilter, ActionListView, action_list_queryset
 
 TokenOut = inline_serializer("Token", {"token": serializers.CharField(),
                                      "expires_at": serializers.DateTimeField()})
+
+
+class TokenRequestSerializer(AuthTokenSerializer):
+    """DRF's credentials serializer with bounds: an overlong username is refused before it
+    reaches authentication (and the lockout records, whose column holds 255)."""
+
+    username = serializers.CharField(label="Username", max_length=150, write_only=True)
+    password = serializers.CharField(label="Password", max_length=1024, write_only=True,
+                                     trim_whitespace=False, style={"input_type": "password"})
 
 
 class TokenView(APIView):
@@ -37,9 +46,9 @@ class TokenView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
 
-    @extend_schema(request=AuthTokenSerializer, responses=TokenOut, auth=[])
+    @extend_schema(request=TokenRequestSerializer, responses=TokenOut, auth=[])
     def post(self, request):
-        data = AuthTokenSerializer(data=request.data, context={"request": request})
+        data = TokenRequestSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         token, _ = Token.objects.get_or_create(user=data.validated_data["user"])
         if token_expired(token):      # an old token is replaced, never handed out again
@@ -85,10 +94,9 @@ class QueueExportView(APIView):
 class ActionExportView(APIView):
     permission_classes = ActionListView.permission_classes   # the same people as the list
 
-    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR}, parameters=[
-        OpenApiParameter("overdue", bool), OpenApiParameter("status", str)])
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR}, parameters=[ActionFilter])
     def get(self, request):
-        actions = action_list_queryset(request.user, request.query_params)
+        actions = action_list_queryset(request.user, request, ActionFilter)
         return _logged(request, "actions", csv_response(
             f"actions-{date.today()}.csv",
             ["person", "action", "owner_organisation", "owner", "due_date", "status", "overdue",
