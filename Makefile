@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install lint migrate seed worker beat bench clean
+.PHONY: run test install lint migrate seed worker beat bench clean schema
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ worker: install
 
 beat: install
 	$(BIN)/celery -A config beat --loglevel=info
+
+# Record the digest of the API schema for its version (after bumping the version and adding
+# a changelog entry); tests/test_api_contract.py fails until this is done.
+schema: install
+	DEBUG=true $(BIN)/python manage.py record_api_schema
 
 bench: install
 	$(BIN)/python tests/benchmarks/queue_queries.py

@@ -222,7 +222,7 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "EXCEPTION_HANDLER": "pathways.api.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["pathways.api.BoundedJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["pathways.parsers.BoundedJSONParser"],
 }
 
 # Throttle counters live in the cache: shared through Redis when there is one, so a second
@@ -236,7 +236,8 @@ CACHES = {"default": (
 SPECTACULAR_SETTINGS = {
     "TITLE": "Pathways API",
     "DESCRIPTION": "Referrals, prioritisation, IC(E)TR reviews and senior intervenor casework.",
-    "VERSION": "1.0.0",
+    # Bump with every schema change, with an entry in docs/api-changelog.md (make schema).
+    "VERSION": "1.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema and docs describe every endpoint: for signed-in people only (issue 10).
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],

@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -28,6 +27,22 @@ MESSAGES = {
 }
 
 
+def _flat(errors, prefix: str = "") -> dict[str, list[str]]:
+    """Field errors as one level: nested ones are keyed by their path, e.g.
+    `characteristics.religion` or `concerns.2.description`."""
+    flat = {}
+    items = errors.items() if isinstance(errors, dict) else enumerate(errors)
+    for key, value in items:
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flat(value, f"{name}."))
+        elif isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):
+            flat.update(_flat({i: v for i, v in enumerate(value) if v}, f"{name}."))
+        else:
+            flat[name] = [str(v) for v in (value if isinstance(value, list) else [value])]
+    return flat
+
+
 def api_exception_handler(exc, context):
     """Every error is JSON: {"code", "message"} plus "errors" per field for bad input."""
     if isinstance(exc, DomainError):
@@ -43,7 +58,8 @@ def api_exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        errors = _flat(exc.detail if isinstance(exc.detail, dict)
+                       else {"non_field_errors": exc.detail})
         named = ", ".join(str(name) for name in errors if name != "non_field_errors")
         response.data = {"code": "invalid", "errors": errors,
                          "message": f"Some input needs correcting: {named or 'see errors'}."}
@@ -54,36 +70,6 @@ def api_exception_handler(exc, context):
             message = str(exc.detail)      # say what was wrong with the body
         response.data = {"code": code, "message": message}
     return response
-
-
-MAX_JSON_DEPTH = 20
-
-
-class BoundedJSONParser(JSONParser):
-    """JSON bodies nested deeper than any request of ours needs are a 400, not a 500 from the
-    parser running out of stack."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            data = super().parse(stream, media_type, parser_context)
-        except RecursionError:
-            raise exceptions.ParseError("The JSON is nested too deeply.") from None
-        if _depth(data) > MAX_JSON_DEPTH:
-            raise exceptions.ParseError(f"The JSON is nested more than {MAX_JSON_DEPTH} deep.")
-        return data
-
-
-def _depth(value) -> int:
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if depth > MAX_JSON_DEPTH:
-            break
-        children = item.values() if isinstance(item, dict) else item if isinstance(
-            item, list) else ()
-        stack.extend((child, depth + 1) for child in children)
-    return deepest
 
 
 def roles(*names):
@@ -238,6 +224,36 @@ ERROR_STATUSES = {
 }
 
 
+# OpenAPI links: how one response leads to the next call, so a generated client (and the
+# stateful contract test) can follow a referral to triage, a waiting case to assignment and
+# then closure, and an action to its updates.
+LINKS = [
+    # (from path, method, status, to path, method, name, parameter expression)
+    ("/api/v1/referrals/", "post", "201", "/api/v1/referrals/{id}/triage/", "post",
+     "TriageTheReferral", "$response.body#/id"),
+    ("/api/v1/referrals/{id}/triage/", "post", "200", "/api/v1/referrals/{id}/", "get",
+     "ReadTheReferral", "$response.body#/id"),
+    ("/api/v1/intervenor-cases/", "get", "200", "/api/v1/intervenor-cases/{id}/assign/", "post",
+     "AssignTheFirstCase", "$response.body#/results/0/id"),
+    ("/api/v1/intervenor-cases/{id}/assign/", "post", "200",
+     "/api/v1/intervenor-cases/{id}/close/", "post", "CloseTheCase", "$response.body#/id"),
+    ("/api/v1/actions/", "get", "200", "/api/v1/actions/{id}/updates/", "post",
+     "UpdateTheFirstAction", "$response.body#/results/0/id"),
+]
+
+
+def _add_links(paths) -> None:
+    for source, method, code, target, target_method, name, expression in LINKS:
+        operation = paths.get(source, {}).get(method)
+        target_operation = paths.get(target, {}).get(target_method)
+        if not operation or not target_operation or code not in operation["responses"]:
+            continue
+        operation["responses"][code].setdefault("links", {})[name] = {
+            "operationId": target_operation["operationId"],
+            "parameters": {"id": expression},
+        }
+
+
 def document_errors(result, generator, request, public):
     """drf-spectacular postprocessing: every operation documents the errors it can return,
     all with the one Error schema."""
@@ -255,6 +271,7 @@ def document_errors(result, generator, request, public):
             for code in sorted(statuses):
                 responses.setdefault(code, {"description": ERROR_STATUSES[code],
                                             "content": error})
+    _add_links(result.get("paths", {}))
     return result
 
 
