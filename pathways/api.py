@@ -33,7 +33,8 @@ def _flat(errors, prefix: str = "") -> dict[str, list[str]]:
     flat = {}
     items = errors.items() if isinstance(errors, dict) else enumerate(errors)
     for key, value in items:
-        name = f"{prefix}{key}"
+        # A list's or an object's own error (too many items) belongs to the list's name.
+        name = prefix.rstrip(".") if key == "non_field_errors" and prefix else f"{prefix}{key}"
         if isinstance(value, dict):
             flat.update(_flat(value, f"{name}."))
         elif isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value):

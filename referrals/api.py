@@ -185,9 +185,9 @@ class QueueView(APIView):
     @extend_schema(operation_id="queue_list", responses=page_of(QueueRowSerializer, "QueueRow"),
                    parameters=[QueueQuery])
     def get(self, request):
-        params = {"region": "", "route": "", "age_band": "", "sort": "score"}
-        params.update({k: v for k, v in query(request, QueueQuery).items()
-                       if k in params})
+        given = query(request, QueueQuery)
+        params = {k: given.get(k, "") for k in ("region", "route", "age_band")}
+        params["sort"] = given.get("sort") or "score"
         rows = list(enumerate(selectors.triage_queue(request.user, **params), start=1))
         return paginate(self, request, rows, lambda pair: queue_row(*pair))
 
