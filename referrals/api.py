@@ -81,8 +81,9 @@ class ReferralCreateSerializer(serializers.Serializer):
     legal_status = serializers.CharField(max_length=100, required=False, default="")
     requested_route = serializers.ChoiceField(Route.choices)
     reason = serializers.CharField(max_length=TEXT)
-    concerns = ConcernInSerializer(many=True, required=False, default=list,
-                                   max_length=MAX_CONCERNS_PER_REFERRAL)
+    # A ListField (not many=True) so the schema states the limit as maxItems.
+    concerns = serializers.ListField(child=ConcernInSerializer(), required=False, default=list,
+                                     max_length=MAX_CONCERNS_PER_REFERRAL)
     characteristics = CharacteristicsInSerializer(required=False, default=None,
                                                   allow_null=True)
 
