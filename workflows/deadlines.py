@@ -17,6 +17,7 @@ from reviews.models import Action
 from .models import Notification
 from .notifications import emails_of_role, link_to, notification_owe, oversight_recipients
 
+SWEEP_HEARTBEAT = "pathways:sweep:last-run"   # read by /health/ready
 DUE_SOON_DAYS = 7        # DOMAIN.md: reminders 7 days before
 ESCALATE_AFTER_DAYS = 14  # DOMAIN.md: escalation 14 days past due
 
@@ -99,3 +100,10 @@ def notify_case_assigned(case) -> None:
 
 __all__ = ["sweep_action_deadlines", "action_escalate", "notify_case_assigned",
            "emails_of_role"]
+
+
+def record_sweep_heartbeat() -> None:
+    """Note that the scheduled sweep ran, for the readiness check."""
+    from django.core.cache import cache
+
+    cache.set(SWEEP_HEARTBEAT, timezone.now(), timeout=None)

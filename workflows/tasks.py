@@ -5,6 +5,7 @@ here so that Celery's autodiscovery of `tasks` modules registers it.
 """
 from celery import shared_task
 
+from .deadlines import record_sweep_heartbeat
 from .deadlines import sweep_action_deadlines as _sweep
 from .notifications import send_notification
 
@@ -13,4 +14,6 @@ __all__ = ["send_notification", "sweep_action_deadlines"]
 
 @shared_task(acks_late=True)
 def sweep_action_deadlines() -> dict:
-    return _sweep()
+    counts = _sweep()
+    record_sweep_heartbeat()     # /health/ready reports a sweep that stopped running
+    return counts
