@@ -1,4 +1,5 @@
 """Writes for users and organisations."""
+import structlog
 from django.contrib.auth.models import Group
 from django.db import transaction
 
@@ -8,6 +9,8 @@ from pathways.errors import DomainError, NotAllowedError
 
 from .models import Organisation, User
 from .roles import Role
+
+security_log = structlog.get_logger("pathways.security")
 
 
 def commissioners_group(organisation: Organisation) -> Group:
@@ -81,6 +84,10 @@ def user_set_roles(*, user: User, roles, by, reason: str) -> User:
         user.is_staff = Role.ADMINISTRATOR in wanted     # the admin site follows the role
     change = ", ".join([f"+{r}" for r in sorted(added)] + [f"-{r}" for r in sorted(removed)])
     stamp(user, by=by, reason=f"Roles changed ({change}): {reason}").save()
+    for role in sorted(added):
+        security_log.info("role_granted", user_id=user.pk, role=str(role), by_user_id=by.pk)
+    for role in sorted(removed):
+        security_log.info("role_removed", user_id=user.pk, role=str(role), by_user_id=by.pk)
     for role in sorted(added):
         decision_record(actor=by, kind=Decision.Kind.ROLE_GRANTED, subject=user, reason=reason,
                         summary=f"{user.username} granted the role {role}",

@@ -1,14 +1,15 @@
 """The only writers of the audit log: decisions, record access (granted or refused) and the
 who-and-why stamp every history row carries."""
-import logging
 from datetime import timedelta
 
+import structlog
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from .models import AccessLogEntry, Decision
 
-security_log = logging.getLogger("pathways.security")
+# Security events as named, structured lines (ids only, never content): config/observability.
+security_log = structlog.get_logger("pathways.security")
 REFUSALS_BEFORE_ALERT = 5
 ALERT_WINDOW_MINUTES = 10
 
@@ -83,12 +84,12 @@ def access_refused(*, request, object_type: str, object_id) -> None:
     access_record(request=request, granted=False, object_type=object_type,
                   object_id=str(object_id))
     user = request.user
-    security_log.warning("refused %s id=%r user=%s", object_type, str(object_id)[:64],
-                         getattr(user, "pk", None))
+    security_log.warning("access_refused", object_type=object_type,
+                         object_id=str(object_id)[:64], user_id=getattr(user, "pk", None))
     if not user.is_authenticated:
         return
     since = timezone.now() - timedelta(minutes=ALERT_WINDOW_MINUTES)
     refused = AccessLogEntry.objects.filter(user=user, granted=False, at__gte=since).count()
     if refused == REFUSALS_BEFORE_ALERT:
-        security_log.error("ALERT repeated refused access: user=%s refused=%s in %s minutes",
-                           user.pk, refused, ALERT_WINDOW_MINUTES)
+        security_log.error("access_alert", user_id=user.pk, refused=refused,
+                           window_minutes=ALERT_WINDOW_MINUTES)

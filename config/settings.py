@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    "config.observability.RequestLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "pathways.middleware.RejectControlCharactersMiddleware",
@@ -264,14 +265,11 @@ SPECTACULAR_SETTINGS = {
 # simple-history: never erase history when a row is deleted.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "loggers": {
-        "pathways.security": {"handlers": ["console"], "level": "WARNING"},
-    },
-}
+# JSON lines with a request id on every line (config/observability.py).
+from config.observability import configure_structlog, logging_config  # noqa: E402
+
+LOGGING = logging_config(env("LOG_LEVEL", default="INFO"))
+configure_structlog()
 
 # The name the demo loader and the system actor use for changes no person made directly.
 SYSTEM_USERNAME = "system"

@@ -1,5 +1,7 @@
 """Shared fixtures. The demo data is loaded once into the test database and every ordinary
 test runs inside a transaction that is rolled back, so tests see the same starting state."""
+import contextlib
+import logging
 import os
 
 import pytest
@@ -69,3 +71,52 @@ def client_for(client, users):
         return c
 
     return make
+
+
+# No personal data in logs (issue 17): everything the app logs during the whole run is kept
+# and, at the end, searched for the demo people's NHS numbers and for the free text the demo
+# and the tests write into records. A hit fails the run.
+class _LogCollector(logging.Handler):
+    lines: list[str] = []
+
+    def emit(self, record):
+        with contextlib.suppress(Exception):   # a line that cannot be formatted is not kept
+            self.lines.append(self.format(record))
+
+
+FREE_TEXT_SENTINELS = ["Fictional demo", "no community provider", "Restrained daily",
+                       "Family cannot visit", "Demo concern raised", "No discharge plan",
+                       "Daily plan agreed", "Signed activity plan", "The ward now leads"]
+
+
+def pytest_configure(config):
+    from django.conf import settings as django_settings
+
+    collector = _LogCollector()
+    collector.setFormatter(logging.Formatter("%(name)s %(message)s %(args)s"))
+    if django_settings.configured:
+        from config.observability import logging_config
+
+        formatter = logging_config()["formatters"]["json"]
+        from structlog.stdlib import ProcessorFormatter
+
+        collector.setFormatter(ProcessorFormatter(
+            processor=formatter["processor"], foreign_pre_chain=formatter["foreign_pre_chain"]))
+    for name in ("", "pathways", "django.request", "celery"):
+        logging.getLogger(name).addHandler(collector)
+    config._pathways_logs = collector
+
+
+def pytest_sessionfinish(session, exitstatus):
+    collector = getattr(session.config, "_pathways_logs", None)
+    if collector is None or not collector.lines:
+        return
+    from workflows.management.commands.seed_demo import PEOPLE, demo_nhs_number
+
+    numbers = {demo_nhs_number(i) for i in range(len(PEOPLE))}
+    leaks = [line for line in collector.lines
+             if any(n in line for n in numbers) or any(
+                 s.lower() in line.lower() for s in FREE_TEXT_SENTINELS)]
+    if leaks:
+        print("\nPersonal data found in the logs:\n" + "\n".join(leaks[:20]))
+        session.exitstatus = 1

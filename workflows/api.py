@@ -1,6 +1,7 @@
 """API sign-in (tokens) and CSV exports for the oversight group and the programme team."""
 from datetime import date, timedelta
 
+import structlog
 from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
@@ -25,6 +26,7 @@ from pathways.authentication import token_expired
 from referrals.selectors import triage_queue
 from reviews.api import ActionFilter, ActionListView, action_list_queryset
 
+security_log = structlog.get_logger("pathways.security")
 TokenOut = inline_serializer("Token", {"token": serializers.CharField(),
                                      "expires_at": serializers.DateTimeField()})
 
@@ -70,6 +72,8 @@ class TokenRevokeView(APIView):
 def _logged(request, name, response):
     access_record(request=request, object_type=f"export:{name}",
                   object_id=f"rows={response.rows_written}")
+    security_log.info("export", export=name, rows=response.rows_written,
+                      user_id=request.user.pk)
     return response
 
 
