@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install lint migrate seed worker beat bench clean schema
+.PHONY: run test install lint migrate seed worker beat bench clean schema backup restore
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,14 @@ beat: install
 # a changelog entry); tests/test_api_contract.py fails until this is done.
 schema: install
 	DEBUG=true $(BIN)/python manage.py record_api_schema
+
+# Backups (PostgreSQL): a timestamped pg_dump in backups/, and a restore into a new database.
+backup:
+	ops/backup backups
+
+restore:
+	@test -n "$(FILE)" || { echo "make restore FILE=backups/... DB=new_database_name"; exit 2; }
+	ops/restore "$(FILE)" "$(or $(DB),pathways_restored)"
 
 bench: install
 	$(BIN)/python tests/benchmarks/queue_queries.py
