@@ -32,9 +32,9 @@ def forward(apps, schema_editor):
     for action in Action.objects.all():
         referrer = Organisation.objects.get(
             pk=Review.objects.get(pk=action.review_id).referral.organisation_id)
-        if referrer.members_group_id:
+        if referrer.commissioners_group_id:
             GroupObjectPermission.objects.get_or_create(
-                group_id=referrer.members_group_id, permission=perms["view_action"],
+                group_id=referrer.commissioners_group_id, permission=perms["view_action"],
                 content_type=action_type, object_pk=str(action.pk))
     for action in Action.objects.filter(owner__isnull=True):
         matches = [u for u in User.objects.filter(organisation_id=action.owner_organisation_id,
@@ -57,6 +57,6 @@ class Migration(migrations.Migration):
         ("reviews", "0002_action_named_owner"),
         ("guardian", "0002_generic_permissions_index"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ("accounts", "0002_roles"),
+        ("accounts", "0003_commissioners_group"),
     ]
     operations = [migrations.RunPython(forward, migrations.RunPython.noop, elidable=True)]

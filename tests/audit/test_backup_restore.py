@@ -51,9 +51,8 @@ def restored(postgres, tmp_path):
 def test_a_backup_restores_with_its_rows_triggers_and_limited_role(restored):
     source, target = restored
     assert _counts(_url(target)) == _counts(source)
-    with psycopg.connect(_url(target)) as owner:
-        with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            owner.execute("UPDATE workflows_decision SET reason = 'rewritten'")
+    with psycopg.connect(_url(target)) as owner, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        owner.execute("UPDATE workflows_decision SET reason = 'rewritten'")
     with psycopg.connect(_url(target, settings.DATABASE_APP_ROLE), autocommit=True) as app:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             app.execute("TRUNCATE workflows_decision")

@@ -152,3 +152,24 @@ def test_an_action_issued_before_named_owners_can_be_given_one(users, action):
     assert action.owner == users["commissioner"]
     owner = User.objects.get(pk=users["commissioner"].pk)   # a fresh permission cache
     assert owner.has_perm("reviews.change_action", action)
+
+
+def test_the_migration_to_named_owners_derives_the_grants_the_relationships_call_for(users):
+    """reviews 0003 run over existing actions: organisation-wide grants go, owners matched by
+    name get theirs, the referring commissioners keep read access; nothing drifts after."""
+    import importlib
+
+    from django.apps import apps
+    from guardian.shortcuts import assign_perm
+
+    from workflows.grants import drift
+
+    migration = importlib.import_module("reviews.migrations.0003_actions_owned_by_people")
+    action = Action.objects.filter(owner=users["commissioner"]).first()
+    cqc = Organisation.objects.get(kind="cqc")
+    cqc_group = Group.objects.create(name="CQC staff (old style)")
+    assign_perm("reviews.change_action", cqc_group, action)     # the old, too-wide grant
+    migration.forward(apps, None)
+    missing, extra = drift()
+    assert not missing and not extra
+    assert cqc.pk and not cqc_group.groupobjectpermission_set.exists()
