@@ -20,6 +20,9 @@ SECRET_KEY = env(
     "SECRET_KEY",
     default="django-insecure-local-only-pathways-key-never-use-in-production",
 )
+# Old keys still accepted while signed sessions and links made with them expire (rotation,
+# docs/operations.md).
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
