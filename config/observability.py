@@ -39,12 +39,9 @@ def logging_config(level: str = "INFO") -> dict:
             "foreign_pre_chain": SHARED_PROCESSORS,
         }},
         "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+        # One handler, on the root: our loggers set their own level and pass their lines up.
         "root": {"handlers": ["console"], "level": "WARNING"},
-        "loggers": {
-            "pathways": {"handlers": ["console"], "level": level, "propagate": False},
-            "django.request": {"handlers": ["console"], "level": "WARNING",
-                               "propagate": False},
-        },
+        "loggers": {"pathways": {"level": level}},
     }
 
 

@@ -102,8 +102,7 @@ def pytest_configure(config):
 
         collector.setFormatter(ProcessorFormatter(
             processor=formatter["processor"], foreign_pre_chain=formatter["foreign_pre_chain"]))
-    for name in ("", "pathways", "django.request", "celery"):
-        logging.getLogger(name).addHandler(collector)
+    logging.getLogger().addHandler(collector)    # every logger's lines reach the root
     config._pathways_logs = collector
 
 

@@ -32,11 +32,9 @@ def lines():
     handler = Keep()
     handler.setFormatter(ProcessorFormatter(processor=config["processor"],
                                             foreign_pre_chain=config["foreign_pre_chain"]))
-    for name in ("pathways", "django.request"):
-        logging.getLogger(name).addHandler(handler)
+    logging.getLogger().addHandler(handler)
     yield captured
-    for name in ("pathways", "django.request"):
-        logging.getLogger(name).removeHandler(handler)
+    logging.getLogger().removeHandler(handler)
 
 
 def test_each_request_is_one_line_with_its_id_user_role_view_status_and_time(

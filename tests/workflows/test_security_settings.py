@@ -65,7 +65,8 @@ def test_repeated_refused_ids_raise_one_alert(client_for, caplog):
     with caplog.at_level("WARNING", logger="pathways.security"):
         for _ in range(7):
             assert client.get(f"/referrals/{uuid.uuid4()}/").status_code == 404
-    alerts = [r for r in caplog.records if r.levelname == "ERROR" and "ALERT" in r.message]
+    alerts = [r for r in caplog.records
+              if r.levelname == "ERROR" and "access_alert" in r.getMessage()]
     assert len(alerts) == 1
     assert "\n" not in alerts[0].getMessage()
 
