@@ -1,5 +1,7 @@
 """Owing and sending notifications. Owed rows are written in the caller's transaction; the
 send is queued only after commit, and a resend of a sent row does nothing."""
+from datetime import timedelta
+
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -33,8 +35,26 @@ def notification_owe(*, key: str, kind: str, recipients: list[str], subject: str
                 key=key, kind=kind, recipients=recipients, subject=subject, body=body)
     except IntegrityError:
         return None
-    transaction.on_commit(lambda: send_notification.delay(notification.pk))
+    # robust: if the broker is down the change the person made still stands (it committed);
+    # the owed row stays unsent and the next sweep queues it again (notifications_requeue).
+    transaction.on_commit(lambda: send_notification.delay(notification.pk), robust=True)
     return notification
+
+
+REQUEUE_AFTER = timedelta(minutes=10)
+
+
+def notifications_requeue(now=None) -> int:
+    """Queue again every message owed for a while and not sent: its first queueing was lost
+    (broker down, worker killed before it acknowledged). Sending is idempotent, so a message
+    queued twice is still sent once."""
+    now = now or timezone.now()
+    owed = list(Notification.objects.filter(sent_at__isnull=True,
+                                            created_at__lte=now - REQUEUE_AFTER)
+                .values_list("pk", flat=True)[:1000])
+    for pk in owed:
+        send_notification.delay(pk)
+    return len(owed)
 
 
 def notification_send(notification_id: int) -> bool:

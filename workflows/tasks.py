@@ -7,7 +7,7 @@ from celery import shared_task
 
 from .deadlines import record_sweep_heartbeat
 from .deadlines import sweep_action_deadlines as _sweep
-from .notifications import send_notification
+from .notifications import notifications_requeue, send_notification
 
 __all__ = ["send_notification", "sweep_action_deadlines"]
 
@@ -15,5 +15,6 @@ __all__ = ["send_notification", "sweep_action_deadlines"]
 @shared_task(acks_late=True)
 def sweep_action_deadlines() -> dict:
     counts = _sweep()
+    counts["requeued"] = notifications_requeue()   # sends whose queueing was lost
     record_sweep_heartbeat()     # /health/ready reports a sweep that stopped running
     return counts

@@ -5,6 +5,7 @@ import pytest
 from django.conf import settings
 from django.core import mail
 from django.db import transaction
+from django.utils import timezone
 
 from audit.models import Decision
 from reviews.models import Action
@@ -135,3 +136,41 @@ def test_a_sweep_recovers_a_notice_whose_message_was_lost(action):
     assert owed.sent_at is None and mail.outbox == []
     assert sweep_action_deadlines(today=today)["overdue"] == 0   # not owed twice
     assert notification_send(owed.pk) is True and len(mail.outbox) == 1
+
+
+def test_a_send_whose_queueing_was_lost_is_queued_again_by_the_sweep_and_sent_once(
+        users, client_for, django_capture_on_commit_callbacks, monkeypatch):
+    """The broker is down when a case is assigned: the assignment stands, the message is
+    owed in the database, and the next sweep queues it again (issue 17)."""
+    from datetime import timedelta as td
+
+    import time_machine
+    from kombu.exceptions import OperationalError
+
+    from intervenors.models import IntervenorCase
+    from workflows import notifications
+    from workflows.tasks import sweep_action_deadlines as sweep_task
+
+    case = IntervenorCase.objects.filter(status="waiting").first()
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(notifications.send_notification, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for("coordinator").post(
+            f"/cases/{case.pk}/assign/",
+            {"intervenor": users["intervenor3"].intervenor_profile.pk,
+             "reason": "Broker outage drill"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == "active"
+    owed = Notification.objects.get(key__startswith=f"case:{case.pk}:assigned")
+    assert owed.sent_at is None
+    monkeypatch.undo()
+    mail.outbox.clear()
+    with time_machine.travel(timezone.now() + td(minutes=11)):
+        assert sweep_task()["requeued"] >= 1
+        sweep_task()
+    owed.refresh_from_db()
+    assert owed.sent_at is not None and owed.attempts == 1
+    assert [m.subject for m in mail.outbox].count(owed.subject) == 1

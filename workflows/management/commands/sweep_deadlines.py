@@ -1,7 +1,7 @@
 """Run the action-deadline sweep now (the same work Celery beat runs every hour)."""
 from django.core.management.base import BaseCommand
 
-from workflows.deadlines import sweep_action_deadlines
+from workflows.tasks import sweep_action_deadlines
 
 
 class Command(BaseCommand):
