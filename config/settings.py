@@ -99,6 +99,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["transaction_mode"] = "IMMEDIATE"
     DATABASES["default"]["OPTIONS"]["timeout"] = 20
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Keep connections between requests, and check one before reusing it, so a database restart
+# costs a reconnect, not an error (issue 17).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # On PostgreSQL the app connects (DATABASE_URL) as a role that owns nothing, and migrations run
 # as the owner (MIGRATION_DATABASE_URL, used by `make migrate` and `make serve`). After each
 # migrate the owner grants this role what the app needs; on the audit tables, only SELECT and
@@ -236,7 +240,9 @@ REST_FRAMEWORK = {
 # flushes its whole database, which must never hold the Celery queue.
 CACHE_REDIS_URL = env("CACHE_REDIS_URL", default=REDIS_URL)
 CACHES = {"default": (
-    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_REDIS_URL}
+    {"BACKEND": "pathways.cache.ForgivingRedisCache", "LOCATION": CACHE_REDIS_URL,
+     # Fail fast when Redis is away, rather than hold a request (pathways/cache.py).
+     "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
     if CACHE_REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"})}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Pathways API",
