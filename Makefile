@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install lint migrate seed worker beat bench clean schema backup restore
+.PHONY: run test install lint migrate seed worker beat bench clean schema backup restore serve
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,15 @@ seed: migrate
 run: seed
 	@echo "Pathways on http://127.0.0.1:$(PORT)/ - demo users in README.md, password pathways-demo"
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# As production runs it: DEBUG off, migrations as the owner, hashed and compressed static
+# files, gunicorn (config/gunicorn.py). Needs SECRET_KEY and ALLOWED_HOSTS; see
+# docs/operations.md. Health: /health/live and /health/ready. viewflow's static files are left
+# out: its UI is not mounted, and its bundled CSS names fonts the package does not ship.
+serve: install
+	$(AS_OWNER) $(BIN)/python manage.py migrate --noinput
+	STATIC_MANIFEST=true $(BIN)/python manage.py collectstatic --noinput --verbosity 0 --ignore viewflow
+	STATIC_MANIFEST=true $(BIN)/gunicorn -c config/gunicorn.py config.wsgi
 
 lint: install
 	$(BIN)/ruff check .
