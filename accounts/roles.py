@@ -71,6 +71,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reviews.view_barrierdomain",
         "reviews.add_barrierdomain",
         "reviews.change_barrierdomain",
+        "audit.view_retentionpolicy",
+        "audit.add_retentionpolicy",
     ],
 }
 

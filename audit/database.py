@@ -15,10 +15,34 @@ from django.db import connections
 REFUSE_FUNCTION = """
 CREATE OR REPLACE FUNCTION workflows_refuse_audit_change() RETURNS trigger AS $$
 BEGIN
+    -- The one exception: retention removing old access-log rows, inside
+    -- audit_purge_access_log (which only the owner runs; the app role may call it).
+    IF TG_OP = 'DELETE' AND TG_TABLE_NAME = 'workflows_accesslogentry'
+       AND current_setting('pathways.retention', true) = 'on' THEN
+        RETURN OLD;
+    END IF;
     RAISE EXCEPTION 'append-only: % rows cannot be %d', TG_TABLE_NAME, lower(TG_OP)
         USING ERRCODE = '42501';
 END;
 $$ LANGUAGE plpgsql
+"""
+# Retention of the access log, run with the owner's rights (SECURITY DEFINER) and holding
+# its own floor, so the app role can apply the policy but never empty the log.
+PURGE_FUNCTION = """
+CREATE OR REPLACE FUNCTION audit_purge_access_log(cutoff timestamptz) RETURNS integer AS $$
+DECLARE removed integer;
+BEGIN
+    IF cutoff > now() - interval '%(years)s years' THEN
+        RAISE EXCEPTION 'retention: the access log is kept at least %(years)s years'
+            USING ERRCODE = '42501';
+    END IF;
+    PERFORM set_config('pathways.retention', 'on', true);
+    DELETE FROM workflows_accesslogentry WHERE at < cutoff;
+    GET DIAGNOSTICS removed = ROW_COUNT;
+    PERFORM set_config('pathways.retention', 'off', true);
+    RETURN removed;
+END;
+$$ LANGUAGE plpgsql SECURITY DEFINER
 """
 # The decision and access-log triggers keep the names migration workflows 0002 gave them.
 NAMED_TRIGGERS = {
@@ -38,8 +62,16 @@ def _quote(connection, name: str) -> str:
 
 
 def apply_triggers(connection) -> None:
+    from .models import MINIMUM_ACCESS_LOG_YEARS
+
     with connection.cursor() as cursor:
         cursor.execute(REFUSE_FUNCTION)
+        cursor.execute(PURGE_FUNCTION % {"years": int(MINIMUM_ACCESS_LOG_YEARS)})
+        cursor.execute("SELECT current_schema()")
+        schema = _quote(connection, cursor.fetchone()[0])
+        cursor.execute(f"ALTER FUNCTION audit_purge_access_log(timestamptz) "
+                       f"SET search_path = {schema}")
+        cursor.execute("REVOKE ALL ON FUNCTION audit_purge_access_log(timestamptz) FROM PUBLIC")
         for table in append_only_tables(connection):
             trigger = NAMED_TRIGGERS.get(table, f"{table}_append_only")
             cursor.execute(
@@ -66,6 +98,7 @@ def grant_app_role(connection, role: str) -> None:
         for table in append_only_tables(connection):
             cursor.execute(f"REVOKE UPDATE, DELETE, TRUNCATE, TRIGGER, REFERENCES ON "
                            f"{_quote(connection, table)} FROM {q}")
+        cursor.execute(f"GRANT EXECUTE ON FUNCTION audit_purge_access_log(timestamptz) TO {q}")
 
 
 def secure_audit_tables(sender, using="default", **kwargs) -> None:

@@ -6,6 +6,7 @@ migration 0001 without touching data), hence the explicit `db_table`.
 import uuid
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 
 
@@ -60,6 +61,8 @@ class Decision(AppendOnlyModel):
         ROLE_GRANTED = "role_granted", "Role granted"
         ROLE_REMOVED = "role_removed", "Role removed"
         ACCOUNT_CHANGED = "account_changed", "Account changed"
+        RETENTION_POLICY_CHANGED = "retention_policy_changed", "Retention policy changed"
+        RETENTION_APPLIED = "retention_applied", "Retention applied"
         POLICY_CHANGED = "policy_changed", "Priority policy changed"
         UNIT_RATED = "unit_rated", "Unit rating recorded"
 
@@ -108,3 +111,32 @@ class AccessLogEntry(AppendOnlyModel):
 
     def __str__(self):
         return f"{self.user} {'viewed' if self.granted else 'was refused'} {self.object_type}"
+
+
+MINIMUM_ACCESS_LOG_YEARS = 2   # a floor the database itself holds (audit.database)
+
+
+class RetentionPolicy(models.Model):
+    """How long the record-access log is kept. Data an administrator sets with a reason; the
+    newest row is in force. Decisions and the history of casework are never removed."""
+
+    class RecordType(models.TextChoices):
+        ACCESS_LOG = "access_log", "Record-access log"
+
+    id = models.BigAutoField(primary_key=True)
+    record_type = models.CharField(max_length=30, choices=RecordType.choices)
+    keep_years = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(MINIMUM_ACCESS_LOG_YEARS)],
+        help_text=f"At least {MINIMUM_ACCESS_LOG_YEARS}. Set with your information governance "
+                  "lead, following the Records Management Code of Practice.")
+    reason = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "retention policies"
+
+    def __str__(self):
+        return f"{self.get_record_type_display()}: {self.keep_years} years"

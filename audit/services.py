@@ -93,3 +93,78 @@ def access_refused(*, request, object_type: str, object_id) -> None:
     if refused == REFUSALS_BEFORE_ALERT:
         security_log.error("access_alert", user_id=user.pk, refused=refused,
                            window_minutes=ALERT_WINDOW_MINUTES)
+
+
+# Retention --------------------------------------------------------------------------------
+
+DEFAULT_ACCESS_LOG_YEARS = 6
+
+
+def retention_policy_current():
+    """The access-log policy in force; the default (6 years) until an administrator sets one."""
+    from .models import RetentionPolicy
+
+    policy = RetentionPolicy.objects.filter(
+        record_type=RetentionPolicy.RecordType.ACCESS_LOG).order_by("-created_at").first()
+    if policy is None:
+        policy = RetentionPolicy.objects.create(
+            record_type=RetentionPolicy.RecordType.ACCESS_LOG,
+            keep_years=DEFAULT_ACCESS_LOG_YEARS, created_by=system_user(),
+            reason="Default until the information governance lead sets the period.")
+    return policy
+
+
+def retention_policy_set(*, by, keep_years: int, reason: str):
+    """A new retention period for the access log: a decision with a reason, never below the
+    floor the database holds."""
+    from django.db import transaction
+
+    from pathways.errors import DomainError
+
+    from .models import MINIMUM_ACCESS_LOG_YEARS, RetentionPolicy
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Give the reason for the new retention period.", field="reason")
+    if keep_years < MINIMUM_ACCESS_LOG_YEARS:
+        raise DomainError(f"The access log is kept at least {MINIMUM_ACCESS_LOG_YEARS} years.",
+                          field="keep_years")
+    with transaction.atomic():
+        previous = retention_policy_current()
+        policy = RetentionPolicy.objects.create(
+            record_type=RetentionPolicy.RecordType.ACCESS_LOG, keep_years=keep_years,
+            reason=reason, created_by=by)
+        decision_record(actor=by, kind=Decision.Kind.RETENTION_POLICY_CHANGED, subject=policy,
+                        reason=reason, summary=f"Access log kept {keep_years} years "
+                                               f"(was {previous.keep_years})",
+                        facts={"keep_years": keep_years, "previous": previous.keep_years})
+    return policy
+
+
+def retention_apply(*, now=None) -> int:
+    """Remove access-log entries older than the policy allows, as the system user, with a
+    decision saying how many and up to when. Decisions and casework history are never
+    touched. On PostgreSQL the removal runs in a database function that holds its own floor."""
+    from django.db import connection, transaction
+
+    from .models import MINIMUM_ACCESS_LOG_YEARS
+
+    now = now or timezone.now()
+    policy = retention_policy_current()
+    years = max(policy.keep_years, MINIMUM_ACCESS_LOG_YEARS)
+    cutoff = now - timedelta(days=round(365.25 * years))
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT audit_purge_access_log(%s)", [cutoff])
+            removed = cursor.fetchone()[0]
+        else:   # the first-run default keeps the guard in code only
+            cursor.execute("DELETE FROM workflows_accesslogentry WHERE at < %s", [cutoff])
+            removed = cursor.rowcount
+        decision_record(actor=system_user(), kind=Decision.Kind.RETENTION_APPLIED,
+                        subject=policy, reason=f"Retention policy: {years} years",
+                        summary=f"{removed} access-log entries from before "
+                                f"{cutoff:%d %b %Y} removed",
+                        facts={"removed": removed, "cutoff": cutoff.isoformat(),
+                               "keep_years": years})
+    security_log.info("retention_applied", removed=removed, keep_years=years)
+    return removed

@@ -231,6 +231,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.tasks.sweep_action_deadlines",
         "schedule": 60 * 60,
     },
+    "apply-retention": {
+        "task": "audit.tasks.apply_retention",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 REST_FRAMEWORK = {
