@@ -3,15 +3,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts.selectors import scope
-from referrals import priority
+from pathways.paging import Explained
+from referrals import priority, ranking
 from referrals.models import Person
-from referrals.selectors import _people_base, person_facts, policy_in_force
+from referrals.selectors import _with_person_facts, explain_people, policy_in_force
 
-from .models import Intervenor, IntervenorCase
+from .models import MAX_ACTIVE_CASES, Intervenor, IntervenorCase
 
 
 def cases_visible(user) -> QuerySet[IntervenorCase]:
@@ -35,29 +37,30 @@ class WaitingRow:
     case: IntervenorCase
     person: Person
     priority: priority.Priority
+    rank: int = 0
 
 
-def _waiting_cases() -> QuerySet[IntervenorCase]:
-    return IntervenorCase.objects.select_related("referral").prefetch_related(
-        Prefetch("person", queryset=_people_base())).filter(status=IntervenorCase.Status.WAITING)
-
-
-def _ranked(cases, today: date | None = None) -> list[WaitingRow]:
-    """Ranked by today's score, then longer in LTS, then longer waiting (a documented rule)."""
+def _ranked(cases: QuerySet[IntervenorCase], today: date | None = None) -> Explained:
+    """Ranked by today's score, then longer in LTS, then longer waiting (a documented rule),
+    in the database (referrals/ranking.py), explained a page at a time."""
     weights = priority.Weights.from_policy(policy_in_force())
     today = today or date.today()
-    rows = [WaitingRow(c, c.person, priority.score(person_facts(c.person), weights, today))
-            for c in cases]
-    return sorted(rows, key=lambda r: priority.rank_key(r.priority, r.case.waiting_since))
+    cases = ranking.ranked(cases.filter(status=IntervenorCase.Status.WAITING), weights, today,
+                           tie="waiting_since")
+    return Explained(
+        _with_person_facts(cases.select_related("referral")),
+        partial(explain_people, weights=weights, today=today,
+                make=lambda c, p, n: WaitingRow(c, c.person, p, n)))
 
 
-def waiting_list(user, *, today: date | None = None) -> list[WaitingRow]:
-    return _ranked(scope(user, "intervenors.view_intervenorcase", _waiting_cases()), today)
+def waiting_list(user, *, today: date | None = None) -> Explained:
+    return _ranked(scope(user, "intervenors.view_intervenorcase", IntervenorCase.objects.all()),
+                   today)
 
 
 def top_of_waiting_list() -> WaitingRow | None:
     """The person the rule says is next, whoever is asking (used by the assignment service)."""
-    return next(iter(_ranked(_waiting_cases())), None)
+    return _ranked(IntervenorCase.objects.all()).first()
 
 
 def intervenors_with_load() -> QuerySet[Intervenor]:
@@ -67,6 +70,14 @@ def intervenors_with_load() -> QuerySet[Intervenor]:
         .prefetch_related(Prefetch(
             "cases", queryset=IntervenorCase.objects.filter(status="active")
             .select_related("person"), to_attr="active_cases"))
-        .order_by("user__last_name")
+        .order_by("user__last_name", "user__first_name", "pk")
     )
 
+
+
+def free_places() -> int:
+    """Places free across available intervenors (the hard limit keeps each at or under it)."""
+    available = Intervenor.objects.filter(available=True)
+    busy = IntervenorCase.objects.filter(status=IntervenorCase.Status.ACTIVE,
+                                         intervenor__in=available).count()
+    return max(available.count() * MAX_ACTIVE_CASES - busy, 0)

@@ -7,6 +7,7 @@ from accounts.access import role_required
 from accounts.roles import Role
 from audit.access import get_or_404
 from audit.services import access_record
+from pathways import paging
 from pathways.forms import apply_form
 from workflows import services as flow
 
@@ -19,10 +20,11 @@ CASE_READERS = (Role.INTERVENOR, Role.COORDINATOR, Role.OVERSIGHT, Role.COMMISSI
 
 @role_required(Role.INTERVENOR)
 def caseload(request):
-    cases = list(selectors.caseload(request.user))
-    active = [c for c in cases if c.status == IntervenorCase.Status.ACTIVE]
+    cases = selectors.caseload(request.user)
     return render(request, "intervenors/caseload.html", {
-        "active": active, "closed": [c for c in cases if c.status == IntervenorCase.Status.CLOSED],
+        "active": list(cases.filter(status=IntervenorCase.Status.ACTIVE)),
+        "closed": paging.page(request, cases.filter(status=IntervenorCase.Status.CLOSED)
+                              .order_by("-closed_on", "pk")),
         "limit": MAX_ACTIVE_CASES,
     })
 
@@ -30,18 +32,16 @@ def caseload(request):
 @role_required(Role.COORDINATOR, Role.OVERSIGHT)
 def waiting(request):
     return render(request, "intervenors/waiting.html", {
-        "rows": selectors.waiting_list(request.user),
+        "page": paging.page(request, selectors.waiting_list(request.user)),
         "can_assign": request.user.has_perm("intervenors.assign_intervenorcase"),
     })
 
 
 @role_required(Role.COORDINATOR, Role.OVERSIGHT)
 def capacity(request):
-    intervenors = list(selectors.intervenors_with_load())
     return render(request, "intervenors/capacity.html", {
-        "intervenors": intervenors, "limit": MAX_ACTIVE_CASES,
-        "free_places": sum(max(MAX_ACTIVE_CASES - i.active_count, 0)
-                           for i in intervenors if i.available),
+        "page": paging.page(request, selectors.intervenors_with_load()),
+        "limit": MAX_ACTIVE_CASES, "free_places": selectors.free_places(),
         "waiting_count": selectors.cases_visible(request.user).filter(status="waiting").count(),
     })
 
@@ -62,7 +62,7 @@ def _case_page(request, case, status=200, **forms):
     }
     if context["can_assign"] or context["can_reassign"]:
         intervenors = list(selectors.intervenors_with_load())
-        context["top"] = next(iter(selectors.waiting_list(user)), None)
+        context["top"] = selectors.waiting_list(user).first()
         if context["can_assign"]:
             context["assign_form"] = forms.get("assign_form") or AssignForm(intervenors=intervenors)
         if context["can_reassign"]:
@@ -173,7 +173,7 @@ def closure_confirm(request, pk):
     if form.cleaned_data["decision"] != "confirm":
         messages.success(request, "The case continues.")
         return redirect("intervenors:case", pk=case.pk)
-    top = next(iter(selectors.waiting_list(request.user)), None)
+    top = selectors.waiting_list(request.user).first()
     nxt = (f" Next on the waiting list: {top.person.reference} (score {top.priority.score})."
            if top else " Nobody is waiting.")
     messages.success(request, f"Case closed; {case.intervenor} has a free place." + nxt)

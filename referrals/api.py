@@ -189,8 +189,8 @@ class QueueView(APIView):
         given = query(request, QueueQuery)
         params = {k: given.get(k, "") for k in ("region", "route", "age_band")}
         params["sort"] = given.get("sort") or "score"
-        rows = list(enumerate(selectors.triage_queue(request.user, **params), start=1))
-        return paginate(self, request, rows, lambda pair: queue_row(*pair))
+        rows = selectors.triage_queue(request.user, **params)
+        return paginate(self, request, rows, lambda row: queue_row(row.rank, row))
 
 
 class PersonSerializer(serializers.Serializer):

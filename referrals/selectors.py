@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 
 from django.db.models import Prefetch, QuerySet
 
 from accounts.selectors import scope
+from pathways.paging import Explained
 
-from . import priority
+from . import priority, ranking
 from .models import Concern, LtsEpisode, Person, PriorityPolicy, Referral
 
 
@@ -80,34 +82,48 @@ class QueueRow:
     referral: Referral
     person: Person
     priority: priority.Priority
+    rank: int = 0
 
     @property
     def age_band(self) -> str:
         return "child" if self.priority.age < 18 else "adult"
 
 
-def rank(rows: list, referred_at=lambda row: row.referral.raised_at) -> list:
-    return sorted(rows, key=lambda row: priority.rank_key(row.priority, referred_at(row)))
+def explain_people(rows: list, first_rank: int, *, weights: priority.Weights, today: date,
+                   make) -> list:
+    """Rows of a ranked page, each with its score explained by priority.score."""
+    return [make(row, priority.score(person_facts(row.person), weights, today), rank)
+            for rank, row in enumerate(rows, start=first_rank)]
+
+
+def _with_person_facts(queryset: QuerySet) -> QuerySet:
+    return queryset.select_related("person__current_unit").prefetch_related(
+        Prefetch("person__lts_episodes", queryset=LtsEpisode.objects.filter(
+            end_date__isnull=True), to_attr="open_episodes"),
+        Prefetch("person__concerns", queryset=Concern.objects.filter(
+            status=Concern.Status.OPEN), to_attr="open_concerns"),
+    )
 
 
 def triage_queue(user, *, region: str = "", route: str = "", age_band: str = "",
-                 sort: str = "score", today: date | None = None) -> list[QueueRow]:
-    """Referrals awaiting triage, ranked by today's priority score (a constant query count)."""
+                 sort: str = "score", today: date | None = None) -> Explained:
+    """Referrals awaiting triage, ranked by today's priority score in the database and
+    explained a page at a time (referrals/ranking.py; a constant query count per page)."""
     today = today or date.today()
     weights = priority.Weights.from_policy(policy_in_force())
-    referrals = scope(
-        user, "referrals.view_referral",
-        Referral.objects.select_related("organisation").prefetch_related(
-            Prefetch("person", queryset=_people_base())),
-    ).filter(status=Referral.Status.SUBMITTED)
+    referrals = scope(user, "referrals.view_referral", Referral.objects.all()).filter(
+        status=Referral.Status.SUBMITTED)
     if region:
         referrals = referrals.filter(person__current_unit__region=region)
     if route:
         referrals = referrals.filter(requested_route=route)
-    rows = [QueueRow(r, r.person, priority.score(person_facts(r.person), weights, today))
-            for r in referrals]
-    if age_band in ("child", "adult"):
-        rows = [row for row in rows if row.age_band == age_band]
-    if sort == "days":
-        return sorted(rows, key=lambda row: (-row.priority.days_in_lts, row.referral.raised_at))
-    return rank(rows)
+    referrals = ranking.ranked(referrals, weights, today, tie="raised_at",
+                               by="days" if sort == "days" else "score")
+    if age_band == "child":
+        referrals = referrals.filter(age_years__lt=18)
+    elif age_band == "adult":
+        referrals = referrals.filter(age_years__gte=18)
+    return Explained(
+        _with_person_facts(referrals.select_related("organisation")),
+        partial(explain_people, weights=weights, today=today,
+                make=lambda r, p, n: QueueRow(r, r.person, p, n)))

@@ -9,6 +9,7 @@ from accounts.access import role_required
 from accounts.roles import Role
 from audit.access import get_or_404
 from audit.services import access_record
+from pathways import paging
 from pathways.errors import DomainError
 from pathways.forms import apply_form, attach_refusal
 from workflows import services as flow
@@ -31,8 +32,8 @@ PERSON_READERS = tuple(Role)
 
 @role_required(Role.COMMISSIONER)
 def my_referrals(request):
-    referrals = selectors.referrals_visible(request.user).order_by("-raised_at")
-    return render(request, "referrals/mine.html", {"referrals": referrals})
+    referrals = selectors.referrals_visible(request.user).order_by("-raised_at", "pk")
+    return render(request, "referrals/mine.html", {"page": paging.page(request, referrals)})
 
 
 @role_required(Role.COMMISSIONER)
@@ -85,7 +86,7 @@ def queue(request):
     params = filters.cleaned_data if filters.is_valid() else {}
     rows = selectors.triage_queue(request.user, **{k: v for k, v in params.items() if v})
     return render(request, "referrals/queue.html", {
-        "rows": rows, "filters": filters,
+        "page": paging.page(request, rows), "filters": filters,
         "can_triage": request.user.has_perm("referrals.triage_referral"),
     })
 

@@ -2,7 +2,7 @@
 from datetime import date
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, TextField
 
 from accounts.roles import ACTION_OWNER_ROLES
 from accounts.selectors import scope
@@ -57,7 +57,10 @@ def actions_filtered(user, *, status: str = "", overdue: bool = False,
         actions = actions.filter(Q(status__in=Action.OPEN_STATUSES) & Q(due_date__lt=today))
     if owner_organisation:
         actions = actions.filter(owner_organisation=owner_organisation)
-    return actions.order_by("due_date")
+    # A list needs the review only to reach the person: leave its long texts in the database.
+    long_texts = [f"review__{f.name}" for f in Review._meta.concrete_fields
+                  if isinstance(f, TextField)]
+    return actions.defer(*long_texts).order_by("due_date", "pk")
 
 
 def action_transitions_for(user, action: Action) -> list[tuple[str, str]]:

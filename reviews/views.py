@@ -10,6 +10,7 @@ from accounts.access import role_required
 from accounts.roles import Role
 from audit.access import get_or_404
 from audit.services import access_record
+from pathways import paging
 from pathways.errors import DomainError
 from pathways.forms import apply_form, attach_refusal
 from workflows import services as flow
@@ -35,8 +36,8 @@ ACTION_READERS = (Role.COMMISSIONER, Role.COORDINATOR, Role.OVERSIGHT, Role.CHAI
 
 @role_required(*REVIEW_READERS)
 def review_list(request):
-    reviews = selectors.my_reviews(request.user).order_by("status", "scheduled_for")
-    return render(request, "reviews/list.html", {"reviews": reviews})
+    reviews = selectors.my_reviews(request.user).order_by("status", "scheduled_for", "pk")
+    return render(request, "reviews/list.html", {"page": paging.page(request, reviews)})
 
 
 def _is_chair(review, user) -> bool:
@@ -132,7 +133,7 @@ def action_list(request):
     actions = selectors.actions_filtered(request.user, status=params.get("status", ""),
                                          overdue=params.get("overdue", False))
     return render(request, "reviews/actions.html", {
-        "actions": actions, "filters": filters, "today": date.today()})
+        "page": paging.page(request, actions), "filters": filters, "today": date.today()})
 
 
 def _action_page(request, action, form=None, owner_form=None, status=200):

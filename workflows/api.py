@@ -87,12 +87,12 @@ class QueueExportView(APIView):
             f"triage-queue-{date.today()}.csv",
             ["rank", "person", "score", "days_in_lts", "unit", "cqc_rating", "open_concerns",
              "requested_route", "raised_on", "breakdown"],
-            ([n, r.person.reference, r.priority.score, r.priority.days_in_lts,
+            ([r.rank, r.person.reference, r.priority.score, r.priority.days_in_lts,
               getattr(r.person.current_unit, "name", ""),
               getattr(r.person.current_unit, "cqc_rating", ""), len(r.person.open_concerns),
               r.referral.requested_route, r.referral.raised_at.date(),
               "; ".join(f"{c.label}: {c.points}" for c in r.priority.components)]
-             for n, r in enumerate(rows, start=1))))
+             for r in rows)))
 
 
 class ActionExportView(APIView):

@@ -62,12 +62,16 @@ def person_timeline(user, person: Person, kinds: set[str] | None = None) -> list
     review_ids = list(reviews_visible(user).filter(person=person).values_list("pk", flat=True))
     case_ids = list(cases_visible(user).filter(person=person).values_list("pk", flat=True))
     if "decision" in kinds:
+        visible = {
+            "reviews.Review": {str(pk) for pk in review_ids},
+            "intervenors.IntervenorCase": {str(pk) for pk in case_ids},
+            "reviews.Action": {str(pk) for pk in Action.objects.filter(
+                review_id__in=review_ids).values_list("pk", flat=True)},
+        }
         decisions = Decision.objects.filter(person=person).select_related("actor")
         events += [Event(d.made_at, "decision", d.summary, str(d.actor), d.reason)
                    for d in decisions
-                   if d.subject_type not in ("reviews.Review", "reviews.Action",
-                                             "intervenors.IntervenorCase")
-                   or _visible_subject(d, review_ids, case_ids)]
+                   if d.subject_type not in visible or d.subject_id in visible[d.subject_type]]
     if "referral" in kinds:
         events += _history(Person, "referral", "Person record", lambda r: "", id=person.pk)
         events += _history(Referral, "referral", "Referral", _status, person_id=person.pk)
@@ -102,12 +106,3 @@ def person_timeline(user, person: Person, kinds: set[str] | None = None) -> list
                          a.text) for a in activities]
     return sorted(events, key=lambda e: e.at)
 
-
-def _visible_subject(decision: Decision, review_ids, case_ids) -> bool:
-    if decision.subject_type == "reviews.Review":
-        return any(str(pk) == decision.subject_id for pk in review_ids)
-    if decision.subject_type == "intervenors.IntervenorCase":
-        return any(str(pk) == decision.subject_id for pk in case_ids)
-    if decision.subject_type == "reviews.Action":
-        return Action.objects.filter(pk=decision.subject_id, review_id__in=review_ids).exists()
-    return True

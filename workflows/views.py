@@ -6,6 +6,7 @@ from accounts.roles import Role
 from audit.access import get_or_404
 from audit.models import AccessLogEntry
 from audit.services import access_record
+from pathways import paging
 from referrals.selectors import person_get
 
 from .timeline import KINDS, person_timeline
@@ -18,7 +19,7 @@ def timeline(request, pk):
     chosen = {k for k in request.GET.getlist("kind") if k in KINDS}
     events = person_timeline(request.user, person, chosen or None)
     return render(request, "workflows/timeline.html", {
-        "person": person, "events": events, "kinds": KINDS, "chosen": chosen,
+        "person": person, "page": paging.page(request, events), "kinds": KINDS, "chosen": chosen,
         "can_see_access_log": request.user.has_perm("audit.view_accesslogentry"),
     })
 
@@ -35,5 +36,7 @@ def equality(request):
 @role_required(Role.OVERSIGHT)
 def access_log(request, pk):
     person = get_or_404(request, person_get, pk)
-    entries = AccessLogEntry.objects.filter(person=person).select_related("user")[:500]
-    return render(request, "workflows/access_log.html", {"person": person, "entries": entries})
+    entries = AccessLogEntry.objects.filter(person=person).select_related("user").order_by(
+        "-at", "-pk")
+    return render(request, "workflows/access_log.html", {
+        "person": person, "page": paging.page(request, entries)})

@@ -1,0 +1,127 @@
+"""The priority score computed by the database, so that lists are ranked and cut there.
+
+`priority.score` is the one place that explains a score; this module states the same rule in
+SQL (Django expressions, today's date and the policy's weights as parameters) so that the
+queue, the waiting list, their exports and the API are one ordered, limited query however
+many people wait. tests/referrals/test_ranking.py proves, with Hypothesis, that the two agree
+on score and order for generated facts and dates. Change one, change the other.
+
+Why computed and not stored: days in LTS and age move every day, and every fact behind a
+score (an episode, a concern, a unit's rating) changes through a different service. A stored
+score would need a refresh on each of those and a nightly job, and would be wrong whenever
+one was missed; computing it costs two indexed subqueries and a join per row (decision 0009).
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
+
+from .models import Concern, CqcRatingValue
+from .priority import Weights
+
+INT = IntegerField()
+
+
+def _int(value: int) -> Value:
+    return Value(value, output_field=INT)
+
+
+def _open_concerns(person_ref: str) -> QuerySet[Concern]:
+    return Concern.objects.filter(person=OuterRef(person_ref), status=Concern.Status.OPEN) \
+        .order_by().values("person")
+
+
+def _count(queryset, expression) -> Coalesce:
+    return Coalesce(Subquery(queryset.annotate(n=expression).values("n")[:1], output_field=INT),
+                    _int(0))
+
+
+def _clamp(name: str, low: int | None, high: int | None) -> Case:
+    whens = []
+    if low is not None:
+        whens.append(When(**{f"{name}__lt": low}, then=_int(low)))
+    if high is not None:
+        whens.append(When(**{f"{name}__gt": high}, then=_int(high)))
+    return Case(*whens, default=F(name), output_field=INT)
+
+
+def with_priority(queryset: QuerySet, weights: Weights, today: date, *,
+                  person: str = "person") -> QuerySet:
+    """Annotate `rank_score`, `age_years` and `lts_since` (the open episode's start when it
+    began before today, else NULL) on rows that reach a person through `person` ("" for people).
+    """
+    p = f"{person}__" if person else ""
+    person_pk = f"{p}pk" if person else "pk"
+    start = "open_lts__start_date"
+    dob = f"{p}date_of_birth"
+    rating = f"{p}current_unit__cqc_rating"
+
+    # Full months from the start of the open episode to today, as priority.full_months_between.
+    months = (
+        (_int(today.year) - ExtractYear(start)) * 12
+        + (_int(today.month) - ExtractMonth(start))
+        - Case(When(**{f"{start}__day__gt": today.day}, then=_int(1)), default=_int(0))
+    )
+    born_later_in_year = Q(**{f"{dob}__month__gt": today.month}) | Q(
+        **{f"{dob}__month": today.month, f"{dob}__day__gt": today.day})
+    rating_points = Case(
+        When(**{f"{p}current_unit__isnull": True}, then=_int(
+            weights.rating_points.get(CqcRatingValue.NOT_YET_RATED, 0))),
+        *[When(**{rating: value}, then=_int(weights.rating_points.get(value, 0)))
+          for value in CqcRatingValue.values],
+        default=_int(0), output_field=INT,
+    )
+    concerns = _open_concerns(person_pk)
+    return (
+        queryset.annotate(open_lts=FilteredRelation(
+            f"{p}lts_episodes", condition=Q(**{f"{p}lts_episodes__end_date__isnull": True})))
+        .alias(
+            _months=Case(When(**{f"{start}__isnull": True}, then=_int(0)), default=months,
+                         output_field=INT),
+            _sources=_count(concerns, Count("source", distinct=True)),
+            _high=_count(concerns.filter(severity=Concern.Severity.HIGH), Count("pk")),
+        )
+        .alias(
+            _counted=_clamp("_months", 0, weights.lts_months_cap),
+            _concern_raw=F("_sources") * weights.points_per_concern_source
+            + F("_high") * weights.points_per_high_severity_concern,
+        )
+        .annotate(
+            age_years=_int(today.year) - ExtractYear(dob) - Case(
+                When(born_later_in_year, then=_int(1)), default=_int(0)),
+            lts_since=Case(When(**{f"{start}__lt": today}, then=F(start)), default=None),
+        )
+        .annotate(
+            rank_score=F("_counted") * weights.points_per_month_in_lts
+            + rating_points
+            + _clamp("_concern_raw", None, weights.concern_points_cap)
+            + Case(When(age_years__lt=18, then=_int(weights.points_child)), default=_int(0),
+                   output_field=INT),
+        )
+    )
+
+
+def ranked(queryset: QuerySet, weights: Weights, today: date, *, tie: str,
+           person: str = "person", by: str = "score") -> QuerySet:
+    """Highest score first, then longer in LTS, then the earlier `tie` (priority.rank_key);
+    by="days": longer in LTS first, then the earlier `tie`."""
+    rows = with_priority(queryset, weights, today, person=person)
+    longest = F("lts_since").asc(nulls_last=True)
+    if by == "days":
+        return rows.order_by(longest, tie, "pk")
+    return rows.order_by(F("rank_score").desc(), longest, tie, "pk")
+
