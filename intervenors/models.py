@@ -4,6 +4,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 # Each senior intervenor works with at most three people at a time (NHS England programme
@@ -88,7 +89,11 @@ class IntervenorCase(models.Model):
                 name="intervenorcase_one_open_per_person",
             ),
         ]
-        indexes = [models.Index(fields=["intervenor", "status"])]
+        indexes = [
+            models.Index(fields=["intervenor", "status"]),
+            models.Index(fields=["waiting_since"], condition=Q(status="waiting"),
+                         name="case_waiting_since"),
+        ]
 
     def __str__(self):
         return f"Intervenor case for {self.person} ({self.get_status_display().lower()})"
@@ -117,3 +122,13 @@ class CaseActivity(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} on {self.occurred_on:%d %b %Y}"
+
+
+# Object permissions in tables with a real foreign key (guardian's "direct" models), so that
+# scoping a list joins on an indexed column rather than on guardian's text object_pk.
+class IntervenorCaseUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(IntervenorCase, on_delete=models.CASCADE)
+
+
+class IntervenorCaseGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(IntervenorCase, on_delete=models.CASCADE)

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation, Region
@@ -253,6 +254,8 @@ class Concern(models.Model):
 
     class Meta:
         ordering = ["-raised_on"]
+        # The ranking counts each waiting person's open concerns.
+        indexes = [models.Index(fields=["person", "status"], name="concern_person_status")]
 
     def __str__(self):
         return f"{self.get_category_display()} concern from {self.get_source_display().lower()}"
@@ -307,6 +310,7 @@ class Referral(models.Model):
     class Meta:
         ordering = ["-raised_at"]
         permissions = [("triage_referral", "Can triage referrals")]
+        indexes = [models.Index(fields=["status", "raised_at"], name="referral_status_raised")]
         constraints = [
             models.UniqueConstraint(
                 fields=["person"],
@@ -368,3 +372,21 @@ class PriorityPolicy(models.Model):
             CqcRatingValue.GOOD: self.points_good,
             CqcRatingValue.OUTSTANDING: self.points_outstanding,
         }
+
+
+# Object permissions in tables with a real foreign key (guardian's "direct" models), so that
+# scoping a list joins on an indexed column rather than on guardian's text object_pk.
+class PersonUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Person, on_delete=models.CASCADE)
+
+
+class PersonGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Person, on_delete=models.CASCADE)
+
+
+class ReferralUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Referral, on_delete=models.CASCADE)
+
+
+class ReferralGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Referral, on_delete=models.CASCADE)

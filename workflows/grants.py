@@ -7,6 +7,7 @@ from collections import namedtuple
 
 from django.contrib.contenttypes.models import ContentType
 from guardian.models import GroupObjectPermission, UserObjectPermission
+from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
 
 from intervenors.models import IntervenorCase
 from referrals.models import Person, Referral
@@ -62,16 +63,22 @@ def expected() -> set[Grant]:
 
 
 def actual() -> set[Grant]:
-    types = ContentType.objects.get_for_models(*MODELS).values()
+    """Grants as stored: in each model's direct tables, plus any left in guardian's generic
+    tables (there should be none; guardian would ignore them, so they count as drift)."""
     grants = set()
-    for row in UserObjectPermission.objects.filter(content_type__in=types).select_related(
-            "permission", "content_type"):
-        grants.add(Grant("user", row.user_id, row.permission.codename, row.content_type.model,
-                         row.object_pk))
-    for row in GroupObjectPermission.objects.filter(content_type__in=types).select_related(
-            "permission", "content_type"):
-        grants.add(Grant("group", row.group_id, row.permission.codename,
-                         row.content_type.model, row.object_pk))
+    for model in MODELS:
+        name = model._meta.model_name
+        for holder, table in (("user", get_user_obj_perms_model(model)),
+                              ("group", get_group_obj_perms_model(model))):
+            for holder_id, codename, pk in table.objects.values_list(
+                    f"{holder}_id", "permission__codename", "content_object_id"):
+                grants.add(Grant(holder, holder_id, codename, name, str(pk)))
+    types = ContentType.objects.get_for_models(*MODELS).values()
+    for holder, table in (("user", UserObjectPermission), ("group", GroupObjectPermission)):
+        for holder_id, codename, model, pk in table.objects.filter(
+                content_type__in=types).values_list(
+                f"{holder}_id", "permission__codename", "content_type__model", "object_pk"):
+            grants.add(Grant(holder, holder_id, codename, model, f"generic:{pk}"))
     return grants
 
 
@@ -95,6 +102,13 @@ def mend(missing: set[Grant], extra: set[Grant]) -> None:
     by_model = {m._meta.model_name: m for m in MODELS}
     with transaction.atomic():
         for grant, assign in [(g, True) for g in missing] + [(g, False) for g in extra]:
+            if grant.object_pk.startswith("generic:"):   # a stray generic row: remove it
+                table = UserObjectPermission if grant.holder == "user" else GroupObjectPermission
+                table.objects.filter(**{f"{grant.holder}_id": grant.holder_id},
+                                     permission__codename=grant.perm,
+                                     content_type__model=grant.model,
+                                     object_pk=grant.object_pk.removeprefix("generic:")).delete()
+                continue
             holder = (User if grant.holder == "user" else Group).objects.get(pk=grant.holder_id)
             obj = by_model[grant.model].objects.get(pk=grant.object_pk)
             app = obj._meta.app_label
