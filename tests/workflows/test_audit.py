@@ -66,6 +66,10 @@ def test_decisions_are_not_editable_in_the_admin():
 
 APP_DIRS = ["accounts", "referrals", "reviews", "intervenors", "workflows"]
 BYPASS = re.compile(r"\.(update|bulk_create|bulk_update|raw)\(|cursor\(\)")
+# Bulk writers that write the history themselves, each proved by its own test.
+WRITES_ITS_OWN_HISTORY = {
+    "workflows/scale.py": "tests/workflows/test_seed_scale.py",
+}
 
 
 def test_no_app_code_writes_around_history():
@@ -73,7 +77,8 @@ def test_no_app_code_writes_around_history():
     offenders = []
     for app in APP_DIRS:
         for path in Path(settings.BASE_DIR, app).rglob("*.py"):
-            if "migrations" in path.parts:
+            if "migrations" in path.parts or str(
+                    path.relative_to(settings.BASE_DIR)) in WRITES_ITS_OWN_HISTORY:
                 continue
             for number, line in enumerate(path.read_text().splitlines(), 1):
                 if BYPASS.search(line) and "def update" not in line and "vars().update" not in line:

@@ -1,0 +1,541 @@
+"""National scale ×10 in minutes: bulk writes that leave what the services would leave.
+
+`manage.py seed_scale` loads about ten times England's numbers (20,000 people, 2,000 in LTS,
+2,000 reviews, 20,000 actions, 200 senior intervenors) for benchmarks and load tests. The
+services take a fifth of a second a person, so this writes in bulk, and to stay honest it
+writes, for every row, what the service would: a history row ("+", by the system user, with a
+reason), the object permissions `workflows.grants.expected()` derives from the relationships,
+the decisions a person would have made, and each flow's process with its tasks in the state
+the flow would be in. tests/workflows/test_seed_scale.py proves it: no grant drift, and
+sampled referrals, reviews and cases taken on through the real flows.
+
+This is the one module allowed bulk writes (tests/workflows/test_audit.py names it).
+"""
+from __future__ import annotations
+
+import itertools
+import random
+from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils import timezone
+from guardian.utils import get_group_obj_perms_model, get_user_obj_perms_model
+from simple_history.utils import bulk_create_with_history
+from viewflow.workflow.models import Process, Task
+from viewflow.workflow.status import STATUS
+from viewflow.workflow.token import Token
+
+from accounts.models import Organisation, Region, User
+from accounts.roles import Role
+from accounts.services import commissioners_group
+from audit.models import Decision
+from audit.services import system_user
+from intervenors.models import MAX_ACTIVE_CASES, CaseActivity, Intervenor, IntervenorCase
+from referrals import priority
+from referrals.models import (
+    Concern,
+    Condition,
+    CqcRating,
+    CqcRatingValue,
+    LtsEpisode,
+    Person,
+    ProtectedCharacteristics,
+    Referral,
+    Route,
+    Unit,
+)
+from referrals.selectors import policy_in_force
+from reviews.models import (
+    Action,
+    ActionUpdate,
+    BarrierAnswer,
+    BarrierDomain,
+    PanelMember,
+    Recommendation,
+    Review,
+)
+
+from .flows import IntervenorFlow, ReferralFlow, ReviewFlow
+from .models import IntervenorProcess, ReferralProcess, ReviewProcess
+
+MARKER = "Scale ICB 01"
+REASON = "Seeded at national scale for benchmarks"
+BATCH = 1000
+REGIONS = Region.values
+ICBS = 42                                     # England has 42 integrated care boards
+
+# The task each flow has open, and the ones done before it, for each state of its subject
+# (node, owner): owner names who completes a human step, None for the system's own steps.
+REFERRAL_TASKS = {
+    Referral.Status.SUBMITTED: [("start", None), ("snapshot", None), ("triage", "open")],
+    Referral.Status.ACCEPTED: [("start", None), ("snapshot", None), ("triage", "coordinator"),
+                               ("accepted", None), ("hand_over", None), ("end", None)],
+    Referral.Status.DECLINED: [("start", None), ("snapshot", None), ("triage", "coordinator"),
+                               ("accepted", None), ("end", None)],
+}
+REVIEW_TASKS = {
+    Review.Status.REQUESTED: [("start", None), ("schedule", "open")],
+    Review.Status.SCHEDULED: [("start", None), ("schedule", "coordinator"),
+                              ("hold_panel", "open")],
+    Review.Status.HELD: [("start", None), ("schedule", "coordinator"), ("hold_panel", "chair"),
+                         ("issue_report", "open")],
+    Review.Status.REPORT_ISSUED: [("start", None), ("schedule", "coordinator"),
+                                  ("hold_panel", "chair"), ("issue_report", "chair"),
+                                  ("end", None)],
+}
+CASE_TASKS = {
+    IntervenorCase.Status.WAITING: [("start", None), ("assign", "open")],
+    IntervenorCase.Status.ACTIVE: [("start", None), ("assign", "coordinator"),
+                                   ("casework", "open")],
+    IntervenorCase.Status.CLOSED: [("start", None), ("assign", "coordinator"),
+                                   ("casework", "intervenor"), ("confirm_closure", "coordinator"),
+                                   ("closed", None), ("end", None)],
+}
+
+
+def valid_nhs_number(n: int) -> str:
+    """The n-th valid NHS number in a block kept for scale data (9 digits and a check digit)."""
+    while True:
+        base = f"{600_000_000 + n * 7:09d}"
+        total = sum(int(d) * (10 - i) for i, d in enumerate(base))
+        check = (11 - total % 11) % 11
+        if check != 10:
+            return base + str(check)
+        n += 1_000_000
+
+
+def scale_present() -> bool:
+    return Organisation.objects.filter(name=MARKER).exists()
+
+
+class Seeder:
+    def __init__(self, people: int = 20_000, *, seed: int = 12, out=None):
+        self.n = people
+        self.rng = random.Random(seed)   # noqa: S311 - made-up data, repeatable by seed
+        self.out = out
+        self.today = date.today()
+        self.now = timezone.now()
+        self.history = defaultdict(list)     # model -> objects, flushed with their history
+        self.perm_ids = {(p.content_type.app_label, p.codename): p.pk
+                         for p in Permission.objects.select_related("content_type")}
+        self.grants = defaultdict(list)      # direct permission model -> rows
+        self.decisions: list[Decision] = []
+        self.processes: list[tuple] = []     # (process class, subject field, subject, shape)
+
+    def say(self, text):
+        if self.out:
+            self.out(text)
+
+    # Sizes, in proportion to England's numbers ×10 at 20,000 people -----------------------
+    def share(self, per_20000: int, least: int = 1) -> int:
+        return max(least, round(per_20000 * self.n / 20_000))
+
+    def save(self, obj):
+        self.history[type(obj)].append(obj)
+        return obj
+
+    def flush(self):
+        for model in [Unit, CqcRating, Person, ProtectedCharacteristics, LtsEpisode, Concern,
+                      Referral, Review, PanelMember, BarrierAnswer, Recommendation, Action,
+                      ActionUpdate, Intervenor, IntervenorCase, CaseActivity]:
+            objs = self.history.pop(model, [])
+            if objs:
+                bulk_create_with_history(objs, model, batch_size=BATCH, default_user=self.system,
+                                         default_change_reason=REASON, default_date=self.now)
+        assert not self.history, f"not written: {list(self.history)}"
+
+    def grant(self, holder, perm: str, obj):
+        app, codename = perm.split(".")
+        model = type(obj)
+        if isinstance(holder, Group):
+            table = get_group_obj_perms_model(model)
+            row = table(group_id=holder.pk, content_object_id=obj.pk)
+        else:
+            table = get_user_obj_perms_model(model)
+            row = table(user_id=holder.pk, content_object_id=obj.pk)
+        row.permission_id = self.perm_ids[(app, codename)]
+        self.grants[table].append(row)
+
+    def decide(self, actor, kind, subject, person, summary, reason, when, facts=None):
+        self.decisions.append(Decision(
+            actor=actor, made_at=when, kind=kind, person=person,
+            subject_type=subject._meta.label, subject_id=str(subject.pk), summary=summary[:300],
+            reason=reason, facts=facts or {}))
+
+    # The run ------------------------------------------------------------------------------
+    @transaction.atomic
+    def run(self) -> dict:
+        self.system = system_user()
+        self.policy = policy_in_force()
+        self.weights = priority.Weights.from_policy(self.policy)
+        self.organisations()
+        self.staff()
+        self.units()
+        self.flush()
+        self.people()
+        self.flush()
+        self.referrals()
+        self.flush()
+        self.reviews()
+        self.cases()
+        self.long_history()
+        self.flush()
+        for table, rows in self.grants.items():
+            table.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
+        Decision.objects.bulk_create(self.decisions, batch_size=BATCH)
+        self.flows()
+        return {
+            "people": Person.objects.count(), "referrals": Referral.objects.count(),
+            "awaiting triage": Referral.objects.filter(status="submitted").count(),
+            "reviews": Review.objects.count(), "actions": Action.objects.count(),
+            "intervenors": Intervenor.objects.count(),
+            "waiting": IntervenorCase.objects.filter(status="waiting").count(),
+        }
+
+    def organisations(self):
+        self.say("organisations")
+        make = Organisation.objects.get_or_create
+        self.icbs = [make(name=f"Scale ICB {i + 1:02d}", defaults={
+            "kind": Organisation.Kind.ICB, "region": REGIONS[i % len(REGIONS)]})[0]
+            for i in range(ICBS)]
+        self.providers = [make(name=f"Scale provider {i + 1:02d}", defaults={
+            "kind": Organisation.Kind.PROVIDER, "region": REGIONS[i % len(REGIONS)]})[0]
+            for i in range(self.share(60, 3))]
+        self.cqc = make(name="Care Quality Commission", defaults={"kind": Organisation.Kind.CQC})[0]
+        self.nhse = make(name="NHS England", defaults={"kind": Organisation.Kind.NHSE_REGION})[0]
+        self.groups = {org.pk: commissioners_group(org) for org in self.icbs}
+        # A share of the cohort belongs to the demo commissioner's ICB, so that the demo
+        # commissioner's pages are measured at scale too.
+        demo = User.objects.filter(username="commissioner").select_related("organisation").first()
+        if demo and demo.organisation:
+            self.icbs[0] = demo.organisation
+            self.groups[demo.organisation.pk] = commissioners_group(demo.organisation)
+
+    def _users(self, prefix, count, role, organisation):
+        group = Group.objects.get(name=str(role))
+        users = [User(username=f"{prefix}{i + 1:03d}", first_name=prefix.title(),
+                      last_name=f"{i + 1:03d}", email=f"{prefix}{i + 1:03d}@example.nhs.uk",
+                      organisation=organisation(i) if callable(organisation) else organisation)
+                 for i in range(count)]
+        for user in users:
+            user.set_unusable_password()         # nobody signs in as these
+        bulk_create_with_history(users, User, batch_size=BATCH, default_user=self.system,
+                                 default_change_reason=REASON, default_date=self.now)
+        users = list(User.objects.filter(username__in=[u.username for u in users]).order_by(
+            "username"))
+        User.groups.through.objects.bulk_create(
+            [User.groups.through(user_id=u.pk, group_id=group.pk) for u in users])
+        return users
+
+    def staff(self):
+        self.say("staff")
+        self.commissioners = self._users("scomm", ICBS, Role.COMMISSIONER,
+                                         lambda i: self.icbs[i])
+        User.groups.through.objects.bulk_create(
+            [User.groups.through(user_id=u.pk, group_id=self.groups[u.organisation_id].pk)
+             for u in self.commissioners], ignore_conflicts=True)
+        demo = User.objects.filter(username="commissioner").first()
+        if demo:
+            self.commissioners[0] = demo
+        self.by_org = {u.organisation_id: u for u in self.commissioners}
+        self.coordinator = User.objects.filter(username="coordinator").first() or self.system
+        self.chairs = self._users("schair", self.share(60, 2), Role.CHAIR, self.cqc)
+        demo_chair = User.objects.filter(username="chair").first()
+        if demo_chair:
+            self.chairs[0] = demo_chair
+        self.experts = self._users("sexpert", self.share(60, 2), Role.PANEL_MEMBER, None)
+        self.owners = self._users("sowner", self.share(100, 2), Role.ACTION_OWNER,
+                                  lambda i: self.providers[i % len(self.providers)])
+        workers = self._users("sinterv", self.share(200, 2), Role.INTERVENOR, self.nhse)
+        for user in workers:
+            self.save(Intervenor(user=user, regions=self.rng.sample(REGIONS, 2)))
+        self.intervenors = self.history[Intervenor]
+
+    def units(self):
+        self.say("units")
+        ratings = [CqcRatingValue.GOOD] * 5 + [CqcRatingValue.REQUIRES_IMPROVEMENT] * 3 + [
+            CqcRatingValue.INADEQUATE, CqcRatingValue.OUTSTANDING, CqcRatingValue.NOT_YET_RATED]
+        self.unit_list = []
+        for i in range(self.share(300, 5)):
+            provider = self.providers[i % len(self.providers)]
+            rating = self.rng.choice(ratings)
+            rated_on = self.today - timedelta(days=self.rng.randint(30, 900))
+            unit = self.save(Unit(provider=provider, name=f"Ward {i + 1:03d}",
+                                  region=provider.region, cqc_rating=rating,
+                                  cqc_rated_on=None if rating == "not_yet_rated" else rated_on))
+            if rating != "not_yet_rated":
+                self.save(CqcRating(unit=unit, rating=rating, rated_on=rated_on,
+                                    recorded_by=self.system))
+            self.unit_list.append(unit)
+
+    def people(self):
+        self.say("people")
+        rng, start = self.rng, Person.objects.count()
+        in_lts = self.share(2000, 2)
+        self.lts_people = []
+        ethnicities = ProtectedCharacteristics.Ethnicity.values
+        for i in range(self.n):
+            org = self.icbs[i % ICBS]
+            lts = i < in_lts
+            age = rng.choice([15, 16, 17]) if lts and rng.random() < 0.05 else rng.randint(18, 70)
+            unit = rng.choice(self.unit_list) if lts or rng.random() < 0.5 else None
+            person = self.save(Person(
+                reference=f"PW-S{start + i:05d}", nhs_number=valid_nhs_number(start + i),
+                date_of_birth=self.today - timedelta(days=age * 365 + rng.randint(0, 364)),
+                condition=rng.choice(Condition.values), commissioner=org, current_unit=unit,
+                legal_status="Mental Health Act section 3" if lts else ""))
+            self.save(ProtectedCharacteristics(
+                person=person, ethnicity=rng.choice(ethnicities),
+                sex=rng.choice(ProtectedCharacteristics.Sex.values)))
+            self.grant(self.groups[org.pk], "referrals.view_person", person)
+            if lts:
+                person.open_episode = self.save(LtsEpisode(
+                    person=person, unit=unit,
+                    start_date=self.today - timedelta(days=rng.randint(20, 3000))))
+                self.lts_people.append(person)
+        sources, severities = Concern.Source.values, Concern.Severity.values
+        self.open_concerns = defaultdict(list)
+        for _ in range(self.share(5000)):
+            person = rng.choice(self.lts_people)
+            open_ = rng.random() < 0.7
+            concern = self.save(Concern(
+                person=person, source=rng.choice(sources), category="quality_of_care",
+                severity=rng.choice(severities), description="Concern recorded at scale.",
+                raised_on=self.today - timedelta(days=rng.randint(1, 400)),
+                status=Concern.Status.OPEN if open_ else Concern.Status.RESOLVED,
+                recorded_by=self.system))
+            if open_:
+                self.open_concerns[person.pk].append(
+                    priority.ConcernFact(concern.source, concern.severity))
+
+    def referrals(self):
+        self.say("referrals")
+        rng = self.rng
+        self.accepted = []
+        for person in self.lts_people:
+            roll = rng.random()
+            status = (Referral.Status.SUBMITTED if roll < 0.35 else Referral.Status.DECLINED
+                      if roll < 0.40 else Referral.Status.ACCEPTED)
+            raised = self.now - timedelta(days=rng.randint(1, 600), minutes=rng.randint(0, 1440))
+            commissioner = self.by_org[person.commissioner_id]
+            unit = person.current_unit
+            explained = priority.score(priority.PersonFacts(
+                date_of_birth=person.date_of_birth, lts_start=person.open_episode.start_date,
+                unit_rating=unit.cqc_rating, unit_name=unit.name,
+                open_concerns=tuple(self.open_concerns[person.pk])), self.weights, raised.date())
+            requested = rng.choice([Route.REVIEW, Route.INTERVENOR, Route.BOTH])
+            referral = self.save(Referral(
+                person=person, organisation=person.commissioner, raised_by=commissioner,
+                raised_at=raised, reason="Referral raised at scale.", requested_route=requested,
+                status=status, priority_score=explained.score,
+                priority_breakdown=explained.as_dict(), priority_policy=self.policy,
+                priority_snapshot_at=raised))
+            group = self.groups[person.commissioner_id]
+            self.grant(group, "referrals.view_referral", referral)
+            self.grant(group, "referrals.view_person", person)
+            self.decide(commissioner, Decision.Kind.REFERRAL_SUBMITTED, referral, person,
+                        f"Referral raised for {person.reference}", referral.reason, raised,
+                        {"priority": explained.as_dict()})
+            if status != Referral.Status.SUBMITTED:
+                referral.triaged_by, referral.triaged_at = self.coordinator, raised + timedelta(
+                    days=rng.randint(1, 20))
+                if status == Referral.Status.DECLINED:
+                    referral.decision_reason = "Already in a local review."
+                    kind, summary = Decision.Kind.TRIAGE_DECLINED, "Referral declined for"
+                else:
+                    referral.route = requested
+                    referral.decision_reason = "Meets the criteria for the national programme."
+                    kind, summary = Decision.Kind.TRIAGE_ACCEPTED, "Referral accepted for"
+                    self.accepted.append(referral)
+                self.decide(self.coordinator, kind, referral, person,
+                            f"{summary} {person.reference}", referral.decision_reason,
+                            referral.triaged_at)
+            self.processes.append((ReferralProcess, ReferralFlow, "referral", referral,
+                                   REFERRAL_TASKS[status], {"open": None}))
+
+    def reviews(self):
+        self.say("reviews")
+        rng = self.rng
+        domains = list(BarrierDomain.objects.filter(active=True))
+        routed = [r for r in self.accepted if r.route in (Route.REVIEW, Route.BOTH)]
+        target, made = self.share(2000), 0
+        statuses = [Review.Status.REPORT_ISSUED] * 14 + [
+            Review.Status.REQUESTED, Review.Status.SCHEDULED, Review.Status.HELD] * 2
+        while made < target and routed:
+            for referral in routed:
+                if made >= target:
+                    break
+                self.review(referral, rng.choice(statuses), domains)
+                made += 1
+
+    def review(self, referral, status, domains):
+        rng, person = self.rng, referral.person
+        requested = referral.triaged_at + timedelta(days=rng.randint(0, 300))
+        chair = rng.choice(self.chairs)
+        commissioner = self.by_org[person.commissioner_id]
+        review = self.save(Review(
+            referral=referral, person=person, status=status, requested_at=requested,
+            kind=Review.Kind.ICETR if person.date_of_birth > self.today - timedelta(days=18 * 365)
+            else Review.Kind.ICTR))
+        group = self.groups[person.commissioner_id]
+        self.grant(group, "reviews.view_review", review)
+        members = [(chair, PanelMember.PanelRole.CHAIR),
+                   (rng.choice(self.experts), PanelMember.PanelRole.CLINICAL_EXPERT),
+                   (commissioner, PanelMember.PanelRole.COMMISSIONER)]
+        if status != Review.Status.REQUESTED:
+            review.scheduled_for = (requested + timedelta(days=rng.randint(14, 40))).date()
+            review.venue = "On the ward"
+            for user, role in members:
+                self.save(PanelMember(review=review, user=user, role=role))
+                self.grant(user, "reviews.view_review", review)
+                self.grant(user, "referrals.view_person", person)
+                self.grant(user, "referrals.view_referral", referral)
+            self.grant(chair, "reviews.change_review", review)
+            self.save(PanelMember(review=review, external_name="Expert by experience",
+                                  role=PanelMember.PanelRole.EXPERT_BY_EXPERIENCE))
+            self.decide(self.coordinator, Decision.Kind.PANEL_SCHEDULED, review, person,
+                        f"Panel scheduled for {person.reference}", "Panel allocated.", requested)
+        if status in (Review.Status.HELD, Review.Status.REPORT_ISSUED):
+            review.held_on = review.scheduled_for
+            review.findings = "Findings recorded at scale. " * 40
+            for domain in domains:
+                self.save(BarrierAnswer(review=review, domain=domain,
+                                        is_barrier=rng.random() < 0.3))
+            self.decide(chair, Decision.Kind.PANEL_HELD, review, person,
+                        f"Panel held on {review.held_on:%d %b %Y}", "Panel findings recorded.",
+                        datetime.combine(review.held_on, time(12), tzinfo=UTC))
+        if status == Review.Status.REPORT_ISSUED:
+            review.report_issued_on = review.held_on + timedelta(days=14)
+            review.report_summary = "Report issued at scale."
+            issued = datetime.combine(review.report_issued_on, time(12), tzinfo=UTC)
+            for number in range(1, 4):
+                rec = self.save(Recommendation(review=review, number=number,
+                                               text=f"Recommendation {number} at scale."))
+                for _ in range(rng.randint(2, 7)):
+                    self.action(review, rec, chair, group, issued)
+            self.decide(chair, Decision.Kind.REPORT_ISSUED, review, person,
+                        "Report issued: recommendations and actions recorded",
+                        "Report agreed by the panel.", issued)
+        self.processes.append((ReviewProcess, ReviewFlow, "review", review,
+                               REVIEW_TASKS[status], {"open": None, "chair": chair}))
+
+    def action(self, review, recommendation, chair, group, issued):
+        rng = self.rng
+        owner = (self.by_org[review.person.commissioner_id] if rng.random() < 0.6
+                 else rng.choice(self.owners))
+        due = review.report_issued_on + timedelta(days=rng.randint(14, 180))
+        roll = rng.random()
+        status = ("open" if roll < 0.45 else "in_progress" if roll < 0.65 else "completed"
+                  if roll < 0.75 else "verified" if roll < 0.95 else "cancelled")
+        action = self.save(Action(
+            review=review, recommendation=recommendation, text="Action agreed at scale.",
+            owner=owner, owner_organisation=owner.organisation, owner_name=owner.get_full_name(),
+            due_date=due, status=status,
+            completion_evidence="Evidence at scale." if status in ("completed", "verified")
+            else "", cancel_reason="No longer needed." if status == "cancelled" else "",
+            completed_by=owner if status in ("completed", "verified") else None,
+            verified_by=self.coordinator if status == "verified" else None,
+            verified_at=self.now if status == "verified" else None))
+        self.grant(group, "reviews.view_action", action)
+        self.grant(chair, "reviews.view_action", action)
+        self.grant(owner, "reviews.view_action", action)
+        self.grant(owner, "reviews.change_action", action)
+        return action
+
+    def cases(self):
+        self.say("intervenor cases")
+        rng = self.rng
+        routed = [r for r in self.accepted if r.route in (Route.INTERVENOR, Route.BOTH)]
+        places = [w for w in self.intervenors for _ in range(MAX_ACTIVE_CASES)]
+        rng.shuffle(places)
+        for referral in routed:
+            person, roll = referral.person, rng.random()
+            status = (IntervenorCase.Status.CLOSED if roll < 0.15 else
+                      IntervenorCase.Status.ACTIVE if roll < 0.55 and places else
+                      IntervenorCase.Status.WAITING)
+            waiting = referral.triaged_at
+            case = self.save(IntervenorCase(person=person, referral=referral, status=status,
+                                            waiting_since=waiting))
+            self.grant(self.groups[person.commissioner_id], "intervenors.view_intervenorcase",
+                       case)
+            worker = None
+            if status != IntervenorCase.Status.WAITING:
+                worker = places.pop() if status == "active" else rng.choice(self.intervenors)
+                case.intervenor = worker
+                case.assigned_on = waiting + timedelta(days=rng.randint(1, 60))
+                case.plan = "Discharge plan agreed with the team."
+                self.grant(worker.user, "intervenors.view_intervenorcase", case)
+                self.grant(worker.user, "referrals.view_person", person)
+                self.decide(self.coordinator, Decision.Kind.CASE_ASSIGNED, case, person,
+                            f"{person.reference} assigned to {worker.user.get_full_name()}",
+                            "Top of the waiting list.", case.assigned_on)
+                self.save(CaseActivity(case=case, author=worker.user, kind="visit",
+                                       occurred_on=case.assigned_on.date() + timedelta(days=7),
+                                       text="Visited the ward and met the team."))
+            if status == IntervenorCase.Status.ACTIVE:
+                self.grant(worker.user, "intervenors.change_intervenorcase", case)
+            if status == IntervenorCase.Status.CLOSED:
+                case.outcome = case.proposed_outcome = IntervenorCase.Outcome.LESS_RESTRICTIVE
+                case.proposed_reason = case.closure_reason = "Moved to a less restrictive setting."
+                case.closure_proposed_at = case.closed_on = case.assigned_on + timedelta(days=90)
+                self.decide(self.coordinator, Decision.Kind.CASE_CLOSED, case, person,
+                            f"Case closed for {person.reference}", case.closure_reason,
+                            case.closed_on)
+            self.processes.append((IntervenorProcess, IntervenorFlow, "case", case,
+                                   CASE_TASKS[status],
+                                   {"open": None, "intervenor": worker and worker.user}))
+
+    def long_history(self):
+        """One person whose timeline holds several hundred events (the benchmark reads it)."""
+        actions = [a for a in self.history[Action] if a.status in ("open", "in_progress")]
+        if not actions:
+            return
+        action = actions[0]
+        for n in range(320):
+            self.save(ActionUpdate(action=action, author=action.owner,
+                                   created_at=self.now - timedelta(hours=320 - n),
+                                   text=f"Update {n + 1}: progress recorded."))
+        self.long_person = action.review.person
+
+    def flows(self):
+        """Each subject's process and tasks, as the flow would have left them."""
+        self.say("flows")
+        owners = {"coordinator": self.coordinator}
+        processes = []
+        for _cls, flow_class, _, _, shape, _who in self.processes:
+            done = shape[-1][1] is None and shape[-1][0] == "end"
+            processes.append(Process(flow_class=flow_class, status=STATUS.DONE if done
+                                     else STATUS.NEW, finished=self.now if done else None))
+        Process.objects.bulk_create(processes, batch_size=BATCH)
+        tasks, links = [], []
+        by_class = defaultdict(list)
+        for process, (cls, flow_class, field, subject, shape, who) in zip(
+                processes, self.processes, strict=True):
+            # Multi-table inheritance: the parent rows exist, so write the child rows alone.
+            child = cls(process_ptr_id=process.pk, **{field: subject})
+            child.pk = process.pk
+            by_class[cls].append(child)
+            chain = []
+            for node_name, owner in shape:
+                node = getattr(flow_class, node_name)
+                is_open = owner == "open"
+                user = None if is_open or owner is None else (who.get(owner) or owners[owner])
+                chain.append(Task(
+                    process_id=process.pk, flow_task=node, flow_task_type=node.task_type,
+                    status=STATUS.NEW if is_open else STATUS.DONE, token=Token("start"),
+                    owner=user, started=None if is_open else self.now,
+                    finished=None if is_open else self.now))
+            tasks.append(chain)
+        Task.objects.bulk_create([t for chain in tasks for t in chain], batch_size=BATCH)
+        for chain in tasks:
+            links += [Task.previous.through(from_task_id=later.pk, to_task_id=earlier.pk)
+                      for earlier, later in itertools.pairwise(chain)]
+        Task.previous.through.objects.bulk_create(links, batch_size=BATCH)
+        for cls, children in by_class.items():
+            fields = [cls._meta.get_field("process_ptr"),
+                      cls._meta.get_field({"ReferralProcess": "referral", "ReviewProcess":
+                                           "review", "IntervenorProcess": "case"}[cls.__name__])]
+            for start in range(0, len(children), BATCH):
+                cls._base_manager._insert(children[start:start + BATCH], fields=fields)
