@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install lint migrate seed worker beat bench clean schema backup restore serve
+.PHONY: run test install lint migrate seed worker beat bench load clean schema backup restore serve
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -66,8 +66,21 @@ restore:
 	@test -n "$(FILE)" || { echo "make restore FILE=backups/... DB=new_database_name"; exit 2; }
 	ops/restore "$(FILE)" "$(or $(DB),pathways_restored)"
 
+# National scale x10 in a database kept for benchmarks (seeded on first use): DATABASE_URL, or
+# bench.sqlite3 when none is set. Prints a table and writes bench-results.json.
 bench: install
-	$(BIN)/python tests/benchmarks/queue_queries.py
+	$(if $(MIGRATION_DATABASE_URL),DATABASE_URL=$(MIGRATION_DATABASE_URL) $(BIN)/python manage.py migrate --noinput)
+	$(BIN)/python tests/benchmarks/bench.py
+
+# Mixed role traffic against `make serve` on this machine (started separately, on a database
+# loaded with seed_scale): make load USERS=8 DURATION=60s. Locust is installed on first use.
+USERS ?= 8
+DURATION ?= 60s
+load: install
+	$(BIN)/python -c "import locust" 2>/dev/null || $(BIN)/pip install --quiet 'locust>=2.32,<3'
+	$(BIN)/locust -f tests/load/locustfile.py --headless --host http://127.0.0.1:$(PORT) \
+		--users $(USERS) --spawn-rate $(USERS) --run-time $(DURATION) --only-summary \
+		--csv load-$(USERS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

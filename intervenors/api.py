@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 from accounts.roles import Role
 from pathways.api import PageQuery, page_of, paginate, query, roles
 from pathways.errors import ConflictError
+from pathways.paging import without_long_texts
 from referrals.api import PersonBriefSerializer
 from workflows import services as flow
 
@@ -76,7 +77,8 @@ class CaseListView(APIView):
     @extend_schema(operation_id="intervenor_cases_list",
                    responses=page_of(CaseSerializer, "Case"), parameters=[CaseQuery])
     def get(self, request):
-        cases = selectors.cases_visible(request.user).order_by("waiting_since")
+        cases = without_long_texts(selectors.cases_visible(request.user), "referral").order_by(
+            "waiting_since", "pk")
         status = query(request, CaseQuery).get("status")
         if status:
             cases = cases.filter(status=status)

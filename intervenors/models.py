@@ -93,6 +93,7 @@ class IntervenorCase(models.Model):
             models.Index(fields=["intervenor", "status"]),
             models.Index(fields=["waiting_since"], condition=Q(status="waiting"),
                          name="case_waiting_since"),
+            models.Index(fields=["waiting_since", "id"], name="case_waiting_order"),
         ]
 
     def __str__(self):

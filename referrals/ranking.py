@@ -28,7 +28,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Greatest, Least
 
 from .models import Concern, CqcRatingValue
 from .priority import Weights
@@ -40,23 +40,16 @@ def _int(value: int) -> Value:
     return Value(value, output_field=INT)
 
 
-def _open_concerns(person_ref: str) -> QuerySet[Concern]:
-    return Concern.objects.filter(person=OuterRef(person_ref), status=Concern.Status.OPEN) \
-        .order_by().values("person")
-
-
-def _count(queryset, expression) -> Coalesce:
-    return Coalesce(Subquery(queryset.annotate(n=expression).values("n")[:1], output_field=INT),
-                    _int(0))
-
-
-def _clamp(name: str, low: int | None, high: int | None) -> Case:
-    whens = []
-    if low is not None:
-        whens.append(When(**{f"{name}__lt": low}, then=_int(low)))
-    if high is not None:
-        whens.append(When(**{f"{name}__gt": high}, then=_int(high)))
-    return Case(*whens, default=F(name), output_field=INT)
+def _concern_points(person_ref: str, weights: Weights) -> Subquery:
+    """Points for a person's open concerns, in one correlated subquery: each source once, each
+    high-severity concern once more, capped."""
+    raw = (Count("source", distinct=True) * weights.points_per_concern_source
+           + Count("pk", filter=Q(severity=Concern.Severity.HIGH))
+           * weights.points_per_high_severity_concern)
+    points = (Concern.objects.filter(person=OuterRef(person_ref), status=Concern.Status.OPEN)
+              .order_by().values("person").annotate(points=Least(raw, _int(
+                  weights.concern_points_cap))).values("points")[:1])
+    return Coalesce(Subquery(points, output_field=INT), _int(0))
 
 
 def with_priority(queryset: QuerySet, weights: Weights, today: date, *,
@@ -70,12 +63,15 @@ def with_priority(queryset: QuerySet, weights: Weights, today: date, *,
     dob = f"{p}date_of_birth"
     rating = f"{p}current_unit__cqc_rating"
 
-    # Full months from the start of the open episode to today, as priority.full_months_between.
-    months = (
+    # Full months from the start of the open episode to today (priority.full_months_between),
+    # 0 without an open episode, then held between 0 and the cap. Each part appears once in the
+    # SQL (GREATEST/LEAST rather than CASE), so the database computes it once a row.
+    months = Coalesce(
         (_int(today.year) - ExtractYear(start)) * 12
         + (_int(today.month) - ExtractMonth(start))
-        - Case(When(**{f"{start}__day__gt": today.day}, then=_int(1)), default=_int(0))
-    )
+        - Case(When(**{f"{start}__day__gt": today.day}, then=_int(1)), default=_int(0)),
+        _int(0), output_field=INT)
+    counted = Greatest(Least(months, _int(weights.lts_months_cap)), _int(0))
     born_later_in_year = Q(**{f"{dob}__month__gt": today.month}) | Q(
         **{f"{dob}__month": today.month, f"{dob}__day__gt": today.day})
     rating_points = Case(
@@ -85,30 +81,18 @@ def with_priority(queryset: QuerySet, weights: Weights, today: date, *,
           for value in CqcRatingValue.values],
         default=_int(0), output_field=INT,
     )
-    concerns = _open_concerns(person_pk)
     return (
         queryset.annotate(open_lts=FilteredRelation(
             f"{p}lts_episodes", condition=Q(**{f"{p}lts_episodes__end_date__isnull": True})))
-        .alias(
-            _months=Case(When(**{f"{start}__isnull": True}, then=_int(0)), default=months,
-                         output_field=INT),
-            _sources=_count(concerns, Count("source", distinct=True)),
-            _high=_count(concerns.filter(severity=Concern.Severity.HIGH), Count("pk")),
-        )
-        .alias(
-            _counted=_clamp("_months", 0, weights.lts_months_cap),
-            _concern_raw=F("_sources") * weights.points_per_concern_source
-            + F("_high") * weights.points_per_high_severity_concern,
-        )
         .annotate(
             age_years=_int(today.year) - ExtractYear(dob) - Case(
                 When(born_later_in_year, then=_int(1)), default=_int(0)),
             lts_since=Case(When(**{f"{start}__lt": today}, then=F(start)), default=None),
         )
         .annotate(
-            rank_score=F("_counted") * weights.points_per_month_in_lts
+            rank_score=counted * weights.points_per_month_in_lts
             + rating_points
-            + _clamp("_concern_raw", None, weights.concern_points_cap)
+            + _concern_points(person_pk, weights)
             + Case(When(age_years__lt=18, then=_int(weights.points_child)), default=_int(0),
                    output_field=INT),
         )

@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 from accounts.roles import Role
 from pathways.api import PageQuery, created, page_of, paginate, query, roles
 from pathways.errors import DomainError
+from pathways.paging import KeysFirst
 from referrals.api import PersonBriefSerializer
 
 from . import selectors, services
@@ -83,7 +84,7 @@ class ReviewListView(APIView):
     @extend_schema(operation_id="reviews_list", responses=page_of(ReviewSerializer, "Review"),
                    parameters=[PageQuery])
     def get(self, request):
-        reviews = selectors.my_reviews(request.user).order_by("-requested_at")
+        reviews = selectors.my_reviews(request.user).order_by("-requested_at", "-pk")
         return paginate(self, request, reviews, lambda r: ReviewSerializer(r).data)
 
 
@@ -123,7 +124,7 @@ class ActionListView(APIView):
                    parameters=[ActionQuery])
     def get(self, request):
         actions = action_list_queryset(request.user, request)
-        return paginate(self, request, actions, lambda a: ActionSerializer(a).data)
+        return paginate(self, request, KeysFirst(actions), lambda a: ActionSerializer(a).data)
 
 
 class ActionUpdatesView(APIView):

@@ -2,10 +2,11 @@
 from datetime import date
 
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q, QuerySet, TextField
+from django.db.models import Prefetch, Q, QuerySet
 
 from accounts.roles import ACTION_OWNER_ROLES
 from accounts.selectors import scope
+from pathways.paging import without_long_texts
 
 from . import lifecycle
 from .models import Action, BarrierAnswer, PanelMember, Recommendation, Review
@@ -28,8 +29,9 @@ def review_get(user, pk) -> Review:
 
 
 def my_reviews(user) -> QuerySet[Review]:
-    """Reviews the user sits on; coordinators and oversight see every review."""
-    reviews = reviews_visible(user).prefetch_related(
+    """Reviews the user sits on; coordinators and oversight see every review (a list: the
+    reports' long texts are not loaded)."""
+    reviews = without_long_texts(reviews_visible(user), "referral").prefetch_related(
         Prefetch("panel", queryset=PanelMember.objects.filter(role="chair").select_related("user"),
                  to_attr="chairs"))
     if user.has_perm("reviews.schedule_review") or user.has_perm("reviews.verify_action"):
@@ -58,9 +60,7 @@ def actions_filtered(user, *, status: str = "", overdue: bool = False,
     if owner_organisation:
         actions = actions.filter(owner_organisation=owner_organisation)
     # A list needs the review only to reach the person: leave its long texts in the database.
-    long_texts = [f"review__{f.name}" for f in Review._meta.concrete_fields
-                  if isinstance(f, TextField)]
-    return actions.defer(*long_texts).order_by("due_date", "pk")
+    return without_long_texts(actions, "review", own=False).order_by("due_date", "pk")
 
 
 def action_transitions_for(user, action: Action) -> list[tuple[str, str]]:

@@ -133,7 +133,8 @@ def action_list(request):
     actions = selectors.actions_filtered(request.user, status=params.get("status", ""),
                                          overdue=params.get("overdue", False))
     return render(request, "reviews/actions.html", {
-        "page": paging.page(request, actions), "filters": filters, "today": date.today()})
+        "page": paging.page(request, paging.KeysFirst(actions)), "filters": filters,
+        "today": date.today()})
 
 
 def _action_page(request, action, form=None, owner_form=None, status=200):

@@ -1,0 +1,200 @@
+"""`make bench`: each main page and API list at national scale ×10, as the role that uses it.
+
+Seeds ×10 (`seed_scale`) into the configured database when it is not there — a database kept
+for benchmarks: DATABASE_URL, or bench.sqlite3 when none is set — then, in one process, asks
+each URL BENCH_REPEATS times (30 by default) after a warm-up and reports the median and p95
+time, SQL queries per request, response bytes and the ratio to a bare one-query view measured
+in the same run. Prints a table and writes JSON (BENCH_OUT, default bench-results.json).
+
+This is a benchmark, not a test: it never fails on time. The targets it marks (issue 12):
+within 5× the bare view at the median, p95 under 150 ms, a list page under 300 KB.
+"""
+import gc
+import json
+import logging
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'bench.sqlite3'}")
+os.environ.setdefault("DEBUG", "false")      # measured as production runs
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.test import Client, override_settings  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+REPEATS = int(os.environ.get("BENCH_REPEATS", "30"))
+PEOPLE = int(os.environ.get("BENCH_PEOPLE", "20000"))
+MEDIAN_RATIO, P95_MS, MAX_BYTES = 5.0, 150.0, 300_000
+
+
+def pages(long_person):
+    timeline = f"/people/{long_person}/timeline/"
+    return [
+        # (label, role, url, is a list page held to the size target)
+        ("Triage queue", "coordinator", "/referrals/queue/", True),
+        ("Triage queue, children only", "coordinator", "/referrals/queue/?age_band=child", True),
+        ("Triage queue, page 2", "coordinator", "/referrals/queue/?page=2", True),
+        ("Waiting list", "coordinator", "/intervenors/waiting/", True),
+        ("Intervenor capacity", "coordinator", "/intervenors/capacity/", True),
+        ("Reviews", "coordinator", "/reviews/", True),
+        ("Actions, all", "oversight", "/actions/", True),
+        ("Actions, overdue", "oversight", "/actions/?overdue=on", True),
+        ("Actions, page 100", "oversight", "/actions/?page=100", True),
+        ("My organisation's referrals", "commissioner", "/referrals/", True),
+        ("Our actions", "commissioner", "/actions/", True),
+        ("My reviews (chair)", "chair", "/reviews/", True),
+        ("Timeline, 300+ events", "coordinator", timeline, True),
+        ("Timeline, page 7", "coordinator", timeline + "?page=7", True),
+        ("Equality monitoring", "oversight", "/oversight/equality/", True),
+        ("API queue", "coordinator", "/api/v1/queue/", True),
+        ("API queue, page 5", "coordinator", "/api/v1/queue/?page=5", True),
+        ("API actions, overdue", "oversight", "/api/v1/actions/?overdue=true", True),
+        ("API reviews", "coordinator", "/api/v1/reviews/", True),
+        ("API intervenor cases", "coordinator", "/api/v1/intervenor-cases/", True),
+        ("CSV queue (every row)", "coordinator", "/api/v1/exports/queue.csv", False),
+        ("CSV actions (every row)", "oversight", "/api/v1/exports/actions.csv", False),
+    ]
+
+
+LARGE_TABLE_ROWS = 5_000
+
+
+def explain_checks() -> list[dict]:
+    """Sequential scans of large tables in the plans of the three hot lists (PostgreSQL)."""
+    import re
+
+    from accounts.models import User
+    from intervenors.selectors import waiting_list
+    from referrals.selectors import triage_queue
+    from reviews.selectors import actions_filtered
+
+    if connection.vendor != "postgresql":
+        return []
+    coordinator = User.objects.get(username="coordinator")
+    oversight = User.objects.get(username="oversight")
+    plans = {
+        "triage queue, page 1": triage_queue(coordinator).queryset[:50],
+        "waiting list, page 1": waiting_list(coordinator).queryset[:50],
+        "overdue actions, page 1": actions_filtered(oversight, overdue=True)[:50],
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, n_live_tup FROM pg_stat_user_tables")
+        sizes = dict(cursor.fetchall())
+    checks = []
+    for label, queryset in plans.items():
+        plan = queryset.explain(analyze=True)
+        scans = sorted({t for t in re.findall(r"Seq Scan on (\w+)", plan)
+                        if sizes.get(t, 0) >= LARGE_TABLE_ROWS})
+        took = re.search(r"Execution Time: ([\d.]+) ms", plan)
+        checks.append({"query": label, "large_seq_scans": scans,
+                       "execution_ms": float(took.group(1)) if took else None})
+    return checks
+
+
+def body(response) -> bytes:
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def measure(client, url):
+    for _ in range(3):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        body(response)
+    connection.queries_log.clear()
+    with CaptureQueriesContext(connection) as ctx:
+        size = len(body(client.get(url)))
+    queries = len(ctx.captured_queries)
+    times = []
+    for _ in range(REPEATS):
+        started = time.perf_counter()
+        body(client.get(url))
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return {"median_ms": statistics.median(times),
+            "p95_ms": times[max(0, round(0.95 * len(times)) - 1)],
+            "queries": queries, "bytes": size}
+
+
+def main():
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    from accounts.models import User
+    from referrals.models import Person
+    from workflows.scale import scale_present
+
+    if not os.environ.get("MIGRATION_DATABASE_URL"):   # else `make bench` migrated as owner
+        call_command("migrate", verbosity=0)
+    if not scale_present():
+        print(f"Loading national scale x10 ({PEOPLE:,} people) into "
+              f"{settings.DATABASES['default']['NAME']} ...", flush=True)
+        call_command("seed_scale", people=PEOPLE, force=True, verbosity=1)
+    # Request and export log lines would drown the table (they cost the bare view the same).
+    for name in ("pathways.request", "pathways.security"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    # As under gunicorn: one connection kept, the loaded objects frozen out of the collector.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    long_person = (Person.objects.annotate(n=Count("reviews__actions__updates"))
+                   .order_by("-n").values_list("pk", flat=True).first())
+    clients = {}
+    for role in ("coordinator", "oversight", "commissioner", "chair"):
+        clients[role] = Client()
+        clients[role].force_login(User.objects.get(username=role))
+    gc.collect()
+    gc.freeze()
+    results = []
+    with override_settings(ROOT_URLCONF="tests.benchmarks.urls"):
+        bare = measure(clients["coordinator"], "/bench/bare/")
+        print(f"Bare one-query view: median {bare['median_ms']:.1f} ms, p95 "
+              f"{bare['p95_ms']:.1f} ms ({connection.vendor}, {REPEATS} requests each)\n")
+        header = (f"{'page':34} {'role':12} {'median':>8} {'p95':>8} {'ratio':>6} "
+                  f"{'queries':>7} {'bytes':>10}  target")
+        print(header + "\n" + "-" * len(header))
+        for label, role, url, is_list in pages(long_person):
+            row = measure(clients[role], url)
+            row.update(page=label, role=role, url=url, list=is_list,
+                       ratio=row["median_ms"] / bare["median_ms"])
+            misses = []
+            if row["ratio"] > MEDIAN_RATIO:
+                misses.append(f">{MEDIAN_RATIO:g}x")
+            if row["p95_ms"] > P95_MS:
+                misses.append(f"p95>{P95_MS:g}ms")
+            if is_list and row["bytes"] > MAX_BYTES:
+                misses.append(">300KB")
+            row["within_target"] = not misses
+            results.append(row)
+            print(f"{label:34} {role:12} {row['median_ms']:7.1f}ms {row['p95_ms']:7.1f}ms "
+                  f"{row['ratio']:5.1f}x {row['queries']:>7} {row['bytes']:>10,}  "
+                  f"{'ok' if not misses else ' '.join(misses)}" + ("" if is_list else
+                                                                   " (export: every row)"))
+    plans = explain_checks()
+    if plans:
+        print(f"\nQuery plans (sequential scans of tables over {LARGE_TABLE_ROWS:,} rows):")
+    for check in plans:
+        scans = ", ".join(check["large_seq_scans"]) or "none"
+        print(f"  {check['query']:26} {check['execution_ms']:6.1f} ms in the database; {scans}")
+    out = Path(os.environ.get("BENCH_OUT", ROOT / "bench-results.json"))
+    out.write_text(json.dumps({"database": connection.vendor, "repeats": REPEATS,
+                               "people": Person.objects.count(), "bare": bare,
+                               "pages": results, "plans": plans}, indent=2))
+    print(f"\nWritten to {out}")
+
+
+if __name__ == "__main__":
+    main()

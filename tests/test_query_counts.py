@@ -1,0 +1,85 @@
+"""Every list, the timeline and every export costs the same number of queries at demo size and
+at ten times that (issue 12): a list that grows a query per row fails here, not in production.
+"""
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from referrals.models import Concern
+from reviews.models import Action, ActionUpdate
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    ("coordinator", "/referrals/queue/"),
+    ("coordinator", "/referrals/queue/?age_band=adult&sort=days"),
+    ("coordinator", "/referrals/queue/?page=2"),
+    ("coordinator", "/intervenors/waiting/"),
+    ("coordinator", "/intervenors/capacity/"),
+    ("coordinator", "/reviews/"),
+    ("oversight", "/actions/"),
+    ("oversight", "/actions/?overdue=on"),
+    ("oversight", "/actions/?page=3"),
+    ("oversight", "/oversight/equality/"),
+    ("commissioner", "/referrals/"),
+    ("commissioner", "/actions/"),
+    ("chair", "/reviews/"),
+    ("chair", "/actions/"),
+    ("intervenor", "/intervenors/caseload/"),
+    ("coordinator", "/api/v1/queue/"),
+    ("coordinator", "/api/v1/queue/?page=2&page_size=5"),
+    ("coordinator", "/api/v1/referrals/"),
+    ("coordinator", "/api/v1/reviews/"),
+    ("oversight", "/api/v1/actions/?overdue=true"),
+    ("coordinator", "/api/v1/intervenors/"),
+    ("coordinator", "/api/v1/intervenor-cases/"),
+    ("commissioner", "/api/v1/actions/"),
+    ("coordinator", "/api/v1/exports/queue.csv"),
+    ("oversight", "/api/v1/exports/actions.csv"),
+    ("coordinator", "/api/v1/exports/caseloads.csv"),
+]
+
+
+def _count(client, url) -> int:
+    client.get(url)                     # warm caches that are filled once per process
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+        if response.streaming:
+            b"".join(response.streaming_content)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(ctx.captured_queries)
+
+
+def _timeline_person():
+    action = Action.objects.filter(status__in=["open", "in_progress"], owner__isnull=False,
+                                   review__person__reference__startswith="PW-").exclude(
+        review__person__reference__startswith="PW-S").first()
+    return action, action.review.person
+
+
+def test_query_counts_do_not_grow_with_the_data(client_for, settings):
+    clients = {role: client_for(role) for role, _ in PAGES}
+    action, person = _timeline_person()
+    timeline = f"/people/{person.pk}/timeline/"
+    pages = [*PAGES, ("coordinator", timeline), ("coordinator", f"/api/v1/people/{person.pk}/"
+                                                                "timeline/")]
+    clients.setdefault("coordinator", client_for("coordinator"))
+    small = {url: _count(clients[role], url) for role, url in pages}
+
+    settings.DEBUG = True
+    call_command("seed_scale", people=600, verbosity=0)
+    # The same person's history, ten times longer.
+    for n in range(300):
+        ActionUpdate.objects.create(action=action, author=action.owner, text=f"Update {n}",
+                                    created_at=action.review.requested_at)
+    for n in range(40):
+        Concern.objects.create(person=person, source="family", category="other",
+                               raised_on=date.today(), description=f"Concern {n}")
+    large = {url: _count(clients[role], url) for role, url in pages}
+
+    grew = {url: (small[url], large[url]) for url in small if small[url] != large[url]}
+    assert not grew, f"query counts changed with the data (before, after): {grew}"
+    assert Action.objects.count() > 50 * 3       # the action pages above were full pages
