@@ -74,12 +74,13 @@ bench: install
 
 # Mixed role traffic against `make serve` on this machine (started separately, on a database
 # loaded with seed_scale): make load USERS=8 DURATION=60s. Locust is installed on first use.
+# People sign in as they arrive (4 a second); the figures count from when all have arrived.
 USERS ?= 8
 DURATION ?= 60s
 load: install
 	$(BIN)/python -c "import locust" 2>/dev/null || $(BIN)/pip install --quiet 'locust>=2.32,<3'
 	$(BIN)/locust -f tests/load/locustfile.py --headless --host http://127.0.0.1:$(PORT) \
-		--users $(USERS) --spawn-rate $(USERS) --run-time $(DURATION) --only-summary \
+		--users $(USERS) --spawn-rate 4 --reset-stats --run-time $(DURATION) --only-summary \
 		--csv load-$(USERS)
 
 clean:

@@ -3,9 +3,11 @@
     make load USERS=8 DURATION=60s
 
 Each simulated person signs in once as a demo user of their role, then reads the pages that
-role uses most, with a pause of one to three seconds between pages, as people do. Only the
+role uses most, with a pause of one to three seconds between pages, as people do
+(LOAD_THINK="0,0" for none: the server's capacity). Only the
 person pages write (their access log). Run on a database loaded with `seed_scale`.
 """
+import os
 import random
 import re
 from urllib.parse import urlparse
@@ -13,6 +15,8 @@ from urllib.parse import urlparse
 from locust import HttpUser, between, events, task
 
 PASSWORD = "pathways-demo"
+# Seconds between one person's pages ("1,3"); "0,0" measures what the server can take.
+THINK = [float(x) for x in os.environ.get("LOAD_THINK", "1,3").split(",")]
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 LINK = re.compile(r'href="(/people/[0-9a-f-]{36}/)"')
 
@@ -26,7 +30,7 @@ def loopback_only(environment, **kwargs):
 
 class SignedIn(HttpUser):
     abstract = True
-    wait_time = between(1, 3)
+    wait_time = between(*THINK)
     username = ""
 
     def on_start(self):
