@@ -4,7 +4,9 @@ from django.urls import reverse
 from .roles import Role
 
 # (role, label, url name) in the order links appear.
+CASEWORK = [r for r in Role if r != Role.ADMINISTRATOR]
 NAV_ITEMS = [
+    *[(role, "My work", "workflows:inbox") for role in CASEWORK],
     (Role.COMMISSIONER, "My organisation's referrals", "referrals:mine"),
     (Role.COMMISSIONER, "Raise a referral", "referrals:create"),
     (Role.COORDINATOR, "Triage queue", "referrals:queue"),

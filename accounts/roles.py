@@ -73,6 +73,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "reviews.change_barrierdomain",
         "audit.view_retentionpolicy",
         "audit.add_retentionpolicy",
+        "workflows.view_steptarget",
+        "workflows.change_steptarget",
     ],
 }
 

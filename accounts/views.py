@@ -8,14 +8,17 @@ from .access import public
 from .roles import Role
 
 # The page each role starts on, in order of precedence for people holding several roles.
+# Everyone who does casework starts on "My work" (what waits for them); administrators on
+# the administration site. The role's own lists are one click away in the navigation.
+WORK = "workflows:inbox"
 ROLE_HOME = [
-    (Role.COORDINATOR, "referrals:queue"),
-    (Role.OVERSIGHT, "reviews:actions"),
-    (Role.CHAIR, "reviews:list"),
-    (Role.PANEL_MEMBER, "reviews:list"),
-    (Role.INTERVENOR, "intervenors:caseload"),
-    (Role.COMMISSIONER, "referrals:mine"),
-    (Role.ACTION_OWNER, "reviews:actions"),
+    (Role.COORDINATOR, WORK),
+    (Role.OVERSIGHT, WORK),
+    (Role.CHAIR, WORK),
+    (Role.PANEL_MEMBER, WORK),
+    (Role.INTERVENOR, WORK),
+    (Role.COMMISSIONER, WORK),
+    (Role.ACTION_OWNER, WORK),
     (Role.ADMINISTRATOR, "admin:index"),
 ]
 

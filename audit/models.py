@@ -65,6 +65,7 @@ class Decision(AppendOnlyModel):
         RETENTION_APPLIED = "retention_applied", "Retention applied"
         POLICY_CHANGED = "policy_changed", "Priority policy changed"
         UNIT_RATED = "unit_rated", "Unit rating recorded"
+        STEP_TARGET_CHANGED = "step_target_changed", "Service-level target changed"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -9,6 +9,7 @@ from workflows import api as workflows
 urlpatterns = [
     path("auth/token/", workflows.TokenView.as_view(), name="token"),
     path("auth/token/revoke/", workflows.TokenRevokeView.as_view(), name="token-revoke"),
+    path("me/tasks/", workflows.MyTasksView.as_view(), name="my-tasks"),
     path("referrals/", referrals.ReferralListView.as_view(), name="referrals"),
     path("referrals/<uuid:pk>/", referrals.ReferralDetailView.as_view(), name="referral"),
     path("referrals/<uuid:pk>/triage/", referrals.ReferralTriageView.as_view(), name="triage"),

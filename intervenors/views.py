@@ -1,4 +1,6 @@
 """Pages for senior intervenors (caseload, casework) and coordinators (waiting list, capacity)."""
+from datetime import date
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -10,6 +12,7 @@ from audit.services import access_record
 from pathways import paging
 from pathways.forms import apply_form
 from workflows import services as flow
+from workflows import tracker
 
 from . import selectors, services
 from .forms import ActivityForm, AssignForm, ConfirmClosureForm, PlanForm, ProposeClosureForm, ReassignForm
@@ -53,6 +56,7 @@ def _case_page(request, case, status=200, **forms):
     can_assign = user.has_perm("intervenors.assign_intervenorcase")
     context = {
         "case": case, "person": case.person, "is_worker": is_worker and is_active,
+        "stages": tracker.for_case(case), "today": date.today(),
         "activities": case.activities.select_related("author"),
         "can_assign": can_assign and case.status == IntervenorCase.Status.WAITING,
         "can_reassign": can_assign and is_active,

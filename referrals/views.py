@@ -1,4 +1,6 @@
 """Pages for commissioners (raise, follow), coordinators (queue, triage) and person records."""
+from datetime import date
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -13,6 +15,7 @@ from pathways import paging
 from pathways.errors import DomainError
 from pathways.forms import apply_form, attach_refusal
 from workflows import services as flow
+from workflows import tracker
 from workflows.selectors import person_related
 
 from . import selectors
@@ -77,6 +80,7 @@ def referral_detail(request, pk):
                   and request.user.has_perm("referrals.triage_referral"))
     return render(request, "referrals/detail.html", {
         "referral": referral, "person": referral.person, "can_triage": can_triage,
+        "stages": tracker.for_referral(referral), "today": date.today(),
     })
 
 

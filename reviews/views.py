@@ -14,6 +14,7 @@ from pathways import paging
 from pathways.errors import DomainError
 from pathways.forms import apply_form, attach_refusal
 from workflows import services as flow
+from workflows import tracker
 
 from . import selectors, services
 from .forms import (
@@ -48,8 +49,10 @@ def _is_chair(review, user) -> bool:
 def _review_page(request, review, status=200, recommendations=None, **forms):
     user = request.user
     chair = _is_chair(review, user)
+    chair_member = next((m for m in review.panel.all() if m.role == "chair"), None)
     context = {"review": review, "person": review.person, "is_chair": chair,
-               "today": date.today()}
+               "today": date.today(),
+               "stages": tracker.for_review(review, chair_member and chair_member.display_name)}
     if review.status == Review.Status.REQUESTED and user.has_perm("reviews.schedule_review"):
         context["schedule_form"] = forms.get("schedule_form") or ScheduleForm(review=review)
     if review.status == Review.Status.SCHEDULED and chair:

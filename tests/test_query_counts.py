@@ -14,6 +14,10 @@ from reviews.models import Action, ActionUpdate
 pytestmark = pytest.mark.django_db
 
 PAGES = [
+    ("coordinator", "/work/"),
+    ("chair", "/work/"),
+    ("commissioner", "/work/"),
+    ("coordinator", "/api/v1/me/tasks/"),
     ("coordinator", "/referrals/queue/"),
     ("coordinator", "/referrals/queue/?age_band=adult&sort=days"),
     ("coordinator", "/referrals/queue/?page=2"),

@@ -21,11 +21,13 @@ from rest_framework.views import APIView
 from accounts.roles import Role
 from audit.services import access_record
 from intervenors.selectors import cases_visible
-from pathways.api import csv_response, roles
+from pathways.api import PageQuery, csv_response, page_of, paginate, roles
 from pathways.authentication import token_expired
 from referrals.selectors import triage_queue
 from reviews.api import ActionFilter, ActionListView, action_list_queryset
 from reviews.models import Action
+
+from .inbox import WORK_KINDS, Inbox
 
 security_log = structlog.get_logger("pathways.security")
 TokenOut = inline_serializer("Token", {"token": serializers.CharField(),
@@ -130,6 +132,32 @@ class CaseloadExportView(APIView):
             ([c.intervenor.user.get_full_name(), c.person.reference,
               getattr(c.person.current_unit, "name", ""), c.assigned_on.date(),
               c.get_proposed_outcome_display() or "no"] for c in cases)))
+
+
+WorkItemSerializer = inline_serializer("WorkItem", {
+    "step": serializers.CharField(help_text="What to do, in plain words."),
+    "kind": serializers.ChoiceField(WORK_KINDS),
+    "person_reference": serializers.CharField(),
+    "url": serializers.CharField(help_text="The page where the step is done."),
+    "waiting_since": serializers.DateTimeField(allow_null=True),
+    "due": serializers.DateField(allow_null=True),
+    "overdue": serializers.BooleanField(),
+}, many=True)
+
+
+class MyTasksView(APIView):
+    """What waits for the signed-in person, soonest due first (as the "My work" page)."""
+
+    permission_classes = [roles(*Role)]
+
+    @extend_schema(operation_id="my_tasks_list", responses=page_of(WorkItemSerializer, "WorkItem"),
+                   parameters=[PageQuery])
+    def get(self, request):
+        today = date.today()
+        return paginate(self, request, Inbox(request.user), lambda item: {
+            "step": item.step, "kind": item.kind, "person_reference": item.reference,
+            "url": item.url, "waiting_since": item.since, "due": item.due,
+            "overdue": item.overdue_on(today)})
 
 
 # Swagger UI sets style attributes from its script; on this one page inline styles are

@@ -1,6 +1,7 @@
 """Flow processes and the notifications owed to people. (The audit log lives in `audit`.)"""
 
 from django.db import models
+from simple_history.models import HistoricalRecords
 from viewflow.workflow.models import Process
 
 
@@ -63,3 +64,29 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class StepTarget(models.Model):
+    """How long a flow step may wait before it is overdue: a service-level target kept as data,
+    changed by an administrator with a reason (the history keeps every version)."""
+
+    class Step(models.TextChoices):
+        TRIAGE = "triage", "Triage the referral"
+        SCHEDULE = "schedule", "Schedule the panel"
+        HOLD_PANEL = "hold_panel", "Record the panel"
+        ISSUE_REPORT = "issue_report", "Issue the report"
+        ASSIGN = "assign", "Assign an intervenor"
+        CONFIRM_CLOSURE = "confirm_closure", "Confirm the closure"
+
+    step = models.CharField(max_length=30, choices=Step.choices, unique=True)
+    working_days = models.PositiveSmallIntegerField(
+        help_text="Working days (England and Wales, bank holidays excluded) from the day the "
+                  "step opened.")
+    reason = models.TextField(max_length=2000, help_text="Why this target, and its source.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["step"]
+
+    def __str__(self):
+        return f"{self.get_step_display()}: {self.working_days} working days"

@@ -129,3 +129,4 @@ def case_confirm_closure(*, case, by, confirm, reason):
                    reason=reason)
     case.refresh_from_db()
     return case
+

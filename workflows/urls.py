@@ -4,6 +4,7 @@ from . import views
 
 app_name = "workflows"
 urlpatterns = [
+    path("work/", views.inbox, name="inbox"),
     path("people/<uuid:pk>/timeline/", views.timeline, name="timeline"),
     path("people/<uuid:pk>/access-log/", views.access_log, name="access_log"),
     path("oversight/equality/", views.equality, name="equality"),

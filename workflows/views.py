@@ -1,4 +1,6 @@
 """The person's timeline and the record-access log."""
+from datetime import date
+
 from django.shortcuts import render
 
 from accounts.access import role_required
@@ -9,7 +11,19 @@ from audit.services import access_record
 from pathways import paging
 from referrals.selectors import person_get
 
+from .inbox import WORK_KINDS, Inbox
 from .timeline import KINDS, person_timeline
+
+
+@role_required(*Role)
+def inbox(request):
+    """Every role's first page: what waits for this person, soonest due first."""
+    work = Inbox(request.user)
+    labels = dict(WORK_KINDS)
+    return render(request, "workflows/inbox.html", {
+        "page": paging.page(request, work), "today": date.today(),
+        "summary": [(labels[kind], n) for kind, n in work.counts().items() if n],
+    })
 
 
 @role_required(*Role)

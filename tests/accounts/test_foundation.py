@@ -14,20 +14,14 @@ from accounts.roles import ROLE_PERMISSIONS, Role
 
 pytestmark = pytest.mark.django_db
 
-HOMES = {
-    "commissioner": "/referrals/",
-    "commissioner2": "/referrals/",
-    "coordinator": "/referrals/queue/",
-    "chair": "/reviews/",
-    "chair2": "/reviews/",
-    "expert": "/reviews/",
-    "intervenor": "/intervenors/caseload/",
-    "intervenor2": "/intervenors/caseload/",
-    "intervenor3": "/intervenors/caseload/",
-    "oversight": "/actions/",
+HOMES = {  # everyone who does casework starts on "My work"
+    **dict.fromkeys(["commissioner", "commissioner2", "coordinator", "chair", "chair2", "expert",
+                     "intervenor", "intervenor2", "intervenor3", "oversight", "wardmanager"],
+                    "/work/"),
     "admin": "/admin/",
 }
 HEADINGS = {
+    "/work/": "<h1>My work</h1>",
     "/referrals/": "My organisation&#x27;s referrals",
     "/referrals/queue/": "Triage queue",
     "/reviews/": "eviews",

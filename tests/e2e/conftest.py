@@ -68,6 +68,12 @@ def sign_in(page, username):
     page.wait_for_load_state()
 
 
+def open_from_menu(page, name):
+    """Follow a link in the main navigation (everyone lands on "My work" first)."""
+    page.get_by_role("navigation", name="Main").get_by_role("link", name=name,
+                                                            exact=True).click()
+
+
 def assert_accessible(page):
     from axe_playwright_python.sync_playwright import Axe
 

@@ -10,13 +10,15 @@ from referrals.models import Person, Referral
 from reviews.models import Review
 from tests.factories import valid_nhs_number
 
-from .conftest import assert_accessible, sign_in
+from .conftest import assert_accessible, open_from_menu, sign_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
 def test_commissioner_raises_a_referral(page):
     sign_in(page, "commissioner")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My work")
+    open_from_menu(page, "My organisation's referrals")
     expect(page.get_by_role("heading", level=1)).to_have_text("My organisation's referrals")
     assert_accessible(page)
     page.get_by_role("link", name="Raise a referral").first.click()
@@ -48,6 +50,8 @@ def test_commissioner_raises_a_referral(page):
 
 def test_coordinator_triages_the_top_of_the_ranked_queue(page):
     sign_in(page, "coordinator")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My work")
+    open_from_menu(page, "Triage queue")
     expect(page.get_by_role("heading", level=1)).to_have_text("Triage queue")
     assert_accessible(page)
     first_row = page.locator("table tbody tr").first
@@ -102,6 +106,8 @@ def test_coordinator_assigns_and_the_intervenor_proposes_closure(page):
     assert_accessible(page)
 
     sign_in(page, "intervenor3")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My work")
+    open_from_menu(page, "My caseload")
     expect(page.get_by_role("heading", level=1)).to_have_text("My caseload")
     assert_accessible(page)
     page.get_by_role("link", name=case.person.reference).click()
@@ -119,6 +125,8 @@ def test_coordinator_assigns_and_the_intervenor_proposes_closure(page):
 def test_chair_records_the_panel_and_sees_the_checklist(page):
     review = Review.objects.filter(status="scheduled", panel__user__username="chair").first()
     sign_in(page, "chair")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My work")
+    open_from_menu(page, "My reviews")
     expect(page.get_by_role("heading", level=1)).to_have_text("My reviews")
     assert_accessible(page)
     page.get_by_role("link", name=review.person.reference).first.click()
@@ -160,6 +168,8 @@ def test_the_owner_completes_an_action_and_someone_else_verifies_it(page):
     action = Action.objects.filter(status__in=Action.OPEN_STATUSES,
                                    owner__username="wardmanager").first()
     sign_in(page, "wardmanager")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My work")
+    open_from_menu(page, "My actions")
     expect(page.get_by_role("heading", level=1)).to_have_text("My actions")
     page.get_by_role("link", name=action.text[:40]).first.click()
     expect(page.get_by_role("heading", name="Post an update")).to_be_visible()
@@ -186,6 +196,8 @@ def test_the_owner_completes_an_action_and_someone_else_verifies_it(page):
 
 def test_oversight_follows_up_actions(page):
     sign_in(page, "oversight")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My work")
+    open_from_menu(page, "Actions")
     expect(page.get_by_role("heading", level=1)).to_have_text("Actions from IC(E)TR reviews")
     page.get_by_label("Only overdue").check()
     page.get_by_role("button", name="Apply filters").click()
@@ -208,3 +220,17 @@ def test_an_integrator_reads_the_api_docs_under_the_content_security_policy(page
     assert "script-src 'self'" in response.headers["content-security-policy"]
     expect(page.get_by_text("Pathways API").first).to_be_visible()
     expect(page.get_by_text("/api/v1/queue/").first).to_be_visible()
+
+
+def test_the_chair_starts_from_my_work_and_sees_where_the_review_stands(page):
+    sign_in(page, "chair")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My work")
+    assert_accessible(page)
+    link = page.get_by_role("link", name=re.compile(r"^Record the panel for "))
+    reference = re.search(r"PW-\w+", link.first.inner_text()).group(0)
+    link.first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(reference)
+    progress = page.get_by_role("region", name="Progress")
+    expect(progress).to_contain_text("Schedule the panel: done by")
+    expect(progress).to_contain_text("Record the panel: Waiting now with")
+    assert_accessible(page)

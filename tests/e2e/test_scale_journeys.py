@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from referrals.models import Referral
 
-from .conftest import assert_accessible, sign_in
+from .conftest import assert_accessible, open_from_menu, sign_in
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -24,6 +24,7 @@ def test_coordinator_pages_through_the_ranked_queue_keeping_the_filters(page, at
     waiting = Referral.objects.filter(status="submitted").count()
     assert waiting > 50
     sign_in(page, "coordinator")
+    open_from_menu(page, "Triage queue")
     expect(page.get_by_role("heading", level=1)).to_have_text("Triage queue")
     expect(page.locator("caption")).to_have_text(f"{waiting} referrals awaiting triage")
     pages = page.get_by_role("navigation", name="Pages of the queue")

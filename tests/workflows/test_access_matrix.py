@@ -44,6 +44,7 @@ EXPECTED = {
                                       None: 302, "norole": 403}, 404),
     "workflows:access_log": ("person", {"oversight": 200, None: 302}, 403),
     "workflows:equality": (None, {"oversight": 200, None: 302}, 403),
+    "workflows:inbox": (None, {None: 302, "norole": 403}, 200),
     "intervenors:caseload": (None, dict.fromkeys(("intervenor", "intervenor2", "intervenor3"),
                                                  200) | {None: 302}, 403),
     "intervenors:waiting": (None, {"coordinator": 200, "oversight": 200, None: 302}, 403),

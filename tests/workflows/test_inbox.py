@@ -1,0 +1,126 @@
+""""My work": each role's open steps from the flows, scoped, due in working days; the tracker."""
+from datetime import date
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from audit.models import Decision
+from intervenors.models import IntervenorCase
+from referrals.models import Referral
+from reviews.models import Action, Review
+from workflows.inbox import Inbox, add_working_days
+from workflows.models import StepTarget
+from workflows.targets import step_target_set
+
+pytestmark = pytest.mark.django_db
+
+
+def kinds(user) -> dict[str, int]:
+    return {k: n for k, n in Inbox(user).counts().items() if n}
+
+
+def test_each_role_sees_exactly_the_steps_it_can_take(users):
+    coordinator = kinds(users["coordinator"])
+    assert coordinator["triage"] == Referral.objects.filter(status="submitted").count()
+    assert coordinator["schedule"] == Review.objects.filter(status="requested").count()
+    assert coordinator["assign"] == IntervenorCase.objects.filter(status="waiting").count()
+    assert "verify" not in coordinator and "action" not in coordinator
+
+    oversight = kinds(users["oversight"])
+    assert oversight["verify"] == Action.objects.filter(status="completed").exclude(
+        completed_by=users["oversight"]).exclude(owner=users["oversight"]).count() > 0
+    assert set(oversight) == {"verify"}
+
+    chair = users["chair"]
+    chaired = Review.objects.filter(panel__user=chair, panel__role="chair")
+    assert kinds(chair).get("hold_panel", 0) == chaired.filter(status="scheduled").count()
+    assert kinds(chair).get("issue_report", 0) == chaired.filter(status="held").count()
+    assert "triage" not in kinds(chair)
+
+    owner = users["commissioner"]
+    assert kinds(owner)["action"] == Action.objects.filter(
+        owner=owner, status__in=["open", "in_progress"]).count()
+    assert set(kinds(owner)) == {"action"}
+    assert kinds(users["admin"]) == {}
+
+
+def test_work_on_records_out_of_scope_is_neither_listed_nor_counted(users):
+    """chair2 chairs none of chair's reviews: none of those steps reach chair2."""
+    chair_reviews = {str(r.pk) for r in Review.objects.filter(panel__user=users["chair"],
+                                                              panel__role="chair")}
+    work = Inbox(users["chair2"])
+    assert not any(item.url.split("/")[-2] in chair_reviews for item in work)
+    other = users["commissioner2"]
+    assert all(item.reference != a.review.person.reference
+               for item in Inbox(other)
+               for a in Action.objects.filter(owner=users["commissioner"]))
+
+
+def test_items_are_ordered_by_due_date_and_link_to_the_form(users):
+    items = list(Inbox(users["coordinator"]))
+    dues = [i.due or date.max for i in items]
+    assert dues == sorted(dues)
+    triage = next(i for i in items if i.kind == "triage")
+    assert triage.url.endswith("/triage/") and triage.step == "Triage the referral"
+
+
+def test_due_dates_count_working_days_and_skip_bank_holidays():
+    # Christmas 2026: Friday 25 Dec and Monday 28 Dec (Boxing Day substitute) are holidays.
+    assert add_working_days(date(2026, 12, 24), 1) == date(2026, 12, 29)
+    assert add_working_days(date(2026, 12, 18), 5) == date(2026, 12, 29)
+    assert add_working_days(date(2026, 11, 27), 1) == date(2026, 11, 30)   # Fri -> Mon
+
+
+@time_machine.travel("2026-12-24 10:00 +0000", tick=False)
+def test_a_referral_raised_before_christmas_is_due_after_it(users):
+    from tests.factories import UnitFactory, make_referral
+
+    referral = make_referral(by=users["commissioner"], unit=UnitFactory())
+    item = next(i for i in Inbox(users["coordinator"]) if referral.person.reference ==
+                i.reference)
+    target = StepTarget.objects.get(step="triage").working_days
+    assert item.due == add_working_days(date(2026, 12, 24), target)
+    assert item.due.weekday() < 5
+
+
+def test_changing_a_target_needs_a_reason_and_is_a_decision(users):
+    from pathways.errors import DomainError
+
+    target = StepTarget.objects.get(step="triage")
+    with pytest.raises(DomainError):
+        step_target_set(by=users["admin"], target=target, working_days=5, reason="")
+    step_target_set(by=users["admin"], target=target, working_days=5,
+                    reason="Programme board, November")
+    assert StepTarget.objects.get(step="triage").working_days == 5
+    decision = Decision.objects.get(kind="step_target_changed")
+    assert decision.facts == {"from": 10, "to": 5} and decision.actor == users["admin"]
+
+
+def test_inbox_page_and_api_for_the_chair(client_for, users):
+    chair = client_for("chair")
+    page = chair.get(reverse("workflows:inbox"))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "<h1>My work</h1>" in body
+    api = chair.get("/api/v1/me/tasks/").json()
+    assert api["count"] == Inbox(users["chair"]).count()
+    assert {r["kind"] for r in api["results"]} <= {"hold_panel", "issue_report", "action"}
+
+
+def test_signing_in_lands_on_my_work(client):
+    response = client.post(reverse("login"), {"username": "coordinator",
+                                              "password": "pathways-demo"}, follow=True)
+    assert response.redirect_chain[-1][0] == "/work/"
+
+
+def test_the_tracker_shows_each_referral_state(client_for):
+    commissioner = client_for("commissioner")
+    for status, expected in [("submitted", "Waiting now"), ("accepted", "done by"),
+                             ("declined", "done by")]:
+        referral = Referral.objects.filter(status=status,
+                                           organisation__name__startswith="North").first()
+        if referral is None:
+            continue
+        body = commissioner.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
+        assert "Progress" in body and "Referral raised" in body and expected in body

@@ -1,0 +1,174 @@
+""""My work": what is waiting for this person, since when and by when.
+
+Built from viewflow's open tasks (which step of which flow is waiting) and the domain rows,
+each source read through the scoped selectors, so a task about a record the user cannot see is
+never listed nor counted. Each source is one query for its count and one for its oldest rows,
+whatever the size of the backlog: within a source every item has the same target, so the
+oldest are the soonest due, and merging the first rows of each source gives the first rows of
+the whole list (`page` asks each source for no more than it needs).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+
+import holidays
+from django.urls import reverse
+from django.utils import timezone
+from viewflow.workflow.models import Task
+from viewflow.workflow.status import STATUS
+
+from accounts.roles import Role
+from intervenors.selectors import cases_visible
+from referrals.selectors import referrals_visible
+from reviews.models import Action, ActionStatus
+from reviews.selectors import actions_visible, reviews_visible
+
+from .flows import IntervenorFlow, ReferralFlow, ReviewFlow
+from .models import StepTarget
+
+
+@lru_cache(maxsize=8)
+def _bank_holidays(year: int) -> frozenset[date]:
+    # England and Wales share their bank holidays; `holidays` keeps the list (and the
+    # one-off days a government adds) up to date.
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in _bank_holidays(day.year)
+
+
+def add_working_days(start: date, days: int) -> date:
+    """The day `days` working days after `start` (a step opened on a Friday with 1 working day
+    is due on Monday, or Tuesday after a bank holiday Monday)."""
+    day = start
+    while days > 0:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            days -= 1
+    return day
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    step: str                # what to do, in plain words
+    reference: str           # the person's pseudonymous reference
+    url: str                 # straight to the form
+    since: datetime | None   # when it started waiting for this person
+    due: date | None
+    kind: str                # a StepTarget step, "action" or "verify"
+
+    def overdue_on(self, today: date) -> bool:
+        return self.due is not None and self.due < today
+
+
+@dataclass(frozen=True)
+class Source:
+    kind: str
+    rows: object             # a queryset, soonest due first
+    item: object             # (row, targets) -> WorkItem
+
+
+# What an item asks for: a flow step (StepTarget.Step) or an action to update or verify.
+WORK_KINDS = [*StepTarget.Step.choices, ("action", "Update the action"),
+              ("verify", "Verify the action")]
+
+# The flow's process model (viewflow's Process subclass) for each kind of subject.
+PROCESS = {"referral": "referralprocess", "review": "reviewprocess", "case": "intervenorprocess"}
+
+
+def _flow_source(kind: str, node, subject: str, scoped, url_name: str) -> Source:
+    """Open tasks of `node` whose subject (`referral`, `review` or `case`) is in `scoped`."""
+    child = PROCESS[subject]
+    tasks = (Task.objects.filter(flow_task=node, status=STATUS.NEW,
+                                 **{f"process__{child}__{subject}__in": scoped.values("pk")})
+             .select_related(f"process__{child}__{subject}__person")
+             .order_by("created", "pk"))
+
+    def item(task, targets) -> WorkItem:
+        obj = getattr(getattr(task.process, child), subject)
+        opened = timezone.localdate(task.created)
+        due = add_working_days(opened, targets[kind]) if kind in targets else None
+        return WorkItem(StepTarget.Step(kind).label, obj.person.reference,
+                        reverse(url_name, args=[obj.pk]), task.created, due, kind)
+
+    return Source(kind, tasks, item)
+
+
+def _issued(action) -> datetime | None:
+    day = action.review.report_issued_on
+    return timezone.make_aware(datetime.combine(day, time(9))) if day else None
+
+
+def sources(user) -> list[Source]:
+    """Every kind of work this user can do now, each scoped to what they may see."""
+    found: list[Source] = []
+    if user.has_perm("referrals.triage_referral"):
+        found.append(_flow_source("triage", ReferralFlow.triage, "referral",
+                                  referrals_visible(user), "referrals:triage"))
+    if user.has_perm("reviews.schedule_review"):
+        found.append(_flow_source("schedule", ReviewFlow.schedule, "review",
+                                  reviews_visible(user), "reviews:detail"))
+    if user.has_role(Role.CHAIR):
+        chaired = reviews_visible(user).filter(panel__user=user, panel__role="chair")
+        found.append(_flow_source("hold_panel", ReviewFlow.hold_panel, "review", chaired,
+                                  "reviews:detail"))
+        found.append(_flow_source("issue_report", ReviewFlow.issue_report, "review", chaired,
+                                  "reviews:detail"))
+    if user.has_perm("intervenors.assign_intervenorcase"):
+        found.append(_flow_source("assign", IntervenorFlow.assign, "case", cases_visible(user),
+                                  "intervenors:case"))
+    if user.has_perm("intervenors.confirm_closure_intervenorcase"):
+        found.append(_flow_source("confirm_closure", IntervenorFlow.confirm_closure, "case",
+                                  cases_visible(user), "intervenors:case"))
+    owned = (actions_visible(user).filter(owner=user, status__in=Action.OPEN_STATUSES)
+             .order_by("due_date", "pk"))
+    found.append(Source("action", owned, lambda a, targets: WorkItem(
+        "Update the action", a.review.person.reference, reverse("reviews:action", args=[a.pk]),
+        _issued(a), a.due_date, "action")))
+    if user.has_perm("reviews.verify_action"):
+        # Separation of duties: never an action one owns or completed oneself.
+        to_verify = (actions_visible(user).filter(status=ActionStatus.COMPLETED)
+                     .exclude(completed_by=user).exclude(owner=user)
+                     .order_by("due_date", "pk"))
+        found.append(Source("verify", to_verify, lambda a, targets: WorkItem(
+            "Verify the action", a.review.person.reference,
+            reverse("reviews:action", args=[a.pk]), _issued(a), None, "verify")))
+    return found
+
+
+class Inbox(Sequence):
+    """The user's work, soonest due first (then the longest waiting), pageable."""
+
+    def __init__(self, user):
+        self.sources = sources(user)
+        self._counts: dict[str, int] | None = None
+        self._targets: dict[str, int] | None = None
+
+    def counts(self) -> dict[str, int]:
+        if self._counts is None:
+            self._counts = {s.kind: s.rows.count() for s in self.sources}
+        return self._counts
+
+    def count(self) -> int:
+        return sum(self.counts().values())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            return self[key:key + 1][0]
+        stop = key.stop if key.stop is not None else self.count()
+        if self._targets is None:
+            self._targets = dict(StepTarget.objects.values_list("step", "working_days"))
+        items = [source.item(row, self._targets)
+                 for source in self.sources for row in source.rows[:stop]]
+        items.sort(key=lambda i: (i.due or date.max, i.since or timezone.now(), i.reference))
+        return items[key]
+
+    def __iter__(self):
+        return iter(self[0:self.count()])
