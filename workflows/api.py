@@ -5,6 +5,7 @@ import structlog
 from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -12,7 +13,7 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
+from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, NotFound
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -21,13 +22,14 @@ from rest_framework.views import APIView
 from accounts.roles import Role
 from audit.services import access_record
 from intervenors.selectors import cases_visible
-from pathways.api import PageQuery, csv_response, page_of, paginate, roles
+from pathways.api import PageQuery, csv_response, page_of, paginate, query, roles
 from pathways.authentication import token_expired
 from referrals.selectors import triage_queue
 from reviews.api import ActionFilter, ActionListView, action_list_queryset
 from reviews.models import Action
 
 from .inbox import WORK_KINDS, Inbox
+from .models import Notice, Notification
 
 security_log = structlog.get_logger("pathways.security")
 TokenOut = inline_serializer("Token", {"token": serializers.CharField(),
@@ -158,6 +160,58 @@ class MyTasksView(APIView):
             "step": item.step, "kind": item.kind, "person_reference": item.reference,
             "url": item.url, "waiting_since": item.since, "due": item.due,
             "overdue": item.overdue_on(today)})
+
+
+NoticeSerializer = inline_serializer("Notice", {
+    "id": serializers.IntegerField(),
+    "kind": serializers.ChoiceField(Notification.Kind.choices),
+    "subject": serializers.CharField(),
+    "link": serializers.CharField(help_text="The page it is about."),
+    "created_at": serializers.DateTimeField(),
+    "read_at": serializers.DateTimeField(allow_null=True),
+}, many=True)
+
+
+def _notice(notice) -> dict:
+    n = notice.notification
+    return {"id": notice.pk, "kind": n.kind, "subject": n.subject, "link": n.link,
+            "created_at": n.created_at, "read_at": notice.read_at}
+
+
+class NoticeQuery(PageQuery):
+    unread = serializers.BooleanField(required=False, default=False,
+                                      help_text="Only notifications not read yet.")
+
+
+class MyNoticesView(APIView):
+    """The signed-in person's notifications, newest first."""
+
+    permission_classes = [roles(*Role)]
+
+    @extend_schema(operation_id="my_notifications_list",
+                   responses=page_of(NoticeSerializer, "Notice"), parameters=[NoticeQuery])
+    def get(self, request):
+        mine = Notice.objects.filter(user=request.user).select_related("notification")
+        if query(request, NoticeQuery).get("unread"):
+            mine = mine.filter(read_at__isnull=True)
+        return paginate(self, request, mine, _notice)
+
+
+class MyNoticeReadView(APIView):
+    permission_classes = [roles(*Role)]
+
+    @extend_schema(operation_id="my_notification_read", request=None,
+                   responses=inline_serializer("NoticeRead", {
+                       "id": serializers.IntegerField(),
+                       "read_at": serializers.DateTimeField()}))
+    def post(self, request, pk):
+        notice = Notice.objects.filter(pk=pk, user=request.user).first()
+        if notice is None:
+            raise NotFound("No such notification of yours.")
+        if notice.read_at is None:
+            notice.read_at = timezone.now()
+            notice.save(update_fields=["read_at"])
+        return Response({"id": notice.pk, "read_at": notice.read_at})
 
 
 # Swagger UI sets style attributes from its script; on this one page inline styles are

@@ -7,6 +7,7 @@ action and due date, however often the sweep runs (S33).
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.roles import Role
@@ -15,20 +16,23 @@ from audit.services import decision_record, stamp, system_user
 from reviews.models import Action
 
 from .models import Notification
-from .notifications import emails_of_role, link_to, notification_owe, oversight_recipients
+from .notifications import (
+    emails_of_role,
+    link_to,
+    notification_owe,
+    oversight_recipients,
+    users_of_role,
+)
 
 SWEEP_HEARTBEAT = "pathways:sweep:last-run"   # read by /health/ready
 DUE_SOON_DAYS = 7        # DOMAIN.md: reminders 7 days before
 ESCALATE_AFTER_DAYS = 14  # DOMAIN.md: escalation 14 days past due
 
 
-def _owner_emails(action) -> list[str]:
+def _owners(action) -> list:
     """The named owner, never every user of an organisation. An action with no owner (issued
     before owners were people) goes to the coordinators, who can name one."""
-    owner = action.owner
-    if owner is None:
-        return emails_of_role(Role.COORDINATOR)
-    return [owner.email] if owner.is_active and owner.email else []
+    return users_of_role(Role.COORDINATOR) if action.owner is None else [action.owner]
 
 
 def sweep_action_deadlines(today: date | None = None) -> dict:
@@ -38,11 +42,11 @@ def sweep_action_deadlines(today: date | None = None) -> dict:
         "review__person", "owner")
     for action in open_actions.filter(due_date__gt=today,
                                       due_date__lte=today + timedelta(days=DUE_SOON_DAYS)):
-        if _owe(action, Notification.Kind.DUE_SOON, _owner_emails(action),
+        if _owe(action, Notification.Kind.DUE_SOON, _owners(action),
                 f"Action due on {action.due_date:%d %b %Y}"):
             counts["due_soon"] += 1
     for action in open_actions.filter(due_date__lt=today):
-        if _owe(action, Notification.Kind.OVERDUE, _owner_emails(action),
+        if _owe(action, Notification.Kind.OVERDUE, _owners(action),
                 f"Action overdue since {action.due_date:%d %b %Y}"):
             counts["overdue"] += 1
         late = action.due_date <= today - timedelta(days=ESCALATE_AFTER_DAYS)
@@ -55,9 +59,10 @@ def _owe(action, kind, recipients, subject) -> bool:
     # Email carries the pseudonymous reference and a link, never the action's free text.
     return notification_owe(
         key=f"action:{action.pk}:{kind}:{action.due_date.isoformat()}", kind=kind,
-        recipients=recipients, subject=f"Pathways: {subject}",
+        users=recipients, subject=f"Pathways: {subject}",
         body=f"{subject} for {action.review.person.reference}.\n"
              f"Sign in to read and update it: {link_to('reviews:action', action.pk)}",
+        link=reverse("reviews:action", args=[action.pk]),
     ) is not None
 
 
@@ -71,7 +76,8 @@ def action_escalate(*, action_id, today: date) -> bool:
         return False   # completed, cancelled or its date moved since the sweep read it
     owed = notification_owe(
         key=f"action:{action.pk}:escalated:{action.due_date.isoformat()}",
-        kind=Notification.Kind.ESCALATED, recipients=oversight_recipients(),
+        kind=Notification.Kind.ESCALATED, users=oversight_recipients(),
+        link=reverse("reviews:action", args=[action.pk]),
         subject=f"Pathways: action escalated for {action.review.person.reference}",
         body=f"An action for {action.review.person.reference} was due on "
              f"{action.due_date:%d %b %Y} and is {ESCALATE_AFTER_DAYS} or more days overdue.\n"
@@ -93,13 +99,52 @@ def notify_case_assigned(case) -> None:
     user = case.intervenor.user
     notification_owe(
         key=f"case:{case.pk}:assigned:{case.assigned_on.isoformat()}",
-        kind=Notification.Kind.CASE_ASSIGNED, recipients=[user.email] if user.email else [],
+        kind=Notification.Kind.CASE_ASSIGNED, users=[user],
         subject=f"Pathways: {case.person.reference} assigned to you",
-        body="A person has been assigned to your caseload. Sign in to Pathways to see them.")
+        body=f"{case.person.reference} has been assigned to your caseload.\n"
+             f"Sign in to see them: {link_to('intervenors:case', case.pk)}",
+        link=reverse("intervenors:case", args=[case.pk]))
+
+
+def notify_triaged(referral) -> None:
+    """The commissioner who raised the referral hears it was triaged (the outcome is on the
+    page, not in the message)."""
+    notification_owe(
+        key=f"referral:{referral.pk}:triaged", kind=Notification.Kind.TRIAGED,
+        users=[referral.raised_by],
+        subject=f"Pathways: the referral for {referral.person.reference} has been triaged",
+        body=f"The referral for {referral.person.reference} has been triaged.\n"
+             f"Sign in to see the decision: {link_to('referrals:detail', referral.pk)}",
+        link=reverse("referrals:detail", args=[referral.pk]))
+
+
+def notify_panel_allocated(review) -> None:
+    """Each person named on the panel (chair, members with an account)."""
+    members = [m.user for m in review.panel.select_related("user") if m.user_id]
+    notification_owe(
+        key=f"review:{review.pk}:panel:{review.scheduled_for.isoformat()}",
+        kind=Notification.Kind.PANEL_ALLOCATED, users=members,
+        subject=f"Pathways: you are on the panel for {review.person.reference}",
+        body=f"You are on the review panel for {review.person.reference} on "
+             f"{review.scheduled_for:%d %b %Y}.\n"
+             f"Sign in to see the review: {link_to('reviews:detail', review.pk)}",
+        link=reverse("reviews:detail", args=[review.pk]))
+
+
+def notify_report_issued(review) -> None:
+    """The commissioner who raised the referral, and each action's named owner."""
+    owners = [a.owner for a in review.actions.select_related("owner") if a.owner_id]
+    notification_owe(
+        key=f"review:{review.pk}:report", kind=Notification.Kind.REPORT_ISSUED,
+        users=[review.referral.raised_by, *owners],
+        subject=f"Pathways: the review report for {review.person.reference} is issued",
+        body=f"The review report for {review.person.reference} has been issued.\n"
+             f"Sign in to read it and its actions: {link_to('reviews:detail', review.pk)}",
+        link=reverse("reviews:detail", args=[review.pk]))
 
 
 __all__ = ["sweep_action_deadlines", "action_escalate", "notify_case_assigned",
-           "emails_of_role"]
+           "notify_triaged", "notify_panel_allocated", "notify_report_issued", "emails_of_role"]
 
 
 def record_sweep_heartbeat() -> None:

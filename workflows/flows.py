@@ -12,7 +12,12 @@ from referrals import services as referral_services
 from referrals.models import Referral, Route
 from reviews import services as review_services
 
-from .deadlines import notify_case_assigned
+from .deadlines import (
+    notify_case_assigned,
+    notify_panel_allocated,
+    notify_report_issued,
+    notify_triaged,
+)
 from .models import IntervenorProcess, ReferralProcess, ReviewProcess
 
 # Wait for a lock on the process row rather than failing at once (VIEWFLOW.md, Corrections).
@@ -50,6 +55,7 @@ class ReferralFlow(flow.Flow):
         activation.process.referral = referral_services.referral_triage(
             referral=activation.process.referral, by=by, route=route, reason=reason
         )
+        notify_triaged(activation.process.referral)
         return activation.process.referral
 
     def start_routes(self, activation):
@@ -80,13 +86,17 @@ class ReviewFlow(flow.Flow):
         return review
 
     def record_schedule(self, activation, **kwargs):
-        return review_services.review_schedule(review=activation.process.review, **kwargs)
+        review = review_services.review_schedule(review=activation.process.review, **kwargs)
+        notify_panel_allocated(review)
+        return review
 
     def record_panel(self, activation, **kwargs):
         return review_services.review_record_panel(review=activation.process.review, **kwargs)
 
     def record_report(self, activation, **kwargs):
-        return review_services.review_issue_report(review=activation.process.review, **kwargs)
+        review = review_services.review_issue_report(review=activation.process.review, **kwargs)
+        notify_report_issued(review)
+        return review
 
 
 class IntervenorFlow(flow.Flow):

@@ -1,5 +1,6 @@
 """Flow processes and the notifications owed to people. (The audit log lives in `audit`.)"""
 
+from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 from viewflow.workflow.models import Process
@@ -48,6 +49,8 @@ class Notification(models.Model):
         ESCALATED = "escalated", "Action escalated to the oversight group"
         CASE_ASSIGNED = "case_assigned", "Case assigned"
         PANEL_ALLOCATED = "panel_allocated", "Panel allocated"
+        TRIAGED = "triaged", "Referral triaged"
+        REPORT_ISSUED = "report_issued", "Report issued"
 
     id = models.BigAutoField(primary_key=True)
     key = models.CharField(max_length=200, unique=True)
@@ -58,6 +61,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    # The page it is about (a path), for the in-app list; the email carries it as a full link.
+    link = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -90,3 +95,24 @@ class StepTarget(models.Model):
 
     def __str__(self):
         return f"{self.get_step_display()}: {self.working_days} working days"
+
+
+class Notice(models.Model):
+    """One person's copy of a notification in Pathways itself, read or not. Only the named
+    people concerned get one, never every user of an organisation."""
+
+    id = models.BigAutoField(primary_key=True)
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE,
+                                     related_name="notices")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="notices")
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-notification__created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["notification", "user"],
+                                               name="notice_once_per_person")]
+        indexes = [models.Index(fields=["user", "read_at"], name="notice_unread")]
+
+    def __str__(self):
+        return f"{self.notification.subject} for {self.user}"

@@ -11,12 +11,16 @@ from django.utils import timezone
 
 from accounts.roles import Role
 
-from .models import Notification
+from .models import Notice, Notification
+
+
+def users_of_role(role) -> list:
+    return list(get_user_model().objects.filter(groups__name=role, is_active=True)
+                .order_by("pk"))
 
 
 def emails_of_role(role) -> list[str]:
-    users = get_user_model().objects.filter(groups__name=role, is_active=True)
-    return sorted(u.email for u in users if u.email)
+    return sorted(u.email for u in users_of_role(role) if u.email)
 
 
 def link_to(url_name: str, *args) -> str:
@@ -26,13 +30,19 @@ def link_to(url_name: str, *args) -> str:
     return settings.SITE_URL.rstrip("/") + reverse(url_name, args=args)
 
 
-def notification_owe(*, key: str, kind: str, recipients: list[str], subject: str,
-                     body: str) -> Notification | None:
-    """Record a message once per key and queue its send after commit; None if already owed."""
+def notification_owe(*, key: str, kind: str, users: list, subject: str, body: str,
+                     link: str = "") -> Notification | None:
+    """Record a message for the named `users` once per key: an email to each active one with
+    an address (queued after commit) and a notice in their list in Pathways. None if this key
+    was owed before. Subject and body carry a reference and a link, never details."""
+    people = [u for u in users if u is not None and u.is_active]
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
-                key=key, kind=kind, recipients=recipients, subject=subject, body=body)
+                key=key, kind=kind, recipients=sorted({u.email for u in people if u.email}),
+                subject=subject, body=body, link=link)
+            for user in {u.pk: u for u in people}.values():
+                Notice.objects.create(notification=notification, user=user)
     except IntegrityError:
         return None
     # robust: if the broker is down the change the person made still stands (it committed);
@@ -82,5 +92,5 @@ def send_notification(notification_id: int) -> bool:
     return notification_send(notification_id)
 
 
-def oversight_recipients() -> list[str]:
-    return emails_of_role(Role.OVERSIGHT)
+def oversight_recipients() -> list:
+    return users_of_role(Role.OVERSIGHT)

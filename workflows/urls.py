@@ -5,6 +5,8 @@ from . import views
 app_name = "workflows"
 urlpatterns = [
     path("work/", views.inbox, name="inbox"),
+    path("notifications/", views.notices, name="notices"),
+    path("notifications/<int:pk>/", views.notice_open, name="notice_open"),
     path("people/<uuid:pk>/timeline/", views.timeline, name="timeline"),
     path("people/<uuid:pk>/access-log/", views.access_log, name="access_log"),
     path("oversight/equality/", views.equality, name="equality"),

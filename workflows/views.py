@@ -1,7 +1,8 @@
 """The person's timeline and the record-access log."""
 from datetime import date
 
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from accounts.access import role_required
 from accounts.roles import Role
@@ -12,6 +13,7 @@ from pathways import paging
 from referrals.selectors import person_get
 
 from .inbox import WORK_KINDS, Inbox
+from .models import Notice
 from .timeline import KINDS, person_timeline
 
 
@@ -24,6 +26,27 @@ def inbox(request):
         "page": paging.page(request, work), "today": date.today(),
         "summary": [(labels[kind], n) for kind, n in work.counts().items() if n],
     })
+
+
+@role_required(*Role)
+def notices(request):
+    """This person's notifications, newest first; unread ones marked."""
+    mine = Notice.objects.filter(user=request.user).select_related("notification")
+    return render(request, "workflows/notices.html", {"page": paging.page(request, mine)})
+
+
+@role_required(*Role)
+def notice_open(request, pk):
+    """Mark one of one's own notifications read and go to what it is about."""
+    notice = get_object_or_404(Notice.objects.select_related("notification"), pk=pk,
+                               user=request.user)
+    if notice.read_at is None:
+        notice.read_at = timezone.now()
+        notice.save(update_fields=["read_at"])
+    link = notice.notification.link
+    # Links are paths our own code wrote; anything else goes to the list.
+    return redirect(link if link.startswith("/") and not link.startswith("//")
+                    else "workflows:notices")
 
 
 @role_required(*Role)

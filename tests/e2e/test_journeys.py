@@ -234,3 +234,26 @@ def test_the_chair_starts_from_my_work_and_sees_where_the_review_stands(page):
     expect(progress).to_contain_text("Schedule the panel: done by")
     expect(progress).to_contain_text("Record the panel: Waiting now with")
     assert_accessible(page)
+
+
+def test_the_commissioner_reads_a_notification_and_lands_on_the_referral(page):
+    from accounts.models import User
+    from tests.factories import UnitFactory, make_referral
+    from workflows import services as flow
+
+    commissioner = User.objects.get(username="commissioner")
+    referral = make_referral(by=commissioner, unit=UnitFactory())
+    flow.referral_triage(referral=referral, by=User.objects.get(username="coordinator"),
+                         route="review", reason="Meets the criteria")
+    sign_in(page, "commissioner")
+    header = page.get_by_role("banner")
+    expect(header.get_by_role("link", name=re.compile(r"Notifications \d+ unread"))).to_be_visible()
+    header.get_by_role("link", name=re.compile("Notifications")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Notifications")
+    assert_accessible(page)
+    page.get_by_role("link", name=re.compile(
+        f"the referral for {referral.person.reference} has been triaged")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Referral for {referral.person.reference}")
+    expect(page.get_by_role("region", name="Progress")).to_contain_text("Triage: done by")
+    assert_accessible(page)

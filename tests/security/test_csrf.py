@@ -30,6 +30,8 @@ def test_a_post_without_the_csrf_token_is_refused_everywhere(users, objects, use
         kind = EXPECTED.get(name, (None,))[0]
         if "<uuid:pk>" in route and kind is None:
             kind = "referral"   # the CSRF check comes before any lookup
+        if "<int:pk>" in route and kind is None:
+            kind = "notice"
         url = object_url(route, kind, objects) if kind else "/" + route
         url = re.sub(r"<[^>]+>", "x", url)
         response = client.post(url, {"text": "forged", "reason": "forged", "route": "decline"})

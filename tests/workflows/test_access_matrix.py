@@ -13,6 +13,7 @@ from audit.models import Decision
 from intervenors.models import IntervenorCase
 from referrals.models import Referral
 from reviews.models import Action, Review
+from workflows.models import Notice
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +46,9 @@ EXPECTED = {
     "workflows:access_log": ("person", {"oversight": 200, None: 302}, 403),
     "workflows:equality": (None, {"oversight": 200, None: 302}, 403),
     "workflows:inbox": (None, {None: 302, "norole": 403}, 200),
+    "workflows:notices": (None, {None: 302, "norole": 403}, 200),
+    # One's own notification opens (a redirect to its page); anyone else's is not there.
+    "workflows:notice_open": ("notice", {"commissioner": 302, None: 302, "norole": 403}, 404),
     "intervenors:caseload": (None, dict.fromkeys(("intervenor", "intervenor2", "intervenor3"),
                                                  200) | {None: 302}, 403),
     "intervenors:waiting": (None, {"coordinator": 200, "oversight": 200, None: 302}, 403),
@@ -105,6 +109,7 @@ def objects(users):
     return {
         "referral": referral, "person": referral.person, "review": chair_review,
         "action": action, "concern": referral.person.concerns.filter(status="open").first(),
+        "notice": Notice.objects.filter(user=users["commissioner"]).first(),
         "case": IntervenorCase.objects.filter(intervenor__user=users["intervenor"],
                                               status="active",
                                               referral__organisation__name__startswith="North"
@@ -113,7 +118,7 @@ def objects(users):
 
 
 def url_for(route: str, pk, concern_pk=None) -> str:
-    url = "/" + route.replace("<uuid:pk>", str(pk))
+    url = "/" + route.replace("<uuid:pk>", str(pk)).replace("<int:pk>", str(pk))
     return url.replace("<uuid:concern_pk>", str(concern_pk or uuid.uuid4()))
 
 
