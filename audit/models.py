@@ -66,6 +66,8 @@ class Decision(AppendOnlyModel):
         POLICY_CHANGED = "policy_changed", "Priority policy changed"
         UNIT_RATED = "unit_rated", "Unit rating recorded"
         STEP_TARGET_CHANGED = "step_target_changed", "Service-level target changed"
+        TASK_TAKEN = "task_taken", "Step taken on"
+        TASK_RELEASED = "task_released", "Step released"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -11,8 +11,8 @@ from audit.access import get_or_404
 from audit.services import access_record
 from pathways import paging
 from pathways.forms import apply_form
+from workflows import claims, tracker
 from workflows import services as flow
-from workflows import tracker
 
 from . import selectors, services
 from .forms import ActivityForm, AssignForm, ConfirmClosureForm, PlanForm, ProposeClosureForm, ReassignForm
@@ -64,6 +64,8 @@ def _case_page(request, case, status=200, **forms):
                         and is_active and bool(case.proposed_outcome)),
         "limit": MAX_ACTIVE_CASES,
     }
+    if context["can_assign"]:
+        context["claim"] = claims.claim_context(case, "case", user)
     if context["can_assign"] or context["can_reassign"]:
         intervenors = list(selectors.intervenors_with_load())
         context["top"] = selectors.waiting_list(user).first()

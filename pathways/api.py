@@ -182,6 +182,7 @@ ERROR_CODES = {
     "throttled": "Too many requests; wait and try again.",
     "conflict": "The record has moved on; reload it.",
     "step_not_open": "This step of the flow is not open any more.",
+    "step_taken": "Another person has taken this step on; they (or a hand-over) come first.",
     "already_triaged": "The referral has already been triaged.",
     "open_referral_exists": "The person already has an open referral.",
     "person_elsewhere": "The NHS number belongs to another organisation's person.",

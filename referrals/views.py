@@ -14,8 +14,8 @@ from audit.services import access_record
 from pathways import paging
 from pathways.errors import DomainError
 from pathways.forms import apply_form, attach_refusal
+from workflows import claims, tracker
 from workflows import services as flow
-from workflows import tracker
 from workflows.selectors import person_related
 
 from . import selectors
@@ -126,6 +126,7 @@ def triage(request, pk):
         "episodes": person.lts_episodes.select_related("unit").all(),
         "concerns": person.concerns.all(),
         "forms_with_errors": [form] if form.errors else [],
+        "claim": claims.claim_context(referral, "referral", request.user),
     })
 
 

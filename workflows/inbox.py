@@ -60,6 +60,7 @@ class WorkItem:
     since: datetime | None   # when it started waiting for this person
     due: date | None
     kind: str                # a StepTarget step, "action" or "verify"
+    taken_by: str = ""       # who has taken the step on ("I'm on it"), if anyone
 
     def overdue_on(self, today: date) -> bool:
         return self.due is not None and self.due < today
@@ -85,15 +86,16 @@ def _flow_source(kind: str, node, subject: str, scoped, url_name: str) -> Source
     child = PROCESS[subject]
     tasks = (Task.objects.filter(flow_task=node, status=STATUS.NEW,
                                  **{f"process__{child}__{subject}__in": scoped.values("pk")})
-             .select_related(f"process__{child}__{subject}__person")
+             .select_related(f"process__{child}__{subject}__person", "owner")
              .order_by("created", "pk"))
 
     def item(task, targets) -> WorkItem:
         obj = getattr(getattr(task.process, child), subject)
         opened = timezone.localdate(task.created)
         due = add_working_days(opened, targets[kind]) if kind in targets else None
+        taken = str(task.owner) if task.assigned and task.owner_id else ""
         return WorkItem(StepTarget.Step(kind).label, obj.person.reference,
-                        reverse(url_name, args=[obj.pk]), task.created, due, kind)
+                        reverse(url_name, args=[obj.pk]), task.created, due, kind, taken)
 
     return Source(kind, tasks, item)
 

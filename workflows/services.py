@@ -26,6 +26,9 @@ def _run_open_task(process, node, *, user, why_not_open=NOT_OPEN, **kwargs):
     )
     if task is None:
         raise ConflictError(why_not_open, code="step_not_open")
+    if task.assigned and task.owner_id not in (None, user.pk):
+        raise ConflictError(f"{task.owner} has taken this on. Ask them, or hand it over with a "
+                            "reason, before doing it yourself.", code="step_taken")
     task.owner = user
     task.save(update_fields=["owner"])
     return node.run(task, **kwargs)

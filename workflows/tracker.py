@@ -55,7 +55,9 @@ def stages(kind: str, process, *, holder: dict[str, str] | None = None) -> list[
         elif task is not None:
             due = (add_working_days(timezone.localdate(task.created), targets[node])
                    if node in targets else None)
-            result.append(Stage(label, "current", holder.get(who, who), task.created, due))
+            who = (f"{task.owner} (taken on)" if task.assigned and task.owner_id
+                   else holder.get(who, who))
+            result.append(Stage(label, "current", who, task.created, due))
         elif process.status != STATUS.DONE:
             result.append(Stage(label, "to come", holder.get(who, who)))
     return result

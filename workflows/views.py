@@ -1,17 +1,23 @@
 """The person's timeline and the record-access log."""
 from datetime import date
 
+from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
+from accounts.models import User
 from accounts.roles import Role
 from audit.access import get_or_404
 from audit.models import AccessLogEntry
 from audit.services import access_record
 from pathways import paging
+from pathways.errors import DomainError
 from referrals.selectors import person_get
 
+from . import claims
 from .inbox import WORK_KINDS, Inbox
 from .models import Notice
 from .timeline import KINDS, person_timeline
@@ -47,6 +53,54 @@ def notice_open(request, pk):
     # Links are paths our own code wrote; anything else goes to the list.
     return redirect(link if link.startswith("/") and not link.startswith("//")
                     else "workflows:notices")
+
+
+def _takeable(request, kind, pk):
+    from intervenors.selectors import case_get
+    from referrals.selectors import referral_get
+
+    getter = {"referral": referral_get, "case": case_get}.get(kind)
+    if getter is None:
+        raise Http404
+    return get_or_404(request, getter, pk)
+
+
+def _back(kind, subject):
+    return redirect("referrals:triage" if kind == "referral" else "intervenors:case",
+                    pk=subject.pk)
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def task_take(request, kind, pk):
+    subject = _takeable(request, kind, pk)
+    try:
+        claims.task_take(subject=subject, kind=kind, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "You have taken this on. Others see that you are on it.")
+    return _back(kind, subject)
+
+
+@require_POST
+@role_required(Role.COORDINATOR)
+def task_release(request, kind, pk):
+    subject = _takeable(request, kind, pk)
+    to = None
+    if request.POST.get("to"):
+        to = User.objects.filter(pk=request.POST["to"], is_active=True).first()
+        if to is None:
+            messages.error(request, "Choose a review coordinator to hand it to.")
+            return _back(kind, subject)
+    try:
+        claims.task_release(subject=subject, kind=kind, by=request.user,
+                            reason=request.POST.get("reason", ""), to=to)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Handed to {to}." if to else "Released for anyone to take.")
+    return _back(kind, subject)
 
 
 @role_required(*Role)

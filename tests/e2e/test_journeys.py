@@ -257,3 +257,24 @@ def test_the_commissioner_reads_a_notification_and_lands_on_the_referral(page):
         f"Referral for {referral.person.reference}")
     expect(page.get_by_role("region", name="Progress")).to_contain_text("Triage: done by")
     assert_accessible(page)
+
+
+def test_the_coordinator_takes_on_a_triage_from_my_work(page):
+    sign_in(page, "coordinator")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My work")
+    link = page.get_by_role("link", name=re.compile(r"^Triage the referral for ")).first
+    reference = re.search(r"PW-\w+", link.inner_text()).group(0)
+    link.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Triage the referral for {reference}")
+    claim = page.get_by_role("region", name="Who is working on this")
+    expect(claim).to_contain_text("Nobody has taken this on yet.")
+    claim.get_by_role("button", name="I'm on it").click()
+    expect(page.get_by_role("status")).to_contain_text("You have taken this on")
+    expect(page.get_by_role("region", name="Who is working on this")).to_contain_text(
+        "You have taken this on")
+    assert_accessible(page)
+    page.goto("/work/")
+    expect(page.get_by_role("row").filter(has_text=reference).first).to_contain_text(
+        "Taken on by you")
+    assert_accessible(page)

@@ -47,6 +47,8 @@ EXPECTED = {
     "workflows:equality": (None, {"oversight": 200, None: 302}, 403),
     "workflows:inbox": (None, {None: 302, "norole": 403}, 200),
     "workflows:notices": (None, {None: 302, "norole": 403}, 200),
+    "workflows:task_take": ("referral", {}, 405),        # POST only
+    "workflows:task_release": ("referral", {}, 405),
     # One's own notification opens (a redirect to its page); anyone else's is not there.
     "workflows:notice_open": ("notice", {"commissioner": 302, None: 302, "norole": 403}, 404),
     "intervenors:caseload": (None, dict.fromkeys(("intervenor", "intervenor2", "intervenor3"),
@@ -118,7 +120,8 @@ def objects(users):
 
 
 def url_for(route: str, pk, concern_pk=None) -> str:
-    url = "/" + route.replace("<uuid:pk>", str(pk)).replace("<int:pk>", str(pk))
+    url = "/" + route.replace("<uuid:pk>", str(pk)).replace("<int:pk>", str(pk)).replace(
+        "<str:kind>", "referral")
     return url.replace("<uuid:concern_pk>", str(concern_pk or uuid.uuid4()))
 
 
