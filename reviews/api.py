@@ -9,6 +9,7 @@ from pathways.api import PageQuery, created, page_of, paginate, query, roles
 from pathways.errors import DomainError
 from pathways.paging import KeysFirst
 from referrals.api import PersonBriefSerializer
+from workflows.deadlines import after_action_update
 
 from . import selectors, services
 from .models import Action, ActionStatus, ActionUpdate, PanelMember, Review
@@ -145,6 +146,7 @@ class ActionUpdatesView(APIView):
         data.is_valid(raise_exception=True)
         # The service holds the rule of who may post and move the action (403 otherwise).
         update = services.action_update(action=action, by=request.user, **data.validated_data)
+        after_action_update(action)
         return created(ActionUpdateSerializer(update).data)
 
 

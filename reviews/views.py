@@ -15,6 +15,7 @@ from pathways.errors import DomainError
 from pathways.forms import apply_form, attach_refusal
 from workflows import services as flow
 from workflows import tracker
+from workflows.deadlines import after_action_update
 
 from . import selectors, services
 from .forms import (
@@ -168,6 +169,7 @@ def action_detail(request, pk):
         form = ActionUpdateForm(request.POST, transitions=transitions)
         if apply_form(form, lambda data: services.action_update(action=action, by=request.user,
                                                                 **data)):
+            after_action_update(action)
             messages.success(request, "Update posted.")
             return redirect("reviews:action", pk=action.pk)
         return _action_page(request, action, form=form, status=400)

@@ -143,8 +143,27 @@ def notify_report_issued(review) -> None:
         link=reverse("reviews:detail", args=[review.pk]))
 
 
+def notify_action_verified(action) -> None:
+    """The named owner hears that the action they completed has been verified."""
+    notification_owe(
+        key=f"action:{action.pk}:verified:{action.verified_at.isoformat()}",
+        kind=Notification.Kind.VERIFIED, users=[action.owner],
+        subject=f"Pathways: an action for {action.review.person.reference} is verified",
+        body=f"An action you completed for {action.review.person.reference} has been "
+             f"verified.\nSign in to see it: {link_to('reviews:action', action.pk)}",
+        link=reverse("reviews:action", args=[action.pk]))
+
+
+def after_action_update(action) -> None:
+    """What the flow layer owes after an action moved (called by the pages and the API)."""
+    action.refresh_from_db()
+    if action.status == "verified" and action.owner_id and action.verified_at:
+        notify_action_verified(action)
+
+
 __all__ = ["sweep_action_deadlines", "action_escalate", "notify_case_assigned",
-           "notify_triaged", "notify_panel_allocated", "notify_report_issued", "emails_of_role"]
+           "notify_triaged", "notify_panel_allocated", "notify_report_issued",
+           "notify_action_verified", "after_action_update", "emails_of_role"]
 
 
 def record_sweep_heartbeat() -> None:

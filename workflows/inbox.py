@@ -174,3 +174,38 @@ class Inbox(Sequence):
 
     def __iter__(self):
         return iter(self[0:self.count()])
+
+
+def latest_overdue_opening(today: date, working_days: int) -> date:
+    """The last day a step could have opened and be overdue today under its target."""
+    day = today - timedelta(days=1)
+    while add_working_days(day, working_days) >= today:
+        day -= timedelta(days=1)
+    return day
+
+
+# The flow steps that have a service-level target, by StepTarget step.
+TARGETED_NODES = {
+    "triage": ReferralFlow.triage, "schedule": ReviewFlow.schedule,
+    "hold_panel": ReviewFlow.hold_panel, "issue_report": ReviewFlow.issue_report,
+    "assign": IntervenorFlow.assign, "confirm_closure": IntervenorFlow.confirm_closure,
+}
+
+
+def overdue_steps(today: date | None = None) -> list[tuple[str, int]]:
+    """Across the programme, how many open steps are past their target (one query), for the
+    people who oversee it. Counts only: no person is named."""
+    from datetime import datetime as dt
+
+    from django.db.models import Count, Q
+
+    today = today or timezone.localdate()
+    targets = dict(StepTarget.objects.values_list("step", "working_days"))
+    counts = {}
+    for step, node in TARGETED_NODES.items():
+        if step in targets:
+            cutoff = latest_overdue_opening(today, targets[step]) + timedelta(days=1)
+            since = timezone.make_aware(dt.combine(cutoff, time.min))
+            counts[step] = Count("pk", filter=Q(flow_task=node, created__lt=since))
+    totals = Task.objects.filter(status=STATUS.NEW).aggregate(**counts) if counts else {}
+    return [(StepTarget.Step(step).label, totals[step]) for step in counts]

@@ -51,6 +51,7 @@ class Notification(models.Model):
         PANEL_ALLOCATED = "panel_allocated", "Panel allocated"
         TRIAGED = "triaged", "Referral triaged"
         REPORT_ISSUED = "report_issued", "Report issued"
+        VERIFIED = "verified", "Action verified"
 
     id = models.BigAutoField(primary_key=True)
     key = models.CharField(max_length=200, unique=True)

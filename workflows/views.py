@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import role_required
 from accounts.models import User
 from accounts.roles import Role
+from accounts.selectors import reads_everything
 from audit.access import get_or_404
 from audit.models import AccessLogEntry
 from audit.services import access_record
@@ -18,7 +19,7 @@ from pathways.errors import DomainError
 from referrals.selectors import person_get
 
 from . import claims
-from .inbox import WORK_KINDS, Inbox
+from .inbox import WORK_KINDS, Inbox, overdue_steps
 from .models import Notice
 from .timeline import KINDS, person_timeline
 
@@ -31,6 +32,8 @@ def inbox(request):
     return render(request, "workflows/inbox.html", {
         "page": paging.page(request, work), "today": date.today(),
         "summary": [(labels[kind], n) for kind, n in work.counts().items() if n],
+        "overdue_steps": overdue_steps() if reads_everything(
+            request.user, "referrals.view_referral") else None,
     })
 
 

@@ -1,9 +1,11 @@
 """"My work": each role's open steps from the flows, scoped, due in working days; the tracker."""
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import time_machine
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
 from audit.models import Decision
 from intervenors.models import IntervenorCase
@@ -124,3 +126,28 @@ def test_the_tracker_shows_each_referral_state(client_for):
             continue
         body = commissioner.get(reverse("referrals:detail", args=[referral.pk])).content.decode()
         assert "Progress" in body and "Referral raised" in body and expected in body
+
+
+@given(st.dates(date(2025, 1, 1), date(2030, 12, 31)), st.integers(1, 40))
+def test_the_overdue_cut_off_is_the_last_opening_day_past_its_target(today, days):
+    from workflows.inbox import latest_overdue_opening
+
+    last = latest_overdue_opening(today, days)
+    assert add_working_days(last, days) < today <= add_working_days(last + timedelta(days=1),
+                                                                     days)
+
+
+def test_oversight_sees_how_many_steps_are_past_target(users, client_for):
+    from tests.factories import UnitFactory, make_referral
+    from workflows.inbox import overdue_steps
+
+    with time_machine.travel("2026-12-02 10:00 +0000", tick=False):
+        make_referral(by=users["commissioner"], unit=UnitFactory())
+    due = add_working_days(date(2026, 12, 2), StepTarget.objects.get(step="triage").working_days)
+    on_time = dict(overdue_steps(today=due))["Triage the referral"]
+    late = dict(overdue_steps(today=due + timedelta(days=1)))["Triage the referral"]
+    assert late == on_time + 1
+    page = client_for("oversight").get(reverse("workflows:inbox")).content.decode()
+    assert "Steps past their target, across the programme" in page
+    assert "Steps past their target" not in client_for("chair").get(
+        reverse("workflows:inbox")).content.decode()

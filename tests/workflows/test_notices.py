@@ -89,3 +89,16 @@ def test_someone_elses_notification_is_a_404_on_the_page_and_the_api(client_for,
     assert mine.post(f"/api/v1/me/notifications/{notice.pk}/read/").status_code == 200
     assert notice.pk not in [n["id"] for n in mine.get(
         "/api/v1/me/notifications/?unread=true").json()["results"]]
+
+
+def test_verifying_an_action_tells_its_owner_only(client_for, users):
+    from reviews.models import Action
+
+    action = Action.objects.filter(status="completed", owner=users["commissioner"]).exclude(
+        completed_by=users["oversight"]).first()
+    response = client_for("oversight").post(reverse("reviews:action", args=[action.pk]), {
+        "text": "Evidence checked.", "transition": "verify"})
+    assert response.status_code == 302, response.content.decode()[:500]
+    notice = Notice.objects.get(notification__kind="verified",
+                                notification__key__startswith=f"action:{action.pk}:verified")
+    assert notice.user == users["commissioner"]
