@@ -15,6 +15,8 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
+from django.db.models import F
+from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from viewflow.workflow.models import Task
@@ -61,6 +63,7 @@ class WorkItem:
     due: date | None
     kind: str                # a StepTarget step, "action" or "verify"
     taken_by: str = ""       # who has taken the step on ("I'm on it"), if anyone
+    score: int | None = None  # the priority score taken when the referral was raised
 
     def overdue_on(self, today: date) -> bool:
         return self.due is not None and self.due < today
@@ -84,10 +87,13 @@ PROCESS = {"referral": "referralprocess", "review": "reviewprocess", "case": "in
 def _flow_source(kind: str, node, subject: str, scoped, url_name: str) -> Source:
     """Open tasks of `node` whose subject (`referral`, `review` or `case`) is in `scoped`."""
     child = PROCESS[subject]
+    referral = f"process__{child}__{subject}" + ("" if subject == "referral" else "__referral")
+    # Due dates follow the day a step opened, so the day then the score is the list's order.
     tasks = (Task.objects.filter(flow_task=node, status=STATUS.NEW,
                                  **{f"process__{child}__{subject}__in": scoped.values("pk")})
              .select_related(f"process__{child}__{subject}__person", "owner")
-             .order_by("created", "pk"))
+             .annotate(opened=TruncDate("created"), score=F(f"{referral}__priority_score"))
+             .order_by("opened", F("score").desc(nulls_last=True), "created", "pk"))
 
     def item(task, targets) -> WorkItem:
         obj = getattr(getattr(task.process, child), subject)
@@ -95,7 +101,8 @@ def _flow_source(kind: str, node, subject: str, scoped, url_name: str) -> Source
         due = add_working_days(opened, targets[kind]) if kind in targets else None
         taken = str(task.owner) if task.assigned and task.owner_id else ""
         return WorkItem(StepTarget.Step(kind).label, obj.person.reference,
-                        reverse(url_name, args=[obj.pk]), task.created, due, kind, taken)
+                        reverse(url_name, args=[obj.pk]), task.created, due, kind, taken,
+                        task.score)
 
     return Source(kind, tasks, item)
 
@@ -126,24 +133,27 @@ def sources(user) -> list[Source]:
     if user.has_perm("intervenors.confirm_closure_intervenorcase"):
         found.append(_flow_source("confirm_closure", IntervenorFlow.confirm_closure, "case",
                                   cases_visible(user), "intervenors:case"))
+    score = F("review__referral__priority_score")
     owned = (actions_visible(user).filter(owner=user, status__in=Action.OPEN_STATUSES)
-             .order_by("due_date", "pk"))
+             .annotate(score=score).order_by("due_date", score.desc(nulls_last=True), "pk"))
     found.append(Source("action", owned, lambda a, targets: WorkItem(
         "Update the action", a.review.person.reference, reverse("reviews:action", args=[a.pk]),
-        _issued(a), a.due_date, "action")))
+        _issued(a), a.due_date, "action", score=a.score)))
     if user.has_perm("reviews.verify_action"):
         # Separation of duties: never an action one owns or completed oneself.
         to_verify = (actions_visible(user).filter(status=ActionStatus.COMPLETED)
-                     .exclude(completed_by=user).exclude(owner=user)
-                     .order_by("due_date", "pk"))
+                     .exclude(completed_by=user).exclude(owner=user).annotate(score=score)
+                     .order_by(score.desc(nulls_last=True), "review__report_issued_on", "pk"))
         found.append(Source("verify", to_verify, lambda a, targets: WorkItem(
             "Verify the action", a.review.person.reference,
-            reverse("reviews:action", args=[a.pk]), _issued(a), None, "verify")))
+            reverse("reviews:action", args=[a.pk]), _issued(a), None, "verify",
+            score=a.score)))
     return found
 
 
 class Inbox(Sequence):
-    """The user's work, soonest due first (then the longest waiting), pageable."""
+    """The user's work, soonest due first, then the highest priority score (as taken when the
+    referral was raised), then the longest waiting; pageable."""
 
     def __init__(self, user):
         self.sources = sources(user)
@@ -169,7 +179,8 @@ class Inbox(Sequence):
             self._targets = dict(StepTarget.objects.values_list("step", "working_days"))
         items = [source.item(row, self._targets)
                  for source in self.sources for row in source.rows[:stop]]
-        items.sort(key=lambda i: (i.due or date.max, i.since or timezone.now(), i.reference))
+        items.sort(key=lambda i: (i.due or date.max, -(i.score or 0),
+                                  i.since or timezone.now(), i.reference))
         return items[key]
 
     def __iter__(self):

@@ -151,3 +151,30 @@ def test_oversight_sees_how_many_steps_are_past_target(users, client_for):
     assert "Steps past their target, across the programme" in page
     assert "Steps past their target" not in client_for("chair").get(
         reverse("workflows:inbox")).content.decode()
+
+
+def test_on_the_same_due_date_the_higher_priority_comes_first(users):
+    items = list(Inbox(users["coordinator"]))
+    for a, b in zip(items, items[1:], strict=False):
+        if a.due == b.due and a.due is not None:
+            assert (a.score or 0) >= (b.score or 0)
+
+
+def test_a_stale_triage_after_someone_took_it_on_is_refused_with_a_message(client_for, users):
+    from django.contrib.auth.models import Group
+
+    from accounts.models import User
+    from accounts.roles import Role
+    from workflows import claims
+
+    other, _ = User.objects.get_or_create(username="coordinator3", defaults={
+        "first_name": "Sam", "last_name": "Hale"})
+    other.groups.add(Group.objects.get(name=Role.COORDINATOR))
+    referral = Referral.objects.filter(status="submitted").first()
+    claims.task_take(subject=referral, kind="referral", by=User.objects.get(pk=other.pk))
+    response = client_for("coordinator").post(
+        reverse("referrals:triage", args=[referral.pk]),
+        {"route": "review", "reason": "Opened before they took it"})
+    assert response.status_code in (200, 400, 409)
+    assert "Sam Hale has taken this on" in response.content.decode()
+    assert Referral.objects.get(pk=referral.pk).status == "submitted"
