@@ -2,6 +2,7 @@
 from datetime import date
 
 from django.contrib import messages
+from django.db.models import Max
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -25,7 +26,8 @@ CASE_READERS = (Role.INTERVENOR, Role.COORDINATOR, Role.OVERSIGHT, Role.COMMISSI
 def caseload(request):
     cases = selectors.caseload(request.user)
     return render(request, "intervenors/caseload.html", {
-        "active": list(cases.filter(status=IntervenorCase.Status.ACTIVE)),
+        "active": list(cases.filter(status=IntervenorCase.Status.ACTIVE).annotate(
+            last_contact=Max("activities__occurred_on"))),
         "closed": paging.page(request, cases.filter(status=IntervenorCase.Status.CLOSED)
                               .order_by("-closed_on", "pk")),
         "limit": MAX_ACTIVE_CASES,

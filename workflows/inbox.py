@@ -77,8 +77,9 @@ class Source:
 
 
 # What an item asks for: a flow step (StepTarget.Step) or an action to update or verify.
-WORK_KINDS = [*StepTarget.Step.choices, ("action", "Update the action"),
-              ("verify", "Verify the action")]
+WORK_KINDS = [*StepTarget.Step.choices, ("casework", "Casework: log contact or propose closure"),
+              ("action", "Update the action"), ("verify", "Verify the action")]
+LABELS = dict(WORK_KINDS)
 
 # The flow's process model (viewflow's Process subclass) for each kind of subject.
 PROCESS = {"referral": "referralprocess", "review": "reviewprocess", "case": "intervenorprocess"}
@@ -100,7 +101,7 @@ def _flow_source(kind: str, node, subject: str, scoped, url_name: str) -> Source
         opened = timezone.localdate(task.created)
         due = add_working_days(opened, targets[kind]) if kind in targets else None
         taken = str(task.owner) if task.assigned and task.owner_id else ""
-        return WorkItem(StepTarget.Step(kind).label, obj.person.reference,
+        return WorkItem(LABELS[kind], obj.person.reference,
                         reverse(url_name, args=[obj.pk]), task.created, due, kind, taken,
                         task.score)
 
@@ -129,6 +130,10 @@ def sources(user) -> list[Source]:
                                   "reviews:detail"))
     if user.has_perm("intervenors.assign_intervenorcase"):
         found.append(_flow_source("assign", IntervenorFlow.assign, "case", cases_visible(user),
+                                  "intervenors:case"))
+    if user.has_role(Role.INTERVENOR):
+        mine = cases_visible(user).filter(intervenor__user=user)
+        found.append(_flow_source("casework", IntervenorFlow.casework, "case", mine,
                                   "intervenors:case"))
     if user.has_perm("intervenors.confirm_closure_intervenorcase"):
         found.append(_flow_source("confirm_closure", IntervenorFlow.confirm_closure, "case",

@@ -46,6 +46,11 @@ def test_each_role_sees_exactly_the_steps_it_can_take(users):
     assert set(kinds(owner)) == {"action"}
     assert kinds(users["admin"]) == {}
 
+    intervenor = users["intervenor"]
+    assert kinds(intervenor)["casework"] == IntervenorCase.objects.filter(
+        intervenor__user=intervenor, status="active").count()
+    assert "assign" not in kinds(intervenor)
+
 
 def test_work_on_records_out_of_scope_is_neither_listed_nor_counted(users):
     """chair2 chairs none of chair's reviews: none of those steps reach chair2."""
