@@ -19,6 +19,8 @@ NAV_ITEMS = [
     (Role.INTERVENOR, "My caseload", "intervenors:caseload"),
     (Role.INTERVENOR, "My actions", "reviews:actions"),
     (Role.ACTION_OWNER, "My actions", "reviews:actions"),
+    (Role.OVERSIGHT, "Dashboard", "workflows:dashboard"),
+    (Role.COORDINATOR, "Dashboard", "workflows:dashboard"),
     (Role.OVERSIGHT, "Actions", "reviews:actions"),
     (Role.OVERSIGHT, "Triage queue", "referrals:queue"),
     (Role.OVERSIGHT, "Equality monitoring", "workflows:equality"),

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import get_user_model
 
+from accounts.models import Organisation, Region
 from accounts.roles import Role
 from referrals.forms import TEXT_LIMIT, DateInput
 
@@ -197,3 +198,8 @@ class ActionFilterForm(forms.Form):
     status = forms.ChoiceField(label="Status", required=False,
                                choices=[("", "Any status"), *ActionStatus.choices])
     overdue = forms.BooleanField(label="Only overdue", required=False)
+    owner_organisation = forms.ModelChoiceField(
+        label="Owner's organisation", required=False, empty_label="Any organisation",
+        queryset=Organisation.objects.filter(actions__isnull=False).distinct().order_by("name"))
+    region = forms.ChoiceField(label="Region of the unit", required=False,
+                               choices=[("", "Any region"), *Region.choices])

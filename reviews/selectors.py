@@ -50,7 +50,8 @@ def action_get(user, pk) -> Action:
 
 
 def actions_filtered(user, *, status: str = "", overdue: bool = False,
-                     owner_organisation=None, today: date | None = None) -> QuerySet[Action]:
+                     owner_organisation=None, region: str = "",
+                     today: date | None = None) -> QuerySet[Action]:
     today = today or date.today()
     actions = actions_visible(user)
     if status:
@@ -59,6 +60,8 @@ def actions_filtered(user, *, status: str = "", overdue: bool = False,
         actions = actions.filter(Q(status__in=Action.OPEN_STATUSES) & Q(due_date__lt=today))
     if owner_organisation:
         actions = actions.filter(owner_organisation=owner_organisation)
+    if region:   # where the person is placed now
+        actions = actions.filter(review__person__current_unit__region=region)
     # A list needs the review only to reach the person: leave its long texts in the database.
     return without_long_texts(actions, "review", own=False).order_by("due_date", "pk")
 

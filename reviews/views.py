@@ -135,7 +135,9 @@ def action_list(request):
     filters = ActionFilterForm(request.GET or None)
     params = filters.cleaned_data if filters.is_valid() else {}
     actions = selectors.actions_filtered(request.user, status=params.get("status", ""),
-                                         overdue=params.get("overdue", False))
+                                         overdue=params.get("overdue", False),
+                                         owner_organisation=params.get("owner_organisation"),
+                                         region=params.get("region", ""))
     return render(request, "reviews/actions.html", {
         "page": paging.page(request, paging.KeysFirst(actions)), "filters": filters,
         "today": date.today()})

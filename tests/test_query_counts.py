@@ -28,6 +28,8 @@ PAGES = [
     ("oversight", "/actions/?overdue=on"),
     ("oversight", "/actions/?page=3"),
     ("oversight", "/oversight/equality/"),
+    ("oversight", "/oversight/"),
+    ("oversight", "/actions/?overdue=on&region=london"),
     ("commissioner", "/referrals/"),
     ("commissioner", "/actions/"),
     ("chair", "/reviews/"),

@@ -12,4 +12,5 @@ urlpatterns = [
     path("people/<uuid:pk>/timeline/", views.timeline, name="timeline"),
     path("people/<uuid:pk>/access-log/", views.access_log, name="access_log"),
     path("oversight/equality/", views.equality, name="equality"),
+    path("oversight/", views.dashboard, name="dashboard"),
 ]

@@ -106,6 +106,24 @@ def task_release(request, kind, pk):
     return _back(kind, subject)
 
 
+@role_required(Role.OVERSIGHT, Role.COORDINATOR)
+def dashboard(request):
+    """Where follow-up is stuck, in counts; people only by reference in the stuck list."""
+    from . import oversight
+
+    access_record(request=request, object_type="report:dashboard", object_id="aggregate")
+    stuck = paging.page(request, oversight.stuck_people(), per_page=20)
+    weights_today = date.today()
+    return render(request, "workflows/dashboard.html", {
+        "headline": oversight.headline(weights_today),
+        "by_organisation": oversight.overdue_by_organisation(weights_today),
+        "by_region": oversight.overdue_by_region(weights_today),
+        "bands": oversight.lts_bands(weights_today),
+        "stuck": stuck, "stuck_after": oversight.STUCK_AFTER_DAYS,
+        "quiet_days": oversight.QUIET_DAYS,
+    })
+
+
 @role_required(*Role)
 def timeline(request, pk):
     person = get_or_404(request, person_get, pk)

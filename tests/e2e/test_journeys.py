@@ -278,3 +278,20 @@ def test_the_coordinator_takes_on_a_triage_from_my_work(page):
     expect(page.get_by_role("row").filter(has_text=reference).first).to_contain_text(
         "Taken on by you")
     assert_accessible(page)
+
+
+def test_oversight_goes_from_the_dashboard_to_an_organisations_overdue_actions(page):
+    sign_in(page, "oversight")
+    open_from_menu(page, "Dashboard")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Programme dashboard")
+    assert_accessible(page)
+    section = page.get_by_role("region", name="Overdue actions by owner's organisation")
+    first = section.get_by_role("row").nth(1)
+    organisation = first.get_by_role("link").inner_text()
+    count = first.locator("td").nth(1).inner_text()
+    first.get_by_role("link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Actions from IC(E)TR reviews")
+    expect(page.locator("caption")).to_have_text(re.compile(rf"^{count} action"))
+    expect(page.get_by_label("Owner's organisation")).to_have_value(re.compile(".+"))
+    assert organisation
+    assert_accessible(page)

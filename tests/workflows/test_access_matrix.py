@@ -45,6 +45,7 @@ EXPECTED = {
                                       None: 302, "norole": 403}, 404),
     "workflows:access_log": ("person", {"oversight": 200, None: 302}, 403),
     "workflows:equality": (None, {"oversight": 200, None: 302}, 403),
+    "workflows:dashboard": (None, {"oversight": 200, "coordinator": 200, None: 302}, 403),
     "workflows:inbox": (None, {None: 302, "norole": 403}, 200),
     "workflows:notices": (None, {None: 302, "norole": 403}, 200),
     "workflows:task_take": ("referral", {}, 405),        # POST only

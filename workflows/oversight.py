@@ -1,0 +1,138 @@
+"""The oversight group's dashboard: where follow-up is stuck, in counts, never names.
+
+Each figure is one aggregate query whatever the size of the cohort. The group reads
+everything (a model-wide role), so figures are programme-wide; people appear only by their
+pseudonymous reference, in the stuck list.
+"""
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q
+
+from intervenors.models import MAX_ACTIVE_CASES, CaseActivity, Intervenor, IntervenorCase
+from referrals import priority, ranking
+from referrals.models import LtsEpisode, Person, Referral
+from referrals.selectors import policy_in_force
+from reviews.models import Action, ActionStatus, ActionUpdate, Review
+
+# Length-of-LTS bands, in days (upper bound exclusive), as the group reads them.
+LTS_BANDS = [("Under 3 months", 0, 91), ("3 to 6 months", 91, 183),
+             ("6 to 12 months", 183, 365), ("1 to 2 years", 365, 730),
+             ("Over 2 years", 730, None)]
+STUCK_AFTER_DAYS = 365      # in LTS this long ...
+QUIET_DAYS = 90             # ... with no completed action and no intervenor contact for this long
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    value: object
+    link: str = ""
+
+
+def headline(today: date | None = None) -> list[Figure]:
+    today = today or date.today()
+    starts = list(LtsEpisode.objects.filter(end_date__isnull=True)
+                  .values_list("start_date", flat=True))
+    days = sorted(max((today - s).days, 0) for s in starts)
+    actions = Action.objects.aggregate(
+        open=Count("pk", filter=Q(status__in=Action.OPEN_STATUSES)),
+        overdue=Count("pk", filter=Q(status__in=Action.OPEN_STATUSES, due_date__lt=today)),
+        escalated=Count("pk", filter=Q(status__in=Action.OPEN_STATUSES,
+                                       escalated_at__isnull=False)),
+        to_verify=Count("pk", filter=Q(status=ActionStatus.COMPLETED)),
+    )
+    reviews = Review.objects.aggregate(
+        panel=Count("pk", filter=Q(status__in=[Review.Status.REQUESTED,
+                                               Review.Status.SCHEDULED])),
+        report=Count("pk", filter=Q(status=Review.Status.HELD)),
+    )
+    places = Intervenor.objects.filter(available=True).count() * MAX_ACTIVE_CASES
+    active = IntervenorCase.objects.filter(status=IntervenorCase.Status.ACTIVE).count()
+    waiting = list(IntervenorCase.objects.filter(status=IntervenorCase.Status.WAITING)
+                   .values_list("waiting_since", flat=True))
+    waits = [(today - w.date()).days for w in waiting]
+    return [
+        Figure("People in long-term segregation", len(days)),
+        Figure("Median days in LTS", round(statistics.median(days)) if days else "–"),
+        Figure("Longest days in LTS", days[-1] if days else "–"),
+        Figure("Referrals awaiting triage",
+               Referral.objects.filter(status=Referral.Status.SUBMITTED).count(),
+               "/referrals/queue/"),
+        Figure("Reviews awaiting a panel", reviews["panel"], "/reviews/"),
+        Figure("Reviews awaiting the report", reviews["report"], "/reviews/"),
+        Figure("Open actions", actions["open"], "/actions/?status=open"),
+        Figure("Overdue actions", actions["overdue"], "/actions/?overdue=on"),
+        Figure("Escalated actions still open", actions["escalated"]),
+        Figure("Actions awaiting verification", actions["to_verify"],
+               "/actions/?status=completed"),
+        Figure("Intervenor places in use", f"{active} of {places}", "/intervenors/capacity/"),
+        Figure("People waiting for an intervenor", len(waits), "/intervenors/waiting/"),
+        Figure("Median days waiting", round(statistics.median(waits)) if waits else "–"),
+    ]
+
+
+def overdue_by(field: str, today: date | None = None, limit: int = 20) -> list[dict]:
+    """Overdue open actions counted by `field` (owner organisation or region), largest first."""
+    today = today or date.today()
+    rows = (Action.objects.filter(status__in=Action.OPEN_STATUSES, due_date__lt=today)
+            .values(field).annotate(n=Count("pk")).order_by("-n", field))
+    return list(rows[:limit])
+
+
+def overdue_by_organisation(today=None) -> list[dict]:
+    rows = overdue_by("owner_organisation", today)
+    from accounts.models import Organisation
+
+    names = dict(Organisation.objects.filter(
+        pk__in=[r["owner_organisation"] for r in rows]).values_list("pk", "name"))
+    return [{"label": names.get(r["owner_organisation"], "–"), "n": r["n"],
+             "link": f"/actions/?overdue=on&owner_organisation={r['owner_organisation']}"}
+            for r in rows]
+
+
+def overdue_by_region(today=None) -> list[dict]:
+    from accounts.models import Region
+
+    labels = dict(Region.choices)
+    rows = overdue_by("review__person__current_unit__region", today)
+    return [{"label": labels.get(r["review__person__current_unit__region"], "No unit"),
+             "n": r["n"],
+             "link": "/actions/?overdue=on&region="
+                     f"{r['review__person__current_unit__region'] or ''}"}
+            for r in rows]
+
+
+def lts_bands(today: date | None = None) -> list[tuple[str, int]]:
+    today = today or date.today()
+    counts = {}
+    for n, (_, low, high) in enumerate(LTS_BANDS):
+        q = Q(start_date__lte=today - timedelta(days=low))
+        if high is not None:
+            q &= Q(start_date__gt=today - timedelta(days=high))
+        counts[f"band{n}"] = Count("pk", filter=q)
+    totals = LtsEpisode.objects.filter(end_date__isnull=True).aggregate(**counts)
+    return [(label, totals[f"band{n}"]) for n, (label, _, _) in enumerate(LTS_BANDS)]
+
+
+def stuck_people(today: date | None = None):
+    """People in LTS beyond STUCK_AFTER_DAYS with no action completed and no intervenor
+    contact in the last QUIET_DAYS, highest priority first (a queryset, for paging)."""
+    today = today or date.today()
+    quiet_since = today - timedelta(days=QUIET_DAYS)
+    recent_action = ActionUpdate.objects.filter(
+        action__review__person=OuterRef("pk"),
+        new_status__in=[ActionStatus.COMPLETED, ActionStatus.VERIFIED],
+        created_at__date__gte=quiet_since)
+    recent_contact = CaseActivity.objects.filter(case__person=OuterRef("pk"),
+                                                 occurred_on__gte=quiet_since)
+    people = (Person.objects.filter(
+        lts_episodes__end_date__isnull=True,
+        lts_episodes__start_date__lte=today - timedelta(days=STUCK_AFTER_DAYS))
+        .exclude(Exists(recent_action)).exclude(Exists(recent_contact))
+        .select_related("current_unit"))
+    weights = priority.Weights.from_policy(policy_in_force())
+    return ranking.ranked(people, weights, today, tie="reference", person="")
