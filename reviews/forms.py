@@ -1,11 +1,12 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef
 
 from accounts.models import Organisation, Region
 from accounts.roles import Role
 from referrals.forms import TEXT_LIMIT, DateInput
 
-from .models import ActionStatus, BarrierDomain, PanelMember
+from .models import Action, ActionStatus, BarrierDomain, PanelMember
 from .selectors import action_owner_candidates
 
 User = get_user_model()
@@ -200,6 +201,7 @@ class ActionFilterForm(forms.Form):
     overdue = forms.BooleanField(label="Only overdue", required=False)
     owner_organisation = forms.ModelChoiceField(
         label="Owner's organisation", required=False, empty_label="Any organisation",
-        queryset=Organisation.objects.filter(actions__isnull=False).distinct().order_by("name"))
+        queryset=Organisation.objects.filter(Exists(Action.objects.filter(
+            owner_organisation=OuterRef("pk")))).order_by("name"))
     region = forms.ChoiceField(label="Region of the unit", required=False,
                                choices=[("", "Any region"), *Region.choices])

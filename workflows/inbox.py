@@ -23,6 +23,7 @@ from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
 from accounts.roles import Role
+from accounts.selectors import reads_everything
 from intervenors.selectors import cases_visible
 from referrals.selectors import referrals_visible
 from reviews.models import Action, ActionStatus
@@ -89,9 +90,11 @@ def _flow_source(kind: str, node, subject: str, scoped, url_name: str) -> Source
     """Open tasks of `node` whose subject (`referral`, `review` or `case`) is in `scoped`."""
     child = PROCESS[subject]
     referral = f"process__{child}__{subject}" + ("" if subject == "referral" else "__referral")
+    tasks = Task.objects.filter(flow_task=node, status=STATUS.NEW)
+    if scoped is not None:      # None: a role that reads every record of this kind
+        tasks = tasks.filter(**{f"process__{child}__{subject}__in": scoped.values("pk")})
     # Due dates follow the day a step opened, so the day then the score is the list's order.
-    tasks = (Task.objects.filter(flow_task=node, status=STATUS.NEW,
-                                 **{f"process__{child}__{subject}__in": scoped.values("pk")})
+    tasks = (tasks
              .select_related(f"process__{child}__{subject}__person", "owner")
              .annotate(opened=TruncDate("created"), score=F(f"{referral}__priority_score"))
              .order_by("opened", F("score").desc(nulls_last=True), "created", "pk"))
@@ -116,20 +119,26 @@ def _issued(action) -> datetime | None:
 def sources(user) -> list[Source]:
     """Every kind of work this user can do now, each scoped to what they may see."""
     found: list[Source] = []
+    def scope_of(perm, visible):
+        return None if reads_everything(user, perm) else visible(user)
+
     if user.has_perm("referrals.triage_referral"):
         found.append(_flow_source("triage", ReferralFlow.triage, "referral",
-                                  referrals_visible(user), "referrals:triage"))
+                                  scope_of("referrals.view_referral", referrals_visible),
+                                  "referrals:triage"))
     if user.has_perm("reviews.schedule_review"):
         found.append(_flow_source("schedule", ReviewFlow.schedule, "review",
-                                  reviews_visible(user), "reviews:detail"))
+                                  scope_of("reviews.view_review", reviews_visible),
+                                  "reviews:detail"))
     if user.has_role(Role.CHAIR):
         chaired = reviews_visible(user).filter(panel__user=user, panel__role="chair")
         found.append(_flow_source("hold_panel", ReviewFlow.hold_panel, "review", chaired,
                                   "reviews:detail"))
         found.append(_flow_source("issue_report", ReviewFlow.issue_report, "review", chaired,
                                   "reviews:detail"))
+    cases = scope_of("intervenors.view_intervenorcase", cases_visible)
     if user.has_perm("intervenors.assign_intervenorcase"):
-        found.append(_flow_source("assign", IntervenorFlow.assign, "case", cases_visible(user),
+        found.append(_flow_source("assign", IntervenorFlow.assign, "case", cases,
                                   "intervenors:case"))
     if user.has_role(Role.INTERVENOR):
         mine = cases_visible(user).filter(intervenor__user=user)
@@ -137,7 +146,7 @@ def sources(user) -> list[Source]:
                                   "intervenors:case"))
     if user.has_perm("intervenors.confirm_closure_intervenorcase"):
         found.append(_flow_source("confirm_closure", IntervenorFlow.confirm_closure, "case",
-                                  cases_visible(user), "intervenors:case"))
+                                  cases, "intervenors:case"))
     score = F("review__referral__priority_score")
     owned = (actions_visible(user).filter(owner=user, status__in=Action.OPEN_STATUSES)
              .annotate(score=score).order_by("due_date", score.desc(nulls_last=True), "pk"))
