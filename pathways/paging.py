@@ -15,17 +15,23 @@ PER_PAGE = 50
 CHUNK = 2000
 
 
-class Explained(Sequence):
-    """A queryset whose rows are explained a slice at a time: `explain(rows, first_rank)`."""
+class PagedRows(Sequence):
+    """Rows that Django's and DRF's paginators can page: a cached `count()` and slicing. A
+    subclass says how to fetch one slice (`rows`) and may count differently (`total`)."""
 
-    def __init__(self, queryset, explain: Callable[[list, int], list]):
+    def __init__(self, queryset=None):
         self.queryset = queryset
-        self.explain = explain
         self._count: int | None = None
+
+    def total(self) -> int:
+        return self.queryset.count()
+
+    def rows(self, key: slice) -> list:
+        raise NotImplementedError
 
     def count(self) -> int:
         if self._count is None:
-            self._count = self.queryset.count()
+            self._count = self.total()
         return self._count
 
     def __len__(self) -> int:
@@ -34,13 +40,27 @@ class Explained(Sequence):
     def __getitem__(self, key):
         if isinstance(key, slice):
             if key.step not in (None, 1):
-                raise ValueError("Explained rows are sliced without a step.")
-            start = key.start or 0
-            return self.explain(list(self.queryset[key]), start + 1)
-        rows = self[key:key + 1]
-        if not rows:
+                raise ValueError("Paged rows are sliced without a step.")
+            return self.rows(key)
+        found = self.rows(slice(key, key + 1))
+        if not found:
             raise IndexError(key)
-        return rows[0]
+        return found[0]
+
+    def first(self):
+        found = self.rows(slice(0, 1))
+        return found[0] if found else None
+
+
+class Explained(PagedRows):
+    """A queryset whose rows are explained a slice at a time: `explain(rows, first_rank)`."""
+
+    def __init__(self, queryset, explain: Callable[[list, int], list]):
+        super().__init__(queryset)
+        self.explain = explain
+
+    def rows(self, key: slice) -> list:
+        return self.explain(list(self.queryset[key]), (key.start or 0) + 1)
 
     def __iter__(self) -> Iterator:
         """Every row, fetched and explained CHUNK at a time (for exports)."""
@@ -50,37 +70,16 @@ class Explained(Sequence):
             yield from self.explain(chunk, rank)
             rank += len(chunk)
 
-    def first(self):
-        rows = self[0:1]
-        return rows[0] if rows else None
 
-
-class KeysFirst(Sequence):
+class KeysFirst(PagedRows):
     """A queryset paged in two steps: the page's primary keys (read off an index, however deep
     the page), then those rows with their joins. Page 400 then costs what page 1 costs, where a
     plain OFFSET would join every row it skips."""
 
-    def __init__(self, queryset):
-        self.queryset = queryset
-        self._count: int | None = None
-
-    def count(self) -> int:
-        if self._count is None:
-            self._count = self.queryset.count()
-        return self._count
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, key):
-        if not isinstance(key, slice):
-            rows = self[key:key + 1]
-            if not rows:
-                raise IndexError(key)
-            return rows[0]
+    def rows(self, key: slice) -> list:
         keys = list(self.queryset.values_list("pk", flat=True)[key])
-        rows = self.queryset.filter(pk__in=keys).order_by().in_bulk(keys) if keys else {}
-        return [rows[k] for k in keys if k in rows]
+        found = self.queryset.filter(pk__in=keys).order_by().in_bulk(keys) if keys else {}
+        return [found[k] for k in keys if k in found]
 
     def __iter__(self) -> Iterator:
         return iter(self.queryset)

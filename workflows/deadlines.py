@@ -17,7 +17,6 @@ from reviews.models import Action
 
 from .models import Notification
 from .notifications import (
-    emails_of_role,
     link_to,
     notification_owe,
     oversight_recipients,
@@ -163,7 +162,7 @@ def after_action_update(action) -> None:
 
 __all__ = ["sweep_action_deadlines", "action_escalate", "notify_case_assigned",
            "notify_triaged", "notify_panel_allocated", "notify_report_issued",
-           "notify_action_verified", "after_action_update", "emails_of_role"]
+           "notify_action_verified", "after_action_update"]
 
 
 def record_sweep_heartbeat() -> None:

@@ -9,13 +9,12 @@ the whole list (`page` asks each source for no more than it needs).
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +24,7 @@ from viewflow.workflow.status import STATUS
 from accounts.roles import Role
 from accounts.selectors import reads_everything
 from intervenors.selectors import cases_visible
+from pathways.paging import PagedRows
 from referrals.selectors import referrals_visible
 from reviews.models import Action, ActionStatus
 from reviews.selectors import actions_visible, reviews_visible
@@ -165,11 +165,12 @@ def sources(user) -> list[Source]:
     return found
 
 
-class Inbox(Sequence):
+class Inbox(PagedRows):
     """The user's work, soonest due first, then the highest priority score (as taken when the
     referral was raised), then the longest waiting; pageable."""
 
     def __init__(self, user):
+        super().__init__()
         self.sources = sources(user)
         self._counts: dict[str, int] | None = None
         self._targets: dict[str, int] | None = None
@@ -179,15 +180,10 @@ class Inbox(Sequence):
             self._counts = {s.kind: s.rows.count() for s in self.sources}
         return self._counts
 
-    def count(self) -> int:
+    def total(self) -> int:
         return sum(self.counts().values())
 
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, key):
-        if not isinstance(key, slice):
-            return self[key:key + 1][0]
+    def rows(self, key: slice) -> list:
         stop = key.stop if key.stop is not None else self.count()
         if self._targets is None:
             self._targets = dict(StepTarget.objects.values_list("step", "working_days"))
@@ -220,17 +216,13 @@ TARGETED_NODES = {
 def overdue_steps(today: date | None = None) -> list[tuple[str, int]]:
     """Across the programme, how many open steps are past their target (one query), for the
     people who oversee it. Counts only: no person is named."""
-    from datetime import datetime as dt
-
-    from django.db.models import Count, Q
-
     today = today or timezone.localdate()
     targets = dict(StepTarget.objects.values_list("step", "working_days"))
     counts = {}
     for step, node in TARGETED_NODES.items():
         if step in targets:
             cutoff = latest_overdue_opening(today, targets[step]) + timedelta(days=1)
-            since = timezone.make_aware(dt.combine(cutoff, time.min))
+            since = timezone.make_aware(datetime.combine(cutoff, time.min))
             counts[step] = Count("pk", filter=Q(flow_task=node, created__lt=since))
     totals = Task.objects.filter(status=STATUS.NEW).aggregate(**counts) if counts else {}
     return [(StepTarget.Step(step).label, totals[step]) for step in counts]

@@ -19,10 +19,6 @@ def users_of_role(role) -> list:
                 .order_by("pk"))
 
 
-def emails_of_role(role) -> list[str]:
-    return sorted(u.email for u in users_of_role(role) if u.email)
-
-
 def link_to(url_name: str, *args) -> str:
     """An absolute link for an email (SITE_URL), so the message itself needs no details."""
     from django.urls import reverse

@@ -113,12 +113,12 @@ def dashboard(request):
 
     access_record(request=request, object_type="report:dashboard", object_id="aggregate")
     stuck = paging.page(request, oversight.stuck_people(), per_page=20)
-    weights_today = date.today()
+    today = date.today()
     return render(request, "workflows/dashboard.html", {
-        "headline": oversight.headline(weights_today),
-        "by_organisation": oversight.overdue_by_organisation(weights_today),
-        "by_region": oversight.overdue_by_region(weights_today),
-        "bands": oversight.lts_bands(weights_today),
+        "headline": oversight.headline(today),
+        "by_organisation": oversight.overdue_by_organisation(today),
+        "by_region": oversight.overdue_by_region(today),
+        "bands": oversight.lts_bands(today),
         "stuck": stuck, "stuck_after": oversight.STUCK_AFTER_DAYS,
         "quiet_days": oversight.QUIET_DAYS,
     })
