@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install lint migrate seed worker beat bench load clean schema backup restore serve
+.PHONY: run test install lint migrate seed worker beat bench load clean schema backup restore serve vendor screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -57,6 +57,17 @@ beat: install
 # a changelog entry); tests/test_api_contract.py fails until this is done.
 schema: install
 	DEBUG=true $(BIN)/python manage.py record_api_schema
+
+# The NHS design system (nhsuk-frontend) at the version pinned in ops/vendor_nhsuk.py, taken
+# from its npm package (checked against the registry's SHA-512) into static/vendor/. Commit
+# the result; nothing is fetched at run time.
+vendor:
+	$(PYTHON) ops/vendor_nhsuk.py
+
+# Each role's first page and main form, photographed by the browser tests into docs/screenshots/
+# (needs Debian's chromium).
+screenshots: install
+	SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest tests/e2e/test_screenshots.py -q
 
 # Backups (PostgreSQL): a timestamped pg_dump in backups/, and a restore into a new database.
 backup:

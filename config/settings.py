@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "health_check",
     "viewflow",
     "viewflow.workflow",
+    "pathways",
     "accounts",
     "audit",
     "referrals",

@@ -2,7 +2,8 @@ from datetime import date
 
 from django import forms
 
-from referrals.forms import TEXT_LIMIT, DateInput
+from pathways.forms import DateField
+from referrals.forms import TEXT_LIMIT
 
 from .models import MAX_ACTIVE_CASES, CaseActivity, IntervenorCase
 
@@ -60,7 +61,7 @@ class ReassignForm(AssignForm):
 
 class ActivityForm(forms.Form):
     kind = forms.ChoiceField(label="Kind", choices=CaseActivity.Kind.choices)
-    occurred_on = forms.DateField(label="Date", widget=DateInput(), initial=date.today)
+    occurred_on = DateField(label="Date", initial=date.today)
     text = forms.CharField(label="What happened", max_length=8000,
                            widget=forms.Textarea(attrs={"rows": 4}))
 

@@ -1,5 +1,8 @@
 """What every page's form handling shares: a refused change becomes a message on the form."""
 from collections.abc import Callable
+from datetime import date
+
+from django import forms
 
 from pathways.errors import DomainError
 
@@ -19,3 +22,68 @@ def apply_form(form, perform: Callable[[dict], object]) -> bool:
         attach_refusal(form, error)
         return False
     return True
+
+
+class DateParts(forms.MultiWidget):
+    """The design system's date input: day, month and year boxes, named <name>_day etc."""
+
+    nhsuk_kind = "date"
+    template_name = "django/forms/widgets/multiwidget.html"
+    PARTS = ("day", "month", "year")
+
+    def __init__(self, attrs=None):
+        widgets = {part: forms.TextInput(attrs={"inputmode": "numeric"}) for part in self.PARTS}
+        super().__init__(widgets, attrs)
+
+    def decompress(self, value):
+        if isinstance(value, date):
+            return [str(value.day), str(value.month), str(value.year)]
+        if isinstance(value, str) and value.count("-") == 2:  # an ISO date as initial data
+            year, month, day = value.split("-")
+            return [day.lstrip("0"), month.lstrip("0"), year]
+        return [None, None, None]
+
+    def value_from_datadict(self, data, files, name):
+        parts = tuple((data.get(f"{name}_{part}") or "").strip() for part in self.PARTS)
+        if not any(parts) and data.get(name):  # one ISO date (scripts, older pages)
+            return data[name]
+        return parts
+
+    def value_omitted_from_data(self, data, files, name):
+        return name not in data and all(f"{name}_{part}" not in data for part in self.PARTS)
+
+    def parts(self, bound_field):
+        """(part, label, name, id, value, width) for the template to draw each box."""
+        value = bound_field.value()
+        values = value if isinstance(value, (tuple, list)) else self.decompress(value)
+        return [(part, part.capitalize(), f"{bound_field.html_name}_{part}",
+                 f"{bound_field.auto_id}_{part}", values[i] or "", 4 if part == "year" else 2)
+                for i, part in enumerate(self.PARTS)]
+
+
+class DateField(forms.DateField):
+    """A date typed as day, month and year, with the design system's error messages."""
+
+    widget = DateParts
+
+    def to_python(self, value):
+        if isinstance(value, date):
+            return value
+        if isinstance(value, str):  # the API and old form posts send ISO dates
+            return super().to_python(value)
+        day, month, year = value if value else ("", "", "")
+        if not (day or month or year):
+            return None
+        missing = [name for name, part in zip(DateParts.PARTS, (day, month, year), strict=True) if not part]
+        label = self.label or "Date"
+        if missing:
+            raise forms.ValidationError(f"{label} must include a {' and a '.join(missing)}",
+                                        code="invalid")
+        if not (day.isdigit() and month.isdigit() and year.isdigit()) or len(year) != 4:
+            raise forms.ValidationError(f"{label} must be a real date, like 27 3 2025",
+                                        code="invalid")
+        try:
+            return date(int(year), int(month), int(day))
+        except ValueError:
+            raise forms.ValidationError(f"{label} must be a real date, like 27 3 2025",
+                                        code="invalid") from None

@@ -6,18 +6,12 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import Region
 from pathways.errors import DomainError
+from pathways.forms import DateField
 
 from .models import Concern, Condition, ProtectedCharacteristics, Route, Unit
 from .validation import validate_nhs_number
 
 TEXT_LIMIT = 4000
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class ReferralForm(forms.Form):
@@ -27,7 +21,7 @@ class ReferralForm(forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
     given_name = forms.CharField(label="Given name", max_length=100, required=False)
     family_name = forms.CharField(label="Family name", max_length=100, required=False)
-    date_of_birth = forms.DateField(label="Date of birth", widget=DateInput())
+    date_of_birth = DateField(label="Date of birth")
     condition = forms.ChoiceField(label="Learning disability, autism or both",
                                   choices=Condition.choices, widget=forms.RadioSelect)
     current_unit = forms.ModelChoiceField(
@@ -35,8 +29,7 @@ class ReferralForm(forms.Form):
         empty_label="Choose the unit", error_messages={
             "invalid_choice": "Choose a unit from the list; if it is missing, ask the service "
                               "desk to add it."})
-    lts_start_date = forms.DateField(label="Date long-term segregation started",
-                                     widget=DateInput())
+    lts_start_date = DateField(label="Date long-term segregation started")
     legal_status = forms.CharField(label="Legal status", max_length=100, required=False,
                                    help_text="For example, Mental Health Act section 3.")
     ethnicity = forms.ChoiceField(label="Ethnicity", required=False,

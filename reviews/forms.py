@@ -4,7 +4,8 @@ from django.db.models import Exists, OuterRef
 
 from accounts.models import Organisation, Region
 from accounts.roles import Role
-from referrals.forms import TEXT_LIMIT, DateInput
+from pathways.forms import DateField
+from referrals.forms import TEXT_LIMIT
 
 from .models import Action, ActionStatus, BarrierDomain, PanelMember
 from .selectors import action_owner_candidates
@@ -17,7 +18,7 @@ def _people_with(role):
 
 
 class ScheduleForm(forms.Form):
-    scheduled_for = forms.DateField(label="Panel date", widget=DateInput())
+    scheduled_for = DateField(label="Panel date")
     chair = forms.ModelChoiceField(
         label="Chair (CQC Mental Health Act Reviewer)", queryset=User.objects.none(),
         empty_label="Choose the chair", error_messages={
@@ -72,7 +73,7 @@ class ScheduleForm(forms.Form):
 
 
 class PanelForm(forms.Form):
-    held_on = forms.DateField(label="Date the panel was held", widget=DateInput())
+    held_on = DateField(label="Date the panel was held")
     attendance = forms.CharField(label="Who attended", max_length=TEXT_LIMIT, required=False,
                                  widget=forms.Textarea(attrs={"rows": 2}))
     life_story = forms.CharField(label="Life story", max_length=8000, required=False,
@@ -146,13 +147,12 @@ class RecommendationForm(forms.Form):
                                   widget=forms.Textarea(attrs={"rows": 2}))
     owner = OwnerChoiceField(label="Named owner", required=False,
                              empty_label="Choose the person who owns this action")
-    due_date = forms.DateField(label="Due date", required=False, widget=DateInput())
+    due_date = DateField(label="Due date", required=False)
     action2_text = forms.CharField(label="Second action (optional)", max_length=TEXT_LIMIT,
                                    required=False, widget=forms.Textarea(attrs={"rows": 2}))
     owner2 = OwnerChoiceField(label="Second action: named owner", required=False,
                               empty_label="Choose the person who owns this action")
-    due2_date = forms.DateField(label="Second action: due date", required=False,
-                                widget=DateInput())
+    due2_date = DateField(label="Second action: due date", required=False)
 
     def is_blank(self) -> bool:
         return not any(self.cleaned_data.get(k) for k in ("text", "action_text", "action2_text"))
@@ -166,7 +166,19 @@ class RecommendationForm(forms.Form):
         return {"text": d["text"], "actions": [a for a in actions if a["text"]]}
 
 
-RecommendationFormSet = forms.formset_factory(RecommendationForm, extra=3, max_num=10)
+RecommendationFormSet = forms.formset_factory(RecommendationForm, extra=1, max_num=10,
+                                              validate_max=True)
+
+
+def with_another_recommendation(data) -> forms.BaseFormSet:
+    """The posted recommendations, unvalidated, and one more empty block ("Add another").
+
+    What was typed is kept as each block's initial value, so nothing is lost and no error is
+    shown for a report the chair has not finished.
+    """
+    posted = RecommendationFormSet(data, prefix="recs")
+    typed = [{name: rec[name].data for name in rec.fields} for rec in posted.forms]
+    return RecommendationFormSet(prefix="recs", initial=typed)
 
 
 class ReportForm(forms.Form):

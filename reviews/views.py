@@ -26,6 +26,7 @@ from .forms import (
     RecommendationFormSet,
     ReportForm,
     ScheduleForm,
+    with_another_recommendation,
 )
 from .lifecycle import may_post_update
 from .models import Action, PanelMember, Review
@@ -109,6 +110,10 @@ def review_record_panel(request, pk):
 @role_required(Role.CHAIR)
 def review_issue_report(request, pk):
     review = get_or_404(request, selectors.review_get, pk)
+    if "add_recommendation" in request.POST:  # "Add another recommendation" without JavaScript
+        return _review_page(request, review,
+                            report_form=ReportForm(initial={"summary": request.POST.get("summary")}),
+                            recommendations=with_another_recommendation(request.POST))
     form = ReportForm(request.POST)
     recs = RecommendationFormSet(request.POST, prefix="recs")
     if form.is_valid() and recs.is_valid():

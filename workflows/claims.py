@@ -108,5 +108,9 @@ def claim_context(subject, kind: str, user) -> dict | None:
     taken = task.owner if task.assigned else None
     others = (get_user_model().objects.filter(groups__name=Role.COORDINATOR, is_active=True)
               .exclude(pk=user.pk).order_by("last_name", "first_name"))
+    from .forms import HandOverForm
+
+    others = list(others)
     return {"kind": kind, "pk": subject.pk, "holder": taken, "since": task.assigned,
-            "is_me": taken is not None and taken.pk == user.pk, "others": list(others)}
+            "is_me": taken is not None and taken.pk == user.pk, "others": others,
+            "form": HandOverForm(others=others)}

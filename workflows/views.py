@@ -19,6 +19,7 @@ from pathways.errors import DomainError
 from referrals.selectors import person_get
 
 from . import claims
+from .forms import TimelineFilterForm
 from .inbox import WORK_KINDS, Inbox, overdue_steps
 from .models import Notice
 from .timeline import KINDS, person_timeline
@@ -130,8 +131,10 @@ def timeline(request, pk):
     access_record(request=request, obj=person, person=person)
     chosen = {k for k in request.GET.getlist("kind") if k in KINDS}
     events = person_timeline(request.user, person, chosen or None)
+    filters = TimelineFilterForm(initial={"kind": sorted(chosen)}, kinds=KINDS)
     return render(request, "workflows/timeline.html", {
-        "person": person, "page": paging.page(request, events), "kinds": KINDS, "chosen": chosen,
+        "person": person, "page": paging.page(request, events), "filters": filters,
+        "chosen": chosen,
         "can_see_access_log": request.user.has_perm("audit.view_accesslogentry"),
     })
 

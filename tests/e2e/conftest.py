@@ -60,18 +60,31 @@ def page(browser, site):
 
 
 def sign_in(page, username):
+    """Sign in by keyboard: Tab to each box, type, Enter."""
+    from .keyboard import Keyboard
+
+    keys = Keyboard(page)
     page.context.clear_cookies()
     page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("pathways-demo")
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    keys.type(page.get_by_label("Username"), username)
+    keys.type(page.get_by_label("Password"), "pathways-demo")
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
 def open_from_menu(page, name):
-    """Follow a link in the main navigation (everyone lands on "My work" first)."""
-    page.get_by_role("navigation", name="Main").get_by_role("link", name=name,
-                                                            exact=True).click()
+    """Follow a link in the main navigation by keyboard (everyone lands on "My work")."""
+    from .keyboard import Keyboard
+
+    Keyboard(page).press(page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name=name, exact=True))
+
+
+@pytest.fixture
+def keys(page):
+    from .keyboard import Keyboard
+
+    return Keyboard(page)
 
 
 def assert_accessible(page):

@@ -49,7 +49,7 @@ def test_commissioner_raises_and_coordinator_triages_through_the_pages(client_fo
 
     # 50 months (cap not reached) + Inadequate 20 + family 5 + high 5 = 80: the top of the queue.
     queue = coordinator.get(reverse("referrals:queue")).content.decode()
-    rows = queue.split("<tbody>")[1].split("</tr>")
+    rows = queue.split('<tbody class="nhsuk-table__body">')[1].split("</tr>")
     assert person.reference in rows[0]
     assert "Time in long-term segregation: 50 points" in queue
 

@@ -1,0 +1,232 @@
+"""The NHS design system's components as Django template tags.
+
+Each component's markup lives in one template under templates/components/, written from the
+design system's own reference markup (nhsuk-frontend, vendored under static/vendor/). Pages use
+the tags; forms render through `{% field %}` (and the form renderer in pathways.forms), so no
+page writes a component's classes or ARIA by hand.
+
+Block components wrap content: `{% summary_list %}{% summary_row "Status" %}…{% endsummary_row %}
+{% endsummary_list %}`, `{% details "Why" %}…{% enddetails %}`, `{% inset %}`, `{% warning_callout
+"Important" %}`, `{% card "Heading" %}`, `{% table caption="…" %}`. Arguments are template
+expressions: positional ones make the component's label (joined by spaces), the rest are
+keywords.
+"""
+import re
+
+from django import forms, template
+from django.template.base import token_kwargs
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+
+# --- block components ------------------------------------------------------------------------
+
+class ComponentNode(template.Node):
+    def __init__(self, template_name, nodelist, label, kwargs):
+        self.template_name, self.nodelist = template_name, nodelist
+        self.label, self.kwargs = label, kwargs
+
+    def render(self, context):
+        values = {name: value.resolve(context) for name, value in self.kwargs.items()}
+        if self.label:  # positional parts, joined by spaces: {% fieldset "Concern" n %}
+            values["label"] = " ".join(str(part.resolve(context)) for part in self.label)
+        values["content"] = self.nodelist.render(context)
+        if self.template_name == "components/table.html":
+            values["content"] = table_classes(values["content"])
+        with context.push(**values):
+            return context.template.engine.get_template(self.template_name).render(context)
+
+
+TABLE_PARTS = re.compile(r"<(thead|tbody|tr|th|td)(\s[^>]*)?>")
+CLASS_ATTR = re.compile(r'\sclass="([^"]*)"')
+TABLE_CLASSES = {"thead": "nhsuk-table__head", "tbody": "nhsuk-table__body",
+                 "tr": "nhsuk-table__row", "th": "nhsuk-table__header",
+                 "td": "nhsuk-table__cell"}
+
+
+def table_classes(html: str) -> str:
+    """Give a table's rows and cells the design system's classes, so pages write plain
+    <tr>, <th> and <td>. class="num" on a cell becomes the design system's numeric cell."""
+    def classed(match):
+        element, attrs = match.group(1), match.group(2) or ""
+        css = [TABLE_CLASSES[element]]
+        own = CLASS_ATTR.search(attrs)
+        if own:
+            attrs = CLASS_ATTR.sub("", attrs, count=1)
+            for name in own.group(1).split():
+                css.append(f"{TABLE_CLASSES[element]}--numeric" if name == "num" else name)
+        return f'<{element} class="{" ".join(css)}"{attrs}>'
+
+    return mark_safe(TABLE_PARTS.sub(classed, html))  # noqa: S308 (adds class names only)
+
+
+def block_component(name, template_name):
+    def compile_tag(parser, token):
+        bits = token.split_contents()[1:]
+        label = []
+        while bits and "=" not in bits[0]:
+            label.append(parser.compile_filter(bits.pop(0)))
+        kwargs = token_kwargs(bits, parser)
+        if bits:
+            raise template.TemplateSyntaxError(f"{name}: unexpected {bits}")
+        nodelist = parser.parse((f"end{name}",))
+        parser.delete_first_token()
+        return ComponentNode(template_name, nodelist, label, kwargs)
+
+    register.tag(name, compile_tag)
+
+
+for _name in ("summary_list", "summary_row", "details", "inset", "warning_callout", "card",
+              "table", "table_caption", "button_group", "fieldset", "filters"):
+    block_component(_name, f"components/{_name}.html")
+
+
+# --- simple components -----------------------------------------------------------------------
+
+TAG_COLOURS = {"white", "grey", "green", "aqua-green", "blue", "purple", "pink", "red", "orange",
+               "yellow"}
+
+
+@register.inclusion_tag("components/tag.html")
+def tag(text, colour=""):
+    """A status tag. Colours are the design system's (red for overdue, green for done)."""
+    if colour and colour not in TAG_COLOURS:
+        raise template.TemplateSyntaxError(f"tag colour {colour!r} is not the design system's")
+    return {"text": text, "colour": colour}
+
+
+@register.inclusion_tag("components/back_link.html")
+def back_link(href, text="Back"):
+    return {"href": href, "text": text}
+
+
+@register.inclusion_tag("components/button.html")
+def button(text, variant="", name="", value="", type="submit", add_another="", hidden=""):
+    """A submit button; variant is "secondary", "warning" or "reverse". `hidden` is extra text
+    for screen readers (which row it acts on); `add_another` names the formset it extends."""
+    return {"text": text, "variant": variant, "name": name, "value": value, "type": type,
+            "add_another": add_another, "hidden": hidden}
+
+
+@register.inclusion_tag("components/action_link.html")
+def action_link(href, text):
+    return {"href": href, "text": text}
+
+
+# --- form fields -----------------------------------------------------------------------------
+
+def field_kind(bound_field) -> str:
+    """Which design system component a form field renders as."""
+    widget = bound_field.field.widget
+    if isinstance(widget, forms.HiddenInput):
+        return "hidden"
+    if getattr(widget, "nhsuk_kind", None):
+        return widget.nhsuk_kind
+    if isinstance(widget, forms.CheckboxSelectMultiple):  # a RadioSelect subclass: test first
+        return "checkboxes"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, forms.Select):
+        return "select"
+    if isinstance(widget, forms.Textarea):
+        return "textarea"
+    return "input"
+
+
+def error_anchor(bound_field) -> str:
+    """The id the error summary links to: the first thing to fix in the field."""
+    kind = field_kind(bound_field)
+    if kind == "date":
+        return f"{bound_field.auto_id}_day"
+    if kind in ("radios", "checkboxes"):
+        return f"{bound_field.auto_id}_0"
+    return bound_field.auto_id
+
+
+register.filter("error_anchor", error_anchor)
+
+
+def _describedby(bound_field, *extra):
+    ids = [*extra]
+    if bound_field.help_text:
+        ids.append(f"{bound_field.auto_id}-hint")
+    if bound_field.errors:
+        ids.append(f"{bound_field.auto_id}-error")
+    return " ".join(ids)
+
+
+@register.simple_tag
+def field(bound_field, width="", classes=""):
+    """A form field as the design system's component for its widget, with label, hint, error."""
+    kind = field_kind(bound_field)
+    if kind == "hidden":
+        return bound_field.as_widget()
+    context = {"field": bound_field, "kind": kind, "classes": classes,
+               "describedby": _describedby(bound_field)}
+    widget = bound_field.field.widget
+    error = " nhsuk-{}--error".format("textarea" if kind == "textarea" else
+                                       "select" if kind == "select" else "input")
+    if kind in ("input", "select", "textarea"):
+        css = {"input": "nhsuk-input", "select": "nhsuk-select", "textarea": "nhsuk-textarea"}[kind]
+        if width:
+            css += f" nhsuk-input--width-{width}" if kind == "input" else ""
+        if bound_field.errors:
+            css += error
+        maxlength = getattr(bound_field.field, "max_length", None)
+        if kind == "textarea" and maxlength:
+            css += " nhsuk-js-character-count"
+            context["maxlength"] = maxlength
+            context["describedby"] = _describedby(bound_field, f"{bound_field.auto_id}-info")
+        attrs = {"class": css}
+        if context["describedby"]:
+            attrs["aria-describedby"] = context["describedby"]
+        context["control"] = bound_field.as_widget(attrs=attrs)
+    elif kind in ("radios", "checkboxes"):
+        context["options"] = [sub.data for sub in bound_field.subwidgets]
+        context["fieldset_describedby"] = context["describedby"]
+    elif kind == "checkbox":
+        context["checked"] = widget.check_test(bound_field.value())
+    elif kind == "date":
+        context["parts"] = widget.parts(bound_field)
+    return render_to_string(f"components/{kind}.html", context)
+
+
+@register.simple_tag
+def fields(form):
+    """Every field of a form, in order, each as its component (hidden fields first)."""
+    return mark_safe("".join(field(bf) for bf in form))  # noqa: S308 (each part is escaped)
+
+
+@register.filter
+def with_label(bound_field, error) -> str:
+    """An error as the summary shows it: named by its field unless it already says which."""
+    label = str(bound_field.label)
+    return str(error) if str(error).startswith(label) else f"{label}: {error}"
+
+
+@register.inclusion_tag("components/plain_input.html")
+def text_input(name, id_prefix, key, label, hidden_label="", maxlength=4000, required=True):
+    """A text input that is not a Django form's field (one per table row: id prefix-key)."""
+    return {"name": name, "id": f"{id_prefix}-{key}", "label": label, "hidden_label": hidden_label,
+            "maxlength": maxlength, "required": required}
+
+
+@register.filter
+def concat(value, other) -> str:
+    """Join two values as text (Django's `add` drops the result when one is a number)."""
+    return f"{value}{other}"
+
+
+@register.inclusion_tag("components/breadcrumbs.html")
+def breadcrumbs(*pairs):
+    """Where this page sits: {% breadcrumbs url1 "PW-X" url2 "Review" %}, the last pair being
+    the parent page (the design system's breadcrumb leaves out the page you are on). On small
+    screens the design system shows only a back link to the parent."""
+    if len(pairs) % 2 or not pairs:
+        raise template.TemplateSyntaxError("breadcrumbs takes pairs of url and text")
+    items = [(pairs[i], pairs[i + 1]) for i in range(0, len(pairs), 2)]
+    return {"items": items, "parent": items[-1]}

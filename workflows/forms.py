@@ -1,0 +1,26 @@
+"""Forms for the work pages that belong to no single app."""
+from django import forms
+
+
+class HandOverForm(forms.Form):
+    """Let go of a step, or hand it to another review coordinator, with a reason."""
+
+    to = forms.ChoiceField(label="Hand it to (leave empty to let anyone take it)", required=False)
+    reason = forms.CharField(label="Reason", max_length=2000)
+
+    def __init__(self, *args, others=(), **kwargs):
+        kwargs.setdefault("auto_id", "claim-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["to"].choices = [("", "Nobody: release it"),
+                                     *[(u.pk, str(u)) for u in others]]
+
+
+class TimelineFilterForm(forms.Form):
+    """Which kinds of event the timeline shows; none ticked shows them all."""
+
+    kind = forms.MultipleChoiceField(label="Show", required=False,
+                                     widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, kinds=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = list((kinds or {}).items())
