@@ -187,7 +187,9 @@ def field(bound_field, width="", classes=""):
         context["control"] = bound_field.as_widget(attrs=attrs)
     elif kind in ("radios", "checkboxes"):
         context["options"] = [sub.data for sub in bound_field.subwidgets]
-        context["fieldset_describedby"] = context["describedby"]
+        context["choice"] = kind
+        context["input_type"] = "radio" if kind == "radios" else "checkbox"
+        return render_to_string("components/choices.html", context)
     elif kind == "checkbox":
         context["checked"] = widget.check_test(bound_field.value())
     elif kind == "date":

@@ -20,7 +20,8 @@ from pathways.paging import page as paged
 
 class Element:
     def __init__(self, tag, attrs, parent):
-        self.tag, self.attrs, self.parent, self.children, self.text = tag, attrs, parent, [], ""
+        self.tag, self.attrs, self.parent, self.children = tag, attrs, parent, []
+        self.parts = []  # text and child elements, in document order
 
     @property
     def classes(self):
@@ -41,7 +42,10 @@ class Element:
         return found[0]
 
     def all_text(self):
-        return (self.text + "".join(c.all_text() for c in self.children)).strip()
+        return self._text().strip()
+
+    def _text(self):
+        return "".join(p if isinstance(p, str) else p._text() for p in self.parts)
 
 
 VOID = {"input", "br", "img", "meta", "link", "hr"}
@@ -56,6 +60,7 @@ class Tree(HTMLParser):
     def handle_starttag(self, tag, attrs):
         element = Element(tag, {k: ("" if v is None else v) for k, v in attrs}, self.current)
         self.current.children.append(element)
+        self.current.parts.append(element)
         if tag not in VOID:
             self.current = element
 
@@ -67,7 +72,7 @@ class Tree(HTMLParser):
             self.current = node.parent
 
     def handle_data(self, data):
-        self.current.text += data
+        self.current.parts.append(data)
 
 
 def render(source, request=None, **context):
@@ -321,3 +326,16 @@ def test_plain_input_for_a_row_form():
     assert label.find("span", "nhsuk-u-visually-hidden").all_text() == "Visits"
     field = html.find("input", "nhsuk-input")
     assert (field.attrs["id"], field.attrs["name"]) == ("resolve-7", "reason")
+
+
+def test_breadcrumbs_end_at_the_parent_with_a_back_link_for_small_screens():
+    html = render('{% breadcrumbs "/people/1/" "PW-1" "/people/1/timeline/" "Timeline" %}')
+    nav = html.find("nav", "nhsuk-breadcrumb")
+    assert nav.attrs["aria-label"] == "Breadcrumb"
+    links = nav.find("ol", "nhsuk-breadcrumb__list").find_all("a", "nhsuk-breadcrumb__link")
+    assert [(a.attrs["href"], a.all_text()) for a in links] == [
+        ("/people/1/", "PW-1"), ("/people/1/timeline/", "Timeline")]
+    back = nav.find("a", "nhsuk-back-link")
+    assert back.attrs["href"] == "/people/1/timeline/" and back.all_text() == "Back to Timeline"
+    with pytest.raises(TemplateSyntaxError):
+        render('{% breadcrumbs "/people/1/" %}')
