@@ -24,6 +24,8 @@ NAV_ITEMS = [
     (Role.OVERSIGHT, "Actions", "reviews:actions"),
     (Role.OVERSIGHT, "Triage queue", "referrals:queue"),
     (Role.OVERSIGHT, "Equality monitoring", "workflows:equality"),
+    (Role.OVERSIGHT, "Outcomes", "workflows:outcomes"),
+    (Role.COORDINATOR, "Outcomes", "workflows:outcomes"),
 ]
 
 

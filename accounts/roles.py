@@ -30,11 +30,13 @@ CASEWORK_READ = [
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.COMMISSIONER: ["referrals.add_referral", "referrals.add_concern"],
+    Role.COMMISSIONER: ["referrals.add_referral", "referrals.add_concern",
+                        "referrals.change_ltsepisode"],
     Role.COORDINATOR: CASEWORK_READ
     + [
         "referrals.triage_referral",
         "referrals.add_concern",
+        "referrals.change_ltsepisode",
         "reviews.schedule_review",
         "reviews.assign_owner_action",
         "intervenors.assign_intervenorcase",

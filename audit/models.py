@@ -57,6 +57,7 @@ class Decision(AppendOnlyModel):
         CASE_CLOSED = "case_closed", "Case closed"
         CASE_CLOSURE_RETURNED = "case_closure_returned", "Case returned to casework"
         CONCERN_RESOLVED = "concern_resolved", "Concern resolved"
+        LTS_ENDED = "lts_ended", "Long-term segregation ended"
         ACTION_OWNER_CHANGED = "action_owner_changed", "Action owner changed"
         ROLE_GRANTED = "role_granted", "Role granted"
         ROLE_REMOVED = "role_removed", "Role removed"

@@ -8,7 +8,7 @@ from accounts.models import Region
 from pathways.errors import DomainError
 from pathways.forms import DateField
 
-from .models import Concern, Condition, ProtectedCharacteristics, Route, Unit
+from .models import Concern, Condition, LtsEpisode, ProtectedCharacteristics, Route, Unit
 from .validation import validate_nhs_number
 
 TEXT_LIMIT = 4000
@@ -142,3 +142,17 @@ class QueueFilterForm(forms.Form):
                                           ("adult", "18 and over")])
     sort = forms.ChoiceField(label="Sort by", required=False,
                              choices=[("score", "Priority score"), ("days", "Days in LTS")])
+
+
+class LtsEndForm(forms.Form):
+    """Long-term segregation ended: when, how, and how we know."""
+
+    end_date = DateField(label="Date long-term segregation ended")
+    end_reason = forms.ChoiceField(
+        label="How it ended", widget=forms.RadioSelect,
+        choices=[(v, label) for v, label in LtsEpisode.EndReason.choices
+                 if v != LtsEpisode.EndReason.TRANSFERRED])
+    reason = forms.CharField(label="How you know, or what happened", max_length=TEXT_LIMIT,
+                             widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text="For example: confirmed by the ward manager at the "
+                                       "weekly call.")

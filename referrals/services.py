@@ -113,6 +113,43 @@ def lts_episode_start(*, person: Person, unit: Unit, start_date: date, by) -> Lt
 
 
 @transaction.atomic
+def lts_end(*, person: Person, end_date: date, end_reason: str, by, reason: str) -> LtsEpisode:
+    """Record that the person's long-term segregation ended: when, how and why we know.
+
+    A move to another unit is not an end (a new episode records it); the end date may not be in
+    the future, before the episode started, or before the person was first referred.
+    """
+    episode = person.lts_episodes.select_for_update().filter(end_date__isnull=True).first()
+    if episode is None:
+        raise DomainError("No long-term segregation is recorded as ongoing for this person.",
+                          field="end_date")
+    if end_reason not in LtsEpisode.EndReason.values or \
+            end_reason == LtsEpisode.EndReason.TRANSFERRED:
+        raise DomainError("Choose how long-term segregation ended. A move to another unit is "
+                          "recorded as a new placement, not an end.", field="end_reason")
+    if end_date > date.today():
+        raise DomainError("The date long-term segregation ended cannot be in the future.",
+                          field="end_date")
+    if end_date < episode.start_date:
+        raise DomainError(f"The date long-term segregation ended cannot be before it started "
+                          f"({episode.start_date:%d %b %Y}).", field="end_date")
+    first = person.referrals.order_by("raised_at").values_list("raised_at", flat=True).first()
+    if first is not None and end_date < timezone.localdate(first):
+        raise DomainError(f"The date long-term segregation ended cannot be before the first "
+                          f"referral ({timezone.localdate(first):%d %b %Y}).", field="end_date")
+    if not reason.strip():
+        raise DomainError("Say how you know, or what happened.", field="reason")
+    episode.end_date, episode.end_reason = end_date, end_reason
+    stamp(episode, by=by, reason=reason).save()
+    days = (end_date - episode.start_date).days
+    decision_record(actor=by, kind=Decision.Kind.LTS_ENDED, subject=episode, person=person,
+                    summary=f"Long-term segregation ended: {episode.get_end_reason_display()}",
+                    reason=reason, facts={"end_date": end_date.isoformat(), "days_in_lts": days,
+                                          "unit": episode.unit.name})
+    return episode
+
+
+@transaction.atomic
 def concern_raise(*, person: Person, by, source: str, category: str, severity: str,
                   description: str, raised_on: date | None = None) -> Concern:
     raised_on = raised_on or date.today()

@@ -11,6 +11,7 @@ urlpatterns = [
     path("referrals/<uuid:pk>/triage/", views.triage, name="triage"),
     path("people/<uuid:pk>/", views.person_detail, name="person"),
     path("people/<uuid:pk>/concerns/", views.concern_add, name="concern_add"),
+    path("people/<uuid:pk>/lts/end/", views.lts_end, name="lts_end"),
     path("people/<uuid:pk>/concerns/<uuid:concern_pk>/resolve/", views.concern_resolve,
          name="concern_resolve"),
 ]

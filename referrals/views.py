@@ -23,6 +23,7 @@ from . import services as referral_services
 from .forms import (
     ConcernForm,
     ConcernFormSet,
+    LtsEndForm,
     QueueFilterForm,
     ReferralForm,
     ResolveConcernForm,
@@ -142,11 +143,28 @@ def person_detail(request, pk):
         "concerns": person.concerns.all(),
         "referrals": selectors.referrals_visible(user).filter(person=person),
         "concern_form": ConcernForm(),
+        "lts_end_form": LtsEndForm(),
+        "can_end_lts": user.has_perm("referrals.change_ltsepisode"),
         "can_add_concern": user.has_perm("referrals.add_concern"),
         "can_resolve": user.has_perm("referrals.add_concern"),
         "can_see_characteristics": user.has_perm("referrals.view_protected_characteristics"),
         "related": person_related(user, person),
     })
+
+
+@require_POST
+@role_required(Role.COMMISSIONER, Role.COORDINATOR)
+def lts_end(request, pk):
+    person = get_or_404(request, selectors.person_get, pk)
+    if not request.user.has_perm("referrals.change_ltsepisode"):
+        return redirect("referrals:person", pk=person.pk)
+    form = LtsEndForm(request.POST)
+    if apply_form(form, lambda data: referral_services.lts_end(person=person, by=request.user,
+                                                                **data)):
+        messages.success(request, "Recorded that long-term segregation ended.")
+        return redirect("referrals:person", pk=person.pk)
+    return render(request, "referrals/lts_end_form.html", {
+        "person": person, "form": form, "forms_with_errors": [form]}, status=400)
 
 
 @require_POST

@@ -12,5 +12,7 @@ urlpatterns = [
     path("people/<uuid:pk>/timeline/", views.timeline, name="timeline"),
     path("people/<uuid:pk>/access-log/", views.access_log, name="access_log"),
     path("oversight/equality/", views.equality, name="equality"),
+    path("oversight/outcomes/", views.outcomes, name="outcomes"),
+    path("oversight/outcomes.csv", views.outcomes_csv, name="outcomes_csv"),
     path("oversight/", views.dashboard, name="dashboard"),
 ]

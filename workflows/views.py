@@ -2,7 +2,7 @@
 from datetime import date
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -137,6 +137,27 @@ def timeline(request, pk):
         "chosen": chosen,
         "can_see_access_log": request.user.has_perm("audit.view_accesslogentry"),
     })
+
+
+@role_required(Role.OVERSIGHT, Role.COORDINATOR)
+def outcomes(request):
+    """Whether people the programme accepted leave LTS: aggregate figures, small ones hidden."""
+    from .outcomes import HORIZONS, outcome_tables
+
+    access_record(request=request, object_type="report:outcomes", object_id="aggregate")
+    return render(request, "workflows/outcomes.html", {**outcome_tables(),
+                                                       "horizon_days": HORIZONS})
+
+
+@role_required(Role.OVERSIGHT, Role.COORDINATOR)
+def outcomes_csv(request):
+    from .outcomes import outcomes_csv as figures
+
+    access_record(request=request, object_type="export:outcomes", object_id="aggregate")
+    response = HttpResponse(figures(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="pathways-outcomes-{date.today():%Y-%m-%d}.csv"')
+    return response
 
 
 @role_required(Role.OVERSIGHT)

@@ -232,3 +232,9 @@ def breadcrumbs(*pairs):
         raise template.TemplateSyntaxError("breadcrumbs takes pairs of url and text")
     items = [(pairs[i], pairs[i + 1]) for i in range(0, len(pairs), 2)]
     return {"items": items, "parent": items[-1]}
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key] in a template (None when missing): a row's figures for one period."""
+    return (mapping or {}).get(key)

@@ -414,3 +414,30 @@ def test_oversight_goes_from_the_dashboard_to_an_organisations_overdue_actions(p
     expect(page.get_by_label("Owner's organisation")).to_have_value(re.compile(".+"))
     assert organisation
     assert_accessible(page)
+
+
+def test_coordinator_records_that_lts_ended_and_reads_the_outcomes(page, keys):
+    person = Person.objects.filter(lts_episodes__end_date__isnull=True,
+                                   referrals__status="accepted").first()
+    sign_in(page, "coordinator")
+    page.goto(f"/people/{person.pk}/")
+    keys.press(page.locator("summary", has_text="Record that long-term segregation ended"),
+               navigates=False)
+    keys.date("Date long-term segregation ended", date.today() + timedelta(days=1))
+    keys.choose(page.get_by_label("Discharged from hospital"))
+    keys.type(page.get_by_label("How you know, or what happened"), "Discharged home.")
+    keys.press(page.get_by_role("button", name="Record the end"))
+    expect(page.get_by_role("alert")).to_contain_text("cannot be in the future")
+    expect(page.locator(".nhsuk-error-summary")).to_be_focused()
+    assert_accessible(page)
+    keys.date("Date long-term segregation ended", date.today())
+    keys.press(page.get_by_role("button", name="Record the end"))
+    expect(banner(page)).to_contain_text("Recorded that long-term segregation ended.")
+    expect(page.get_by_role("table", name="Long-term segregation episodes")).to_contain_text(
+        "Discharged from hospital")
+    assert_accessible(page)
+
+    open_from_menu(page, "Outcomes")
+    expect(h1(page)).to_have_text("Programme outcomes")
+    expect(page.get_by_role("table", name="By route")).to_be_visible()
+    assert_accessible(page)

@@ -1,0 +1,174 @@
+"""Programme outcomes: do people accepted by the programme leave long-term segregation?
+
+The figures an evaluation needs, computed from what Pathways records:
+
+- **Who counts.** Each person once, from their first accepted referral (the referral date is
+  day 0), if they were in LTS on that day.
+- **A spell of LTS**, not an episode: a move to another unit ends one episode and starts the
+  next on the same day, so episodes joined by a transfer are one spell. The spell ends when an
+  episode ends any other way (discharged, a less restrictive setting, LTS ended on the ward).
+- **Days in LTS at referral**: day 0 less the spell's start.
+- **At 6 and 12 months** (183 and 365 days): only people referred at least that long ago
+  count. "Left" is the share whose spell had ended by then; "still in LTS" gives the median
+  days in LTS of those whose spell had not.
+- **Small numbers**: a group of fewer than 5 people shows no figures, and the people counts are
+  suppressed as equality monitoring does (SECURITY.md S29), so nobody can be picked out.
+
+Each breakdown (route, region of the unit at referral, age band at referral) is one pass over
+three plain-value queries, whatever the size of the cohort.
+"""
+import csv
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from statistics import median
+
+from django.utils import timezone
+
+from accounts.models import Region
+from referrals.models import LtsEpisode, Referral, Route
+
+from .equality import AGE_BANDS, SMALL, SUPPRESS_BELOW, suppress
+
+HORIZONS = {"6 months": 183, "12 months": 365}
+
+
+@dataclass
+class Journey:
+    """One person's spell of LTS around their first accepted referral."""
+
+    referred_on: date
+    started_on: date
+    ended_on: date | None
+    route: str
+    region: str
+    age_band: str
+
+    def in_lts_at(self, day: date) -> bool:
+        return self.ended_on is None or self.ended_on > day
+
+
+@dataclass
+class Group:
+    label: str
+    journeys: list[Journey] = field(default_factory=list)
+
+    def figures(self, today: date) -> dict:
+        people = len(self.journeys)
+        row = {"label": self.label, "people": people, "shown": people >= SUPPRESS_BELOW,
+               "median_at_referral": None, "horizons": {}}
+        if not row["shown"]:
+            return row
+        row["median_at_referral"] = median(
+            (j.referred_on - j.started_on).days for j in self.journeys)
+        for name, days in HORIZONS.items():
+            eligible = [j for j in self.journeys if j.referred_on + timedelta(days) <= today]
+            still = [j for j in eligible if j.in_lts_at(j.referred_on + timedelta(days))]
+            shown = len(eligible) >= SUPPRESS_BELOW
+            row["horizons"][name] = {
+                "eligible": len(eligible) if shown else SMALL if eligible else 0,
+                "left_percent": round(100 * (len(eligible) - len(still)) / len(eligible))
+                if shown else None,
+                "median_still": median((j.referred_on + timedelta(days) - j.started_on).days
+                                       for j in still)
+                if shown and len(still) >= SUPPRESS_BELOW else None,
+            }
+        return row
+
+
+def _age_band(dob: date, on: date) -> str:
+    age = on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
+    return next(label for label, low, high in AGE_BANDS if low <= age <= high)
+
+
+def _spell(episodes: list[tuple], day: date) -> tuple[date, date | None, str] | None:
+    """(start, end, region) of the spell of LTS the person was in on `day`, or None."""
+    episodes = sorted(episodes)  # (start, end, reason, region), oldest first
+    for i, (start, end, _reason, region) in enumerate(episodes):
+        if start <= day and (end is None or end >= day):
+            spell_start = start
+            for earlier_start, earlier_end, reason, _ in reversed(episodes[:i]):
+                if reason == LtsEpisode.EndReason.TRANSFERRED and earlier_end == spell_start:
+                    spell_start = earlier_start
+            spell_end, last_reason = end, _reason
+            for later_start, later_end, reason, _ in episodes[i + 1:]:
+                if last_reason == LtsEpisode.EndReason.TRANSFERRED and later_start == spell_end:
+                    spell_end, last_reason = later_end, reason
+            return spell_start, spell_end, region
+    return None
+
+
+def journeys() -> list[Journey]:
+    """Everyone the programme accepted who was in LTS when referred, as plain values."""
+    first: dict = {}
+    for person, raised_at, route, dob in (
+            Referral.objects.filter(route__isnull=False).exclude(route="")
+            .order_by("raised_at").values_list("person_id", "raised_at", "route",
+                                               "person__date_of_birth")):
+        first.setdefault(person, (timezone.localdate(raised_at), route, dob))
+    episodes = defaultdict(list)
+    for person, start, end, reason, region in LtsEpisode.objects.filter(
+            person__in=list(first)).values_list("person_id", "start_date", "end_date",
+                                                "end_reason", "unit__region"):
+        episodes[person].append((start, end, reason, region))
+    found = []
+    for person, (referred_on, route, dob) in first.items():
+        spell = _spell(episodes[person], referred_on)
+        if spell is not None:
+            found.append(Journey(referred_on, spell[0], spell[1], route, spell[2],
+                                 _age_band(dob, referred_on)))
+    return found
+
+
+def outcome_tables(today: date | None = None) -> dict:
+    today = today or date.today()
+    everyone = journeys()
+    labels = {"Route": dict(Route.choices), "Region": dict(Region.choices),
+              "Age band at referral": {b[0]: b[0] for b in AGE_BANDS}}
+    keys = {"Route": lambda j: j.route, "Region": lambda j: j.region,
+            "Age band at referral": lambda j: j.age_band}
+    tables = {}
+    for name, key in keys.items():
+        groups: dict[str, Group] = {}
+        for j in everyone:
+            label = labels[name].get(key(j), key(j))
+            groups.setdefault(label, Group(label)).journeys.append(j)
+        rows = []
+        for label, shown in suppress({label: len(g.journeys) for label, g in groups.items()}):
+            row = groups[label].figures(today)
+            if not isinstance(shown, int):  # a hidden count shows no figures either
+                row = {**row, "shown": False, "median_at_referral": None, "horizons": {}}
+            rows.append({**row, "people_shown": shown})
+        tables[name] = rows
+    overall = Group("Everyone", everyone).figures(today)
+    overall["people_shown"] = overall["people"] if overall["shown"] else \
+        (SMALL if everyone else 0)
+    return {"overall": overall, "tables": tables, "horizons": list(HORIZONS),
+            "today": today}
+
+
+def outcomes_csv(today: date | None = None) -> str:
+    """The same figures, one row a group, for an evaluation's spreadsheet."""
+    data = outcome_tables(today)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    header = ["breakdown", "group", "people", "median days in LTS at referral"]
+    for h in data["horizons"]:
+        header += [f"referred {h} ago or more", f"left LTS within {h} (%)",
+                   f"median days in LTS at {h}, if still in LTS"]
+    writer.writerow(header)
+    rows = [("All", data["overall"])] + [(name, row) for name, table in data["tables"].items()
+                                         for row in table]
+    for name, row in rows:
+        line = [name, row["label"], row["people_shown"], _blank(row["median_at_referral"])]
+        for h in data["horizons"]:
+            fig = row["horizons"].get(h, {})
+            line += [fig.get("eligible", ""), _blank(fig.get("left_percent")),
+                     _blank(fig.get("median_still"))]
+        writer.writerow(line)
+    return out.getvalue()
+
+
+def _blank(value):
+    return "" if value is None else value
