@@ -28,6 +28,7 @@ PAGES = [
     ("oversight", "/actions/?overdue=on"),
     ("oversight", "/actions/?page=3"),
     ("oversight", "/oversight/equality/"),
+    ("oversight", "/oversight/outcomes/"),
     ("oversight", "/oversight/"),
     ("oversight", "/actions/?overdue=on&region=london"),
     ("commissioner", "/referrals/"),

@@ -60,6 +60,7 @@ def pages(long_person):
         ("Timeline, page 7", "coordinator", timeline + "?page=7", True),
         ("Equality monitoring", "oversight", "/oversight/equality/", True),
         ("Oversight dashboard", "oversight", "/oversight/", True),
+        ("Programme outcomes", "oversight", "/oversight/outcomes/", True),
         ("My work (coordinator)", "coordinator", "/work/", True),
         ("My work (chair)", "chair", "/work/", True),
         ("API queue", "coordinator", "/api/v1/queue/", True),
