@@ -7,7 +7,7 @@ from accounts.roles import Role
 from pathways.forms import DateField
 from referrals.forms import TEXT_LIMIT
 
-from .models import Action, ActionStatus, BarrierDomain, PanelMember
+from .models import Action, ActionStatus, BarrierDomain, PanelMember, Review
 from .selectors import action_owner_candidates
 
 User = get_user_model()
@@ -90,6 +90,23 @@ class PanelForm(forms.Form):
                                      widget=forms.Textarea(attrs={"rows": 3}))
     findings = forms.CharField(label="Findings", max_length=16000,
                                widget=forms.Textarea(attrs={"rows": 6}))
+    person_took_part = forms.BooleanField(label="The person took part", required=False)
+    family_took_part = forms.BooleanField(label="Family or carer took part", required=False)
+    advocate_took_part = forms.BooleanField(label="An advocate took part", required=False)
+    person_view = forms.CharField(
+        label="What matters to me and what I want to happen next", max_length=TEXT_LIMIT,
+        required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The person's own words, as they said them. Not a summary by the panel.")
+    person_view_how = forms.ChoiceField(
+        label="How the person's view was given", required=False, widget=forms.RadioSelect,
+        choices=Review._meta.get_field("person_view_how").choices)
+    family_view = forms.CharField(label="The family's or advocate's view", max_length=TEXT_LIMIT,
+                                  required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    family_view_by = forms.CharField(label="Who said it (name and relationship)",
+                                     max_length=200, required=False)
+
+    VOICE = ("person_took_part", "family_took_part", "advocate_took_part", "person_view",
+             "person_view_how", "family_view", "family_view_by")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -107,7 +124,14 @@ class PanelForm(forms.Form):
 
     def main_fields(self):
         checklist = ("barrier", "evidence", "intervention")
-        return [self[name] for name in self.fields if name.split("_")[0] not in checklist]
+        return [self[name] for name in self.fields
+                if name.split("_")[0] not in checklist and name not in self.VOICE]
+
+    def voice_fields(self):
+        return [self[name] for name in self.VOICE]
+
+    def voice(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.VOICE}
 
     def checklist(self):
         return [(d, self[f"barrier_{d.pk}"], self[f"evidence_{d.pk}"],

@@ -48,6 +48,20 @@ class Review(models.Model):
     diagnoses = models.TextField(max_length=4000, blank=True)
     treatment_plan = models.TextField(max_length=8000, blank=True)
     findings = models.TextField(max_length=16000, blank=True)
+    # The person's and family's voice, in their own words, with who said it and how.
+    person_took_part = models.BooleanField(default=False)
+    family_took_part = models.BooleanField(default=False)
+    advocate_took_part = models.BooleanField(default=False)
+    person_view = models.TextField("What matters to me and what I want to happen next",
+                                   max_length=4000, blank=True)
+    person_view_how = models.CharField(max_length=20, choices=[
+        ("own_words", "In the person's own words"),
+        ("supported", "With support (advocate, family or a communication aid)"),
+        ("observed", "What the panel observed and understood"),
+    ], blank=True)
+    family_view = models.TextField("The family's or advocate's view", max_length=4000,
+                                   blank=True)
+    family_view_by = models.CharField(max_length=200, blank=True)
     report_issued_on = models.DateField(null=True, blank=True)
     report_summary = models.TextField(max_length=8000, blank=True)
     history = HistoricalRecords()

@@ -115,12 +115,17 @@ def review_schedule(*, review: Review, by, scheduled_for: date, chair, members: 
     return review
 
 
+VOICE_FIELDS = ("person_took_part", "family_took_part", "advocate_took_part", "person_view",
+                "person_view_how", "family_view", "family_view_by")
+
+
 @transaction.atomic
 def review_record_panel(*, review: Review, by, held_on: date, findings: str, attendance: str = "",
                         life_story: str = "", reason_for_admission: str = "",
                         reason_for_lts: str = "", diagnoses: str = "", treatment_plan: str = "",
-                        barriers: list[dict] = ()) -> Review:
-    """Record the panel day: what was found and the Barriers to Change Checklist."""
+                        barriers: list[dict] = (), voice: dict | None = None) -> Review:
+    """Record the panel day: what was found, the person's and family's own view, and the
+    Barriers to Change Checklist."""
     review = Review.objects.select_for_update(of=("self",)).get(pk=review.pk)
     _require_chair(review, by)
     _require_status(review, Review.Status.SCHEDULED, "record the panel")
@@ -129,6 +134,15 @@ def review_record_panel(*, review: Review, by, held_on: date, findings: str, att
                           field="held_on")
     if not findings.strip():
         raise DomainError("Record the panel's findings.", field="findings")
+    voice = voice or {}
+    if voice.get("person_view", "").strip() and not voice.get("person_view_how"):
+        raise DomainError("Say how the person's view was given.", field="person_view_how")
+    if voice.get("family_view", "").strip() and not voice.get("family_view_by", "").strip():
+        raise DomainError("Say who gave the family's or advocate's view.",
+                          field="family_view_by")
+    for name in VOICE_FIELDS:
+        if name in voice:
+            setattr(review, name, voice[name])
     for name, value in dict(held_on=held_on, findings=findings, attendance=attendance,
                             life_story=life_story, reason_for_admission=reason_for_admission,
                             reason_for_lts=reason_for_lts, diagnoses=diagnoses,

@@ -100,7 +100,8 @@ def review_record_panel(request, pk):
     review = get_or_404(request, selectors.review_get, pk)
     form = PanelForm(request.POST)
     if apply_form(form, lambda data: flow.review_record_panel(
-            review=review, by=request.user, barriers=form.barriers(), **form.values())):
+            review=review, by=request.user, barriers=form.barriers(), voice=form.voice(),
+            **form.values())):
         messages.success(request, "Panel recorded. Next, issue the report.")
         return redirect("reviews:detail", pk=review.pk)
     return _review_page(request, review, status=400, panel_form=form)

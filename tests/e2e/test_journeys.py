@@ -213,11 +213,16 @@ def _record_the_panel(page, keys, axe=True):
     check(page)
     keys.date("Date the panel was held", date.today())
     keys.type(page.get_by_label("Findings", exact=True), "The person has no community provider.")
+    keys.tick(page.get_by_label("The person took part"))
+    keys.type(page.get_by_label("What matters to me and what I want to happen next"),
+              "I want to live near my sister.")
+    keys.choose(page.get_by_label("In the person's own words"))
     keys.tick(page.get_by_label("Funding and commissioning: this is a barrier to change"))
     keys.type(page.get_by_label("Funding and commissioning: evidence"), "No agreed budget.")
     keys.press(page.get_by_role("button", name="Record panel"))
     expect(banner(page)).to_contain_text("Panel recorded")
     expect(page.get_by_role("heading", name="Barriers to Change Checklist")).to_be_visible()
+    expect(page.locator("blockquote")).to_contain_text("I want to live near my sister.")
     expect(page.get_by_role("heading", name="Issue the report")).to_be_visible()
     check(page)
     return review

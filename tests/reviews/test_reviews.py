@@ -231,3 +231,33 @@ def test_review_page_and_my_reviews_cost_the_same_with_2_and_20_actions(client_f
                               owner_organisation=org, owner_name="Owner", due_date=NEXT_MONTH)
     assert review.actions.count() == 20
     assert (_queries(chair, url), _queries(chair, reverse("reviews:list"))) == small
+
+
+def test_the_persons_and_familys_own_words_are_recorded_with_who_said_them(client_for, users):
+    review = routed_review(users)
+    schedule(users, review)
+    chair = client_for("chair")
+    url = reverse("reviews:panel", args=[review.pk])
+    base = {"held_on": str(date.today()), "findings": "No community provider."}
+    refused = chair.post(url, {**base, "person_view": "I want to go home."})
+    assert refused.status_code == 400
+    assert "Say how the person&#x27;s view was given." in refused.content.decode()
+    refused = chair.post(url, {**base, "family_view": "We want a date."})
+    assert "Say who gave the family&#x27;s or advocate&#x27;s view." in refused.content.decode()
+    review.refresh_from_db()
+    assert review.status == "scheduled" and review.person_view == ""  # nothing half-saved
+
+    response = chair.post(url, {**base, "person_took_part": "on", "family_took_part": "on",
+                                "person_view": "I want to go home.",
+                                "person_view_how": "own_words",
+                                "family_view": "We want a date.",
+                                "family_view_by": "Mother"})
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert (review.person_took_part, review.family_took_part, review.advocate_took_part) == (
+        True, True, False)
+    assert (review.person_view, review.person_view_how) == ("I want to go home.", "own_words")
+    assert (review.family_view, review.family_view_by) == ("We want a date.", "Mother")
+    page = chair.get(reverse("reviews:detail", args=[review.pk])).content.decode()
+    assert "I want to go home." in page and "In the person&#x27;s own words" in page
+    assert "The person, family or carer" in page

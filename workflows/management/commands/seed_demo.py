@@ -313,6 +313,13 @@ class Command(BaseCommand):
             review=review, by=chair, held_on=date.today(),
             findings="Fictional demo findings: no community provider has been commissioned.",
             attendance="All panel members; the person's mother by phone.",
+            voice={"person_took_part": True, "family_took_part": True,
+                   "person_view": "I want my own flat near my mum. I want to go to the "
+                                  "shops on my own. (Fictional.)",
+                   "person_view_how": "supported",
+                   "family_view": "We want a plan with a date, and to be told what is "
+                                  "happening. (Fictional.)",
+                   "family_view_by": "Mother (fictional)"},
             barriers=[{"domain": d, "is_barrier": n % 2 == 0,
                        "evidence": "Demo evidence." if n % 2 == 0 else "",
                        "planned_intervention": "Demo intervention." if n % 2 == 0 else ""}
