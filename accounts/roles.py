@@ -45,7 +45,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.CHAIR: [],
     Role.PANEL_MEMBER: [],
-    Role.INTERVENOR: [],
+    # Intervenors record concerns heard from the person, family, advocate or care team, for the
+    # people on their own caseload (the person's page is reached only through their case).
+    Role.INTERVENOR: ["referrals.add_concern"],
     # Someone outside the programme teams (a ward manager, a local authority lead) who owns
     # actions from reviews: they see and update only the actions named to them.
     Role.ACTION_OWNER: [],

@@ -84,7 +84,10 @@ class ReferralForm(forms.Form):
 
 
 class ConcernForm(forms.Form):
-    source = forms.ChoiceField(label="Who raised it", choices=Concern.Source.choices)
+    source = forms.ChoiceField(
+        label="Who raised it", choices=Concern.Source.choices,
+        help_text="Record it on behalf of whoever is worried: the person, their family or carer, "
+                  "an advocate, or the team supporting them.")
     category = forms.ChoiceField(label="What it is about", choices=Concern.Category.choices)
     severity = forms.ChoiceField(label="Severity", choices=Concern.Severity.choices,
                                  initial=Concern.Severity.MEDIUM)

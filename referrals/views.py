@@ -146,7 +146,8 @@ def person_detail(request, pk):
         "lts_end_form": LtsEndForm(),
         "can_end_lts": user.has_perm("referrals.change_ltsepisode"),
         "can_add_concern": user.has_perm("referrals.add_concern"),
-        "can_resolve": user.has_perm("referrals.add_concern"),
+        "can_resolve": user.has_perm("referrals.add_concern") and (
+            user.has_role(Role.COMMISSIONER) or user.has_role(Role.COORDINATOR)),
         "can_see_characteristics": user.has_perm("referrals.view_protected_characteristics"),
         "related": person_related(user, person),
     })
@@ -187,7 +188,7 @@ def concern_resolve(request, pk, concern_pk):
 
 
 @require_POST
-@role_required(Role.COMMISSIONER, Role.COORDINATOR)
+@role_required(Role.COMMISSIONER, Role.COORDINATOR, Role.INTERVENOR)
 def concern_add(request, pk):
     person = get_or_404(request, selectors.person_get, pk)
     form = ConcernForm(request.POST)

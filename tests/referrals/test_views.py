@@ -281,3 +281,36 @@ def test_resolving_a_concern_needs_a_reason_and_lowers_the_score(client_for, use
     after = next(r for r in triage_queue(users["coordinator"]) if r.person.pk == person.pk)
     assert after.priority.score < before.priority.score
     assert client_for("commissioner2").post(url, {"reason": "x"}).status_code == 404
+
+
+def test_an_intervenor_records_a_worry_for_someone_on_their_caseload_only(client_for, users):
+    from intervenors.models import IntervenorCase
+    from referrals.selectors import person_priority
+
+    case = IntervenorCase.objects.filter(intervenor__user=users["intervenor"],
+                                         status="active").select_related("person").first()
+    person = case.person
+    intervenor = client_for("intervenor")
+    page = intervenor.get(reverse("referrals:person", args=[person.pk])).content.decode()
+    assert 'id="record-concern"' in page
+    assert "Resolve" not in page  # resolving stays with commissioners and coordinators
+    response = intervenor.post(reverse("referrals:concern_add", args=[person.pk]), {
+        "source": "family", "category": "family_contact", "severity": "high",
+        "description": "His mother says visits were stopped this week."})
+    assert response.status_code == 302
+    concern = person.concerns.get(description__startswith="His mother")
+    assert concern.recorded_by == users["intervenor"] and concern.source == "family"
+    # The score counts it as policy v1 says: 5 a source with open concerns, 5 a high one, max 30.
+    open_concerns = list(person.concerns.filter(status="open"))
+    expected = min(30, 5 * len({c.source for c in open_concerns})
+                   + 5 * sum(c.severity == "high" for c in open_concerns))
+    part = next(c for c in person_priority(person).components if c.key == "concerns")
+    assert part.points == expected and "family" in part.fact
+    # Someone else's person: not found, nothing recorded.
+    other = Referral.objects.exclude(person__intervenor_cases__intervenor__user=users[
+        "intervenor"]).first().person
+    count = other.concerns.count()
+    assert intervenor.post(reverse("referrals:concern_add", args=[other.pk]), {
+        "source": "family", "category": "other", "severity": "low",
+        "description": "x"}).status_code == 404
+    assert other.concerns.count() == count
