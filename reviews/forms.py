@@ -208,6 +208,11 @@ def with_another_recommendation(data) -> forms.BaseFormSet:
 class ReportForm(forms.Form):
     summary = forms.CharField(label="Report summary", max_length=8000,
                               widget=forms.Textarea(attrs={"rows": 5}))
+    follow_up_by = DateField(
+        label="Review the person again by", required=False,
+        help_text="Usually 3 months from now; 6 weeks for a child or young person (left empty, "
+                  "that is the date). On this date the follow-up review joins the programme "
+                  "team's work.")
 
 
 class ActionUpdateForm(forms.Form):

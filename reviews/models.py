@@ -35,6 +35,11 @@ class Review(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED)
     requested_at = models.DateTimeField()
+    # The chain of reviews: when the chair wants the person seen again, and the follow-up review
+    # that the daily sweep starts on that date (one at most: the database holds the rule).
+    follow_up_by = models.DateField(null=True, blank=True)
+    follows = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="follow_up")
     scheduled_for = models.DateField(null=True, blank=True)
     venue = models.CharField(max_length=200, blank=True)
     reasonable_adjustments = models.TextField(max_length=4000, blank=True)

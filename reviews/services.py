@@ -1,7 +1,7 @@
 """Writes for reviews, panels, findings, recommendations and actions."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -48,12 +48,13 @@ def _grant_panel_member(user, review: Review, *, chair: bool):
 
 
 @transaction.atomic
-def review_request(*, referral, by) -> Review:
+def review_request(*, referral, by, follows: Review | None = None) -> Review:
     person = referral.person
     kind = Review.Kind.ICETR if person.age < 18 else Review.Kind.ICTR
-    review = stamp(Review(referral=referral, person=person, kind=kind,
-                          requested_at=timezone.now()),
-                   by=by, reason=f"Review requested at triage by {by}")
+    why = (f"Follow-up review started: the chair asked for one by {follows.follow_up_by:%d %b %Y}"
+           if follows else f"Review requested at triage by {by}")
+    review = stamp(Review(referral=referral, person=person, kind=kind, follows=follows,
+                          requested_at=timezone.now()), by=by, reason=why)
     review.save()
     assign_perm("reviews.view_review", commissioners_group(referral.organisation), review)
     return review
@@ -169,10 +170,21 @@ def review_record_panel(*, review: Review, by, held_on: date, findings: str, att
     return review
 
 
+FOLLOW_UP_DAYS = 91        # about 3 months for an adult
+FOLLOW_UP_DAYS_CHILD = 42  # 6 weeks for a child or young person
+
+
+def follow_up_default(person, today: date | None = None) -> date:
+    today = today or date.today()
+    return today + timedelta(FOLLOW_UP_DAYS_CHILD if person.is_child else FOLLOW_UP_DAYS)
+
+
 @transaction.atomic
 def review_issue_report(*, review: Review, by, summary: str,
-                        recommendations: list[dict]) -> Review:
-    """Issue the report. Each recommendation carries actions with an owner and a future date."""
+                        recommendations: list[dict], follow_up_by: date | None = None) -> Review:
+    """Issue the report. Each recommendation carries actions with an owner and a future date;
+    the chair says when the person should be reviewed again (by default 3 months, 6 weeks for
+    a child or young person)."""
     review = Review.objects.select_for_update(of=("self",)).get(pk=review.pk)
     _require_chair(review, by)
     _require_status(review, Review.Status.HELD, "issue the report")
@@ -190,7 +202,11 @@ def review_issue_report(*, review: Review, by, summary: str,
             if action.get("due_date") is None or action["due_date"] <= today:
                 raise DomainError(f"Every action under recommendation {number} needs a due date "
                                   "after today.", field="recommendations")
+    follow_up_by = follow_up_by or follow_up_default(review.person, today)
+    if follow_up_by <= today:
+        raise DomainError("The follow-up review must be after today.", field="follow_up_by")
     referrer = commissioners_group(review.referral.organisation)
+    review.follow_up_by = follow_up_by
     review.report_summary = summary
     review.report_issued_on = today
     review.status = Review.Status.REPORT_ISSUED
@@ -217,7 +233,8 @@ def review_issue_report(*, review: Review, by, summary: str,
     decision_record(actor=by, kind=Decision.Kind.REPORT_ISSUED, subject=review,
                     person=review.person, reason=summary,
                     summary=f"Report issued: {len(recommendations)} recommendations, "
-                            f"{count} actions")
+                            f"{count} actions",
+                    facts={"follow_up_by": follow_up_by.isoformat()})
     return review
 
 

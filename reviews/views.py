@@ -13,8 +13,8 @@ from audit.services import access_record
 from pathways import paging
 from pathways.errors import DomainError
 from pathways.forms import apply_form, attach_refusal
+from workflows import followups, tracker
 from workflows import services as flow
-from workflows import tracker
 from workflows.deadlines import after_action_update
 
 from . import selectors, services
@@ -54,13 +54,15 @@ def _review_page(request, review, status=200, recommendations=None, **forms):
     chair_member = next((m for m in review.panel.all() if m.role == "chair"), None)
     context = {"review": review, "person": review.person, "is_chair": chair,
                "today": date.today(),
-               "stages": tracker.for_review(review, chair_member and chair_member.display_name)}
+               "stages": tracker.for_review(review, chair_member and chair_member.display_name),
+               "since": followups.comparison(review)}
     if review.status == Review.Status.REQUESTED and user.has_perm("reviews.schedule_review"):
         context["schedule_form"] = forms.get("schedule_form") or ScheduleForm(review=review)
     if review.status == Review.Status.SCHEDULED and chair:
         context["panel_form"] = forms.get("panel_form") or PanelForm()
     if review.status == Review.Status.HELD and chair:
-        context["report_form"] = forms.get("report_form") or ReportForm()
+        context["report_form"] = forms.get("report_form") or ReportForm(
+            initial={"follow_up_by": services.follow_up_default(review.person)})
         context["recommendations"] = recommendations or RecommendationFormSet(prefix="recs")
     row_forms = list(recommendations) if recommendations is not None else []
     context["forms_with_errors"] = [f for f in [*forms.values(), *row_forms] if f.errors]
@@ -113,7 +115,9 @@ def review_issue_report(request, pk):
     review = get_or_404(request, selectors.review_get, pk)
     if "add_recommendation" in request.POST:  # "Add another recommendation" without JavaScript
         return _review_page(request, review,
-                            report_form=ReportForm(initial={"summary": request.POST.get("summary")}),
+                            report_form=ReportForm(initial={
+                                "summary": request.POST.get("summary"),
+                                "follow_up_by": ReportForm(request.POST)["follow_up_by"].data}),
                             recommendations=with_another_recommendation(request.POST))
     form = ReportForm(request.POST)
     recs = RecommendationFormSet(request.POST, prefix="recs")
@@ -123,7 +127,8 @@ def review_issue_report(request, pk):
             with transaction.atomic():
                 flow.review_issue_report(review=review, by=request.user,
                                          summary=form.cleaned_data["summary"],
-                                         recommendations=specs)
+                                         recommendations=specs,
+                                         follow_up_by=form.cleaned_data["follow_up_by"])
         except DomainError as error:
             if error.field == "recommendations":
                 recs._non_form_errors = recs.error_class([error.message])

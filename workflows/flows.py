@@ -80,8 +80,8 @@ class ReviewFlow(flow.Flow):
     issue_report = flow.Handle(this.record_report).Next(this.end)
     end = flow.End()
 
-    def request_review(self, activation, *, referral, by):
-        review = review_services.review_request(referral=referral, by=by)
+    def request_review(self, activation, *, referral, by, follows=None):
+        review = review_services.review_request(referral=referral, by=by, follows=follows)
         activation.process.review = review
         return review
 

@@ -106,6 +106,21 @@ def review_issue_report(*, review, by, **kwargs):
     return review
 
 
+def review_follow_up_start(*, review, by):
+    """Start the follow-up to `review` as a new ReviewFlow (the coordinator schedules it).
+
+    Called by the daily sweep once the chair's follow-up date has come; one follow-up a review
+    (a second call finds it and returns it: the database allows no other).
+    """
+    with transaction.atomic():
+        locked = type(review).objects.select_for_update().get(pk=review.pk)
+        existing = type(review).objects.filter(follows=locked).first()
+        if existing is not None:
+            return existing
+        ReviewFlow.start.run(referral=locked.referral, by=by, follows=locked)
+        return type(review).objects.get(follows=locked)
+
+
 # Intervenor cases ----------------------------------------------------------------------------
 
 @transaction.atomic

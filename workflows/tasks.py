@@ -7,6 +7,7 @@ from celery import shared_task
 
 from .deadlines import record_sweep_heartbeat
 from .deadlines import sweep_action_deadlines as _sweep
+from .followups import start_due_follow_ups
 from .notifications import notifications_requeue, send_notification
 
 __all__ = ["send_notification", "sweep_action_deadlines"]
@@ -16,5 +17,6 @@ __all__ = ["send_notification", "sweep_action_deadlines"]
 def sweep_action_deadlines() -> dict:
     counts = _sweep()
     counts["requeued"] = notifications_requeue()   # sends whose queueing was lost
+    counts["follow_ups"] = start_due_follow_ups()  # reviews whose follow-up date has come
     record_sweep_heartbeat()     # /health/ready reports a sweep that stopped running
     return counts

@@ -446,3 +446,22 @@ def test_coordinator_records_that_lts_ended_and_reads_the_outcomes(page, keys):
     expect(h1(page)).to_have_text("Programme outcomes")
     expect(page.get_by_role("table", name="By route")).to_be_visible()
     assert_accessible(page)
+
+
+def test_coordinator_opens_a_follow_up_and_sees_what_changed(page, keys):
+    follow_up = Review.objects.filter(follows__isnull=False).select_related("person").first()
+    reference = follow_up.person.reference
+    sign_in(page, "coordinator")
+    page.goto(f"/people/{follow_up.person_id}/")
+    keys.press(page.get_by_role("link", name=re.compile(r"^Follow-up ICT?E?R")))
+    expect(h1(page)).to_have_text(re.compile(rf"^Follow-up IC\w+ for {reference}$"))
+    since = page.get_by_role("region", name=re.compile("Since the last review"))
+    checklist = since.get_by_role("table", name="Barriers to Change Checklist: then and now")
+    expect(checklist).to_contain_text("No longer a barrier")
+    expect(checklist).to_contain_text("Now a barrier")
+    expect(since.get_by_role("table", name="What became of the last review's actions")
+           ).to_contain_text("Identify two community providers")
+    assert_accessible(page)
+    keys.press(since.get_by_role("link", name="Open the last review"))
+    expect(page.get_by_text("the follow-up review began on")).to_be_visible()
+    assert_accessible(page)

@@ -126,7 +126,7 @@ PEOPLE = [
     (28, "autism", 18, "unrated", [], ORG_B, "review:scheduled"),
     (33, "learning_disability", 16, "inadequate", [(S, "medium")], ORG_A, "review:held"),
     (47, "autism", 70, "ri", [(F, "high")], ORG_A, "review:issued"),
-    (24, "both", 22, "good", [(P, "medium")], ORG_B, "review:issued"),
+    (24, "both", 22, "good", [(P, "medium")], ORG_B, "review:followup"),
     (36, "autism", 15, "ri2", [(A, "medium")], ORG_A, "review:issued"),
     (30, "autism", 27, "inadequate", [(F, "high")], ORG_A, "int:active:intervenor"),
     (43, "learning_disability", 19, "ri", [], ORG_B, "int:active:intervenor"),
@@ -288,7 +288,7 @@ class Command(BaseCommand):
             self.advance_case(referral, stage, users[who], coordinator)
 
     def advance_review(self, referral, stage, users, orgs):
-        review = referral.reviews.get()
+        review = referral.reviews.get(follows__isnull=True)
         if stage == "requested":
             return
         flow.review_schedule(
@@ -361,6 +361,26 @@ class Command(BaseCommand):
                       transition="complete", evidence="Funding panel minutes (demo).")
         action_update(action=actions[2], by=actions[2].owner, text="Activity plan started.",
                       transition="start")
+        if stage == "followup":
+            self.follow_up(review, users, domains)
+
+    def follow_up(self, review, users, domains):
+        """A follow-up whose panel found one barrier gone and one new (the date is brought
+        forward: in the demo the follow-up starts at once rather than in 3 months)."""
+        follow_up = flow.review_follow_up_start(review=review, by=self.system)
+        flow.review_schedule(review=follow_up, by=users["coordinator"],
+                             scheduled_for=date.today() + timedelta(days=1), chair=users["chair"],
+                             members=[{"user": users["expert"],
+                                       "role": PanelMember.PanelRole.EXPERT_BY_EXPERIENCE}],
+                             consent_recorded=True)
+        flow.review_record_panel(
+            review=follow_up, by=users["chair"], held_on=date.today(),
+            findings="Fictional follow-up: funding is agreed; no provider has started yet.",
+            voice={"person_took_part": True, "person_view": "I want to move before summer. "
+                   "(Fictional.)", "person_view_how": "own_words"},
+            barriers=[{"domain": d, "is_barrier": n in (2, 3),
+                       "evidence": "Demo evidence." if n in (2, 3) else ""}
+                      for n, d in enumerate(domains)])
 
     def advance_case(self, referral, stage, intervenor_user, coordinator):
         case = IntervenorCase.objects.get(referral=referral)
