@@ -58,6 +58,8 @@ class Decision(AppendOnlyModel):
         CASE_CLOSURE_RETURNED = "case_closure_returned", "Case returned to casework"
         CONCERN_RESOLVED = "concern_resolved", "Concern resolved"
         LTS_ENDED = "lts_ended", "Long-term segregation ended"
+        EASY_READ_WRITTEN = "easy_read_written", "Easy-read summary written"
+        EASY_READ_SHARED = "easy_read_shared", "Easy-read summary shared"
         ACTION_OWNER_CHANGED = "action_owner_changed", "Action owner changed"
         ROLE_GRANTED = "role_granted", "Role granted"
         ROLE_REMOVED = "role_removed", "Role removed"

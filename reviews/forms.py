@@ -7,7 +7,7 @@ from accounts.roles import Role
 from pathways.forms import DateField
 from referrals.forms import TEXT_LIMIT
 
-from .models import Action, ActionStatus, BarrierDomain, PanelMember, Review
+from .models import Action, ActionStatus, BarrierDomain, EasyReadShare, PanelMember, Review
 from .selectors import action_owner_candidates
 
 User = get_user_model()
@@ -246,3 +246,26 @@ class ActionFilterForm(forms.Form):
             owner_organisation=OuterRef("pk")))).order_by("name"))
     region = forms.ChoiceField(label="Region of the unit", required=False,
                                choices=[("", "Any region"), *Region.choices])
+
+
+class EasyReadForm(forms.Form):
+    """The easy-read summary, one short idea a line."""
+
+    found = forms.CharField(label="What we found", max_length=1200,
+                            widget=forms.Textarea(attrs={"rows": 5}))
+    will_happen = forms.CharField(label="What will happen", max_length=1200,
+                                  widget=forms.Textarea(attrs={"rows": 5}))
+    who_when = forms.CharField(label="Who will do it, and by when", max_length=1200,
+                               widget=forms.Textarea(attrs={"rows": 5}))
+    speak_to = forms.CharField(label="Who to speak to", max_length=600,
+                               widget=forms.Textarea(attrs={"rows": 3}))
+    use_first_name = forms.BooleanField(
+        label="The person agreed to their first name being used", required=False)
+
+
+class EasyReadShareForm(forms.Form):
+    shared_on = DateField(label="Date it was shared")
+    shared_with = forms.CharField(label="Who it was shared with", max_length=200,
+                                  help_text="For example: the person and their mother.")
+    how = forms.ChoiceField(label="How", widget=forms.RadioSelect,
+                            choices=EasyReadShare.How.choices)

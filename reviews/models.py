@@ -275,6 +275,56 @@ class ActionUpdate(models.Model):
         return f"Update on {self.created_at:%d %b %Y}"
 
 
+class EasyReadSummary(models.Model):
+    """The review told in plain words for the person and their family: what we found, what
+    will happen, who will do it and by when, and who to speak to. No NHS number, no surname;
+    the first name only if the person agreed."""
+
+    SECTIONS = (("found", "What we found"), ("will_happen", "What will happen"),
+                ("who_when", "Who will do it, and by when"), ("speak_to", "Who to speak to"))
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="easy_read")
+    found = models.TextField(max_length=1200)
+    will_happen = models.TextField(max_length=1200)
+    who_when = models.TextField(max_length=1200)
+    speak_to = models.TextField(max_length=600)
+    use_first_name = models.BooleanField(default=False)
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    written_at = models.DateTimeField()
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return f"Easy-read summary of {self.review}"
+
+
+class EasyReadShare(models.Model):
+    """That the easy-read summary was given to the person or family: when, how, to whom."""
+
+    class How(models.TextChoices):
+        IN_PERSON = "in_person", "Given in person"
+        POST = "post", "Sent by post"
+        EMAIL = "email", "Sent by email"
+        ADVOCATE = "advocate", "Through their advocate"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    summary = models.ForeignKey(EasyReadSummary, on_delete=models.PROTECT, related_name="shares")
+    shared_on = models.DateField()
+    shared_with = models.CharField(max_length=200)
+    how = models.CharField(max_length=20, choices=How.choices)
+    shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+")
+    recorded_at = models.DateTimeField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-shared_on", "-recorded_at"]
+
+    def __str__(self):
+        return f"Shared with {self.shared_with} on {self.shared_on:%d %b %Y}"
+
+
 # Object permissions in tables with a real foreign key (guardian's "direct" models), so that
 # scoping a list joins on an indexed column rather than on guardian's text object_pk.
 class ReviewUserObjectPermission(UserObjectPermissionBase):

@@ -1,6 +1,7 @@
 """Writes for reviews, panels, findings, recommendations and actions."""
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from django.db import transaction
@@ -21,6 +22,8 @@ from .models import (
     ActionUpdate,
     BarrierAnswer,
     BarrierDomain,
+    EasyReadShare,
+    EasyReadSummary,
     PanelMember,
     Recommendation,
     Review,
@@ -382,3 +385,105 @@ def _why_not(by, action: Action, transition: str) -> str:
     elif transition == "verify" and action.completed_by_id == by.pk:
         return "You recorded this action as completed; someone else must verify it."
     return "Only the oversight group can verify, reopen or cancel an action."
+
+
+# Easy-read summaries ---------------------------------------------------------------------------
+
+PLAIN_WORDS = 15     # a sentence longer than this is marked for the chair to shorten
+NHS_NUMBER = re.compile(r"(?<!\d)\d{3}[ -]?\d{3}[ -]?\d{4}(?!\d)")
+
+
+def long_sentences(text: str) -> list[str]:
+    """Sentences of more than PLAIN_WORDS words: easy read keeps to one short idea a line."""
+    return [s.strip() for s in plain_lines(text) if len(s.split()) > PLAIN_WORDS]
+
+
+def plain_lines(text: str) -> list[str]:
+    """The text one sentence (one idea) a line."""
+    parts = re.split(r"(?<=[.!?])\s+|\n+", text.strip())
+    return [p.strip() for p in parts if p.strip()]
+
+
+def easy_read_draft(review: Review) -> dict:
+    """Plain sentences from the review for the chair to adapt: one a finding, one a
+    recommendation, one an action."""
+    found = [f"We met on {review.held_on:%-d %B %Y}." if review.held_on else "We met.",
+             "We listened to what matters to you."]
+    found += [f"This makes it hard to move on: {b.domain.name.lower()}."
+              for b in review.barriers.all() if b.is_barrier]
+    will = [f"{r.text.rstrip('.')}." for r in review.recommendations.all()]
+    who = [f"{a.owner_name.split(',')[0]} will do this by {a.due_date:%-d %B %Y}: "
+           f"{a.text.rstrip('.')}." for r in review.recommendations.all()
+           for a in r.actions.all()]
+    return {"found": "\n".join(found), "will_happen": "\n".join(will),
+            "who_when": "\n".join(who),
+            "speak_to": "You can talk to your advocate.\nYou can talk to your commissioner."}
+
+
+@transaction.atomic
+def easy_read_write(*, review: Review, by, found: str, will_happen: str, who_when: str,
+                    speak_to: str, use_first_name: bool = False) -> EasyReadSummary:
+    """The chair writes (or rewrites) the easy-read summary once the report is issued."""
+    review = Review.objects.select_for_update(of=("self",)).get(pk=review.pk)
+    _require_chair(review, by)
+    _require_status(review, Review.Status.REPORT_ISSUED, "write its easy-read summary")
+    texts = {"found": found, "will_happen": will_happen, "who_when": who_when,
+             "speak_to": speak_to}
+    person = review.person
+    for name, label in EasyReadSummary.SECTIONS:
+        text = texts[name]
+        if not text.strip():
+            raise DomainError(f"Write '{label}'.", field=name)
+        if NHS_NUMBER.search(text):
+            raise DomainError(f"Leave out the NHS number ('{label}').", field=name)
+        if person.family_name and re.search(rf"\b{re.escape(person.family_name)}\b", text,
+                                            re.IGNORECASE):
+            raise DomainError(f"Leave out the person's surname ('{label}').", field=name)
+    summary = EasyReadSummary.objects.filter(review=review).first() or EasyReadSummary(
+        review=review)
+    for name, text in texts.items():
+        setattr(summary, name, text.strip())
+    summary.use_first_name = use_first_name
+    summary.written_by, summary.written_at = by, timezone.now()
+    stamp(summary, by=by, reason=f"Easy-read summary written by {by}").save()
+    long = sum(len(long_sentences(t)) for t in texts.values())
+    decision_record(actor=by, kind=Decision.Kind.EASY_READ_WRITTEN, subject=summary,
+                    person=person, summary="Easy-read summary written",
+                    facts={"long_sentences": long, "first_name": use_first_name})
+    return summary
+
+
+@transaction.atomic
+def easy_read_share(*, review: Review, by, shared_on: date, shared_with: str,
+                    how: str) -> EasyReadShare:
+    """The referring commissioner records giving the summary to the person or family."""
+    review = Review.objects.select_for_update(of=("self",)).get(pk=review.pk)
+    if review.status != Review.Status.REPORT_ISSUED:
+        raise ConflictError("The summary can be shared once the report is issued.",
+                            code="review_wrong_state")
+    summary = EasyReadSummary.objects.filter(review=review).first()
+    if summary is None:
+        raise DomainError("The chair has not written the easy-read summary yet.",
+                          field="shared_with")
+    if not (by.has_role(Role.COMMISSIONER) and by.organisation_id
+            == review.referral.organisation_id):
+        raise NotAllowedError("Only the referring commissioner records that it was shared.")
+    if shared_on > date.today():
+        raise DomainError("The date it was shared cannot be in the future.", field="shared_on")
+    if shared_on < review.report_issued_on:
+        raise DomainError("It cannot have been shared before the report was issued "
+                          f"({review.report_issued_on:%d %b %Y}).", field="shared_on")
+    if not shared_with.strip():
+        raise DomainError("Say who it was shared with.", field="shared_with")
+    if how not in EasyReadShare.How.values:
+        raise DomainError("Say how it was shared.", field="how")
+    share = stamp(EasyReadShare(summary=summary, shared_on=shared_on,
+                                shared_with=shared_with.strip(), how=how, shared_by=by,
+                                recorded_at=timezone.now()),
+                  by=by, reason=f"Easy-read summary shared by {by}")
+    share.save()
+    decision_record(actor=by, kind=Decision.Kind.EASY_READ_SHARED, subject=share,
+                    person=review.person, summary=f"Easy-read summary shared: "
+                                                  f"{share.get_how_display().lower()}",
+                    facts={"shared_on": shared_on.isoformat(), "with": share.shared_with})
+    return share

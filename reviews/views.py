@@ -3,7 +3,9 @@ from datetime import date
 
 from django.contrib import messages
 from django.db import transaction
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
@@ -22,6 +24,8 @@ from .forms import (
     ActionFilterForm,
     ActionOwnerForm,
     ActionUpdateForm,
+    EasyReadForm,
+    EasyReadShareForm,
     PanelForm,
     RecommendationFormSet,
     ReportForm,
@@ -29,7 +33,7 @@ from .forms import (
     with_another_recommendation,
 )
 from .lifecycle import may_post_update
-from .models import Action, PanelMember, Review
+from .models import Action, EasyReadSummary, PanelMember, Review
 
 REVIEW_READERS = (Role.CHAIR, Role.PANEL_MEMBER, Role.COORDINATOR, Role.OVERSIGHT,
                   Role.COMMISSIONER)
@@ -64,11 +68,102 @@ def _review_page(request, review, status=200, recommendations=None, **forms):
         context["report_form"] = forms.get("report_form") or ReportForm(
             initial={"follow_up_by": services.follow_up_default(review.person)})
         context["recommendations"] = recommendations or RecommendationFormSet(prefix="recs")
+    if review.status == Review.Status.REPORT_ISSUED:
+        easy = EasyReadSummary.objects.filter(review=review).first()
+        context["easy_read"] = easy
+        if chair:
+            context["easy_read_form"] = forms.get("easy_read_form") or EasyReadForm(
+                initial=easy_read_initial(review, easy))
+        if easy is not None and _is_referring_commissioner(review, user):
+            context["share_form"] = forms.get("share_form") or EasyReadShareForm(
+                initial={"shared_on": date.today()})
+        if easy is not None:
+            context["shares"] = easy.shares.select_related("shared_by")
+            context["long_sentences"] = [
+                (label, services.long_sentences(getattr(easy, name)))
+                for name, label in EasyReadSummary.SECTIONS
+                if services.long_sentences(getattr(easy, name))]
     row_forms = list(recommendations) if recommendations is not None else []
     context["forms_with_errors"] = [f for f in [*forms.values(), *row_forms] if f.errors]
     context["recommendation_errors"] = (recommendations.non_form_errors()
                                         if recommendations is not None else [])
     return render(request, "reviews/detail.html", context, status=status)
+
+
+def _is_referring_commissioner(review, user) -> bool:
+    return user.has_role(Role.COMMISSIONER) and user.organisation_id == \
+        review.referral.organisation_id
+
+
+def easy_read_initial(review, easy) -> dict:
+    if easy is None:
+        return services.easy_read_draft(review)
+    return {name: getattr(easy, name) for name, _ in EasyReadSummary.SECTIONS} | {
+        "use_first_name": easy.use_first_name}
+
+
+@require_POST
+@role_required(Role.CHAIR)
+def review_easy_read_write(request, pk):
+    review = get_or_404(request, selectors.review_get, pk)
+    form = EasyReadForm(request.POST)
+    if apply_form(form, lambda data: services.easy_read_write(review=review, by=request.user,
+                                                              **data)):
+        long = sum(len(services.long_sentences(form.cleaned_data[n]))
+                   for n, _ in EasyReadSummary.SECTIONS)
+        messages.success(request, "Easy-read summary saved." + (
+            f" {long} sentence{'s' if long != 1 else ''} may be too long to read easily: "
+            "see them marked below." if long else ""))
+        return redirect(reverse("reviews:detail", args=[review.pk]) + "#easy-read")
+    return _review_page(request, review, status=400, easy_read_form=form)
+
+
+@require_POST
+@role_required(Role.COMMISSIONER)
+def review_easy_read_share(request, pk):
+    review = get_or_404(request, selectors.review_get, pk)
+    form = EasyReadShareForm(request.POST)
+    if apply_form(form, lambda data: services.easy_read_share(review=review, by=request.user,
+                                                              **data)):
+        messages.success(request, "Recorded that the easy-read summary was shared.")
+        return redirect(reverse("reviews:detail", args=[review.pk]) + "#easy-read")
+    return _review_page(request, review, status=400, share_form=form)
+
+
+def _easy_read_context(request, review):
+    easy = EasyReadSummary.objects.filter(review=review).first()
+    if easy is None:
+        raise Http404("No easy-read summary yet")
+    access_record(request=request, obj=easy, person=review.person)
+    person = review.person
+    name = person.given_name if easy.use_first_name and person.given_name else ""
+    return {"review": review, "easy": easy, "name": name, "sections": [
+        (label, services.plain_lines(getattr(easy, field)))
+        for field, label in EasyReadSummary.SECTIONS]}
+
+
+@role_required(*REVIEW_READERS)
+def review_easy_read(request, pk):
+    review = get_or_404(request, selectors.review_get, pk)
+    return render(request, "reviews/easy_read.html", _easy_read_context(request, review))
+
+
+@role_required(*REVIEW_READERS)
+def review_easy_read_pdf(request, pk):
+    """The same summary as a PDF in large type, made here by WeasyPrint from our own CSS."""
+    from django.contrib.staticfiles import finders
+    from django.template.loader import render_to_string
+    from weasyprint import CSS, HTML
+
+    review = get_or_404(request, selectors.review_get, pk)
+    html = render_to_string("reviews/easy_read_print.html",
+                            _easy_read_context(request, review))
+    pdf = HTML(string=html).write_pdf(stylesheets=[CSS(filename=finders.find(
+        "css/easy-read-print.css"))])
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="easy-read-{review.person.reference}.pdf"')
+    return response
 
 
 @role_required(*REVIEW_READERS)

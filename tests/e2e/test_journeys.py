@@ -465,3 +465,36 @@ def test_coordinator_opens_a_follow_up_and_sees_what_changed(page, keys):
     keys.press(since.get_by_role("link", name="Open the last review"))
     expect(page.get_by_text("the follow-up review began on")).to_be_visible()
     assert_accessible(page)
+
+
+def test_chair_writes_the_easy_read_summary_and_the_commissioner_shares_it(page, keys):
+    from reviews.models import EasyReadShare, EasyReadSummary
+
+    review = Review.objects.filter(status="report_issued", panel__user__username="chair",
+                                   referral__organisation__name__startswith="North",
+                                   follows__isnull=True).first()
+    sign_in(page, "chair")
+    page.goto(f"/reviews/{review.pk}/")
+    keys.press(page.locator("summary", has_text="Change the easy-read summary"),
+               navigates=False)
+    keys.type(page.get_by_label("What we found"),
+              "We met you.\nYou told us you want to live near your sister.")
+    keys.tick(page.get_by_label("The person agreed to their first name being used"))
+    keys.press(page.get_by_role("button", name="Save the easy-read summary"))
+    expect(banner(page)).to_contain_text("Easy-read summary saved.")
+    assert_accessible(page)
+    keys.press(page.get_by_role("link", name="Read it"))
+    expect(page.get_by_text("You told us you want to live near your sister.")).to_be_visible()
+    assert_accessible(page)
+
+    sign_in(page, "commissioner")
+    page.goto(f"/reviews/{review.pk}/")
+    keys.date("Date it was shared", date.today())
+    keys.type(page.get_by_label("Who it was shared with"), "The person and their sister")
+    keys.choose(page.get_by_label("Sent by post"))
+    keys.press(page.get_by_role("button", name="Record that it was shared"))
+    expect(banner(page)).to_contain_text("Recorded that the easy-read summary was shared.")
+    expect(page.get_by_text("Sent by post to The person and their sister")).to_be_visible()
+    assert EasyReadShare.objects.filter(summary=EasyReadSummary.objects.get(review=review),
+                                        how="post").exists()
+    assert_accessible(page)

@@ -70,7 +70,12 @@ EXPECTED = {
     "reviews:detail": ("review", {"chair": 200, "expert": 200, "coordinator": 200,
                                   "oversight": 200, "commissioner": 200, "chair2": 404,
                                   "commissioner2": 404, None: 302}, 403),
-    **{f"reviews:{name}": ("review", {}, 405) for name in ("schedule", "panel", "report")},
+    **{f"reviews:{name}": ("review", {}, 405) for name in (
+        "schedule", "panel", "report", "easy_read_write", "easy_read_share")},
+    **{f"reviews:{name}": ("review", {"chair": 200, "expert": 200, "coordinator": 200,
+                                      "oversight": 200, "commissioner": 200, "chair2": 404,
+                                      "commissioner2": 404, None: 302}, 403)
+       for name in ("easy_read", "easy_read_pdf")},
     "reviews:actions": (None, dict.fromkeys(("commissioner", "commissioner2", "coordinator",
                                              "oversight", "chair", "chair2", "wardmanager",
                                              *INTERVENORS), 200)
@@ -208,6 +213,11 @@ POST_ACTIONS = {
     "intervenors:reassign": ("case", {"reason": "probe"}, {"coordinator"}),
     "reviews:action": ("action", {"text": "probe", "transition": "start"},
                        {"commissioner", "oversight"}),
+    "reviews:easy_read_write": ("review", {"found": "probe", "will_happen": "probe",
+                                           "who_when": "probe", "speak_to": "probe"},
+                                {"chair"}),
+    "reviews:easy_read_share": ("review", {"shared_on": "2026-01-01", "shared_with": "probe",
+                                           "how": "post"}, {"commissioner"}),
     "reviews:action_owner": ("action", {"owner": "wardmanager", "reason": "probe"},
                              {"coordinator"}),
 }

@@ -21,7 +21,7 @@ from intervenors.services import case_activity_log
 from referrals import services as referral_services
 from referrals.models import Person, Unit
 from reviews.models import BarrierDomain, PanelMember
-from reviews.services import action_update
+from reviews.services import action_update, easy_read_draft, easy_read_share, easy_read_write
 from workflows import services as flow
 
 PASSWORD = "pathways-demo"
@@ -361,6 +361,11 @@ class Command(BaseCommand):
                       transition="complete", evidence="Funding panel minutes (demo).")
         action_update(action=actions[2], by=actions[2].owner, text="Activity plan started.",
                       transition="start")
+        # The easy-read summary for the person and family, shared by the commissioner.
+        review.refresh_from_db()
+        easy_read_write(review=review, by=chair, **easy_read_draft(review))
+        easy_read_share(review=review, by=commissioner, shared_on=date.today(),
+                        shared_with="The person and their mother (fictional)", how="in_person")
         if stage == "followup":
             self.follow_up(review, users, domains)
 
