@@ -29,12 +29,15 @@ class AssignForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Required when this person is not at the top of the waiting list.")
 
-    def __init__(self, *args, intervenors, **kwargs):
+    def __init__(self, *args, intervenors, for_child=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.intervenors = {str(i.pk): i for i in intervenors}
+        if for_child:  # a child is offered to the children's intervenors first
+            intervenors = sorted(intervenors, key=lambda i: not i.children)
         choices, disabled = [], []
         for i in intervenors:
-            label = (f"{i} – {i.active_count} of {MAX_ACTIVE_CASES} active cases – "
+            label = (f"{i}{' (children)' if i.children else ''} – {i.active_count} of "
+                     f"{MAX_ACTIVE_CASES} active cases – "
                      f"{', '.join(i.region_labels()) or 'no regions set'}")
             if not i.available:
                 label += " (unavailable)"

@@ -19,6 +19,10 @@ class Intervenor(models.Model):
     )
     regions = models.JSONField(default=list, blank=True, help_text="Region codes covered.")
     available = models.BooleanField(default=True)
+    children = models.BooleanField(
+        "Senior children's intervenor", default=False,
+        help_text="Works with children and young people; offered a child on the waiting list "
+                  "first.")
     history = HistoricalRecords()
 
     class Meta:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -115,6 +116,15 @@ def case_assign(*, case: IntervenorCase, intervenor: Intervenor, by,
         raise DomainError(f"{intervenor} is not available for new cases.",
                           code="intervenor_unavailable", field="intervenor")
     reason = (reason or "").strip()
+    free_for_children = [] if intervenor.children or not case.person.is_child else list(
+        Intervenor.objects.filter(children=True, available=True, user__is_active=True)
+        .annotate(active=Count("cases", filter=Q(cases__status=IntervenorCase.Status.ACTIVE)))
+        .filter(active__lt=MAX_ACTIVE_CASES).select_related("user"))
+    if free_for_children and not reason:
+        raise DomainError(
+            f"{case.person.reference} is a child or young person and {free_for_children[0]}, a "
+            "children's intervenor, has a free place. Give the reason for choosing someone "
+            "else.", field="reason")
     top = top_of_waiting_list()
     skipped = top is not None and top.case.pk != case.pk
     if skipped and not reason:
@@ -128,7 +138,8 @@ def case_assign(*, case: IntervenorCase, intervenor: Intervenor, by,
         actor=by, kind=Decision.Kind.CASE_ASSIGNED, subject=case, person=case.person,
         reason=reason, summary=f"{case.person.reference} assigned to {intervenor}",
         facts={"intervenor": str(intervenor.pk),
-               "skipped": top.person.reference if skipped else ""},
+               "skipped": top.person.reference if skipped else "",
+               "child": case.person.is_child, "childrens_intervenor": intervenor.children},
     )
     return case
 

@@ -72,7 +72,8 @@ def _case_page(request, case, status=200, **forms):
         intervenors = list(selectors.intervenors_with_load())
         context["top"] = selectors.waiting_list(user).first()
         if context["can_assign"]:
-            context["assign_form"] = forms.get("assign_form") or AssignForm(intervenors=intervenors)
+            context["assign_form"] = forms.get("assign_form") or AssignForm(
+                intervenors=intervenors, for_child=case.person.is_child)
         if context["can_reassign"]:
             others = [i for i in intervenors if i.pk != case.intervenor_id]
             context["reassign_form"] = forms.get("reassign_form") or ReassignForm(
@@ -108,7 +109,8 @@ def case_assign(request, pk):
     case, allowed = _post_case(request, pk, perm="intervenors.assign_intervenorcase")
     if not allowed:
         return redirect("intervenors:case", pk=case.pk)
-    form = AssignForm(request.POST, intervenors=list(selectors.intervenors_with_load()))
+    form = AssignForm(request.POST, intervenors=list(selectors.intervenors_with_load()),
+                      for_child=case.person.is_child)
     if apply_form(form, lambda data: flow.case_assign(case=case, by=request.user, **data)):
         messages.success(request, f"{case.person.reference} assigned to "
                                   f"{form.cleaned_data['intervenor']}.")

@@ -36,6 +36,10 @@ class ScheduleForm(forms.Form):
         label="Commissioner on the panel", queryset=User.objects.none(), required=False)
     commissioner_conflict = forms.BooleanField(
         label="The commissioner has declared a conflict of interest", required=False)
+    education_rep_name = forms.CharField(
+        label="Education representative (name and role)", max_length=200, required=False,
+        help_text="An ICETR, for a child or young person, has someone from education on the "
+                  "panel.")
     venue = forms.CharField(label="Venue", max_length=200, required=False)
     reasonable_adjustments = forms.CharField(
         label="Reasonable adjustments for the person", max_length=TEXT_LIMIT, required=False,
@@ -54,6 +58,8 @@ class ScheduleForm(forms.Form):
         self.fields["expert_by_experience"].queryset = _people_with(Role.PANEL_MEMBER)
         self.fields["commissioner_member"].queryset = _people_with(Role.COMMISSIONER).filter(
             organisation=review.referral.organisation)
+        if review.kind != Review.Kind.ICETR:
+            del self.fields["education_rep_name"]
 
     def members(self) -> list[dict]:
         data, members = self.cleaned_data, []
@@ -69,6 +75,9 @@ class ScheduleForm(forms.Form):
             members.append({"user": data["commissioner_member"],
                             "role": PanelMember.PanelRole.COMMISSIONER,
                             "conflict_declared": data.get("commissioner_conflict", False)})
+        if data.get("education_rep_name"):
+            members.append({"external_name": data["education_rep_name"],
+                            "role": PanelMember.PanelRole.EDUCATION})
         return members
 
 

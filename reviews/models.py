@@ -91,6 +91,7 @@ class PanelMember(models.Model):
         CLINICAL_EXPERT = "clinical_expert", "Clinical expert"
         EXPERT_BY_EXPERIENCE = "expert_by_experience", "Expert by experience"
         COMMISSIONER = "commissioner", "Commissioner"
+        EDUCATION = "education", "Education representative (ICETR)"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="panel")

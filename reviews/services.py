@@ -90,6 +90,10 @@ def review_schedule(*, review: Review, by, scheduled_for: date, chair, members: 
             if user.pk in seen:
                 raise DomainError(f"{user} is on the panel twice.", field="members")
             seen.add(user.pk)
+    if review.kind == Review.Kind.ICETR and not any(
+            m.get("role") == PanelMember.PanelRole.EDUCATION for m in members):
+        raise DomainError("An ICETR panel for a child or young person needs an education "
+                          "representative.", field="education_rep_name")
     review.scheduled_for = scheduled_for
     review.venue = venue
     review.reasonable_adjustments = reasonable_adjustments

@@ -132,7 +132,8 @@ def test_coordinator_triages_the_top_of_the_ranked_queue(page, keys):
 
 
 def test_coordinator_schedules_a_panel(page, keys):
-    review = Review.objects.filter(status="requested").select_related("person").first()
+    review = Review.objects.filter(status="requested", kind="ictr").select_related(
+        "person").first()
     reference = review.person.reference
     chair, expert = User.objects.get(username="chair"), User.objects.get(username="expert")
     sign_in(page, "coordinator")

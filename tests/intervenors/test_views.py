@@ -120,3 +120,27 @@ def test_waiting_list_and_capacity_query_counts_do_not_grow_with_people(client_f
     add(45)
     assert (_count(coordinator, reverse("intervenors:waiting")),
             _count(coordinator, reverse("intervenors:capacity"))) == small
+
+
+def test_a_child_is_offered_to_the_childrens_intervenor_first(users, client_for):
+    from intervenors.models import Intervenor
+    from intervenors.services import case_assign
+    from pathways.errors import DomainError
+    from tests.factories import UnitFactory, make_referral
+    from workflows import services as flow
+
+    referral = make_referral(by=users["commissioner"], unit=UnitFactory(), age=15,
+                             route="intervenor")
+    flow.referral_triage(referral=referral, by=users["coordinator"], route="intervenor",
+                         reason="ok")
+    case = referral.intervenor_cases.get()
+    childrens = Intervenor.objects.get(user__username="intervenor3")
+    assert childrens.children
+    page = client_for("coordinator").get(reverse("intervenors:case", args=[case.pk]))
+    labels = re.findall(r'nhsuk-radios__label" for="[^"]+">([^<]+)<', page.content.decode())
+    assert labels[0].startswith("Iona Campbell (children)")
+    other = Intervenor.objects.get(user__username="intervenor2")
+    with pytest.raises(DomainError, match="children's intervenor, has a free place"):
+        case_assign(case=case, intervenor=other, by=users["coordinator"])
+    case.refresh_from_db()
+    assert case.status == "waiting"

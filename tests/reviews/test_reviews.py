@@ -30,6 +30,9 @@ def schedule(users, review, **overrides):
             "chair": users["chair"], "members": [
                 {"user": users["expert"], "role": "expert_by_experience"},
                 {"external_name": "Dr Clinical", "role": "clinical_expert"}]}
+    if review.kind == Review.Kind.ICETR:
+        data["members"] = [*data["members"], {"external_name": "Head teacher (fictional)",
+                                              "role": "education"}]
     data.update(overrides)
     return flow.review_schedule(**data)
 
@@ -261,3 +264,21 @@ def test_the_persons_and_familys_own_words_are_recorded_with_who_said_them(clien
     page = chair.get(reverse("reviews:detail", args=[review.pk])).content.decode()
     assert "I want to go home." in page and "In the person&#x27;s own words" in page
     assert "The person, family or carer" in page
+
+
+def test_an_icetr_panel_needs_an_education_representative(users, client_for):
+    review = routed_review(users, age=15)
+    assert review.kind == Review.Kind.ICETR
+    with pytest.raises(DomainError) as refused:
+        schedule(users, review, members=[{"user": users["expert"],
+                                          "role": "expert_by_experience"}])
+    assert refused.value.field == "education_rep_name"
+    review.refresh_from_db()
+    assert review.status == "requested" and not review.panel.exists()
+    page = client_for("coordinator").get(reverse("reviews:detail", args=[review.pk]))
+    assert "Education representative (name and role)" in page.content.decode()
+    schedule(users, review)
+    assert review.panel.filter(role="education", external_name="Head teacher (fictional)").exists()
+    adult = routed_review(users)
+    page = client_for("coordinator").get(reverse("reviews:detail", args=[adult.pk]))
+    assert "Education representative" not in page.content.decode()

@@ -225,7 +225,9 @@ class Command(BaseCommand):
 
     def intervenors(self, users):
         for username, regions in INTERVENOR_REGIONS.items():
-            Intervenor.objects.get_or_create(user=users[username], defaults={"regions": regions})
+            # Iona Campbell is the demo's senior children's intervenor.
+            Intervenor.objects.get_or_create(user=users[username], defaults={
+                "regions": regions, "children": username == "intervenor3"})
 
     def barrier_domains(self):
         for code, name, order in BARRIER_DOMAINS:
