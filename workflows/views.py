@@ -120,6 +120,7 @@ def dashboard(request):
         "by_organisation": oversight.overdue_by_organisation(today),
         "by_region": oversight.overdue_by_region(today),
         "bands": oversight.lts_bands(today),
+        "step_times": oversight.step_times(), "step_labels": oversight.STEP_TIMES,
         "stuck": stuck, "stuck_after": oversight.STUCK_AFTER_DAYS,
         "quiet_days": oversight.QUIET_DAYS,
     })

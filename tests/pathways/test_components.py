@@ -339,3 +339,13 @@ def test_breadcrumbs_end_at_the_parent_with_a_back_link_for_small_screens():
     assert back.attrs["href"] == "/people/1/timeline/" and back.all_text() == "Back to Timeline"
     with pytest.raises(TemplateSyntaxError):
         render('{% breadcrumbs "/people/1/" %}')
+
+
+def test_bar_chart_is_an_image_with_a_title_and_bars_in_proportion():
+    html = render('{% bar_chart rows "People by length" %}',
+                  rows=[("Under 3 months", 2), ("Over 2 years", 8)])
+    svg = html.find("svg", "app-chart")
+    assert svg.attrs["role"] == "img" and "People by length" in svg.attrs["aria-label"]
+    assert svg.find("title").all_text() == "People by length"
+    widths = [int(r.attrs["width"]) for r in svg.find_all("rect")]
+    assert abs(widths[1] - 4 * widths[0]) <= 2 and widths[1] > 0  # rounded to whole pixels

@@ -76,3 +76,46 @@ def test_only_the_oversight_group_and_coordinators_open_it(client_for):
     assert client_for("coordinator").get(reverse("workflows:dashboard")).status_code == 200
     for username in ("commissioner", "chair", "intervenor", "wardmanager"):
         assert client_for(username).get(reverse("workflows:dashboard")).status_code == 403
+
+
+def test_days_to_each_step_by_quarter_match_an_independent_count(users):
+    import math
+    import statistics
+
+    from django.utils import timezone
+
+    from tests.factories import UnitFactory, make_referral
+    from workflows import services as flow
+
+    long_ago = timezone.now() - timedelta(days=200)
+    for n, days in enumerate([1, 3, 5, 8, 13, 21]):
+        referral = make_referral(by=users["commissioner"], unit=UnitFactory(), lts_months=12)
+        flow.referral_triage(referral=referral, by=users["coordinator"], route="review",
+                             reason="ok")
+        Referral.objects.filter(pk=referral.pk).update(
+            raised_at=long_ago + timedelta(hours=n), triaged_at=long_ago + timedelta(days=days))
+    quarter = oversight.quarter_of(timezone.localdate(long_ago))
+    triage = sorted((timezone.localdate(r.triaged_at) - timezone.localdate(r.raised_at)).days
+                    for r in Referral.objects.filter(triaged_at__isnull=False)
+                    if oversight.quarter_of(timezone.localdate(r.raised_at)) == quarter)
+    row = next(r for r in oversight.step_times() if r["quarter"] == quarter)
+    cell = row["cells"][0]
+    assert cell["n"] == len(triage)
+    assert cell["median"] == statistics.median(triage)
+    assert cell["p90"] == triage[math.ceil(0.9 * len(triage)) - 1]
+    assert row["cells"][1] == {"n": 0, "median": None, "p90": None}  # no panel held yet
+
+
+def test_percentile_is_nearest_rank():
+    assert oversight.percentile([5, 1, 4, 2, 3], 0.9) == 5
+    assert oversight.percentile(list(range(1, 11)), 0.9) == 9
+    assert oversight.percentile([7], 0.9) == 7
+
+
+def test_the_dashboard_draws_lengths_in_lts_as_a_chart_beside_its_table(client_for):
+    page = client_for("oversight").get(reverse("workflows:dashboard")).content.decode()
+    assert '<svg class="app-chart" role="img"' in page
+    assert "People in long-term segregation by how long" in page
+    assert "Days from referral to each step" in page
+    for label, _n in oversight.lts_bands():
+        assert f">{label}</text>" in page
