@@ -36,7 +36,7 @@ class Review(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED)
     requested_at = models.DateTimeField()
     # The chain of reviews: when the chair wants the person seen again, and the follow-up review
-    # that the daily sweep starts on that date (one at most: the database holds the rule).
+    # that the hourly sweep starts on that date (one at most: the database holds the rule).
     follow_up_by = models.DateField(null=True, blank=True)
     follows = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="follow_up")

@@ -1,4 +1,4 @@
-"""The daily sweep over action due dates: reminders, overdue notices and escalation.
+"""The hourly sweep over action due dates: reminders, overdue notices and escalation.
 
 Driven by database state, not by countdowns, so a lost message is recovered on the next run
 (SECURITY.md S32, S35), and idempotent: each notice and each escalation happens once per

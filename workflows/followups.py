@@ -1,6 +1,6 @@
 """The chain of reviews: on the date the chair chose, the follow-up review begins.
 
-The daily sweep (workflows.tasks.sweep_action_deadlines) calls `start_due_follow_ups`. Each
+The hourly sweep (workflows.tasks.sweep_action_deadlines) calls `start_due_follow_ups`. Each
 review whose report is issued and whose follow-up date has come gets its follow-up ReviewFlow,
 which puts "Schedule the panel" in the coordinators' work. Safe to run twice or in two workers
 at once: each review is locked and checked, and the database holds one follow-up a review.

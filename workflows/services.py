@@ -109,7 +109,7 @@ def review_issue_report(*, review, by, **kwargs):
 def review_follow_up_start(*, review, by):
     """Start the follow-up to `review` as a new ReviewFlow (the coordinator schedules it).
 
-    Called by the daily sweep once the chair's follow-up date has come; one follow-up a review
+    Called by the hourly sweep once the chair's follow-up date has come; one follow-up a review
     (a second call finds it and returns it: the database allows no other).
     """
     with transaction.atomic():

@@ -56,9 +56,11 @@ def test_seeded_subjects_go_on_through_the_real_flows(scaled, users):
     assert referral.intervenor_cases.get().status == "waiting"
 
     review = Review.objects.filter(status="requested", **seeded).first()
+    members = [{"external_name": "Dr Clinical", "role": "clinical_expert"}]
+    if review.kind == Review.Kind.ICETR:  # a child's review has someone from education
+        members.append({"external_name": "Head teacher", "role": "education"})
     flow.review_schedule(review=review, by=coordinator, scheduled_for=date.today()
-                         + timedelta(days=3), chair=users["chair2"],
-                         members=[{"external_name": "Dr Clinical", "role": "clinical_expert"}])
+                         + timedelta(days=3), chair=users["chair2"], members=members)
     held = Review.objects.filter(status="scheduled", **seeded).select_related("person").first()
     chair = held.panel.get(role="chair").user
     flow.review_record_panel(review=held, by=chair, held_on=date.today(), findings="Findings")
