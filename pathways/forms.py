@@ -24,11 +24,16 @@ def apply_form(form, perform: Callable[[dict], object]) -> bool:
     return True
 
 
+def typed_values(form) -> dict:
+    """What was posted for each field, as typed and unvalidated: a form shown again without
+    errors (say, after "Add another") keeps it as initial values."""
+    return {name: form[name].data for name in form.fields}
+
+
 class DateParts(forms.MultiWidget):
     """The design system's date input: day, month and year boxes, named <name>_day etc."""
 
     nhsuk_kind = "date"
-    template_name = "django/forms/widgets/multiwidget.html"
     PARTS = ("day", "month", "year")
 
     def __init__(self, attrs=None):

@@ -4,7 +4,7 @@ from django.db.models import Exists, OuterRef
 
 from accounts.models import Organisation, Region
 from accounts.roles import Role
-from pathways.forms import DateField
+from pathways.forms import DateField, typed_values
 from referrals.forms import TEXT_LIMIT
 
 from .models import Action, ActionStatus, BarrierDomain, EasyReadShare, PanelMember, Review
@@ -210,8 +210,7 @@ def with_another_recommendation(data) -> forms.BaseFormSet:
     shown for a report the chair has not finished.
     """
     posted = RecommendationFormSet(data, prefix="recs")
-    typed = [{name: rec[name].data for name in rec.fields} for rec in posted.forms]
-    return RecommendationFormSet(prefix="recs", initial=typed)
+    return RecommendationFormSet(prefix="recs", initial=[typed_values(rec) for rec in posted])
 
 
 class ReportForm(forms.Form):

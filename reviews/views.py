@@ -14,7 +14,7 @@ from audit.access import get_or_404
 from audit.services import access_record
 from pathways import paging
 from pathways.errors import DomainError
-from pathways.forms import apply_form, attach_refusal
+from pathways.forms import apply_form, attach_refusal, typed_values
 from workflows import followups, tracker
 from workflows import services as flow
 from workflows.deadlines import after_action_update
@@ -79,10 +79,9 @@ def _review_page(request, review, status=200, recommendations=None, **forms):
                 initial={"shared_on": date.today()})
         if easy is not None:
             context["shares"] = easy.shares.select_related("shared_by")
-            context["long_sentences"] = [
-                (label, services.long_sentences(getattr(easy, name)))
-                for name, label in EasyReadSummary.SECTIONS
-                if services.long_sentences(getattr(easy, name))]
+            long = [(label, services.long_sentences(getattr(easy, name)))
+                    for name, label in EasyReadSummary.SECTIONS]
+            context["long_sentences"] = [(label, lines) for label, lines in long if lines]
     row_forms = list(recommendations) if recommendations is not None else []
     context["forms_with_errors"] = [f for f in [*forms.values(), *row_forms] if f.errors]
     context["recommendation_errors"] = (recommendations.non_form_errors()
@@ -210,9 +209,7 @@ def review_issue_report(request, pk):
     review = get_or_404(request, selectors.review_get, pk)
     if "add_recommendation" in request.POST:  # "Add another recommendation" without JavaScript
         return _review_page(request, review,
-                            report_form=ReportForm(initial={
-                                "summary": request.POST.get("summary"),
-                                "follow_up_by": ReportForm(request.POST)["follow_up_by"].data}),
+                            report_form=ReportForm(initial=typed_values(ReportForm(request.POST))),
                             recommendations=with_another_recommendation(request.POST))
     form = ReportForm(request.POST)
     recs = RecommendationFormSet(request.POST, prefix="recs")

@@ -44,7 +44,8 @@ def shown_total(total: int) -> int | str:
     return SMALL if 0 < total < SUPPRESS_BELOW else total
 
 
-def _age_band(dob: date, today: date) -> str:
+def age_band(dob: date, today: date) -> str:
+    """The band of the person's age on `today`."""
     age = today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
     return next(label for label, low, high in AGE_BANDS if low <= age <= high)
 
@@ -69,7 +70,7 @@ def equality_tables(today: date | None = None) -> dict:
     counters = {
         "Ethnicity": Counter(ethnic[e or "Z"] for e, _, _, _ in people),
         "Sex": Counter(sexes[s or "not_stated"] for _, s, _, _ in people),
-        "Age band": Counter(_age_band(dob, today) for _, _, dob, _ in people),
+        "Age band": Counter(age_band(dob, today) for _, _, dob, _ in people),
         "Learning disability or autism": Counter(conditions[c] for _, _, _, c in people),
     }
     return {

@@ -29,7 +29,7 @@ from django.utils import timezone
 from accounts.models import Region
 from referrals.models import LtsEpisode, Referral, Route
 
-from .equality import AGE_BANDS, SMALL, SUPPRESS_BELOW, suppress
+from .equality import SMALL, SUPPRESS_BELOW, age_band, suppress
 
 HORIZONS = {"6 months": 183, "12 months": 365}
 
@@ -77,11 +77,6 @@ class Group:
         return row
 
 
-def _age_band(dob: date, on: date) -> str:
-    age = on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
-    return next(label for label, low, high in AGE_BANDS if low <= age <= high)
-
-
 def _spell(episodes: list[tuple], day: date) -> tuple[date, date | None, str] | None:
     """(start, end, region) of the spell of LTS the person was in on `day`, or None."""
     episodes = sorted(episodes)  # (start, end, reason, region), oldest first
@@ -117,7 +112,7 @@ def journeys() -> list[Journey]:
         spell = _spell(episodes[person], referred_on)
         if spell is not None:
             found.append(Journey(referred_on, spell[0], spell[1], route, spell[2],
-                                 _age_band(dob, referred_on)))
+                                 age_band(dob, referred_on)))
     return found
 
 
@@ -125,7 +120,7 @@ def outcome_tables(today: date | None = None) -> dict:
     today = today or date.today()
     everyone = journeys()
     labels = {"Route": dict(Route.choices), "Region": dict(Region.choices),
-              "Age band at referral": {b[0]: b[0] for b in AGE_BANDS}}
+              "Age band at referral": {}}  # bands are their own labels
     keys = {"Route": lambda j: j.route, "Region": lambda j: j.region,
             "Age band at referral": lambda j: j.age_band}
     tables = {}

@@ -2,12 +2,12 @@
 
 Each component's markup lives in one template under templates/components/, written from the
 design system's own reference markup (nhsuk-frontend, vendored under static/vendor/). Pages use
-the tags; forms render through `{% field %}` (and the form renderer in pathways.forms), so no
-page writes a component's classes or ARIA by hand.
+the tags; forms render through `{% field %}` and `{% fields %}`, so no page writes a
+component's classes or ARIA by hand.
 
 Block components wrap content: `{% summary_list %}{% summary_row "Status" %}…{% endsummary_row %}
 {% endsummary_list %}`, `{% details "Why" %}…{% enddetails %}`, `{% inset %}`, `{% warning_callout
-"Important" %}`, `{% card "Heading" %}`, `{% table caption="…" %}`. Arguments are template
+"Important" %}`, `{% card "Heading" %}`, `{% table %}{% table_caption %}…`. Arguments are template
 expressions: positional ones make the component's label (joined by spaces), the rest are
 keywords.
 """
@@ -24,17 +24,17 @@ register = template.Library()
 # --- block components ------------------------------------------------------------------------
 
 class ComponentNode(template.Node):
-    def __init__(self, template_name, nodelist, label, kwargs):
+    def __init__(self, template_name, nodelist, label, kwargs, transform=None):
         self.template_name, self.nodelist = template_name, nodelist
-        self.label, self.kwargs = label, kwargs
+        self.label, self.kwargs, self.transform = label, kwargs, transform
 
     def render(self, context):
         values = {name: value.resolve(context) for name, value in self.kwargs.items()}
         if self.label:  # positional parts, joined by spaces: {% fieldset "Concern" n %}
             values["label"] = " ".join(str(part.resolve(context)) for part in self.label)
         values["content"] = self.nodelist.render(context)
-        if self.template_name == "components/table.html":
-            values["content"] = table_classes(values["content"])
+        if self.transform is not None:
+            values["content"] = self.transform(values["content"])
         with context.push(**values):
             return context.template.engine.get_template(self.template_name).render(context)
 
@@ -62,7 +62,11 @@ def table_classes(html: str) -> str:
     return mark_safe(TABLE_PARTS.sub(classed, html))  # noqa: S308 (adds class names only)
 
 
-def block_component(name, template_name):
+def block_component(name, transform=None):
+    """Register {% name %}…{% endname %}, drawn by components/<name>.html; `transform` rewrites
+    the rendered content first."""
+    template_name = f"components/{name}.html"
+
     def compile_tag(parser, token):
         bits = token.split_contents()[1:]
         label = []
@@ -73,14 +77,15 @@ def block_component(name, template_name):
             raise template.TemplateSyntaxError(f"{name}: unexpected {bits}")
         nodelist = parser.parse((f"end{name}",))
         parser.delete_first_token()
-        return ComponentNode(template_name, nodelist, label, kwargs)
+        return ComponentNode(template_name, nodelist, label, kwargs, transform)
 
     register.tag(name, compile_tag)
 
 
 for _name in ("summary_list", "summary_row", "details", "inset", "warning_callout", "card",
-              "table", "table_caption", "button_group", "fieldset", "filters"):
-    block_component(_name, f"components/{_name}.html")
+              "table_caption", "fieldset", "filters"):
+    block_component(_name)
+block_component("table", transform=table_classes)
 
 
 # --- simple components -----------------------------------------------------------------------
@@ -168,14 +173,13 @@ def field(bound_field, width="", classes=""):
     context = {"field": bound_field, "kind": kind, "classes": classes,
                "describedby": _describedby(bound_field)}
     widget = bound_field.field.widget
-    error = " nhsuk-{}--error".format("textarea" if kind == "textarea" else
-                                       "select" if kind == "select" else "input")
     if kind in ("input", "select", "textarea"):
-        css = {"input": "nhsuk-input", "select": "nhsuk-select", "textarea": "nhsuk-textarea"}[kind]
-        if width:
-            css += f" nhsuk-input--width-{width}" if kind == "input" else ""
+        base = f"nhsuk-{kind}"   # nhsuk-input, nhsuk-select, nhsuk-textarea
+        css = base
+        if width and kind == "input":
+            css += f" nhsuk-input--width-{width}"
         if bound_field.errors:
-            css += error
+            css += f" {base}--error"
         maxlength = getattr(bound_field.field, "max_length", None)
         if kind == "textarea" and maxlength:
             css += " nhsuk-js-character-count"
@@ -199,7 +203,7 @@ def field(bound_field, width="", classes=""):
 
 @register.simple_tag
 def fields(form):
-    """Every field of a form, in order, each as its component (hidden fields first)."""
+    """Every field of a form, in order, each as its component."""
     return mark_safe("".join(field(bf) for bf in form))  # noqa: S308 (each part is escaped)
 
 
