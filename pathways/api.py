@@ -193,6 +193,8 @@ ERROR_CODES = {
     "action_transition_not_allowed": "The action's status cannot move that way now.",
     "action_closed": "The action is completed, verified or cancelled.",
     "concern_resolved": "The concern is already resolved.",
+    "discharge_open": "A discharge is recorded and no readmission since.",
+    "readmission_recorded": "A readmission is already recorded for this discharge.",
     "intervenor_capacity": "The intervenor already has three active cases.",
     "intervenor_unavailable": "The intervenor is not taking new cases.",
     "case_not_waiting": "Only a waiting case can be assigned.",

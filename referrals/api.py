@@ -8,10 +8,20 @@ from accounts.models import Region
 from accounts.roles import Role
 from pathways.api import PageQuery, created, page_of, paginate, query, roles
 from workflows import services as flow
+from workflows.outcomes import person_outcome
+from workflows.selectors import person_related
 from workflows.timeline import KINDS, person_timeline
 
 from . import selectors
-from .models import Concern, Condition, ProtectedCharacteristics, Referral, Route, Unit
+from .models import (
+    Concern,
+    Condition,
+    Discharge,
+    ProtectedCharacteristics,
+    Referral,
+    Route,
+    Unit,
+)
 from .services import MAX_CONCERNS_PER_REFERRAL
 
 TEXT = 4000
@@ -193,6 +203,34 @@ class QueueView(APIView):
         return paginate(self, request, rows, lambda row: queue_row(row.rank, row))
 
 
+class MomentSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    day = serializers.DateField()
+    days_in_lts = serializers.IntegerField(allow_null=True,
+                                           help_text="Null: not in long-term segregation then.")
+
+
+class LtsEndSerializer(serializers.Serializer):
+    end_date = serializers.DateField()
+    how = serializers.CharField()
+    days_in_lts = serializers.IntegerField()
+
+
+class DischargeSerializer(serializers.Serializer):
+    discharged_on = serializers.DateField()
+    setting = serializers.ChoiceField(Discharge.Setting.choices)
+    readmitted_on = serializers.DateField(allow_null=True)
+    readmitted_within_12_months = serializers.BooleanField(source="readmitted_within_a_year")
+
+
+class OutcomeSerializer(serializers.Serializer):
+    moments = MomentSerializer(many=True, help_text=(
+        "Days in LTS at the first referral, at each panel and intervenor case closure the "
+        "caller may see, and today while LTS goes on."))
+    lts_ended = LtsEndSerializer(many=True)
+    discharges = DischargeSerializer(many=True)
+
+
 class PersonSerializer(serializers.Serializer):
     id = serializers.UUIDField()
     reference = serializers.CharField()
@@ -205,6 +243,7 @@ class PersonSerializer(serializers.Serializer):
                                         default=None)
     legal_status = serializers.CharField()
     priority = BreakdownSerializer()
+    outcome = OutcomeSerializer()
 
 
 class PersonDetailView(APIView):
@@ -217,6 +256,9 @@ class PersonDetailView(APIView):
         person = selectors.person_get(request.user, pk)
         access_record(request=request, obj=person, person=person)
         person.priority = selectors.person_priority(person).as_dict()
+        found = person_outcome(person, person_related(request.user, person))
+        person.outcome = {**found, "lts_ended": [
+            {"end_date": end, "how": how, "days_in_lts": days} for end, how, days in found["ended"]]}
         return Response(PersonSerializer(person).data)
 
 

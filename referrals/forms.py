@@ -8,7 +8,15 @@ from accounts.models import Region
 from pathways.errors import DomainError
 from pathways.forms import DateField
 
-from .models import Concern, Condition, LtsEpisode, ProtectedCharacteristics, Route, Unit
+from .models import (
+    Concern,
+    Condition,
+    Discharge,
+    LtsEpisode,
+    ProtectedCharacteristics,
+    Route,
+    Unit,
+)
 from .validation import validate_nhs_number
 
 TEXT_LIMIT = 4000
@@ -84,6 +92,11 @@ class ReferralForm(forms.Form):
 
 
 class ConcernForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What are you recording?", choices=Concern.Kind.choices, widget=forms.RadioSelect,
+        initial=Concern.Kind.CONCERN,
+        help_text="A request for a review asks for an IC(E)TR or a follow-up review; it waits "
+                  "in the coordinators' work until one of them responds.")
     source = forms.ChoiceField(
         label="Who raised it", choices=Concern.Source.choices,
         help_text="Record it on behalf of whoever is worried: the person, their family or carer, "
@@ -91,8 +104,19 @@ class ConcernForm(forms.Form):
     category = forms.ChoiceField(label="What it is about", choices=Concern.Category.choices)
     severity = forms.ChoiceField(label="Severity", choices=Concern.Severity.choices,
                                  initial=Concern.Severity.MEDIUM)
-    description = forms.CharField(label="Describe the concern", max_length=TEXT_LIMIT,
-                                  widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label="Describe the concern, or why a review is asked for", max_length=TEXT_LIMIT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="In their words where you can.")
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("kind") == Concern.Kind.REVIEW_REQUEST
+                and data.get("source") not in (None, *Concern.REQUEST_SOURCES)):
+            self.add_error("source", "A request for a review is recorded on behalf of the "
+                                     "person, their family or carer, an advocate or the team "
+                                     "supporting them.")
+        return data
 
     def as_service_kwargs(self) -> dict:
         return {k: self.cleaned_data[k] for k in ("source", "category", "severity", "description")}
@@ -109,6 +133,7 @@ class OptionalConcernForm(ConcernForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        del self.fields["kind"]     # the referral itself is the request
         self.fields["description"].required = False
 
     def has_concern(self) -> bool:
@@ -159,3 +184,21 @@ class LtsEndForm(forms.Form):
                              widget=forms.Textarea(attrs={"rows": 3}),
                              help_text="For example: confirmed by the ward manager at the "
                                        "weekly call.")
+
+
+class DischargeForm(forms.Form):
+    """The person left hospital: when, where to, and how we know."""
+
+    discharged_on = DateField(label="Date of discharge")
+    setting = forms.ChoiceField(label="Where did they go?", widget=forms.RadioSelect,
+                                choices=Discharge.Setting.choices)
+    reason = forms.CharField(label="How you know, or what happened", max_length=TEXT_LIMIT,
+                             widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text="Long-term segregation still recorded as ongoing ends "
+                                       "on the discharge date.")
+
+
+class ReadmissionForm(forms.Form):
+    readmitted_on = DateField(label="Date of readmission")
+    reason = forms.CharField(label="How you know, or what happened", max_length=TEXT_LIMIT,
+                             widget=forms.Textarea(attrs={"rows": 3}))

@@ -212,6 +212,53 @@ class LtsEpisode(models.Model):
         return self.days_on(date.today())
 
 
+class Discharge(models.Model):
+    """The person left hospital: when, to what kind of setting, and whether they came back.
+
+    One discharge without a readmission at a time. Readmission within 12 months is the outcome
+    an evaluation looks for (a discharge that did not hold).
+    """
+
+    class Setting(models.TextChoices):
+        FAMILY_HOME = "family_home", "Home, with family"
+        OWN_HOME = "own_home", "Own home with support"
+        SUPPORTED_LIVING = "supported_living", "Supported living"
+        RESIDENTIAL = "residential", "Residential care"
+        OTHER = "other", "Another community setting"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="discharges")
+    discharged_on = models.DateField()
+    setting = models.CharField(max_length=20, choices=Setting.choices)
+    readmitted_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-discharged_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(readmitted_on__isnull=True)
+                | Q(readmitted_on__gte=models.F("discharged_on")),
+                name="discharge_readmitted_after_discharge",
+            ),
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(readmitted_on__isnull=True),
+                name="discharge_one_open_per_person",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Discharged on {self.discharged_on:%d %b %Y} to {self.get_setting_display().lower()}"
+
+    @property
+    def readmitted_within_a_year(self) -> bool:
+        return self.readmitted_on is not None and (
+            self.readmitted_on - self.discharged_on).days <= 365
+
+
 class Concern(models.Model):
     class Source(models.TextChoices):
         PERSON = "person", "The person"
@@ -239,8 +286,19 @@ class Concern(models.Model):
         OPEN = "open", "Open"
         RESOLVED = "resolved", "Resolved"
 
+    class Kind(models.TextChoices):
+        CONCERN = "concern", "Concern"
+        # C(E)TR code of practice: the person, their family or carer, an advocate or the team
+        # supporting them may ask for a review; Pathways users record it on their behalf.
+        REVIEW_REQUEST = "review_request", "Request for a review"
+
+    # Who may ask for a review through a Pathways user (everyone but CQC and commissioners,
+    # who act directly).
+    REQUEST_SOURCES = (Source.PERSON, Source.FAMILY, Source.ADVOCATE, Source.SYSTEM)
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="concerns")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.CONCERN)
     source = models.CharField(max_length=20, choices=Source.choices)
     category = models.CharField(max_length=30, choices=Category.choices)
     severity = models.CharField(max_length=10, choices=Severity.choices, default=Severity.MEDIUM)
@@ -258,6 +316,8 @@ class Concern(models.Model):
         indexes = [models.Index(fields=["person", "status"], name="concern_person_status")]
 
     def __str__(self):
+        if self.kind == self.Kind.REVIEW_REQUEST:
+            return f"Request for a review from {self.get_source_display().lower()}"
         return f"{self.get_category_display()} concern from {self.get_source_display().lower()}"
 
 
@@ -341,6 +401,8 @@ class PriorityPolicy(models.Model):
     points_per_concern_source = models.PositiveSmallIntegerField(default=5)
     points_per_high_severity_concern = models.PositiveSmallIntegerField(default=5)
     concern_points_cap = models.PositiveSmallIntegerField(default=30)
+    points_review_requested = models.PositiveSmallIntegerField(
+        default=10, help_text="Added once while a request for a review is open.")
     points_child = models.PositiveSmallIntegerField(default=30)
     adult_lts_limit_days = models.PositiveSmallIntegerField(default=15)
     reason = models.TextField(max_length=2000)
@@ -354,7 +416,7 @@ class PriorityPolicy(models.Model):
         "points_per_month_in_lts", "lts_months_cap", "points_inadequate",
         "points_requires_improvement", "points_not_yet_rated", "points_good",
         "points_outstanding", "points_per_concern_source", "points_per_high_severity_concern",
-        "concern_points_cap", "points_child", "adult_lts_limit_days",
+        "concern_points_cap", "points_review_requested", "points_child", "adult_lts_limit_days",
     )
 
     class Meta:

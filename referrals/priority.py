@@ -3,7 +3,7 @@
 Nothing here touches the database. The score advises; a coordinator confirms every triage
 decision (UK GDPR Article 22), and each stored snapshot names the policy version it used.
 
-score = LTS length points + CQC rating points + concern points + child points
+score = LTS length points + CQC rating points + concern points + review requested + child
 """
 from __future__ import annotations
 
@@ -31,6 +31,8 @@ SOURCE_LABELS = {
 class ConcernFact:
     source: str
     severity: str
+    kind: str = "concern"           # or "review_request"
+    raised_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class Weights:
     points_per_concern_source: int = 5
     points_per_high_severity_concern: int = 5
     concern_points_cap: int = 30
+    points_review_requested: int = 10
     points_child: int = 30
     adult_lts_limit_days: int = 15
 
@@ -75,6 +78,7 @@ class Weights:
             points_per_concern_source=policy.points_per_concern_source,
             points_per_high_severity_concern=policy.points_per_high_severity_concern,
             concern_points_cap=policy.concern_points_cap,
+            points_review_requested=policy.points_review_requested,
             points_child=policy.points_child,
             adult_lts_limit_days=policy.adult_lts_limit_days,
         )
@@ -178,16 +182,18 @@ def score(facts: PersonFacts, weights: Weights, today: date) -> Priority:
                   f"{unit}{RATING_LABELS.get(rating, rating)}")
     )
 
-    sources = sorted({c.source for c in facts.open_concerns})
-    high = sum(1 for c in facts.open_concerns if c.severity == "high")
+    concerns = [c for c in facts.open_concerns if c.kind != "review_request"]
+    requests = [c for c in facts.open_concerns if c.kind == "review_request"]
+    sources = sorted({c.source for c in concerns})
+    high = sum(1 for c in concerns if c.severity == "high")
     raw = len(sources) * weights.points_per_concern_source + high * (
         weights.points_per_high_severity_concern
     )
     concern_points = min(raw, weights.concern_points_cap)
-    if facts.open_concerns:
+    if concerns:
         who = ", ".join(SOURCE_LABELS.get(s, s) for s in sources)
         fact = (
-            f"{_plural(len(facts.open_concerns), 'open concern')} from {who}; "
+            f"{_plural(len(concerns), 'open concern')} from {who}; "
             f"{_plural(high, 'high-severity concern')}"
         )
         if raw > weights.concern_points_cap:
@@ -195,6 +201,16 @@ def score(facts: PersonFacts, weights: Weights, today: date) -> Priority:
     else:
         fact = "No open concerns"
     components.append(Component("concerns", "Concerns raised", concern_points, fact))
+
+    if requests:
+        asked = "; ".join(
+            SOURCE_LABELS.get(r.source, r.source)
+            + (f" on {r.raised_on:%d %b %Y}" if r.raised_on else "")
+            for r in sorted(requests, key=lambda r: (r.raised_on or date.min, r.source)))
+        components.append(
+            Component("review_requested", "Review requested", weights.points_review_requested,
+                      f"Asked for by {asked}: counted once while a request is open")
+        )
 
     if age < 18:
         components.append(

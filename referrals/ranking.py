@@ -9,7 +9,7 @@ on score and order for generated facts and dates. Change one, change the other.
 Why computed and not stored: days in LTS and age move every day, and every fact behind a
 score (an episode, a concern, a unit's rating) changes through a different service. A stored
 score would need a refresh on each of those and a nightly job, and would be wrong whenever
-one was missed; computing it costs two indexed subqueries and a join per row (decision 0009).
+one was missed; computing it costs three indexed subqueries and a join per row (decision 0009).
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from datetime import date
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     FilteredRelation,
     IntegerField,
@@ -46,10 +47,19 @@ def _concern_points(person_ref: str, weights: Weights) -> Subquery:
     raw = (Count("source", distinct=True) * weights.points_per_concern_source
            + Count("pk", filter=Q(severity=Concern.Severity.HIGH))
            * weights.points_per_high_severity_concern)
-    points = (Concern.objects.filter(person=OuterRef(person_ref), status=Concern.Status.OPEN)
+    points = (Concern.objects.filter(person=OuterRef(person_ref), status=Concern.Status.OPEN,
+                                     kind=Concern.Kind.CONCERN)
               .order_by().values("person").annotate(points=Least(raw, _int(
                   weights.concern_points_cap))).values("points")[:1])
     return Coalesce(Subquery(points, output_field=INT), _int(0))
+
+
+def _request_points(person_ref: str, weights: Weights) -> Case:
+    """The policy's points, once, while any request for a review is open."""
+    asked = Concern.objects.filter(person=OuterRef(person_ref), status=Concern.Status.OPEN,
+                                   kind=Concern.Kind.REVIEW_REQUEST)
+    return Case(When(Exists(asked), then=_int(weights.points_review_requested)),
+                default=_int(0), output_field=INT)
 
 
 def with_priority(queryset: QuerySet, weights: Weights, today: date, *,
@@ -93,6 +103,7 @@ def with_priority(queryset: QuerySet, weights: Weights, today: date, *,
             rank_score=counted * weights.points_per_month_in_lts
             + rating_points
             + _concern_points(person_pk, weights)
+            + _request_points(person_pk, weights)
             + Case(When(age_years__lt=18, then=_int(weights.points_child)), default=_int(0),
                    output_field=INT),
         )

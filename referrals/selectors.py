@@ -66,7 +66,8 @@ def person_facts(person: Person, referred_at=None) -> priority.PersonFacts:
         lts_start=episodes[0].start_date if episodes else None,
         unit_rating=unit.cqc_rating if unit else None,
         unit_name=unit.name if unit else "",
-        open_concerns=tuple(priority.ConcernFact(c.source, c.severity) for c in concerns),
+        open_concerns=tuple(priority.ConcernFact(c.source, c.severity, c.kind, c.raised_on)
+                            for c in concerns),
         referred_at=referred_at,
     )
 

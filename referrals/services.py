@@ -20,6 +20,7 @@ from . import priority
 from .models import (
     Concern,
     CqcRating,
+    Discharge,
     LtsEpisode,
     Person,
     PriorityPolicy,
@@ -133,10 +134,8 @@ def lts_end(*, person: Person, end_date: date, end_reason: str, by, reason: str)
     if end_date < episode.start_date:
         raise DomainError(f"The date long-term segregation ended cannot be before it started "
                           f"({episode.start_date:%d %b %Y}).", field="end_date")
-    first = person.referrals.order_by("raised_at").values_list("raised_at", flat=True).first()
-    if first is not None and end_date < timezone.localdate(first):
-        raise DomainError(f"The date long-term segregation ended cannot be before the first "
-                          f"referral ({timezone.localdate(first):%d %b %Y}).", field="end_date")
+    _not_before_first_referral(person, end_date, "The date long-term segregation ended",
+                               field="end_date")
     if not reason.strip():
         raise DomainError("Say how you know, or what happened.", field="reason")
     episode.end_date, episode.end_reason = end_date, end_reason
@@ -149,34 +148,133 @@ def lts_end(*, person: Person, end_date: date, end_reason: str, by, reason: str)
     return episode
 
 
+def _not_before_first_referral(person: Person, day: date, what: str, *, field: str) -> None:
+    """Outcomes are measured from the first referral: none may be dated before it."""
+    first = person.referrals.order_by("raised_at").values_list("raised_at", flat=True).first()
+    if first is not None and day < timezone.localdate(first):
+        raise DomainError(f"{what} cannot be before the first referral "
+                          f"({timezone.localdate(first):%d %b %Y}).", field=field)
+
+
+@transaction.atomic
+def discharge_record(*, person: Person, discharged_on: date, setting: str, by,
+                     reason: str) -> Discharge:
+    """Record that the person left hospital. Ongoing long-term segregation ends on the same day
+    (as "discharged from hospital"); both are decisions on the person's timeline."""
+    Person.objects.select_for_update().filter(pk=person.pk).first()   # one writer at a time
+    if setting not in Discharge.Setting.values:
+        raise DomainError("Choose where the person went.", field="setting")
+    if discharged_on > date.today():
+        raise DomainError("The discharge date cannot be in the future.", field="discharged_on")
+    latest = person.lts_episodes.order_by("-start_date").first()
+    if latest is not None and discharged_on < latest.start_date:
+        raise DomainError(f"The discharge date cannot be before the latest long-term "
+                          f"segregation started ({latest.start_date:%d %b %Y}).",
+                          field="discharged_on")
+    _not_before_first_referral(person, discharged_on, "The discharge date",
+                               field="discharged_on")
+    if person.discharges.filter(readmitted_on__isnull=True).exists():
+        raise ConflictError("A discharge is already recorded and the person has not been "
+                            "readmitted since. Record the readmission first.",
+                            code="discharge_open")
+    if not reason.strip():
+        raise DomainError("Say how you know, or what happened.", field="reason")
+    if latest is not None and latest.end_date is None:
+        lts_end(person=person, end_date=discharged_on, by=by, reason=reason,
+                end_reason=LtsEpisode.EndReason.DISCHARGED)
+    discharge = stamp(Discharge(person=person, discharged_on=discharged_on, setting=setting,
+                                recorded_by=by), by=by, reason=reason)
+    discharge.save()
+    decision_record(actor=by, kind=Decision.Kind.DISCHARGED, subject=discharge, person=person,
+                    summary=f"Discharged from hospital to "
+                            f"{discharge.get_setting_display().lower()}",
+                    reason=reason, facts={"discharged_on": discharged_on.isoformat(),
+                                          "setting": setting})
+    return discharge
+
+
+@transaction.atomic
+def readmission_record(*, discharge: Discharge, readmitted_on: date, by,
+                       reason: str) -> Discharge:
+    """Record that a discharged person went back into hospital."""
+    discharge = Discharge.objects.select_for_update().get(pk=discharge.pk)
+    if discharge.readmitted_on is not None:
+        raise ConflictError("A readmission is already recorded for this discharge.",
+                            code="readmission_recorded")
+    if readmitted_on > date.today():
+        raise DomainError("The readmission date cannot be in the future.",
+                          field="readmitted_on")
+    if readmitted_on < discharge.discharged_on:
+        raise DomainError(f"The readmission date cannot be before the discharge "
+                          f"({discharge.discharged_on:%d %b %Y}).", field="readmitted_on")
+    if not reason.strip():
+        raise DomainError("Say how you know, or what happened.", field="reason")
+    discharge.readmitted_on = readmitted_on
+    stamp(discharge, by=by, reason=reason).save()
+    days = (readmitted_on - discharge.discharged_on).days
+    decision_record(actor=by, kind=Decision.Kind.READMITTED, subject=discharge,
+                    person=discharge.person, reason=reason,
+                    summary=f"Readmitted to hospital {days} days after discharge",
+                    facts={"readmitted_on": readmitted_on.isoformat(), "days_after": days,
+                           "within_12_months": discharge.readmitted_within_a_year})
+    return discharge
+
+
 @transaction.atomic
 def concern_raise(*, person: Person, by, source: str, category: str, severity: str,
-                  description: str, raised_on: date | None = None) -> Concern:
+                  description: str, raised_on: date | None = None,
+                  kind: str = Concern.Kind.CONCERN) -> Concern:
+    """Record a concern, or a request for a review, on behalf of whoever raised it.
+
+    Both count towards the priority score while open (priority.py says how). A request for a
+    review comes from the person, their family or carer, an advocate or the team supporting
+    them (C(E)TR code of practice), is a decision on the person's timeline and waits in the
+    coordinators' work until one of them responds to it.
+    """
     raised_on = raised_on or date.today()
     if raised_on > date.today():
         raise DomainError("A concern cannot be raised on a future date.", field="raised_on")
+    if kind not in Concern.Kind.values:
+        raise DomainError("Choose a concern or a request for a review.", field="kind")
+    asking = kind == Concern.Kind.REVIEW_REQUEST
+    if asking and source not in Concern.REQUEST_SOURCES:
+        raise DomainError("A request for a review is recorded on behalf of the person, their "
+                          "family or carer, an advocate or the team supporting them.",
+                          field="source")
+    if not description.strip():
+        raise DomainError("Describe the concern, or why a review is asked for.",
+                          field="description")
     concern = stamp(Concern(
-        person=person, source=source, category=category, severity=severity,
+        person=person, kind=kind, source=source, category=category, severity=severity,
         description=description, raised_on=raised_on, recorded_by=by,
-    ), by=by, reason=f"Concern recorded by {by}")
+    ), by=by, reason=f"{Concern.Kind(kind).label} recorded by {by}")
     concern.save()
+    if asking:
+        decision_record(actor=by, kind=Decision.Kind.REVIEW_REQUESTED, subject=concern,
+                        person=person, reason=description,
+                        summary=f"Review requested by {concern.get_source_display().lower()}",
+                        facts={"source": source, "raised_on": raised_on.isoformat()})
     return concern
 
 
 @transaction.atomic
 def concern_resolve(*, concern: Concern, by, reason: str) -> Concern:
-    """Close a concern; it stops counting towards the priority score today."""
+    """Close a concern or answer a request; it stops counting towards the score today."""
+    what = concern.get_kind_display().lower()
     if concern.status == Concern.Status.RESOLVED:
-        raise ConflictError("This concern is already resolved.", code="concern_resolved")
+        raise ConflictError(f"This {what} is already resolved.", code="concern_resolved")
     if not reason.strip():
-        raise DomainError("Say why the concern is resolved.", field="reason")
+        raise DomainError(f"Say why the {what} is resolved.", field="reason")
     concern.status = Concern.Status.RESOLVED
     stamp(concern, by=by, reason=reason).save()
+    about = ("" if concern.kind == Concern.Kind.REVIEW_REQUEST
+             else f": {concern.get_category_display().lower()}")
     decision_record(actor=by, kind=Decision.Kind.CONCERN_RESOLVED, subject=concern,
                     person=concern.person, reason=reason,
-                    summary=f"Concern from {concern.get_source_display().lower()} resolved: "
-                            f"{concern.get_category_display().lower()}",
-                    facts={"source": concern.source, "severity": concern.severity})
+                    summary=f"{concern.get_kind_display()} from "
+                            f"{concern.get_source_display().lower()} resolved{about}",
+                    facts={"source": concern.source, "severity": concern.severity,
+                           "kind": concern.kind})
     return concern
 
 

@@ -12,6 +12,9 @@ urlpatterns = [
     path("people/<uuid:pk>/", views.person_detail, name="person"),
     path("people/<uuid:pk>/concerns/", views.concern_add, name="concern_add"),
     path("people/<uuid:pk>/lts/end/", views.lts_end, name="lts_end"),
+    path("people/<uuid:pk>/discharges/", views.discharge_add, name="discharge_add"),
+    path("people/<uuid:pk>/discharges/<uuid:discharge_pk>/readmission/",
+         views.readmission_add, name="readmission_add"),
     path("people/<uuid:pk>/concerns/<uuid:concern_pk>/resolve/", views.concern_resolve,
          name="concern_resolve"),
 ]

@@ -16,6 +16,7 @@ from pathways.errors import DomainError
 from pathways.forms import apply_form, attach_refusal
 from workflows import claims, tracker
 from workflows import services as flow
+from workflows.outcomes import person_outcome
 from workflows.selectors import person_related
 
 from . import selectors
@@ -23,8 +24,10 @@ from . import services as referral_services
 from .forms import (
     ConcernForm,
     ConcernFormSet,
+    DischargeForm,
     LtsEndForm,
     QueueFilterForm,
+    ReadmissionForm,
     ReferralForm,
     ResolveConcernForm,
     TriageForm,
@@ -136,6 +139,7 @@ def person_detail(request, pk):
     person = get_or_404(request, selectors.person_get, pk)
     access_record(request=request, obj=person, person=person)
     user = request.user
+    related = person_related(user, person)
     return render(request, "referrals/person.html", {
         "person": person,
         "priority": selectors.person_priority(person),
@@ -144,12 +148,15 @@ def person_detail(request, pk):
         "referrals": selectors.referrals_visible(user).filter(person=person),
         "concern_form": ConcernForm(),
         "lts_end_form": LtsEndForm(),
+        "discharge_form": DischargeForm(),
+        "readmission_form": ReadmissionForm(),
         "can_end_lts": user.has_perm("referrals.change_ltsepisode"),
+        "outcome": person_outcome(person, related),
         "can_add_concern": user.has_perm("referrals.add_concern"),
         "can_resolve": user.has_perm("referrals.add_concern") and (
             user.has_role(Role.COMMISSIONER) or user.has_role(Role.COORDINATOR)),
         "can_see_characteristics": user.has_perm("referrals.view_protected_characteristics"),
-        "related": person_related(user, person),
+        "related": related,
     })
 
 
@@ -164,8 +171,55 @@ def lts_end(request, pk):
                                                                 **data)):
         messages.success(request, "Recorded that long-term segregation ended.")
         return redirect("referrals:person", pk=person.pk)
-    return render(request, "referrals/lts_end_form.html", {
-        "person": person, "form": form, "forms_with_errors": [form]}, status=400)
+    return _person_form(request, person, form, title="Record that long-term segregation ended",
+                        action=reverse("referrals:lts_end", args=[person.pk]),
+                        button="Record the end")
+
+
+def _person_form(request, person, form, *, title: str, action: str, button: str):
+    """A form from the person's page, shown again on its own with what was wrong."""
+    return render(request, "referrals/person_form.html", {
+        "person": person, "form": form, "forms_with_errors": [form], "title": title,
+        "action": action, "button": button}, status=400)
+
+
+def _outcome_form(request, person, form_class, write, *, success: str, title: str, action: str,
+                  button: str):
+    """Record one outcome (a discharge, a readmission) from the person's page."""
+    if not request.user.has_perm("referrals.change_ltsepisode"):
+        return redirect("referrals:person", pk=person.pk)
+    form = form_class(request.POST)
+    if apply_form(form, write):
+        messages.success(request, success)
+        return redirect(reverse("referrals:person", args=[person.pk]) + "#outcomes")
+    return _person_form(request, person, form, title=title, action=action, button=button)
+
+
+@require_POST
+@role_required(Role.COMMISSIONER, Role.COORDINATOR)
+def discharge_add(request, pk):
+    person = get_or_404(request, selectors.person_get, pk)
+    return _outcome_form(
+        request, person, DischargeForm,
+        lambda data: referral_services.discharge_record(person=person, by=request.user, **data),
+        success="Recorded the discharge.", title="Record a discharge",
+        action=reverse("referrals:discharge_add", args=[person.pk]), button="Record discharge")
+
+
+@require_POST
+@role_required(Role.COMMISSIONER, Role.COORDINATOR)
+def readmission_add(request, pk, discharge_pk):
+    person = get_or_404(request, selectors.person_get, pk)
+    discharge = person.discharges.filter(pk=discharge_pk).first()
+    if discharge is None:
+        raise Http404("Not found")
+    return _outcome_form(
+        request, person, ReadmissionForm,
+        lambda data: referral_services.readmission_record(discharge=discharge, by=request.user,
+                                                          **data),
+        success="Recorded the readmission.", title="Record a readmission",
+        action=reverse("referrals:readmission_add", args=[person.pk, discharge.pk]),
+        button="Record readmission")
 
 
 @require_POST
@@ -180,9 +234,10 @@ def concern_resolve(request, pk, concern_pk):
     form = ResolveConcernForm(request.POST)
     if apply_form(form, lambda data: referral_services.concern_resolve(
             concern=concern, by=request.user, reason=data["reason"])):
-        messages.success(request, "Concern resolved. It no longer counts towards the score.")
+        messages.success(request, f"{concern.get_kind_display()} resolved. It no longer counts "
+                                  "towards the score.")
     else:
-        messages.error(request, "Say why the concern is resolved: "
+        messages.error(request, f"Say why the {concern.get_kind_display().lower()} is resolved: "
                        + " ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect(reverse("referrals:person", args=[person.pk]) + "#concerns")
 
@@ -196,12 +251,15 @@ def concern_add(request, pk):
         return redirect("referrals:person", pk=person.pk)
     if form.is_valid():
         try:
-            referral_services.concern_raise(person=person, by=request.user,
-                                            **form.cleaned_data)
+            concern = referral_services.concern_raise(person=person, by=request.user,
+                                                      **form.cleaned_data)
         except DomainError as error:
             attach_refusal(form, error)
         else:
-            messages.success(request, "Concern recorded. The priority score includes it now.")
+            messages.success(request, f"{concern.get_kind_display()} recorded. The priority "
+                                      "score includes it now.")
             return redirect(reverse("referrals:person", args=[person.pk]) + "#concerns")
-    return render(request, "referrals/concern_form.html", {
-        "person": person, "form": form, "forms_with_errors": [form]}, status=400)
+    return _person_form(request, person, form,
+                        title="Record a concern or a request for a review",
+                        action=reverse("referrals:concern_add", args=[person.pk]),
+                        button="Record it")

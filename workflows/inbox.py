@@ -25,7 +25,8 @@ from accounts.roles import Role
 from accounts.selectors import reads_everything
 from intervenors.selectors import cases_visible
 from pathways.paging import PagedRows
-from referrals.selectors import referrals_visible
+from referrals.models import Concern
+from referrals.selectors import people_visible, referrals_visible
 from reviews.models import Action, ActionStatus
 from reviews.selectors import actions_visible, reviews_visible
 
@@ -79,6 +80,7 @@ class Source:
 
 # What an item asks for: a flow step (StepTarget.Step) or an action to update or verify.
 WORK_KINDS = [*StepTarget.Step.choices, ("casework", "Casework: log contact or propose closure"),
+              ("review_request", "Respond to a request for a review"),
               ("action", "Update the action"), ("verify", "Verify the action")]
 LABELS = dict(WORK_KINDS)
 
@@ -130,6 +132,19 @@ def sources(user) -> list[Source]:
         found.append(_flow_source("schedule", ReviewFlow.schedule, "review",
                                   scope_of("reviews.view_review", reviews_visible),
                                   "reviews:detail"))
+        # A request for a review recorded on someone's behalf waits here until a coordinator
+        # answers it (schedules a review, or says why not) and resolves it.
+        people = scope_of("referrals.view_person", people_visible)
+        asked = Concern.objects.filter(kind=Concern.Kind.REVIEW_REQUEST,
+                                       status=Concern.Status.OPEN)
+        if people is not None:
+            asked = asked.filter(person__in=people.values("pk"))
+        asked = asked.select_related("person").order_by("raised_on", "pk")
+        found.append(Source("review_request", asked, lambda c, targets: WorkItem(
+            LABELS["review_request"], c.person.reference,
+            reverse("referrals:person", args=[c.person_id]) + "#concerns",
+            timezone.make_aware(datetime.combine(c.raised_on, time(9))), None,
+            "review_request")))
     if user.has_role(Role.CHAIR):
         chaired = reviews_visible(user).filter(panel__user=user, panel__role="chair")
         found.append(_flow_source("hold_panel", ReviewFlow.hold_panel, "review", chaired,

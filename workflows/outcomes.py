@@ -11,6 +11,9 @@ The figures an evaluation needs, computed from what Pathways records:
 - **At 6 and 12 months** (183 and 365 days): only people referred at least that long ago
   count. "Left" is the share whose spell had ended by then; "still in LTS" gives the median
   days in LTS of those whose spell had not.
+- **Discharge**: the share discharged from hospital by 6 and 12 months (the first discharge on
+  or after day 0), and, of those discharged at least 12 months ago, the share readmitted within
+  12 months of discharge.
 - **Small numbers**: a group of fewer than 5 people shows no figures, and the people counts are
   suppressed as equality monitoring does (SECURITY.md S29), so nobody can be picked out.
 
@@ -27,7 +30,7 @@ from statistics import median
 from django.utils import timezone
 
 from accounts.models import Region
-from referrals.models import LtsEpisode, Referral, Route
+from referrals.models import Discharge, LtsEpisode, Referral, Route
 
 from .equality import SMALL, SUPPRESS_BELOW, age_band, suppress
 
@@ -44,6 +47,8 @@ class Journey:
     route: str
     region: str
     age_band: str
+    discharged_on: date | None = None
+    readmitted_on: date | None = None
 
     def in_lts_at(self, day: date) -> bool:
         return self.ended_on is None or self.ended_on > day
@@ -57,7 +62,7 @@ class Group:
     def figures(self, today: date) -> dict:
         people = len(self.journeys)
         row = {"label": self.label, "people": people, "shown": people >= SUPPRESS_BELOW,
-               "median_at_referral": None, "horizons": {}}
+               "median_at_referral": None, "horizons": {}, "readmitted_percent": None}
         if not row["shown"]:
             return row
         row["median_at_referral"] = median(
@@ -73,7 +78,17 @@ class Group:
                 "median_still": median((j.referred_on + timedelta(days) - j.started_on).days
                                        for j in still)
                 if shown and len(still) >= SUPPRESS_BELOW else None,
+                "discharged_percent": round(100 * sum(
+                    j.discharged_on is not None
+                    and j.discharged_on <= j.referred_on + timedelta(days)
+                    for j in eligible) / len(eligible)) if shown else None,
             }
+        settled = [j for j in self.journeys
+                   if j.discharged_on is not None and j.discharged_on + timedelta(365) <= today]
+        if len(settled) >= SUPPRESS_BELOW:
+            row["readmitted_percent"] = round(100 * sum(
+                j.readmitted_on is not None and (j.readmitted_on - j.discharged_on).days <= 365
+                for j in settled) / len(settled))
         return row
 
 
@@ -94,6 +109,52 @@ def _spell(episodes: list[tuple], day: date) -> tuple[date, date | None, str] | 
     return None
 
 
+@dataclass(frozen=True)
+class Moment:
+    label: str
+    day: date
+    days_in_lts: int | None     # None: not in long-term segregation that day
+
+
+def days_in_lts_on(episodes: list[tuple], day: date) -> int | None:
+    spell = _spell(episodes, day)
+    return None if spell is None else (day - spell[0]).days
+
+
+def person_outcome(person, related: dict) -> dict:
+    """One person's outcomes, as their record shows them: days in LTS at referral, at each
+    panel and at each intervenor case's closure (among the reviews and cases the viewer may
+    see), how LTS ended, discharges and readmissions."""
+    episodes = [(start, end, reason, region) for start, end, reason, region in
+                person.lts_episodes.values_list("start_date", "end_date", "end_reason",
+                                                "unit__region")]
+    moments = []
+    first = person.referrals.order_by("raised_at").values_list("raised_at", flat=True).first()
+    if first is not None:
+        day = timezone.localdate(first)
+        moments.append(Moment("First referral", day, days_in_lts_on(episodes, day)))
+    for review in related["reviews"]:
+        if review.held_on:
+            moments.append(Moment(f"{'Follow-up ' if review.follows_id else ''}"
+                                  f"{review.short_kind} panel", review.held_on,
+                                  days_in_lts_on(episodes, review.held_on)))
+    for case in related["cases"]:
+        if case.closed_on:
+            day = timezone.localdate(case.closed_on)
+            moments.append(Moment("Intervenor case closed", day, days_in_lts_on(episodes, day)))
+    today = date.today()
+    if any(end is None for _, end, _, _ in episodes):
+        moments.append(Moment("Today", today, days_in_lts_on(episodes, today)))
+    ended = [e for e in sorted(episodes) if e[1] is not None
+             and e[2] != LtsEpisode.EndReason.TRANSFERRED]
+    return {
+        "moments": sorted(moments, key=lambda m: m.day),
+        "ended": [(end, dict(LtsEpisode.EndReason.choices).get(reason, reason),
+                   (end - start).days) for start, end, reason, _ in ended],
+        "discharges": list(person.discharges.order_by("discharged_on")),
+    }
+
+
 def journeys() -> list[Journey]:
     """Everyone the programme accepted who was in LTS when referred, as plain values."""
     first: dict = {}
@@ -107,12 +168,18 @@ def journeys() -> list[Journey]:
             person__in=list(first)).values_list("person_id", "start_date", "end_date",
                                                 "end_reason", "unit__region"):
         episodes[person].append((start, end, reason, region))
+    discharges: dict = {}
+    for person, discharged_on, readmitted_on in Discharge.objects.filter(
+            person__in=list(first)).order_by("discharged_on").values_list(
+            "person_id", "discharged_on", "readmitted_on"):
+        if discharged_on >= first[person][0]:
+            discharges.setdefault(person, (discharged_on, readmitted_on))
     found = []
     for person, (referred_on, route, dob) in first.items():
         spell = _spell(episodes[person], referred_on)
         if spell is not None:
             found.append(Journey(referred_on, spell[0], spell[1], route, spell[2],
-                                 age_band(dob, referred_on)))
+                                 age_band(dob, referred_on), *discharges.get(person, ())))
     return found
 
 
@@ -133,7 +200,8 @@ def outcome_tables(today: date | None = None) -> dict:
         for label, shown in suppress({label: len(g.journeys) for label, g in groups.items()}):
             row = groups[label].figures(today)
             if not isinstance(shown, int):  # a hidden count shows no figures either
-                row = {**row, "shown": False, "median_at_referral": None, "horizons": {}}
+                row = {**row, "shown": False, "median_at_referral": None, "horizons": {},
+                       "readmitted_percent": None}
             rows.append({**row, "people_shown": shown})
         tables[name] = rows
     overall = Group("Everyone", everyone).figures(today)
@@ -151,7 +219,9 @@ def outcomes_csv(today: date | None = None) -> str:
     header = ["breakdown", "group", "people", "median days in LTS at referral"]
     for h in data["horizons"]:
         header += [f"referred {h} ago or more", f"left LTS within {h} (%)",
-                   f"median days in LTS at {h}, if still in LTS"]
+                   f"median days in LTS at {h}, if still in LTS",
+                   f"discharged within {h} (%)"]
+    header.append("readmitted within 12 months of discharge (%)")
     writer.writerow(header)
     rows = [("All", data["overall"])] + [(name, row) for name, table in data["tables"].items()
                                          for row in table]
@@ -160,7 +230,8 @@ def outcomes_csv(today: date | None = None) -> str:
         for h in data["horizons"]:
             fig = row["horizons"].get(h, {})
             line += [fig.get("eligible", ""), _blank(fig.get("left_percent")),
-                     _blank(fig.get("median_still"))]
+                     _blank(fig.get("median_still")), _blank(fig.get("discharged_percent"))]
+        line.append(_blank(row["readmitted_percent"]))
         writer.writerow(line)
     return out.getvalue()
 

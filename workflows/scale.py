@@ -313,7 +313,8 @@ class Seeder:
                 recorded_by=self.system))
             if open_:
                 self.open_concerns[person.pk].append(
-                    priority.ConcernFact(concern.source, concern.severity))
+                    priority.ConcernFact(concern.source, concern.severity, concern.kind,
+                                         concern.raised_on))
 
     def referrals(self):
         self.say("referrals")

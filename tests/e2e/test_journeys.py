@@ -430,8 +430,9 @@ def test_coordinator_records_that_lts_ended_and_reads_the_outcomes(page, keys):
     keys.press(page.locator("summary", has_text="Record that long-term segregation ended"),
                navigates=False)
     keys.date("Date long-term segregation ended", date.today() + timedelta(days=1))
-    keys.choose(page.get_by_label("Discharged from hospital"))
-    keys.type(page.get_by_label("How you know, or what happened"), "Discharged home.")
+    ended = page.locator("form[action$='/lts/end/']")
+    keys.choose(ended.get_by_label("Moved to a less restrictive setting"))
+    keys.type(ended.get_by_label("How you know, or what happened"), "Moved to a step-down ward.")
     keys.press(page.get_by_role("button", name="Record the end"))
     expect(page.get_by_role("alert")).to_contain_text("cannot be in the future")
     expect(page.locator(".nhsuk-error-summary")).to_be_focused()
@@ -440,12 +441,61 @@ def test_coordinator_records_that_lts_ended_and_reads_the_outcomes(page, keys):
     keys.press(page.get_by_role("button", name="Record the end"))
     expect(banner(page)).to_contain_text("Recorded that long-term segregation ended.")
     expect(page.get_by_role("table", name="Long-term segregation episodes")).to_contain_text(
-        "Discharged from hospital")
+        "Moved to a less restrictive setting")
+    assert_accessible(page)
+
+    # Later the person leaves hospital: the discharge is an outcome on their record.
+    keys.press(page.locator("summary", has_text="Record a discharge from hospital"),
+               navigates=False)
+    discharge = page.locator("form[action$='/discharges/']")
+    keys.date("Date of discharge", date.today(), within=discharge)
+    keys.choose(discharge.get_by_label("Supported living"))
+    keys.type(discharge.get_by_label("How you know, or what happened"), "Moved in today.")
+    keys.press(page.get_by_role("button", name="Record discharge"))
+    expect(banner(page)).to_contain_text("Recorded the discharge.")
+    expect(page.get_by_role("table", name="Days in long-term segregation")).to_contain_text(
+        "First referral")
+    expect(page.locator("#outcomes ~ .nhsuk-summary-list").first).to_contain_text(
+        "Supported living")
     assert_accessible(page)
 
     open_from_menu(page, "Outcomes")
     expect(h1(page)).to_have_text("Programme outcomes")
     expect(page.get_by_role("table", name="By route")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_coordinator_records_a_request_for_a_review_on_behalf_of_a_family_and_answers_it(
+        page, keys):
+    person = Person.objects.filter(referrals__status="submitted").exclude(
+        concerns__kind="review_request").first()
+    sign_in(page, "coordinator")
+    page.goto(f"/people/{person.pk}/")
+    keys.press(page.locator("summary", has_text="Record a concern or a request for a review"),
+               navigates=False)
+    form = page.locator("form[action$='/concerns/']")
+    keys.choose(form.get_by_label("Request for a review"))
+    keys.select(form.get_by_label("Who raised it"), "CQC")
+    keys.type(form.get_by_label("Describe the concern, or why a review is asked for"),
+              "Her mother asks for a review: visits stopped.")
+    keys.press(page.get_by_role("button", name="Record it"))
+    expect(page.get_by_role("alert")).to_contain_text("on behalf of the person")
+    expect(page.locator(".nhsuk-error-summary")).to_be_focused()
+    assert_accessible(page)
+    keys.select(page.get_by_label("Who raised it"), "Family or carer")
+    keys.press(page.get_by_role("button", name="Record it"))
+    expect(banner(page)).to_contain_text("Request for a review recorded.")
+    expect(page.get_by_text("Review requested:")).to_be_visible()      # in the score
+    assert_accessible(page)
+
+    open_from_menu(page, "My work")
+    keys.press(page.get_by_role("link", name=f"Respond to a request for a review for "
+                                              f"{person.reference}"))
+    expect(h1(page)).to_have_text(person.reference)
+    keys.type(page.locator("form[action*='/resolve/'] input[name=reason]").first,
+              "Review scheduled with the family for January.")
+    keys.press(page.get_by_role("button", name="Resolve this request for a review"))
+    expect(banner(page)).to_contain_text("Request for a review resolved")
     assert_accessible(page)
 
 

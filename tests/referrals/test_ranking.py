@@ -19,7 +19,8 @@ pytestmark = pytest.mark.django_db
 RATINGS = [None, *CqcRatingValue.values]
 concern = st.tuples(st.sampled_from(Concern.Source.values),
                     st.sampled_from(Concern.Severity.values),
-                    st.sampled_from(Concern.Status.values))
+                    st.sampled_from(Concern.Status.values),
+                    st.sampled_from(Concern.Kind.values))
 
 
 def _near_anniversary(today: date, months_back: int, shift: int) -> date:
@@ -53,7 +54,8 @@ weights = st.builds(
     rating_points=st.fixed_dictionaries({v: st.integers(0, 40) for v in CqcRatingValue.values}),
     points_per_concern_source=st.integers(0, 10),
     points_per_high_severity_concern=st.integers(0, 10), concern_points_cap=st.integers(0, 50),
-    points_child=st.integers(0, 40), adult_lts_limit_days=st.just(15))
+    points_review_requested=st.integers(0, 20), points_child=st.integers(0, 40),
+    adult_lts_limit_days=st.just(15))
 
 
 @st.composite
@@ -85,8 +87,8 @@ def _store(today, people, users, w):
             LtsEpisode.objects.create(person=person, unit=units["good"],
                                       start_date=facts["lts"] - timedelta(days=900),
                                       end_date=facts["lts"] - timedelta(days=1))
-        for source, severity, status in facts["concerns"]:
-            Concern.objects.create(person=person, source=source, category="other",
+        for source, severity, status, kind in facts["concerns"]:
+            Concern.objects.create(person=person, source=source, category="other", kind=kind,
                                    severity=severity, status=status, raised_on=today,
                                    description="Generated")
         at = datetime(2020, 1, 1, tzinfo=UTC) + timedelta(hours=facts["referred_hours"])
@@ -96,8 +98,8 @@ def _store(today, people, users, w):
         case = IntervenorCase.objects.create(person=person, referral=referral, waiting_since=at)
         explained = score(PersonFacts(
             date_of_birth=facts["born"], lts_start=facts["lts"], unit_rating=facts["rating"],
-            open_concerns=tuple(ConcernFact(s, sev) for s, sev, st_ in facts["concerns"]
-                                if st_ == "open")), w, today)
+            open_concerns=tuple(ConcernFact(s, sev, kind) for s, sev, st_, kind
+                                in facts["concerns"] if st_ == "open")), w, today)
         rows.append((referral, case, explained, at))
     return rows
 

@@ -196,7 +196,7 @@ def test_raising_a_concern_changes_the_score_at_once(client_for, users):
     coordinator = client_for("coordinator")
     before = next(r for r in triage_queue(users["coordinator"]) if r.referral.pk == referral.pk)
     response = coordinator.post(reverse("referrals:concern_add", args=[referral.person_id]), {
-        "source": "cqc", "category": "safeguarding", "severity": "high",
+        "kind": "concern", "source": "cqc", "category": "safeguarding", "severity": "high",
         "description": "Unexplained injury."})
     assert response.status_code == 302
     after = next(r for r in triage_queue(users["coordinator"]) if r.referral.pk == referral.pk)
@@ -295,7 +295,7 @@ def test_an_intervenor_records_a_worry_for_someone_on_their_caseload_only(client
     assert 'id="record-concern"' in page
     assert "Resolve" not in page  # resolving stays with commissioners and coordinators
     response = intervenor.post(reverse("referrals:concern_add", args=[person.pk]), {
-        "source": "family", "category": "family_contact", "severity": "high",
+        "kind": "concern", "source": "family", "category": "family_contact", "severity": "high",
         "description": "His mother says visits were stopped this week."})
     assert response.status_code == 302
     concern = person.concerns.get(description__startswith="His mother")
@@ -311,6 +311,6 @@ def test_an_intervenor_records_a_worry_for_someone_on_their_caseload_only(client
         "intervenor"]).first().person
     count = other.concerns.count()
     assert intervenor.post(reverse("referrals:concern_add", args=[other.pk]), {
-        "source": "family", "category": "other", "severity": "low",
+        "kind": "concern", "source": "family", "category": "other", "severity": "low",
         "description": "x"}).status_code == 404
     assert other.concerns.count() == count

@@ -4,6 +4,7 @@ URLs come from the URL conf, so a new page that is not in EXPECTED fails this te
 access rules are written down here.
 """
 import uuid
+from datetime import date
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -41,6 +42,8 @@ EXPECTED = {
                                     None: 302, "norole": 403}, 404),
     "referrals:concern_add": ("person", {}, 405),
     "referrals:lts_end": ("person", {}, 405),
+    "referrals:discharge_add": ("person", {}, 405),
+    "referrals:readmission_add": ("person", {}, 405),
     "referrals:concern_resolve": ("concern", {}, 405),
     "workflows:timeline": ("person", {"commissioner": 200, "coordinator": 200, "oversight": 200,
                                       None: 302, "norole": 403}, 404),
@@ -131,7 +134,8 @@ def objects(users):
 def url_for(route: str, pk, concern_pk=None) -> str:
     url = "/" + route.replace("<uuid:pk>", str(pk)).replace("<int:pk>", str(pk)).replace(
         "<str:kind>", "referral")
-    return url.replace("<uuid:concern_pk>", str(concern_pk or uuid.uuid4()))
+    return url.replace("<uuid:concern_pk>", str(concern_pk or uuid.uuid4())).replace(
+        "<uuid:discharge_pk>", str(uuid.uuid4()))
 
 
 def object_url(route: str, kind: str, objects) -> str:
@@ -200,13 +204,16 @@ POST_ACTIONS = {
     "referrals:triage": ("referral", {"route": "decline", "reason": "probe"}, {"coordinator"}),
     "referrals:concern_resolve": ("concern", {"reason": "probe"},
                                   {"commissioner", "coordinator"}),
-    "referrals:concern_add": ("person", {"source": "cqc", "category": "other",
+    "referrals:concern_add": ("person", {"kind": "concern", "source": "cqc", "category": "other",
                                          "severity": "high", "description": "probe"},
                               {"commissioner", "coordinator"}),
     "referrals:lts_end": ("person", {"end_date": "2026-01-01", "end_reason": "discharged",
                                      "reason": "probe"}, {"commissioner", "coordinator"}),
     "intervenors:activity": ("case", {"kind": "note", "occurred_on": "2026-01-01",
                                       "text": "probe"}, {"intervenor"}),
+    "referrals:discharge_add": ("person", {"discharged_on": date.today().isoformat(),
+                                           "setting": "own_home", "reason": "probe"},
+                                {"commissioner", "coordinator"}),
     "intervenors:plan": ("case", {"plan": "probe"}, {"intervenor"}),
     "intervenors:propose_closure": ("case", {"outcome": "other", "reason": "probe"},
                                     {"intervenor"}),

@@ -10,7 +10,7 @@ from django.utils import timezone
 from audit.models import Decision
 from pathways.errors import DomainError
 from referrals.models import LtsEpisode, Referral
-from referrals.services import lts_end
+from referrals.services import discharge_record, lts_end, readmission_record
 from tests.factories import UnitFactory, make_referral
 from workflows import outcomes
 from workflows.outcomes import Group, Journey, _spell
@@ -61,7 +61,23 @@ def test_group_figures_by_hand():
 def test_a_small_group_shows_no_figures():
     row = Group("North East", [journey(400, 100) for _ in range(4)]).figures(TODAY)
     assert row == {"label": "North East", "people": 4, "shown": False,
-                   "median_at_referral": None, "horizons": {}}
+                   "median_at_referral": None, "horizons": {}, "readmitted_percent": None}
+
+
+def test_discharge_and_readmission_figures_by_hand():
+    def discharged(after, readmitted_after=None, referred=800):
+        j = journey(referred, 100, left_after=after)
+        j.discharged_on = j.referred_on + timedelta(after)
+        if readmitted_after is not None:
+            j.readmitted_on = j.discharged_on + timedelta(readmitted_after)
+        return j
+    people = [discharged(100, readmitted_after=200), discharged(150), discharged(300),
+              discharged(120, readmitted_after=400), discharged(90), journey(500, 100)]
+    row = Group("All", people).figures(TODAY)
+    assert row["horizons"]["6 months"]["discharged_percent"] == 67     # 4 of 6 by day 183
+    assert row["horizons"]["12 months"]["discharged_percent"] == 83    # 5 of 6 by day 365
+    # Five discharged a year ago or more; one readmitted within 12 months (the other after).
+    assert row["readmitted_percent"] == 20
 
 
 def _independently(today):
@@ -201,3 +217,74 @@ def test_oversight_may_read_but_not_end_lts(client_for, referred):
         {"end_date": date.today().isoformat(), "end_reason": "discharged", "reason": "x"})
     assert response.status_code == 403
     assert referred.lts_episodes.get().end_date is None
+
+
+def test_a_discharge_ends_lts_and_a_readmission_follows_it_each_a_decision(users, client):
+    commissioner = users["commissioner"]
+    referral = make_referral(by=commissioner, unit=UnitFactory(), lts_months=8)
+    person = referral.person
+    client.force_login(commissioner)
+    url = reverse("referrals:discharge_add", args=[person.pk])
+    today = date.today()
+    # Bad input: clear messages, nothing saved.
+    for data, message in [
+        ({"discharged_on": str(today + timedelta(1)), "setting": "own_home", "reason": "x"},
+         "cannot be in the future"),
+        ({"discharged_on": str(today - timedelta(30)), "setting": "own_home", "reason": "x"},
+         "cannot be before the first referral"),
+        ({"discharged_on": str(today), "setting": "", "reason": "x"}, "This field is required"),
+    ]:
+        response = client.post(url, data)
+        assert response.status_code == 400 and message in response.content.decode()
+    assert not person.discharges.exists() and person.lts_episodes.get().end_date is None
+
+    response = client.post(url, {"discharged_on": str(today), "setting": "supported_living",
+                                 "reason": "Confirmed by the ward manager."})
+    assert response.status_code == 302
+    episode = person.lts_episodes.get()
+    assert (episode.end_date, episode.end_reason) == (today, "discharged")
+    discharge = person.discharges.get()
+    kinds = set(Decision.objects.filter(person=person).values_list("kind", flat=True))
+    assert {"lts_ended", "discharged"} <= kinds
+    # A second discharge before any readmission is refused.
+    with pytest.raises(DomainError):
+        discharge_record(person=person, discharged_on=today, setting="own_home",
+                         by=commissioner, reason="again")
+
+    page = client.get(reverse("referrals:person", args=[person.pk])).content.decode()
+    assert "Supported living" in page and "Record a readmission" in page
+    response = client.post(reverse("referrals:readmission_add", args=[person.pk, discharge.pk]),
+                           {"readmitted_on": str(today - timedelta(1)), "reason": "x"})
+    assert response.status_code == 400
+    assert "cannot be before the discharge" in response.content.decode()
+    response = client.post(reverse("referrals:readmission_add", args=[person.pk, discharge.pk]),
+                           {"readmitted_on": str(today), "reason": "Admitted in crisis."})
+    assert response.status_code == 302
+    discharge.refresh_from_db()
+    assert discharge.readmitted_on == today and discharge.readmitted_within_a_year
+    decision = Decision.objects.get(kind="readmitted", subject_id=str(discharge.pk))
+    assert decision.facts["within_12_months"] is True
+    with pytest.raises(DomainError):
+        readmission_record(discharge=discharge, readmitted_on=today, by=commissioner,
+                           reason="again")
+
+
+def test_the_record_shows_days_in_lts_at_referral_each_panel_and_closure(users):
+    from intervenors.models import IntervenorCase
+    from reviews.models import Review
+    from workflows.selectors import person_related
+
+    review = Review.objects.filter(held_on__isnull=False).select_related("person").first()
+    person = review.person
+    episode = person.lts_episodes.filter(end_date__isnull=True).first()
+    outcome = outcomes.person_outcome(person, person_related(users["coordinator"], person))
+    labels = [m.label for m in outcome["moments"]]
+    assert labels[0] == "First referral" and labels[-1] == "Today"
+    panel = next(m for m in outcome["moments"] if m.label.endswith("panel"))
+    assert panel.day == review.held_on
+    assert panel.days_in_lts == (review.held_on - episode.start_date).days
+    closed = IntervenorCase.objects.filter(status="closed").first()
+    moments = outcomes.person_outcome(
+        closed.person, person_related(users["coordinator"], closed.person))["moments"]
+    closure = next(m for m in moments if m.label == "Intervenor case closed")
+    assert closure.day == timezone.localdate(closed.closed_on)

@@ -152,6 +152,15 @@ PEOPLE = [
 ]
 
 
+# Requests for a review recorded on someone's behalf: person index -> (recorded by, source, why).
+REVIEW_REQUESTS = {
+    20: ("intervenor", "family", "His sister asks for a follow-up review: nothing has changed "
+                                 "since the last one (demo)."),
+    36: ("coordinator", "advocate", "The advocate asks for a review: no discharge plan after "
+                                    "four years (demo)."),
+}
+
+
 def demo_nhs_number(index: int) -> str:
     """A valid (check digit) NHS number in a block kept for this fictional data."""
     base = 900_000_000 + index * 7919
@@ -240,6 +249,12 @@ class Command(BaseCommand):
             if Person.objects.filter(nhs_number=nhs).exists():
                 continue
             self.person(index, nhs, spec, orgs, units, users)
+            if index in REVIEW_REQUESTS:
+                by, source, text = REVIEW_REQUESTS[index]
+                referral_services.concern_raise(
+                    person=Person.objects.get(nhs_number=nhs), by=users[by], source=source,
+                    kind="review_request", category="quality_of_care", severity="medium",
+                    description=text, raised_on=date.today() - timedelta(days=3))
             created += 1
         return created
 
@@ -403,3 +418,12 @@ class Command(BaseCommand):
                                       reason="Moved to a step-down unit (demo).")
             flow.case_confirm_closure(case=case, by=coordinator, confirm=True,
                                       reason="Confirmed with the commissioner (demo).")
+            # Outcomes for the programme's figures: one discharged, one out of LTS on a ward.
+            if intervenor_user.username == "intervenor":
+                referral_services.discharge_record(
+                    person=case.person, discharged_on=date.today(), setting="supported_living",
+                    by=coordinator, reason="Confirmed by the ward manager (demo).")
+            else:
+                referral_services.lts_end(
+                    person=case.person, end_date=date.today(), end_reason="less_restrictive",
+                    by=coordinator, reason="Confirmed with the commissioner (demo).")

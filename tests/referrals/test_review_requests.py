@@ -1,0 +1,112 @@
+"""Requests for a review recorded on someone's behalf (issue 16): who may ask, what the score
+does with them, where they wait, and how they are answered."""
+import pytest
+from django.urls import reverse
+
+from audit.models import Decision
+from intervenors.models import IntervenorCase
+from referrals import services
+from referrals.models import Concern, PriorityPolicy
+from referrals.priority import ConcernFact, PersonFacts, Weights, score
+from referrals.selectors import person_priority
+from tests.factories import UnitFactory, make_referral
+from workflows.inbox import Inbox
+
+pytestmark = pytest.mark.django_db
+
+
+def _component(priority, key):
+    return next((c for c in priority.components if c.key == key), None)
+
+
+@pytest.fixture
+def person(users):
+    referral = make_referral(by=users["commissioner"], unit=UnitFactory(cqc_rating="good"),
+                             lts_months=3)
+    return referral.person
+
+
+@pytest.mark.parametrize("source", Concern.REQUEST_SOURCES)
+def test_a_request_from_each_source_adds_the_policys_points_once(person, users, source):
+    points = PriorityPolicy.objects.order_by("-version").first().points_review_requested
+    before = person_priority(person)
+    services.concern_raise(person=person, by=users["intervenor"], kind="review_request",
+                           source=source, category="other", severity="medium",
+                           description="They asked for a review.")
+    after = person_priority(person)
+    assert after.score == before.score + points
+    asked = _component(after, "review_requested")
+    assert asked.points == points
+    label = Concern.Source(source).label.lower()
+    assert label.split()[-1] in asked.fact.lower()      # the source is named
+    # A second request, from anyone, does not count twice; concerns are untouched.
+    services.concern_raise(person=person, by=users["coordinator"], kind="review_request",
+                           source="family", category="other", severity="high",
+                           description="Family ask too.")
+    again = person_priority(person)
+    assert again.score == after.score
+    assert _component(again, "concerns").points == _component(before, "concerns").points
+
+
+def test_the_explainer_keeps_requests_out_of_the_concern_points():
+    facts = PersonFacts(date_of_birth=__import__("datetime").date(1990, 1, 1), lts_start=None,
+                        unit_rating="good", open_concerns=(
+                            ConcernFact("family", "high", "review_request"),
+                            ConcernFact("advocate", "medium")))
+    p = score(facts, Weights(version=1, points_review_requested=7),
+              __import__("datetime").date(2026, 12, 1))
+    assert _component(p, "concerns").points == 5          # the advocate's concern only
+    assert _component(p, "review_requested").points == 7
+    assert "family or carer" in _component(p, "review_requested").fact
+
+
+@pytest.mark.parametrize("source", ["cqc", "commissioner"])
+def test_cqc_and_commissioners_do_not_ask_through_someone_else(person, users, source, client):
+    with pytest.raises(services.DomainError):
+        services.concern_raise(person=person, by=users["coordinator"], kind="review_request",
+                               source=source, category="other", severity="medium",
+                               description="x")
+    client.force_login(users["coordinator"])
+    response = client.post(reverse("referrals:concern_add", args=[person.pk]), {
+        "kind": "review_request", "source": source, "category": "other",
+        "severity": "medium", "description": "Please review."})
+    assert response.status_code == 400
+    assert "on behalf of the person" in response.content.decode()
+    assert not person.concerns.filter(kind="review_request").exists()
+
+
+def test_an_intervenor_records_a_request_it_waits_for_a_coordinator_who_answers_it(
+        users, client):
+    person = IntervenorCase.objects.filter(intervenor__user=users["intervenor"],
+                                           status="active").first().person
+    coordinator = users["coordinator"]
+    waiting = Inbox(coordinator).counts()["review_request"]
+    client.force_login(users["intervenor"])
+    response = client.post(reverse("referrals:concern_add", args=[person.pk]), {
+        "kind": "review_request", "source": "advocate", "category": "quality_of_care",
+        "severity": "medium", "description": "Advocate asks for a follow-up review."})
+    assert response.status_code == 302
+    request = person.concerns.get(kind="review_request", source="advocate",
+                                  description__startswith="Advocate asks")
+    assert request.recorded_by == users["intervenor"]
+    decision = Decision.objects.get(kind="review_requested", subject_id=str(request.pk))
+    assert decision.summary == "Review requested by advocate"
+    assert decision.actor == users["intervenor"]
+
+    inbox = Inbox(coordinator)
+    assert inbox.counts()["review_request"] == waiting + 1
+    item = next(i for i in inbox if i.kind == "review_request"
+                and i.reference == person.reference)
+    assert item.step == "Respond to a request for a review"
+    client.force_login(coordinator)
+    page = client.get(reverse("workflows:inbox")).content.decode()
+    assert "Respond to a request for a review" in page
+
+    response = client.post(reverse("referrals:concern_resolve", args=[person.pk, request.pk]),
+                           {"reason": "Follow-up review scheduled for January."})
+    assert response.status_code == 302
+    assert Inbox(coordinator).counts()["review_request"] == waiting
+    resolved = Decision.objects.get(kind="concern_resolved", subject_id=str(request.pk))
+    assert resolved.summary == "Request for a review from advocate resolved"
+    still_asked = person.concerns.filter(kind="review_request", status="open").exists()
+    assert (_component(person_priority(person), "review_requested") is not None) == still_asked
