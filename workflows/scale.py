@@ -401,6 +401,9 @@ class Seeder:
             self.grant(chair, "reviews.change_review", review)
             self.save(PanelMember(review=review, external_name="Expert by experience",
                                   role=PanelMember.PanelRole.EXPERT_BY_EXPERIENCE))
+            if review.kind == Review.Kind.ICETR:     # as review_schedule requires
+                self.save(PanelMember(review=review, external_name="Education representative",
+                                      role=PanelMember.PanelRole.EDUCATION))
             self.decide(self.coordinator, Decision.Kind.PANEL_SCHEDULED, review, person,
                         f"Panel scheduled for {person.reference}", "Panel allocated.", requested)
         if status in (Review.Status.HELD, Review.Status.REPORT_ISSUED):

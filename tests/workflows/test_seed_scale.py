@@ -46,6 +46,10 @@ def test_every_seeded_row_has_history_and_every_grant_is_derivable(scaled):
         Review.objects.values_list("status", flat=True))
     assert {"waiting", "active", "closed"} <= set(
         IntervenorCase.objects.values_list("status", flat=True))
+    # Every scheduled ICETR has an education representative, as review_schedule requires.
+    icetrs = Review.objects.filter(kind="icetr").exclude(status="requested")
+    assert icetrs.exists()
+    assert not icetrs.exclude(panel__role="education").exists()
 
 
 def test_seeded_subjects_go_on_through_the_real_flows(scaled, users):
