@@ -54,6 +54,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.OVERSIGHT: CASEWORK_READ
     + [
         "reviews.verify_action",
+        "reviews.respond_escalation_action",
         "audit.view_decision",
         "audit.view_accesslogentry",
         "referrals.view_protected_characteristics",

@@ -192,6 +192,7 @@ ERROR_CODES = {
     "not_review_chair": "Only the review's chair can do this.",
     "action_transition_not_allowed": "The action's status cannot move that way now.",
     "action_closed": "The action is completed, verified or cancelled.",
+    "action_not_escalated": "The action has not been escalated.",
     "concern_resolved": "The concern is already resolved.",
     "discharge_open": "A discharge is recorded and no readmission since.",
     "readmission_recorded": "A readmission is already recorded for this discharge.",

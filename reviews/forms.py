@@ -7,7 +7,15 @@ from accounts.roles import Role
 from pathways.forms import DateField, typed_values
 from referrals.forms import TEXT_LIMIT
 
-from .models import Action, ActionStatus, BarrierDomain, EasyReadShare, PanelMember, Review
+from .models import (
+    Action,
+    ActionStatus,
+    BarrierDomain,
+    EasyReadShare,
+    EscalationResponse,
+    PanelMember,
+    Review,
+)
 from .selectors import action_owner_candidates
 
 User = get_user_model()
@@ -242,6 +250,27 @@ class ActionOwnerForm(forms.Form):
     owner = OwnerChoiceField(label="New owner", empty_label="Choose the new owner")
     reason = forms.CharField(label="Reason for the change", max_length=TEXT_LIMIT,
                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class EscalationResponseForm(forms.Form):
+    """On the action page beside the update form, so its ids carry their own prefix."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_escalation_%s")
+        super().__init__(*args, **kwargs)
+
+    step = forms.ChoiceField(label="What did the group do?", widget=forms.RadioSelect,
+                             choices=EscalationResponse.Step.choices)
+    reason = forms.CharField(label="What was done, and why", max_length=TEXT_LIMIT,
+                             widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text="For example: the ICB's director agreed to fund the "
+                                       "community package; the provider will confirm by the "
+                                       "new date.")
+    new_due_date = DateField(label="New due date", required=False,
+                             help_text="Only if a new date was agreed. The owner is reminded "
+                                       "and, if it slips again, it is escalated again.")
+    follow_up_on = DateField(label="Look at it again on",
+                             help_text="It comes back to the group's work on this date.")
 
 
 class ActionFilterForm(forms.Form):

@@ -237,7 +237,9 @@ class Action(models.Model):
             models.Index(fields=["status", "due_date", "id"], name="action_status_due_order"),
         ]
         permissions = [("verify_action", "Can verify completed actions"),
-                       ("assign_owner_action", "Can name or change an action's owner")]
+                       ("assign_owner_action", "Can name or change an action's owner"),
+                       ("respond_escalation_action",
+                        "Can record what the oversight group did about an escalated action")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status__in=["completed", "verified"]) | ~Q(completion_evidence=""),
@@ -258,6 +260,42 @@ class Action(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.is_overdue_on(date.today())
+
+
+class EscalationResponse(models.Model):
+    """What the oversight group did about an escalated action, and when it will look again.
+
+    Agreeing a new due date moves the action's date and clears its escalation, so the hourly
+    sweep treats the new date afresh: one reminder, one overdue notice and, if it slips 14 days
+    again, one new escalation (its notifications are keyed by due date).
+    """
+
+    class Step(models.TextChoices):
+        WROTE_TO_ICB = "wrote_to_icb", "Wrote to the ICB"
+        RAISED_WITH_REGION = "raised_with_region", "Raised with the NHS England region"
+        MET_ORGANISATIONS = "met_organisations", "Met the organisations involved"
+        NEW_DATE = "new_date", "Agreed a new due date"
+        OTHER = "other", "Something else"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    action = models.ForeignKey(Action, on_delete=models.CASCADE,
+                               related_name="escalation_responses")
+    step = models.CharField("What the group did", max_length=30, choices=Step.choices)
+    reason = models.TextField(max_length=4000)
+    follow_up_on = models.DateField("Look at it again on")
+    previous_due_date = models.DateField()
+    new_due_date = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-recorded_at"]
+        indexes = [models.Index(fields=["action", "recorded_at"], name="escalation_action_time")]
+
+    def __str__(self):
+        return f"{self.get_step_display()} ({self.recorded_at:%d %b %Y})"
 
 
 class ActionUpdate(models.Model):

@@ -24,6 +24,7 @@ from .models import (
     BarrierDomain,
     EasyReadShare,
     EasyReadSummary,
+    EscalationResponse,
     PanelMember,
     Recommendation,
     Review,
@@ -376,6 +377,51 @@ def action_update(*, action: Action, by, text: str, transition: str = "",
                         summary=f"Action now {action.get_status_display().lower()}: "
                                 f"{action.text[:80]}")
     return update
+
+
+@transaction.atomic
+def action_escalation_respond(*, action: Action, by, step: str, reason: str,
+                              follow_up_on: date, new_due_date: date | None = None
+                              ) -> EscalationResponse:
+    """The oversight group records what it did about an escalated action (a decision on the
+    person's timeline). A new due date resets the deadline sweep for the action."""
+    action = Action.objects.select_for_update(of=("self",)).select_related(
+        "review__person").get(pk=action.pk)
+    if not by.has_perm("reviews.respond_escalation_action"):
+        raise NotAllowedError("Only the oversight group records what was done about an "
+                              "escalation.")
+    if action.status not in Action.OPEN_STATUSES:
+        raise ConflictError("This action is no longer open.", code="action_closed")
+    if action.escalated_at is None:
+        raise ConflictError("This action has not been escalated.", code="action_not_escalated")
+    if step not in EscalationResponse.Step.values:
+        raise DomainError("Choose what the group did.", field="step")
+    today = date.today()
+    if follow_up_on <= today:
+        raise DomainError("The date to look at it again must be after today.",
+                          field="follow_up_on")
+    if step == EscalationResponse.Step.NEW_DATE and new_due_date is None:
+        raise DomainError("Give the new due date that was agreed.", field="new_due_date")
+    if new_due_date is not None and new_due_date <= today:
+        raise DomainError("The new due date must be after today.", field="new_due_date")
+    if not reason.strip():
+        raise DomainError("Say what was done and why.", field="reason")
+    response = stamp(EscalationResponse(
+        action=action, step=step, reason=reason, follow_up_on=follow_up_on,
+        previous_due_date=action.due_date, new_due_date=new_due_date, recorded_by=by,
+        recorded_at=timezone.now()), by=by, reason=reason)
+    response.save()
+    facts = {"step": step, "follow_up_on": follow_up_on.isoformat(),
+             "due_date": action.due_date.isoformat()}
+    if new_due_date is not None:
+        facts["new_due_date"] = new_due_date.isoformat()
+        action.due_date, action.escalated_at = new_due_date, None
+        stamp(action, by=by, reason=f"New due date agreed: {reason}").save()
+    decision_record(actor=by, kind=Decision.Kind.ESCALATION_RESPONDED, subject=action,
+                    person=action.review.person, reason=reason, facts=facts,
+                    summary=f"Escalation followed up: {response.get_step_display().lower()}"
+                            + (f", now due {new_due_date:%d %b %Y}" if new_due_date else ""))
+    return response
 
 
 def _why_not(by, action: Action, transition: str) -> str:

@@ -18,4 +18,6 @@ urlpatterns = [
     path("actions/", views.action_list, name="actions"),
     path("actions/<uuid:pk>/", views.action_detail, name="action"),
     path("actions/<uuid:pk>/owner/", views.action_change_owner, name="action_owner"),
+    path("actions/<uuid:pk>/escalation/", views.action_escalation_respond,
+         name="action_escalation"),
 ]

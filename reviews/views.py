@@ -26,6 +26,7 @@ from .forms import (
     ActionUpdateForm,
     EasyReadForm,
     EasyReadShareForm,
+    EscalationResponseForm,
     PanelForm,
     RecommendationFormSet,
     ReportForm,
@@ -246,18 +247,26 @@ def action_list(request):
         "today": date.today()})
 
 
-def _action_page(request, action, form=None, owner_form=None, status=200):
+def _action_page(request, action, form=None, owner_form=None, escalation_form=None,
+                 status=200):
     user = request.user
     transitions = selectors.action_transitions_for(user, action)
     can_update = may_post_update(user, action)
     can_change_owner = (user.has_perm("reviews.assign_owner_action")
                         and action.status in Action.OPEN_STATUSES)
-    forms_with_errors = [f for f in (form, owner_form) if f is not None and f.errors]
+    can_respond = (user.has_perm("reviews.respond_escalation_action")
+                   and action.escalated_at is not None
+                   and action.status in Action.OPEN_STATUSES)
+    forms_with_errors = [f for f in (form, owner_form, escalation_form)
+                         if f is not None and f.errors]
     return render(request, "reviews/action.html", {
         "action": action, "person": action.review.person,
         "updates": action.updates.select_related("author"),
         "form": (form or ActionUpdateForm(transitions=transitions)) if can_update else None,
         "owner_form": (owner_form or ActionOwnerForm()) if can_change_owner else None,
+        "escalation_form": (escalation_form or EscalationResponseForm()) if can_respond
+        else None,
+        "responses": action.escalation_responses.select_related("recorded_by"),
         "forms_with_errors": forms_with_errors,
         "today": date.today(),
     }, status=status)
@@ -279,6 +288,21 @@ def action_detail(request, pk):
             return redirect("reviews:action", pk=action.pk)
         return _action_page(request, action, form=form, status=400)
     return _action_page(request, action)
+
+
+@require_POST
+@role_required(Role.OVERSIGHT)
+def action_escalation_respond(request, pk):
+    action = get_or_404(request, selectors.action_get, pk)
+    form = EscalationResponseForm(request.POST)
+    if apply_form(form, lambda data: services.action_escalation_respond(
+            action=action, by=request.user, **data)):
+        messages.success(request, "Recorded what the group did. "
+                         + ("The new due date starts the reminders again."
+                            if form.cleaned_data.get("new_due_date") else
+                            f"It comes back on {form.cleaned_data['follow_up_on']:%-d %b %Y}."))
+        return redirect("reviews:action", pk=action.pk)
+    return _action_page(request, action, escalation_form=form, status=400)
 
 
 @require_POST

@@ -14,8 +14,8 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
-from django.db.models import Count, F, Q
-from django.db.models.functions import TruncDate
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from viewflow.workflow.models import Task
@@ -27,7 +27,7 @@ from intervenors.selectors import cases_visible
 from pathways.paging import PagedRows
 from referrals.models import Concern
 from referrals.selectors import people_visible, referrals_visible
-from reviews.models import Action, ActionStatus
+from reviews.models import Action, ActionStatus, EscalationResponse
 from reviews.selectors import actions_visible, reviews_visible
 
 from .flows import IntervenorFlow, ReferralFlow, ReviewFlow
@@ -81,6 +81,7 @@ class Source:
 # What an item asks for: a flow step (StepTarget.Step) or an action to update or verify.
 WORK_KINDS = [*StepTarget.Step.choices, ("casework", "Casework: log contact or propose closure"),
               ("review_request", "Respond to a request for a review"),
+              ("escalation", "Follow up the escalated action"),
               ("action", "Update the action"), ("verify", "Verify the action")]
 LABELS = dict(WORK_KINDS)
 
@@ -176,6 +177,20 @@ def sources(user) -> list[Source]:
         found.append(Source("verify", to_verify, lambda a, targets: WorkItem(
             "Verify the action", a.review.person.reference,
             reverse("reviews:action", args=[a.pk]), _issued(a), None, "verify",
+            score=a.score)))
+    if user.has_perm("reviews.respond_escalation_action"):
+        # Escalated and still open: due at once, then on the date the group chose to look again.
+        again = (EscalationResponse.objects.filter(action=OuterRef("pk"))
+                 .order_by("-recorded_at").values("follow_up_on")[:1])
+        escalated = (actions_visible(user)
+                     .filter(escalated_at__isnull=False, status__in=Action.OPEN_STATUSES)
+                     .annotate(again=Subquery(again), escalated_on=TruncDate("escalated_at"),
+                               score=score)
+                     .annotate(due=Coalesce("again", "escalated_on"))
+                     .order_by("due", score.desc(nulls_last=True), "pk"))
+        found.append(Source("escalation", escalated, lambda a, targets: WorkItem(
+            LABELS["escalation"], a.review.person.reference,
+            reverse("reviews:action", args=[a.pk]), a.escalated_at, a.due, "escalation",
             score=a.score)))
     return found
 

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from accounts.models import User
 from intervenors.models import IntervenorCase
 from referrals.models import Person, Referral
-from reviews.models import Review
+from reviews.models import Action, Review
 from tests.factories import valid_nhs_number
 
 from .conftest import assert_accessible, open_from_menu, sign_in
@@ -419,6 +419,44 @@ def test_oversight_goes_from_the_dashboard_to_an_organisations_overdue_actions(p
     expect(page.locator("caption")).to_have_text(re.compile(rf"^{count} action"))
     expect(page.get_by_label("Owner's organisation")).to_have_value(re.compile(".+"))
     assert organisation
+    assert_accessible(page)
+
+
+def test_oversight_follows_up_an_escalated_action_and_agrees_a_new_date(page, keys):
+    from workflows.deadlines import sweep_action_deadlines
+
+    assert sweep_action_deadlines()["escalated"] >= 1     # the demo's long-overdue action
+    action = Action.objects.filter(escalated_at__isnull=False).select_related(
+        "review__person").first()
+    reference = action.review.person.reference
+    sign_in(page, "oversight")
+    expect(h1(page)).to_have_text("My work")
+    keys.press(page.get_by_role("link", name=f"Follow up the escalated action for {reference}"))
+    expect(h1(page)).to_have_text(f"Action for {reference}")
+    expect(page.get_by_text("Escalated", exact=True)).to_be_visible()
+    assert_accessible(page)
+    form = page.locator("form[action$='/escalation/']")
+    keys.choose(form.get_by_label("Agreed a new due date"))
+    keys.type(form.get_by_label("What was done, and why"),
+              "The ICB agreed to fund the community package at the regional call.")
+    keys.date("Look at it again on", date.today() + timedelta(days=14), within=form)
+    keys.press(page.get_by_role("button", name="Record what was done"))
+    expect(page.get_by_role("alert")).to_contain_text("Give the new due date that was agreed")
+    expect(page.locator(".nhsuk-error-summary")).to_be_focused()
+    assert_accessible(page)
+    new_date = date.today() + timedelta(days=28)
+    form = page.locator("form[action$='/escalation/']")
+    keys.date("New due date", new_date, within=form)
+    keys.press(page.get_by_role("button", name="Record what was done"))
+    expect(banner(page)).to_contain_text("The new due date starts the reminders again.")
+    expect(page.get_by_role("heading", name="What the oversight group did")).to_be_visible()
+    expect(page.get_by_text(f"to {new_date:%-d %b %Y}")).to_be_visible()
+    assert_accessible(page)
+    action.refresh_from_db()
+    assert action.due_date == new_date and action.escalated_at is None
+
+    page.goto(f"/people/{action.review.person_id}/timeline/")
+    expect(page.get_by_text("Escalation followed up: agreed a new due date")).to_be_visible()
     assert_accessible(page)
 
 

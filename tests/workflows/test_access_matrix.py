@@ -88,6 +88,7 @@ EXPECTED = {
                                   "wardmanager": 404, **dict.fromkeys(INTERVENORS, 404),
                                   None: 302}, 403),
     "reviews:action_owner": ("action", {}, 405),
+    "reviews:action_escalation": ("action", {}, 405),
 }
 
 
@@ -227,6 +228,8 @@ POST_ACTIONS = {
                                            "how": "post"}, {"commissioner"}),
     "reviews:action_owner": ("action", {"owner": "wardmanager", "reason": "probe"},
                              {"coordinator"}),
+    "reviews:action_escalation": ("action", {"step": "other", "reason": "probe",
+                                             "follow_up_on": "2099-01-01"}, {"oversight"}),
 }
 
 
