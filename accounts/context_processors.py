@@ -26,6 +26,8 @@ NAV_ITEMS = [
     (Role.OVERSIGHT, "Equality monitoring", "workflows:equality"),
     (Role.OVERSIGHT, "Outcomes", "workflows:outcomes"),
     (Role.COORDINATOR, "Outcomes", "workflows:outcomes"),
+    (Role.OVERSIGHT, "Themes", "workflows:themes"),
+    (Role.COORDINATOR, "Themes", "workflows:themes"),
 ]
 
 

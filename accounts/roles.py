@@ -55,6 +55,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + [
         "reviews.verify_action",
         "reviews.respond_escalation_action",
+        "reviews.add_learningnote",
         "audit.view_decision",
         "audit.view_accesslogentry",
         "referrals.view_protected_characteristics",

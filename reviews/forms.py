@@ -15,6 +15,7 @@ from .models import (
     EscalationResponse,
     PanelMember,
     Review,
+    Theme,
 )
 from .selectors import action_owner_candidates
 
@@ -184,6 +185,10 @@ class RecommendationForm(forms.Form):
     use_required_attribute = False
     text = forms.CharField(label="Recommendation", max_length=TEXT_LIMIT, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))
+    theme = forms.ModelChoiceField(
+        label="Theme", queryset=Theme.objects.filter(active=True), required=False,
+        empty_label="Choose a theme",
+        help_text="What the recommendation is mostly about, for the oversight group's themes.")
     action_text = forms.CharField(label="Action", max_length=TEXT_LIMIT, required=False,
                                   widget=forms.Textarea(attrs={"rows": 2}))
     owner = OwnerChoiceField(label="Named owner", required=False,
@@ -198,13 +203,20 @@ class RecommendationForm(forms.Form):
     def is_blank(self) -> bool:
         return not any(self.cleaned_data.get(k) for k in ("text", "action_text", "action2_text"))
 
+    def clean(self):
+        data = super().clean()
+        if not self.is_blank() and data.get("theme") is None and "theme" not in self.errors:
+            self.add_error("theme", "Choose the theme of this recommendation")
+        return data
+
     def as_spec(self) -> dict:
         d = self.cleaned_data
         actions = [{"text": d["action_text"], "owner": d["owner"], "due_date": d["due_date"]}]
         if d.get("action2_text"):
             actions.append({"text": d["action2_text"], "owner": d["owner2"],
                             "due_date": d["due2_date"]})
-        return {"text": d["text"], "actions": [a for a in actions if a["text"]]}
+        return {"text": d["text"], "theme": d["theme"],
+                "actions": [a for a in actions if a["text"]]}
 
 
 RecommendationFormSet = forms.formset_factory(RecommendationForm, extra=1, max_num=10,
@@ -306,3 +318,20 @@ class EasyReadShareForm(forms.Form):
                                   help_text="For example: the person and their mother.")
     how = forms.ChoiceField(label="How", widget=forms.RadioSelect,
                             choices=EasyReadShare.How.choices)
+
+
+class ThemeFilterForm(forms.Form):
+    period = forms.ChoiceField(label="Period", required=False)
+    region = forms.ChoiceField(label="Region", required=False,
+                               choices=[("", "All regions"), *Region.choices])
+
+    def __init__(self, *args, periods=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].choices = [(p.key, p.label) for p in periods]
+
+
+class LearningNoteForm(forms.Form):
+    text = forms.CharField(label="Learning note", max_length=TEXT_LIMIT,
+                           widget=forms.Textarea(attrs={"rows": 4}),
+                           help_text="What the group has learned about this theme, and what "
+                                     "it will do. No names: refer to people by reference.")

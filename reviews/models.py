@@ -129,6 +129,43 @@ class PanelMember(models.Model):
         return str(self.user) if self.user_id else self.external_name
 
 
+class Theme(models.Model):
+    """A theme of learning across reviews (commissioning and funding, housing and provider
+    market, …): a taxonomy kept as data, so the oversight group can revise it. Each
+    recommendation is coded with one; each barrier on the checklist through its domain."""
+
+    code = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(max_length=2000, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class LearningNote(models.Model):
+    """What the oversight group has learned about a theme, in its own words."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="notes")
+    text = models.TextField(max_length=4000)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-recorded_at"]
+
+    def __str__(self):
+        return f"Learning note on {self.theme} ({self.recorded_at:%d %b %Y})"
+
+
 class BarrierDomain(models.Model):
     """One domain of the HOPE(S) Barriers to Change Checklist. Data, so it can be revised."""
 
@@ -137,6 +174,9 @@ class BarrierDomain(models.Model):
     prompt = models.TextField(max_length=2000, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
     active = models.BooleanField(default=True)
+    # A barrier found in this domain counts towards this theme of learning.
+    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="domains")
     history = HistoricalRecords()
 
     class Meta:
@@ -170,6 +210,9 @@ class Recommendation(models.Model):
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="recommendations")
     number = models.PositiveSmallIntegerField()
     text = models.TextField(max_length=4000)
+    # Null only for recommendations issued before themes were coded.
+    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="recommendations")
     history = HistoricalRecords()
 
     class Meta:

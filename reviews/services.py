@@ -25,9 +25,11 @@ from .models import (
     EasyReadShare,
     EasyReadSummary,
     EscalationResponse,
+    LearningNote,
     PanelMember,
     Recommendation,
     Review,
+    Theme,
 )
 
 
@@ -205,6 +207,11 @@ def review_issue_report(*, review: Review, by, summary: str,
         if not rec.get("actions"):
             raise DomainError(f"Recommendation {number} needs at least one action.",
                               field="recommendations")
+        theme = rec.get("theme")
+        if theme is None or not theme.active:
+            raise DomainError(f"Choose the theme of recommendation {number}: it is how the "
+                              "oversight group sees what keeps coming up.",
+                              field="recommendations")
         for action in rec["actions"]:
             _require_owner(action.get("owner"), where=f"under recommendation {number}")
             if action.get("due_date") is None or action["due_date"] <= today:
@@ -221,7 +228,8 @@ def review_issue_report(*, review: Review, by, summary: str,
     stamp(review, by=by, reason=f"Report issued by {by}").save()
     count = 0
     for number, rec in enumerate(recommendations, start=1):
-        recommendation = stamp(Recommendation(review=review, number=number, text=rec["text"]),
+        recommendation = stamp(Recommendation(review=review, number=number, text=rec["text"],
+                                              theme=rec["theme"]),
                                by=by, reason=f"Recommendation issued with the report by {by}")
         recommendation.save()
         for spec in rec["actions"]:
@@ -422,6 +430,21 @@ def action_escalation_respond(*, action: Action, by, step: str, reason: str,
                     summary=f"Escalation followed up: {response.get_step_display().lower()}"
                             + (f", now due {new_due_date:%d %b %Y}" if new_due_date else ""))
     return response
+
+
+@transaction.atomic
+def learning_note_add(*, theme: Theme, by, text: str) -> LearningNote:
+    """The oversight group writes down what it has learned about a theme (history keeps who
+    and when; notes are about themes, never about a person)."""
+    if not by.has_perm("reviews.add_learningnote"):
+        raise NotAllowedError("Only the oversight group records learning notes.")
+    if not text.strip():
+        raise DomainError("Write the learning note.", field="text")
+    note = stamp(LearningNote(theme=theme, text=text.strip(), recorded_by=by,
+                              recorded_at=timezone.now()),
+                 by=by, reason=f"Learning note on {theme} by {by}")
+    note.save()
+    return note
 
 
 def _why_not(by, action: Action, transition: str) -> str:

@@ -55,6 +55,7 @@ from reviews.models import (
     PanelMember,
     Recommendation,
     Review,
+    Theme,
 )
 
 from .flows import IntervenorFlow, ReferralFlow, ReviewFlow
@@ -365,6 +366,7 @@ class Seeder:
         self.say("reviews")
         rng = self.rng
         domains = list(BarrierDomain.objects.filter(active=True))
+        self.themes = list(Theme.objects.filter(active=True))
         routed = [r for r in self.accepted if r.route in (Route.REVIEW, Route.BOTH)]
         target, made = self.share(2000), 0
         statuses = [Review.Status.REPORT_ISSUED] * 14 + [
@@ -421,7 +423,8 @@ class Seeder:
             issued = datetime.combine(review.report_issued_on, time(12), tzinfo=UTC)
             for number in range(1, 4):
                 rec = self.save(Recommendation(review=review, number=number,
-                                               text=f"Recommendation {number} at scale."))
+                                               text=f"Recommendation {number} at scale.",
+                                               theme=rng.choice(self.themes)))
                 for _ in range(rng.randint(2, 7)):
                     self.action(review, rec, chair, group, issued)
             self.decide(chair, Decision.Kind.REPORT_ISSUED, review, person,

@@ -13,6 +13,8 @@ urlpatterns = [
     path("people/<uuid:pk>/access-log/", views.access_log, name="access_log"),
     path("oversight/equality/", views.equality, name="equality"),
     path("oversight/outcomes/", views.outcomes, name="outcomes"),
+    path("oversight/themes/", views.themes, name="themes"),
+    path("oversight/themes/<slug:code>/", views.theme_detail, name="theme"),
     path("oversight/outcomes.csv", views.outcomes_csv, name="outcomes_csv"),
     path("oversight/", views.dashboard, name="dashboard"),
 ]

@@ -177,3 +177,63 @@ def access_log(request, pk):
         "-at", "-pk")
     return render(request, "workflows/access_log.html", {
         "person": person, "page": paging.page(request, entries)})
+
+
+@role_required(Role.OVERSIGHT, Role.COORDINATOR)
+def themes(request):
+    """What keeps coming up: recommendations and barriers by theme, region and period."""
+    from reviews.forms import ThemeFilterForm
+
+    from .themes import period_named, periods, theme_table
+
+    today = date.today()
+    form = ThemeFilterForm(request.GET or None, periods=periods(today))
+    chosen = form.cleaned_data if form.is_valid() else {}
+    period = period_named(chosen.get("period") or "all", today)
+    region = chosen.get("region") or ""
+    access_record(request=request, object_type="report:themes", object_id="aggregate")
+    return render(request, "workflows/themes.html", {
+        "form": form, "period": period, "region": region,
+        "table": theme_table(request.user, period, region),
+        "query": request.GET.urlencode(),
+    })
+
+
+@role_required(Role.OVERSIGHT, Role.COORDINATOR)
+def theme_detail(request, code):
+    """The recommendations behind a theme (only those the viewer may see) and the group's
+    learning notes on it."""
+    from reviews.forms import LearningNoteForm, ThemeFilterForm
+    from reviews.models import Theme
+    from reviews.services import learning_note_add
+
+    from .themes import period_named, periods, recommendations_in
+
+    theme = get_object_or_404(Theme, code=code)
+    can_note = request.user.has_perm("reviews.add_learningnote")
+    note_form = LearningNoteForm(request.POST or None) if can_note else None
+    if request.method == "POST":
+        if not can_note:
+            return HttpResponse("Only the oversight group records learning notes.", status=403)
+        from pathways.forms import apply_form
+
+        if apply_form(note_form, lambda data: learning_note_add(theme=theme, by=request.user,
+                                                                text=data["text"])):
+            messages.success(request, "Learning note recorded.")
+            return redirect("workflows:theme", code=theme.code)
+    today = date.today()
+    form = ThemeFilterForm(request.GET or None, periods=periods(today))
+    chosen = form.cleaned_data if form.is_valid() else {}
+    period = period_named(chosen.get("period") or "all", today)
+    region = chosen.get("region") or ""
+    recommendations = (recommendations_in(request.user, period, region).filter(theme=theme)
+                       .select_related("review__person__current_unit")
+                       .order_by("-review__report_issued_on", "pk"))
+    access_record(request=request, object_type="report:theme", object_id=theme.code)
+    return render(request, "workflows/theme.html", {
+        "theme": theme, "form": form, "period": period, "region": region,
+        "page": paging.page(request, recommendations),
+        "notes": theme.notes.select_related("recorded_by"),
+        "note_form": note_form,
+        "forms_with_errors": [note_form] if note_form is not None and note_form.errors else [],
+    }, status=400 if note_form is not None and note_form.errors else 200)

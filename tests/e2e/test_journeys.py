@@ -234,6 +234,7 @@ def test_chair_records_the_panel_and_issues_the_report_adding_recommendations(pa
     keys.type(page.get_by_label("Report summary"), "A community provider is needed.")
     first = page.get_by_role("group", name="Recommendation 1")
     keys.type(first.get_by_label("Recommendation", exact=True), "Commission a community provider.")
+    keys.select(first.get_by_label("Theme", exact=True), "Housing and provider market")
     keys.type(first.get_by_label("Action", exact=True), "Share two provider offers with the family.")
     keys.select(first.get_by_label("Named owner", exact=True), OWNER)
 
@@ -244,6 +245,7 @@ def test_chair_records_the_panel_and_issues_the_report_adding_recommendations(pa
     expect(second.locator("legend").first).to_be_focused()
     keys.type(second.get_by_label("Recommendation", exact=True),
               "Review the segregation plan weekly.")
+    keys.select(second.get_by_label("Theme", exact=True), "Clinical and therapeutic")
     keys.type(second.get_by_label("Action", exact=True), "Weekly review of the plan with the person.")
     keys.select(second.get_by_label("Named owner", exact=True), OWNER)
     due = date.today() + timedelta(days=28)
@@ -266,6 +268,9 @@ def test_chair_records_the_panel_and_issues_the_report_adding_recommendations(pa
     keys.press(action_link)
     expect(page.get_by_text(OWNER)).to_be_visible()
     assert_accessible(page)
+    from reviews.models import Recommendation
+    assert Recommendation.objects.get(text="Commission a community provider.").theme.name == \
+        "Housing and provider market"
 
 
 def test_without_javascript_add_another_recommendation_keeps_what_was_typed(browser, site):

@@ -7,7 +7,7 @@ import time_machine
 from django.urls import reverse
 
 from pathways.errors import DomainError
-from reviews.models import BarrierDomain, Review
+from reviews.models import BarrierDomain, Review, Theme
 from reviews.services import FOLLOW_UP_DAYS, FOLLOW_UP_DAYS_CHILD
 from workflows import services as flow
 from workflows.followups import comparison, start_due_follow_ups
@@ -32,7 +32,8 @@ def held(users, age=30, barriers=("Funding and commissioning",)):
 
 def issue(users, review, **extra):
     return flow.review_issue_report(review=review, by=users["chair"], summary="Report.",
-                                    recommendations=[{"text": "Find a provider.", "actions": [
+                                    recommendations=[{"text": "Find a provider.",
+                                                      "theme": Theme.objects.first(), "actions": [
                                         {"text": "Two offers.", "owner": users["commissioner"],
                                          "due_date": date.today() + timedelta(30)}]}], **extra)
 
@@ -119,6 +120,7 @@ def test_the_report_form_offers_the_default_date_and_refuses_a_past_one(client_f
         "follow_up_by_month": yesterday.month, "follow_up_by_year": yesterday.year,
         "recs-TOTAL_FORMS": "1", "recs-INITIAL_FORMS": "0", "recs-MIN_NUM_FORMS": "0",
         "recs-MAX_NUM_FORMS": "10", "recs-0-text": "Find a provider.",
+        "recs-0-theme": Theme.objects.first().pk,
         "recs-0-action_text": "Two offers.", "recs-0-owner": users["commissioner"].pk,
         "recs-0-due_date": str(date.today() + timedelta(30))})
     assert response.status_code == 400

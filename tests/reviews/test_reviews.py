@@ -9,7 +9,7 @@ from django.urls import reverse
 from accounts.models import Organisation
 from audit.models import Decision
 from pathways.errors import ConflictError, DomainError
-from reviews.models import Action, BarrierDomain, Review
+from reviews.models import Action, BarrierDomain, Review, Theme
 from reviews.services import action_update
 from tests.factories import UnitFactory, make_referral
 from workflows import services as flow
@@ -42,6 +42,7 @@ def report_post(owner, due=NEXT_MONTH, **overrides):
             "recs-TOTAL_FORMS": "2", "recs-INITIAL_FORMS": "0", "recs-MIN_NUM_FORMS": "0",
             "recs-MAX_NUM_FORMS": "10",
             "recs-0-text": "Commission a community provider.",
+            "recs-0-theme": str(Theme.objects.get(code="housing-provider-market").pk),
             "recs-0-action_text": "Find two providers.",
             "recs-0-owner": str(owner.pk),
             "recs-0-due_date": str(due),
@@ -222,7 +223,8 @@ def test_review_page_and_my_reviews_cost_the_same_with_2_and_20_actions(client_f
                              findings="Findings")
     org = Organisation.objects.get(name="North Central London ICB")
     flow.review_issue_report(review=review, by=users["chair"], summary="s", recommendations=[
-        {"text": "R1", "actions": [{"text": f"A{n}", "owner": users["commissioner"],
+        {"text": "R1", "theme": Theme.objects.first(),
+         "actions": [{"text": f"A{n}", "owner": users["commissioner"],
                                     "due_date": NEXT_MONTH}
                                    for n in range(2)]}])
     chair = client_for("chair")

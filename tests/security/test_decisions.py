@@ -13,11 +13,13 @@ DOMAIN_SERVICES = ["accounts", "referrals", "reviews", "intervenors"]
 NOT_A_DECISION = {
     "referrals.person_create": "part of raising a referral (the referral_submitted decision)",
     "referrals.lts_episode_start": "records a fact given with the referral; history says who",
-    "referrals.concern_raise": "records someone else's concern as a fact; history says who",
+    "referrals.concern_raise": "records someone else's concern as a fact; history says who "
+                               "(a request for a review is also a decision)",
     "reviews.review_request": "part of triage (the triage_accepted decision)",
     "intervenors.case_open": "part of triage (the triage_accepted decision)",
     "intervenors.case_activity_log": "a note of casework done, not a choice; history says who",
     "intervenors.case_update_plan": "the discharge plan's text; history keeps each version",
+    "reviews.learning_note_add": "the group's note on a theme, about no person; history says who",
 }
 
 

@@ -13,7 +13,7 @@ from accounts.models import User
 from audit.models import Decision
 from intervenors.models import IntervenorCase
 from referrals.models import Referral
-from reviews.models import Action, Review
+from reviews.models import Action, Review, Theme
 from workflows.models import Notice
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +52,8 @@ EXPECTED = {
     "workflows:outcomes": (None, {"oversight": 200, "coordinator": 200, None: 302}, 403),
     "workflows:outcomes_csv": (None, {"oversight": 200, "coordinator": 200, None: 302}, 403),
     "workflows:dashboard": (None, {"oversight": 200, "coordinator": 200, None: 302}, 403),
+    "workflows:themes": (None, {"oversight": 200, "coordinator": 200, None: 302}, 403),
+    "workflows:theme": ("theme", {"oversight": 200, "coordinator": 200, None: 302}, 403),
     "workflows:inbox": (None, {None: 302, "norole": 403}, 200),
     "workflows:notices": (None, {None: 302, "norole": 403}, 200),
     "workflows:task_take": ("referral", {}, 405),        # POST only
@@ -125,6 +127,7 @@ def objects(users):
         "referral": referral, "person": referral.person, "review": chair_review,
         "action": action, "concern": referral.person.concerns.filter(status="open").first(),
         "notice": Notice.objects.filter(user=users["commissioner"]).first(),
+        "theme": Theme.objects.get(code="environment"),
         "case": IntervenorCase.objects.filter(intervenor__user=users["intervenor"],
                                               status="active",
                                               referral__organisation__name__startswith="North"
@@ -142,6 +145,8 @@ def url_for(route: str, pk, concern_pk=None) -> str:
 def object_url(route: str, kind: str, objects) -> str:
     if kind == "concern":   # a concern's URL names its person, then the concern
         return url_for(route, objects["concern"].person_id, objects["concern"].pk)
+    if kind == "theme":     # a theme's URL names its code
+        return "/" + route.replace("<slug:code>", objects["theme"].code)
     return url_for(route, objects[kind].pk)
 
 
@@ -230,6 +235,7 @@ POST_ACTIONS = {
                              {"coordinator"}),
     "reviews:action_escalation": ("action", {"step": "other", "reason": "probe",
                                              "follow_up_on": "2099-01-01"}, {"oversight"}),
+    "workflows:theme": ("theme", {"text": "probe"}, {"oversight"}),
 }
 
 

@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from reviews.models import Review
+from reviews.models import Review, Theme
 from tests.factories import UnitFactory, make_referral
 from workflows import services as flow
 from workflows.models import Notice
@@ -49,7 +49,7 @@ def test_panel_allocation_and_report_reach_the_named_people(users):
     flow.review_record_panel(review=review, by=users["chair"], held_on=date.today(),
                              findings="Findings")
     flow.review_issue_report(review=review, by=users["chair"], summary="Report",
-                             recommendations=[{"text": "R1", "actions": [
+                             recommendations=[{"text": "R1", "theme": Theme.objects.first(), "actions": [
                                  {"text": "A1", "owner": users["wardmanager"],
                                   "due_date": date.today() + timedelta(days=30)}]}])
     reported = Notice.objects.filter(notification__kind="report_issued",

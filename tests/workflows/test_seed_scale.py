@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from audit.models import Decision
 from intervenors.models import Intervenor, IntervenorCase
 from referrals.models import Concern, Person, Referral
-from reviews.models import Action, Review
+from reviews.models import Action, Review, Theme
 from workflows import grants
 from workflows import services as flow
 
@@ -69,7 +69,8 @@ def test_seeded_subjects_go_on_through_the_real_flows(scaled, users):
     chair = held.panel.get(role="chair").user
     flow.review_record_panel(review=held, by=chair, held_on=date.today(), findings="Findings")
     flow.review_issue_report(review=held, by=chair, summary="Report", recommendations=[
-        {"text": "R1", "actions": [{"text": "A1", "owner": users["commissioner"],
+        {"text": "R1", "theme": Theme.objects.first(),
+         "actions": [{"text": "A1", "owner": users["commissioner"],
                                     "due_date": date.today() + timedelta(days=30)}]}])
     held.refresh_from_db()
     assert held.status == "report_issued" and held.process.status == "DONE"

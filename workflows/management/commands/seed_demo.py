@@ -20,8 +20,9 @@ from intervenors.models import Intervenor, IntervenorCase
 from intervenors.services import case_activity_log
 from referrals import services as referral_services
 from referrals.models import Person, Unit
-from reviews.models import BarrierDomain, PanelMember
+from reviews.models import BarrierDomain, PanelMember, Theme
 from reviews.services import action_update, easy_read_draft, easy_read_share, easy_read_write
+from reviews.taxonomy import themes_ensure
 from workflows import services as flow
 
 PASSWORD = "pathways-demo"
@@ -76,15 +77,15 @@ INTERVENOR_REGIONS = {
 
 # Illustrative domains only: the HOPE(S) checklist itself is not public, so administrators
 # replace these with the licensed wording in the admin.
-BARRIER_DOMAINS = [
-    ("risk-formulation", "Shared understanding of risk", 1),
-    ("environment", "Physical environment", 2),
-    ("staff-skills", "Staff skills and confidence", 3),
-    ("meaningful-activity", "Meaningful activity", 4),
-    ("relationships", "Relationships with family and friends", 5),
-    ("physical-health", "Physical health and medication", 6),
-    ("community-options", "Community placement options", 7),
-    ("funding", "Funding and commissioning", 8),
+BARRIER_DOMAINS = [  # (code, name, order, theme of learning)
+    ("risk-formulation", "Shared understanding of risk", 1, "clinical-therapeutic"),
+    ("environment", "Physical environment", 2, "environment"),
+    ("staff-skills", "Staff skills and confidence", 3, "workforce-skills"),
+    ("meaningful-activity", "Meaningful activity", 4, "environment"),
+    ("relationships", "Relationships with family and friends", 5, "family-advocacy"),
+    ("physical-health", "Physical health and medication", 6, "clinical-therapeutic"),
+    ("community-options", "Community placement options", 7, "housing-provider-market"),
+    ("funding", "Funding and commissioning", 8, "commissioning-funding"),
 ]
 
 F, A, P, S = "family", "advocate", "person", "system"
@@ -239,8 +240,10 @@ class Command(BaseCommand):
                 "regions": regions, "children": username == "intervenor3"})
 
     def barrier_domains(self):
-        for code, name, order in BARRIER_DOMAINS:
-            BarrierDomain.objects.get_or_create(code=code, defaults={"name": name, "order": order})
+        themes_ensure(Theme)        # after a test flush the migration's themes are gone
+        for code, name, order, theme in BARRIER_DOMAINS:
+            BarrierDomain.objects.get_or_create(code=code, defaults={
+                "name": name, "order": order, "theme": Theme.objects.get(code=theme)})
 
     def people(self, orgs, units, users) -> int:
         created = 0
@@ -355,6 +358,7 @@ class Command(BaseCommand):
             review=review, by=chair, summary="Fictional demo report.",
             recommendations=[
                 {"text": "Commission a community provider with autism expertise.",
+                 "theme": Theme.objects.get(code="housing-provider-market"),
                  "actions": [
                      {"text": "Identify two community providers and share their offers.",
                       "owner": commissioner, "due_date": due},
@@ -362,6 +366,7 @@ class Command(BaseCommand):
                       "owner": commissioner, "due_date": due},
                  ]},
                 {"text": "Reduce time in segregation with daily meaningful activity.",
+                 "theme": Theme.objects.get(code="environment"),
                  "actions": [
                      {"text": "Start a daily activity plan agreed with the person.",
                       "owner": ward_owner, "due_date": due},
