@@ -27,6 +27,7 @@ NAV_ITEMS = [
     (Role.OVERSIGHT, "Outcomes", "workflows:outcomes"),
     (Role.COORDINATOR, "Outcomes", "workflows:outcomes"),
     (Role.OVERSIGHT, "Themes", "workflows:themes"),
+    (Role.OVERSIGHT, "Meeting packs", "workflows:packs"),
     (Role.COORDINATOR, "Themes", "workflows:themes"),
 ]
 

@@ -52,6 +52,7 @@ class Decision(AppendOnlyModel):
         ACTION_CANCELLED = "action_cancelled", "Action cancelled"
         ACTION_ESCALATED = "action_escalated", "Action escalated"
         ESCALATION_RESPONDED = "escalation_responded", "Escalation followed up"
+        MEETING_PACK_REQUESTED = "meeting_pack_requested", "Meeting pack requested"
         CASE_ASSIGNED = "case_assigned", "Intervenor assigned"
         CASE_REASSIGNED = "case_reassigned", "Intervenor reassigned"
         CASE_CLOSURE_PROPOSED = "case_closure_proposed", "Case closure proposed"

@@ -1,5 +1,7 @@
 """Flow processes and the notifications owed to people. (The audit log lives in `audit`.)"""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -117,3 +119,37 @@ class Notice(models.Model):
 
     def __str__(self):
         return f"{self.notification.subject} for {self.user}"
+
+
+class MeetingPack(models.Model):
+    """The oversight group's meeting pack for a period: built in the background, kept as the
+    PDF, HTML and CSV made at that moment (figures move daily; the pack is what the group
+    read). Each row is also the log of who asked for which pack, and when."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Being built"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    period_key = models.CharField(max_length=20)
+    period_label = models.CharField(max_length=100)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="+")
+    requested_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    step = models.PositiveSmallIntegerField(default=0)       # steps done, of PACK_STEPS
+    step_label = models.CharField(max_length=100, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)      # the exception's type only
+    pdf = models.BinaryField(blank=True, default=b"")
+    html = models.TextField(blank=True)
+    csv = models.TextField(blank=True)
+    history = HistoricalRecords(excluded_fields=["pdf", "html", "csv"])
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self):
+        return f"Meeting pack for {self.period_label} ({self.requested_at:%d %b %Y %H:%M})"

@@ -1,7 +1,8 @@
 """Celery tasks: thin, idempotent wrappers around services. They take ids, never objects.
 
-`send_notification` lives in workflows.notifications beside what it sends; it is imported
-here so that Celery's autodiscovery of `tasks` modules registers it.
+`send_notification` lives in workflows.notifications beside what it sends, and
+`build_meeting_pack` in workflows.packs beside what it builds; they are imported here so that
+Celery's autodiscovery of `tasks` modules registers them.
 """
 from celery import shared_task
 
@@ -9,8 +10,9 @@ from .deadlines import record_sweep_heartbeat
 from .deadlines import sweep_action_deadlines as _sweep
 from .followups import start_due_follow_ups
 from .notifications import notifications_requeue, send_notification
+from .packs import build_meeting_pack
 
-__all__ = ["send_notification", "sweep_action_deadlines"]
+__all__ = ["send_notification", "sweep_action_deadlines", "build_meeting_pack"]
 
 
 @shared_task(acks_late=True)

@@ -237,3 +237,58 @@ def theme_detail(request, code):
         "note_form": note_form,
         "forms_with_errors": [note_form] if note_form is not None and note_form.errors else [],
     }, status=400 if note_form is not None and note_form.errors else 200)
+
+
+@role_required(Role.OVERSIGHT)
+def packs(request):
+    """Ask for a meeting pack for a period, and find the packs made before."""
+    from reviews.forms import ThemeFilterForm
+
+    from .models import MeetingPack
+    from .packs import pack_request
+    from .themes import periods
+
+    form = ThemeFilterForm(request.POST or None, periods=periods())
+    del form.fields["region"]       # the pack covers every region
+    form.fields["period"].required = True
+    if request.method == "POST" and form.is_valid():
+        pack = pack_request(by=request.user, period_key=form.cleaned_data["period"])
+        return redirect("workflows:pack", pk=pack.pk)
+    made = MeetingPack.objects.select_related("requested_by").defer("pdf", "html", "csv")
+    return render(request, "workflows/packs.html", {
+        "form": form, "page": paging.page(request, made),
+        "forms_with_errors": [form] if form.errors else []}, status=400 if form.errors else 200)
+
+
+@role_required(Role.OVERSIGHT)
+def pack(request, pk):
+    """A pack's progress while a worker builds it (the page refreshes itself), then its files."""
+    from .models import MeetingPack
+    from .packs import PACK_STEPS
+
+    found = get_object_or_404(MeetingPack.objects.defer("pdf", "html", "csv"), pk=pk)
+    return render(request, "workflows/pack.html", {
+        "pack": found, "steps": len(PACK_STEPS),
+        "refresh": found.status in (MeetingPack.Status.QUEUED, MeetingPack.Status.RUNNING)})
+
+
+PACK_FILES = {"pdf": ("application/pdf", "pdf"), "html": ("text/html; charset=utf-8", "html"),
+              "csv": ("text/csv; charset=utf-8", "csv")}
+
+
+@role_required(Role.OVERSIGHT)
+def pack_file(request, pk, fmt):
+    from .models import MeetingPack
+
+    if fmt not in PACK_FILES:
+        raise Http404("Not found")
+    found = get_object_or_404(MeetingPack, pk=pk, status=MeetingPack.Status.READY)
+    access_record(request=request, object_type=f"export:meeting_pack:{fmt}",
+                  object_id=str(found.pk))
+    content_type, extension = PACK_FILES[fmt]
+    body = bytes(found.pdf) if fmt == "pdf" else getattr(found, fmt)
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="meeting-pack-{found.period_key}-'
+        f'{found.requested_at:%Y-%m-%d}.{extension}"')
+    return response

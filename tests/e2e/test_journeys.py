@@ -464,6 +464,21 @@ def test_oversight_follows_up_an_escalated_action_and_agrees_a_new_date(page, ke
     expect(page.get_by_text("Escalation followed up: agreed a new due date")).to_be_visible()
     assert_accessible(page)
 
+    # Then the pack for the group's meeting: built in the background, then downloaded.
+    open_from_menu(page, "Meeting packs")
+    expect(h1(page)).to_have_text("Meeting packs")
+    assert_accessible(page)
+    keys.select(page.get_by_label("Period"), "The last 12 months")
+    keys.press(page.get_by_role("button", name="Make the meeting pack"))
+    expect(h1(page)).to_have_text("Meeting pack: The last 12 months")
+    expect(page.get_by_role("status")).to_contain_text("Ready")
+    assert_accessible(page)
+    link = page.get_by_role("link", name="Download the meeting pack (PDF)")
+    with page.expect_download() as download:
+        keys.press(link, navigates=False)
+    with open(download.value.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+
 
 def test_coordinator_records_that_lts_ended_and_reads_the_outcomes(page, keys):
     person = Person.objects.filter(lts_episodes__end_date__isnull=True,

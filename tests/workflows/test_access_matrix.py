@@ -8,13 +8,14 @@ from datetime import date
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from accounts.models import User
 from audit.models import Decision
 from intervenors.models import IntervenorCase
 from referrals.models import Referral
 from reviews.models import Action, Review, Theme
-from workflows.models import Notice
+from workflows.models import MeetingPack, Notice
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +54,9 @@ EXPECTED = {
     "workflows:outcomes_csv": (None, {"oversight": 200, "coordinator": 200, None: 302}, 403),
     "workflows:dashboard": (None, {"oversight": 200, "coordinator": 200, None: 302}, 403),
     "workflows:themes": (None, {"oversight": 200, "coordinator": 200, None: 302}, 403),
+    "workflows:packs": (None, {"oversight": 200, None: 302}, 403),
+    "workflows:pack": ("pack", {"oversight": 200, None: 302}, 403),
+    "workflows:pack_file": ("pack", {"oversight": 200, None: 302}, 403),
     "workflows:theme": ("theme", {"oversight": 200, "coordinator": 200, None: 302}, 403),
     "workflows:inbox": (None, {None: 302, "norole": 403}, 200),
     "workflows:notices": (None, {None: 302, "norole": 403}, 200),
@@ -128,6 +132,9 @@ def objects(users):
         "action": action, "concern": referral.person.concerns.filter(status="open").first(),
         "notice": Notice.objects.filter(user=users["commissioner"]).first(),
         "theme": Theme.objects.get(code="environment"),
+        "pack": MeetingPack.objects.create(
+            period_key="all", period_label="All time", requested_by=users["oversight"],
+            requested_at=timezone.now(), status="ready", pdf=b"%PDF-1.7", csv="a,b"),
         "case": IntervenorCase.objects.filter(intervenor__user=users["intervenor"],
                                               status="active",
                                               referral__organisation__name__startswith="North"
@@ -137,7 +144,7 @@ def objects(users):
 
 def url_for(route: str, pk, concern_pk=None) -> str:
     url = "/" + route.replace("<uuid:pk>", str(pk)).replace("<int:pk>", str(pk)).replace(
-        "<str:kind>", "referral")
+        "<str:kind>", "referral").replace("<str:fmt>", "pdf")
     return url.replace("<uuid:concern_pk>", str(concern_pk or uuid.uuid4())).replace(
         "<uuid:discharge_pk>", str(uuid.uuid4()))
 
@@ -236,6 +243,7 @@ POST_ACTIONS = {
     "reviews:action_escalation": ("action", {"step": "other", "reason": "probe",
                                              "follow_up_on": "2099-01-01"}, {"oversight"}),
     "workflows:theme": ("theme", {"text": "probe"}, {"oversight"}),
+    "workflows:packs": ("pack", {"period": "all"}, {"oversight"}),
 }
 
 
