@@ -74,6 +74,7 @@ class Decision(AppendOnlyModel):
         POLICY_CHANGED = "policy_changed", "Priority policy changed"
         UNIT_RATED = "unit_rated", "Unit rating recorded"
         STEP_TARGET_CHANGED = "step_target_changed", "Service-level target changed"
+        THRESHOLD_CHANGED = "threshold_changed", "Oversight threshold changed"
         TASK_TAKEN = "task_taken", "Step taken on"
         TASK_RELEASED = "task_released", "Step released"
 

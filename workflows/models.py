@@ -153,3 +153,25 @@ class MeetingPack(models.Model):
 
     def __str__(self):
         return f"Meeting pack for {self.period_label} ({self.requested_at:%d %b %Y %H:%M})"
+
+
+class OversightThreshold(models.Model):
+    """A number behind an oversight rule (who counts as stuck), kept as data and changed by an
+    administrator with a reason (a decision; the history keeps every version)."""
+
+    class Key(models.TextChoices):
+        STUCK_AFTER_DAYS = "stuck_after_days", "Stuck: days in LTS at least"
+        QUIET_DAYS = "quiet_days", "Stuck: days with no completed action or intervenor contact"
+
+    DEFAULTS = {Key.STUCK_AFTER_DAYS: 365, Key.QUIET_DAYS: 90}
+
+    key = models.CharField(max_length=30, choices=Key.choices, unique=True)
+    days = models.PositiveSmallIntegerField()
+    reason = models.TextField(max_length=2000, help_text="Why this number, and its source.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self):
+        return f"{self.get_key_display()}: {self.days}"

@@ -20,12 +20,12 @@ from referrals.models import LtsEpisode, Person, Referral
 from referrals.selectors import policy_in_force
 from reviews.models import Action, ActionStatus, ActionUpdate, Review
 
+from .targets import thresholds
+
 # Length-of-LTS bands, in days (upper bound exclusive), as the group reads them.
 LTS_BANDS = [("Under 3 months", 0, 91), ("3 to 6 months", 91, 183),
              ("6 to 12 months", 183, 365), ("1 to 2 years", 365, 730),
              ("Over 2 years", 730, None)]
-STUCK_AFTER_DAYS = 365      # in LTS this long ...
-QUIET_DAYS = 90             # ... with no completed action and no intervenor contact for this long
 
 
 @dataclass(frozen=True)
@@ -33,74 +33,129 @@ class Figure:
     label: str
     value: object
     link: str = ""
+    note: str = ""      # e.g. the change over the period
 
 
-def headline(today: date | None = None) -> list[Figure]:
+def _region(q_path: str, region: str) -> Q:
+    """Rows whose person's current unit is in `region` (everything when no region)."""
+    return Q(**{q_path: region}) if region else Q()
+
+
+def in_lts_on(day: date, region: str = "") -> int:
+    """People in long-term segregation on `day` (an episode begun by then and not ended)."""
+    return (LtsEpisode.objects.filter(_region("unit__region", region), start_date__lte=day)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gt=day))
+            .values("person").distinct().count())
+
+
+def headline(today: date | None = None, region: str = "", since: date | None = None
+             ) -> list[Figure]:
+    """The figures the group reads first; with `since`, the change in people in LTS since
+    then. Filtered to a region by the unit the person is in (intervenor places are national)."""
     today = today or date.today()
-    starts = list(LtsEpisode.objects.filter(end_date__isnull=True)
+    starts = list(LtsEpisode.objects.filter(_region("unit__region", region),
+                                            end_date__isnull=True)
                   .values_list("start_date", flat=True))
     days = sorted(max((today - s).days, 0) for s in starts)
-    actions = Action.objects.aggregate(
+    actions = Action.objects.filter(
+        _region("review__person__current_unit__region", region)).aggregate(
         open=Count("pk", filter=Q(status__in=Action.OPEN_STATUSES)),
         overdue=Count("pk", filter=Q(status__in=Action.OPEN_STATUSES, due_date__lt=today)),
         escalated=Count("pk", filter=Q(status__in=Action.OPEN_STATUSES,
                                        escalated_at__isnull=False)),
         to_verify=Count("pk", filter=Q(status=ActionStatus.COMPLETED)),
     )
-    reviews = Review.objects.aggregate(
+    reviews = Review.objects.filter(
+        _region("person__current_unit__region", region)).aggregate(
         panel=Count("pk", filter=Q(status__in=[Review.Status.REQUESTED,
                                                Review.Status.SCHEDULED])),
         report=Count("pk", filter=Q(status=Review.Status.HELD)),
     )
     places = Intervenor.objects.filter(available=True).count() * MAX_ACTIVE_CASES
     active = IntervenorCase.objects.filter(status=IntervenorCase.Status.ACTIVE).count()
-    waiting = list(IntervenorCase.objects.filter(status=IntervenorCase.Status.WAITING)
-                   .values_list("waiting_since", flat=True))
+    waiting = list(IntervenorCase.objects.filter(
+        _region("person__current_unit__region", region),
+        status=IntervenorCase.Status.WAITING).values_list("waiting_since", flat=True))
     waits = [(today - w.date()).days for w in waiting]
+    change = ""
+    if since is not None:
+        moved = len(days) - in_lts_on(since, region)
+        change = (f"{'up' if moved > 0 else 'down'} {abs(moved)} since {since:%-d %b %Y}"
+                  if moved else f"no change since {since:%-d %b %Y}")
+    suffix = f"&region={region}" if region else ""
     return [
-        Figure("People in long-term segregation", len(days)),
+        Figure("People in long-term segregation", len(days), note=change),
         Figure("Median days in LTS", round(statistics.median(days)) if days else "–"),
         Figure("Longest days in LTS", days[-1] if days else "–"),
         Figure("Referrals awaiting triage",
-               Referral.objects.filter(status=Referral.Status.SUBMITTED).count(),
-               "/referrals/queue/"),
+               Referral.objects.filter(_region("person__current_unit__region", region),
+                                       status=Referral.Status.SUBMITTED).count(),
+               "/referrals/queue/" + (f"?region={region}" if region else "")),
         Figure("Reviews awaiting a panel", reviews["panel"], "/reviews/"),
         Figure("Reviews awaiting the report", reviews["report"], "/reviews/"),
-        Figure("Open actions", actions["open"], "/actions/?status=open"),
-        Figure("Overdue actions", actions["overdue"], "/actions/?overdue=on"),
+        Figure("Open actions", actions["open"], "/actions/?status=open" + suffix),
+        Figure("Overdue actions", actions["overdue"], "/actions/?overdue=on" + suffix),
         Figure("Escalated actions still open", actions["escalated"]),
         Figure("Actions awaiting verification", actions["to_verify"],
-               "/actions/?status=completed"),
-        Figure("Intervenor places in use", f"{active} of {places}", "/intervenors/capacity/"),
+               "/actions/?status=completed" + suffix),
+        Figure("Intervenor places in use (national)", f"{active} of {places}",
+               "/intervenors/capacity/"),
         Figure("People waiting for an intervenor", len(waits), "/intervenors/waiting/"),
         Figure("Median days waiting", round(statistics.median(waits)) if waits else "–"),
     ]
 
 
-def overdue_by(field: str, today: date | None = None, limit: int = 20) -> list[dict]:
+def period_activity(start: date | None, end: date, region: str = "") -> list[Figure]:
+    """What happened in the period: six counts, one query each."""
+    def between(field):
+        q = Q(**{f"{field}__lte": end})
+        return q & Q(**{f"{field}__gte": start}) if start else q
+
+    person = "person__current_unit__region"
+    return [
+        Figure("Referrals raised", Referral.objects.filter(
+            _region(person, region), between("raised_at__date")).count()),
+        Figure("Panels held", Review.objects.filter(
+            _region(person, region), between("held_on")).count()),
+        Figure("Reports issued", Review.objects.filter(
+            _region(person, region), between("report_issued_on")).count()),
+        Figure("Actions escalated", Action.objects.filter(
+            _region(f"review__{person}", region), between("escalated_at__date")).count()),
+        Figure("Actions verified", Action.objects.filter(
+            _region(f"review__{person}", region), between("verified_at__date")).count()),
+        Figure("People whose LTS ended", LtsEpisode.objects.filter(
+            _region("unit__region", region), between("end_date"))
+            .exclude(end_reason=LtsEpisode.EndReason.TRANSFERRED).count()),
+    ]
+
+
+def overdue_by(field: str, today: date | None = None, limit: int = 20, region: str = ""
+               ) -> list[dict]:
     """Overdue open actions counted by `field` (owner organisation or region), largest first."""
     today = today or date.today()
-    rows = (Action.objects.filter(status__in=Action.OPEN_STATUSES, due_date__lt=today)
+    rows = (Action.objects.filter(_region("review__person__current_unit__region", region),
+                                  status__in=Action.OPEN_STATUSES, due_date__lt=today)
             .values(field).annotate(n=Count("pk")).order_by("-n", field))
     return list(rows[:limit])
 
 
-def overdue_by_organisation(today=None) -> list[dict]:
-    rows = overdue_by("owner_organisation", today)
+def overdue_by_organisation(today=None, region: str = "") -> list[dict]:
+    rows = overdue_by("owner_organisation", today, region=region)
     from accounts.models import Organisation
 
     names = dict(Organisation.objects.filter(
         pk__in=[r["owner_organisation"] for r in rows]).values_list("pk", "name"))
     return [{"label": names.get(r["owner_organisation"], "–"), "n": r["n"],
-             "link": f"/actions/?overdue=on&owner_organisation={r['owner_organisation']}"}
+             "link": f"/actions/?overdue=on&owner_organisation={r['owner_organisation']}"
+                     + (f"&region={region}" if region else "")}
             for r in rows]
 
 
-def overdue_by_region(today=None) -> list[dict]:
+def overdue_by_region(today=None, region: str = "") -> list[dict]:
     from accounts.models import Region
 
     labels = dict(Region.choices)
-    rows = overdue_by("review__person__current_unit__region", today)
+    rows = overdue_by("review__person__current_unit__region", today, region=region)
     return [{"label": labels.get(r["review__person__current_unit__region"], "No unit"),
              "n": r["n"],
              "link": "/actions/?overdue=on&region="
@@ -108,7 +163,7 @@ def overdue_by_region(today=None) -> list[dict]:
             for r in rows]
 
 
-def lts_bands(today: date | None = None) -> list[tuple[str, int]]:
+def lts_bands(today: date | None = None, region: str = "") -> list[tuple[str, int]]:
     today = today or date.today()
     counts = {}
     for n, (_, low, high) in enumerate(LTS_BANDS):
@@ -116,15 +171,18 @@ def lts_bands(today: date | None = None) -> list[tuple[str, int]]:
         if high is not None:
             q &= Q(start_date__gt=today - timedelta(days=high))
         counts[f"band{n}"] = Count("pk", filter=q)
-    totals = LtsEpisode.objects.filter(end_date__isnull=True).aggregate(**counts)
+    totals = LtsEpisode.objects.filter(_region("unit__region", region),
+                                       end_date__isnull=True).aggregate(**counts)
     return [(label, totals[f"band{n}"]) for n, (label, _, _) in enumerate(LTS_BANDS)]
 
 
-def stuck_people(today: date | None = None):
-    """People in LTS beyond STUCK_AFTER_DAYS with no action completed and no intervenor
-    contact in the last QUIET_DAYS, highest priority first (a queryset, for paging)."""
+def stuck_people(today: date | None = None, region: str = ""):
+    """People in LTS at least the stuck threshold's days with no action completed and no
+    intervenor contact in the quiet threshold's days, highest priority first (a queryset, for
+    paging). The thresholds are data (targets.thresholds)."""
     today = today or date.today()
-    quiet_since = today - timedelta(days=QUIET_DAYS)
+    limits = thresholds()
+    quiet_since = today - timedelta(days=limits["quiet_days"])
     recent_action = ActionUpdate.objects.filter(
         action__review__person=OuterRef("pk"),
         new_status__in=[ActionStatus.COMPLETED, ActionStatus.VERIFIED],
@@ -132,8 +190,9 @@ def stuck_people(today: date | None = None):
     recent_contact = CaseActivity.objects.filter(case__person=OuterRef("pk"),
                                                  occurred_on__gte=quiet_since)
     people = (Person.objects.filter(
+        _region("current_unit__region", region),
         lts_episodes__end_date__isnull=True,
-        lts_episodes__start_date__lte=today - timedelta(days=STUCK_AFTER_DAYS))
+        lts_episodes__start_date__lte=today - timedelta(days=limits["stuck_after_days"]))
         .exclude(Exists(recent_action)).exclude(Exists(recent_contact))
         .select_related("current_unit"))
     weights = priority.Weights.from_policy(policy_in_force())

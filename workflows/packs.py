@@ -26,6 +26,7 @@ from reviews.models import Action
 from . import oversight
 from .equality import equality_tables
 from .models import MeetingPack
+from .targets import thresholds
 from .themes import Period, period_named, theme_table
 
 PACK_STEPS = ["Headline figures", "Actions by organisation", "Themes of learning",
@@ -58,7 +59,10 @@ def pack_content(user, period: Period, today: date | None = None, progress=None)
     today = today or date.today()
     tell = progress or (lambda step: None)
     content = {"period": period, "today": today, "generated_at": timezone.now(),
-               "headline": oversight.headline(today), "bands": oversight.lts_bands(today),
+               "headline": oversight.headline(today, since=period.start),
+               "activity": oversight.period_activity(period.start,
+                                                     min(period.end or today, today)),
+               "bands": oversight.lts_bands(today),
                "step_times": oversight.step_times(), "step_labels": oversight.STEP_TIMES}
     tell(1)
     content["by_organisation"] = actions_by_organisation(period, today)
@@ -71,8 +75,9 @@ def pack_content(user, period: Period, today: date | None = None, progress=None)
          "region": p.current_unit.get_region_display() if p.current_unit else "–"}
         for p in oversight.stuck_people(today)[:STUCK_SHOWN]]
     content["stuck_total"] = oversight.stuck_people(today).count()
-    content["stuck_after"], content["quiet_days"] = (oversight.STUCK_AFTER_DAYS,
-                                                     oversight.QUIET_DAYS)
+    limits = thresholds()
+    content["stuck_after"], content["quiet_days"] = (limits["stuck_after_days"],
+                                                     limits["quiet_days"])
     tell(4)
     content["equality"] = equality_tables(today)
     tell(5)
@@ -85,7 +90,9 @@ def pack_csv(content: dict) -> str:
     w = csv.writer(out)
     w.writerow(["section", "group", "measure", "value"])
     for f in content["headline"]:
-        w.writerow(["Headline", "", f.label, f.value])
+        w.writerow(["Headline", f.note, f.label, f.value])
+    for f in content["activity"]:
+        w.writerow(["In the period", content["period"].label, f.label, f.value])
     for label, n in content["bands"]:
         w.writerow(["People in LTS by length", label, "people", n])
     for row in content["by_organisation"]:

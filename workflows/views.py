@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
-from accounts.models import User
+from accounts.models import Region, User
 from accounts.roles import Role
 from accounts.selectors import reads_everything
 from audit.access import get_or_404
@@ -109,20 +109,37 @@ def task_release(request, kind, pk):
 
 @role_required(Role.OVERSIGHT, Role.COORDINATOR)
 def dashboard(request):
-    """Where follow-up is stuck, in counts; people only by reference in the stuck list."""
-    from . import oversight
+    """Where follow-up is stuck, in counts; people only by reference in the stuck list.
+    Filtered by region (of the person's unit) and period (what happened in it, and the change
+    in people in LTS since it began)."""
+    from reviews.forms import ThemeFilterForm
 
-    access_record(request=request, object_type="report:dashboard", object_id="aggregate")
-    stuck = paging.page(request, oversight.stuck_people(), per_page=20)
+    from . import oversight
+    from .targets import thresholds
+    from .themes import period_named, periods
+
     today = date.today()
+    form = ThemeFilterForm(request.GET or None, periods=periods(today))
+    chosen = form.cleaned_data if form.is_valid() else {}
+    period = period_named(chosen.get("period") or "12m", today)
+    region = chosen.get("region") or ""
+    if not request.GET:
+        form = ThemeFilterForm(initial={"period": period.key}, periods=periods(today))
+    access_record(request=request, object_type="report:dashboard", object_id="aggregate")
+    stuck = paging.page(request, oversight.stuck_people(today, region), per_page=20)
+    limits = thresholds()
+    end = min(period.end or today, today)
     return render(request, "workflows/dashboard.html", {
-        "headline": oversight.headline(today),
-        "by_organisation": oversight.overdue_by_organisation(today),
-        "by_region": oversight.overdue_by_region(today),
-        "bands": oversight.lts_bands(today),
+        "form": form, "period": period, "region": region,
+        "region_label": dict(Region.choices).get(region, ""),
+        "headline": oversight.headline(today, region, since=period.start),
+        "activity": oversight.period_activity(period.start, end, region),
+        "by_organisation": oversight.overdue_by_organisation(today, region),
+        "by_region": oversight.overdue_by_region(today, region),
+        "bands": oversight.lts_bands(today, region),
         "step_times": oversight.step_times(), "step_labels": oversight.STEP_TIMES,
-        "stuck": stuck, "stuck_after": oversight.STUCK_AFTER_DAYS,
-        "quiet_days": oversight.QUIET_DAYS,
+        "stuck": stuck, "stuck_after": limits["stuck_after_days"],
+        "quiet_days": limits["quiet_days"],
     })
 
 

@@ -8,6 +8,7 @@ from intervenors.models import CaseActivity, IntervenorCase
 from referrals.models import LtsEpisode, Referral
 from reviews.models import Action
 from workflows import oversight
+from workflows.targets import thresholds
 
 pytestmark = pytest.mark.django_db
 
@@ -57,10 +58,10 @@ def test_stuck_people_are_long_in_lts_and_quiet(users):
     stuck = list(oversight.stuck_people(today))
     for person in stuck:
         episode = person.lts_episodes.get(end_date__isnull=True)
-        assert (today - episode.start_date).days >= oversight.STUCK_AFTER_DAYS
+        assert (today - episode.start_date).days >= thresholds()["stuck_after_days"]
         assert not CaseActivity.objects.filter(
             case__person=person,
-            occurred_on__gte=today - timedelta(days=oversight.QUIET_DAYS)).exists()
+            occurred_on__gte=today - timedelta(days=thresholds()["quiet_days"])).exists()
     scores = [p.rank_score for p in stuck]
     assert scores == sorted(scores, reverse=True)
     if stuck:   # contact today takes a person off the list
@@ -119,3 +120,70 @@ def test_the_dashboard_draws_lengths_in_lts_as_a_chart_beside_its_table(client_f
     assert "Days from referral to each step" in page
     for label, _n in oversight.lts_bands():
         assert f">{label}</text>" in page
+
+
+def test_a_region_filter_counts_only_people_whose_unit_is_there():
+    today = date.today()
+    for region in ("london", "midlands", "north_west"):
+        got = {f.label: f.value for f in oversight.headline(today, region)}
+        episodes = [e for e in LtsEpisode.objects.filter(end_date__isnull=True)
+                    .select_related("unit") if e.unit.region == region]
+        assert got["People in long-term segregation"] == len(episodes)
+        actions = [a for a in Action.objects.select_related("review__person__current_unit")
+                   if a.review.person.current_unit
+                   and a.review.person.current_unit.region == region]
+        assert got["Overdue actions"] == sum(a.is_overdue_on(today) for a in actions)
+        assert sum(n for _, n in oversight.lts_bands(today, region)) == len(episodes)
+
+
+def test_the_period_shows_the_change_in_people_in_lts_and_what_happened(users):
+    from referrals.services import lts_end
+
+    today = date.today()
+    since = today - timedelta(days=30)
+    before = oversight.in_lts_on(since)
+    ended = LtsEpisode.objects.filter(end_date__isnull=True,
+                                      start_date__lt=since).select_related("person").first()
+    lts_end(person=ended.person, end_date=today, end_reason="less_restrictive",
+            by=users["coordinator"], reason="Moved to a step-down unit.")
+    people = next(f for f in oversight.headline(today, since=since)
+                  if f.label == "People in long-term segregation")
+    now = LtsEpisode.objects.filter(end_date__isnull=True).count()
+    moved = now - before
+    assert people.value == now
+    assert people.note == (f"{'up' if moved > 0 else 'down'} {abs(moved)} since "
+                           f"{since:%-d %b %Y}" if moved else f"no change since {since:%-d %b %Y}")
+    activity = {f.label: f.value for f in oversight.period_activity(since, today)}
+    assert activity["People whose LTS ended"] == LtsEpisode.objects.filter(
+        end_date__gte=since).exclude(end_reason="transferred").count() >= 1
+    assert activity["Referrals raised"] == Referral.objects.filter(
+        raised_at__date__gte=since).count()
+
+
+def test_the_stuck_thresholds_are_data_changed_with_a_reason(users):
+    from audit.models import Decision
+    from workflows.models import OversightThreshold
+    from workflows.targets import threshold_set
+
+    today = date.today()
+    stuck = set(oversight.stuck_people(today).values_list("pk", flat=True))
+    row = OversightThreshold.objects.get(key="stuck_after_days")
+    threshold_set(by=users["admin"], threshold=row, days=3000,
+                  reason="Only the very longest, for this meeting.")
+    assert thresholds()["stuck_after_days"] == 3000
+    fewer = set(oversight.stuck_people(today).values_list("pk", flat=True))
+    assert fewer < stuck or not stuck
+    for pk in fewer:
+        start = LtsEpisode.objects.get(person_id=pk, end_date__isnull=True).start_date
+        assert (today - start).days >= 3000
+    decision = Decision.objects.get(kind="threshold_changed", subject_id=str(row.pk))
+    assert decision.facts == {"from": 365, "to": 3000}
+
+
+def test_the_dashboard_filters_by_region_and_period(client_for):
+    oversight_client = client_for("oversight")
+    page = oversight_client.get(reverse("workflows:dashboard"),
+                                {"period": "all", "region": "london"}).content.decode()
+    assert "Headline figures: London" in page and "In the period: all time" in page
+    page = oversight_client.get(reverse("workflows:dashboard")).content.decode()
+    assert "In the period: the last 12 months" in page and "since" in page
