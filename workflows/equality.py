@@ -9,13 +9,15 @@ until at least two cells are hidden and together they hold at least 5 people; th
 cell can be worked out from the total and the cells shown (secondary suppression). A total
 under 5 is itself hidden.
 """
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import date
+from statistics import median
 
 from django.db.models import Q
 
+from accounts.models import Region
 from intervenors.models import IntervenorCase
-from referrals.models import Condition, Person, ProtectedCharacteristics, Referral
+from referrals.models import Condition, LtsEpisode, Person, ProtectedCharacteristics, Referral
 
 SUPPRESS_BELOW = 5
 
@@ -59,21 +61,103 @@ def cohort():
     ).select_related("characteristics")
 
 
-def equality_tables(today: date | None = None) -> dict:
-    today = today or date.today()
-    # Four plain values a person, never model objects: the cohort is thousands at national scale.
-    people = list(cohort().values_list("characteristics__ethnicity", "characteristics__sex",
-                                       "date_of_birth", "condition"))
+def _on_a_cycle(hidden: set[tuple], cell: tuple) -> bool:
+    """Whether `cell` (row, column) lies on a cycle of hidden cells: its row and column stay
+    connected through the other hidden cells."""
+    row, col = cell
+    others = hidden - {cell}
+    seen, frontier = {("r", row)}, [("r", row)]
+    while frontier:
+        kind, key = frontier.pop()
+        for r, c in others:
+            if kind == "r" and r == key and ("c", c) not in seen:
+                seen.add(("c", c))
+                frontier.append(("c", c))
+            elif kind == "c" and c == key and ("r", r) not in seen:
+                seen.add(("r", r))
+                frontier.append(("r", r))
+    return ("c", col) in seen
+
+
+def suppress_grid(grid: dict[tuple, int]) -> dict[tuple, int | str] | None:
+    """Cells (row, column) -> the number, SMALL or HIDDEN, so that no hidden cell can be worked
+    out from the others and the row and column totals (see the module's note); None when no
+    choice of hidden cells can do that (too few people spread too thinly): then the table is
+    not shown at all."""
+    small = {cell for cell, n in grid.items() if 0 < n < SUPPRESS_BELOW}
+    hidden = set(small)
+    while True:
+        exposed = next((cell for cell in sorted(hidden) if not _on_a_cycle(hidden, cell)), None)
+        if exposed is None:
+            break
+        row, col = exposed
+        unhidden = sorted((n, cell) for cell, n in grid.items() if n and cell not in hidden)
+        # The smallest other cell in its row, else in its column, else anywhere.
+        choice = (next((cell for _, cell in unhidden if cell[0] == row), None)
+                  or next((cell for _, cell in unhidden if cell[1] == col), None)
+                  or next((cell for _, cell in unhidden), None))
+        if choice is not None:
+            hidden.add(choice)
+            continue
+        return None   # every non-zero cell is hidden and some still cannot be shifted
+    return {cell: SMALL if cell in small else HIDDEN if cell in hidden else n
+            for cell, n in grid.items()}
+
+
+def _people(today: date) -> list[tuple]:
+    """(ethnicity, sex, age band, condition, region, days in LTS or None) for each person in
+    the cohort: plain values, two queries, whatever its size."""
+    rows = list(cohort().values_list("pk", "characteristics__ethnicity",
+                                     "characteristics__sex", "date_of_birth", "condition",
+                                     "current_unit__region"))
+    starts = dict(LtsEpisode.objects.filter(end_date__isnull=True, person__in=[r[0] for r in rows])
+                  .values_list("person_id", "start_date"))
     ethnic = dict(ProtectedCharacteristics.Ethnicity.choices)
     sexes = dict(ProtectedCharacteristics.Sex.choices)
     conditions = dict(Condition.choices)
-    counters = {
-        "Ethnicity": Counter(ethnic[e or "Z"] for e, _, _, _ in people),
-        "Sex": Counter(sexes[s or "not_stated"] for _, s, _, _ in people),
-        "Age band": Counter(age_band(dob, today) for _, _, dob, _ in people),
-        "Learning disability or autism": Counter(conditions[c] for _, _, _, c in people),
-    }
+    return [(ethnic[e or "Z"], sexes[s or "not_stated"], age_band(dob, today), conditions[c],
+             region or "", (today - starts[pk]).days if pk in starts else None)
+            for pk, e, s, dob, c, region in rows]
+
+
+CHARACTERISTICS = ["Ethnicity", "Sex", "Age band", "Learning disability or autism"]
+
+
+def _median_days(days: list[int]) -> int | None:
+    return round(median(days)) if len(days) >= SUPPRESS_BELOW else None
+
+
+def equality_tables(today: date | None = None) -> dict:
+    """Counts and median days in LTS by each characteristic, nationally and by region."""
+    today = today or date.today()
+    people = _people(today)
+    regions = dict(Region.choices)
+    tables, by_region = {}, {}
+    region_counts = Counter(p[4] for p in people)
+    columns = [code for code in regions if region_counts.get(code)]
+    if region_counts.get(""):
+        columns.append("")
+    for i, name in enumerate(CHARACTERISTICS):
+        counts = Counter(p[i] for p in people)
+        days = defaultdict(list)
+        for p in people:
+            if p[5] is not None:
+                days[p[i]].append(p[5])
+        rows = suppress(dict(counts))
+        tables[name] = [(label, shown, _median_days(days[label]) if isinstance(shown, int)
+                         else None) for label, shown in rows]
+        grid = Counter((p[i], p[4]) for p in people)
+        cells = suppress_grid({(label, col): grid.get((label, col), 0)
+                               for label, _ in rows for col in columns})
+        by_region[name] = None if cells is None else [
+            {"label": label, "total": shown, "cells": [cells[(label, col)] for col in columns]}
+            for label, shown in rows]
+    in_lts = [p[5] for p in people if p[5] is not None]
     return {
         "total": shown_total(len(people)),
-        "tables": {name: suppress(dict(c)) for name, c in counters.items()},
+        "median_days": _median_days(in_lts),
+        "tables": tables,
+        "regions": [regions.get(code, "No unit recorded") for code in columns],
+        "region_totals": [shown_total(region_counts[code]) for code in columns],
+        "by_region": by_region,
     }

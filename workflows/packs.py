@@ -105,8 +105,16 @@ def pack_csv(content: dict) -> str:
     for row in content["stuck"]:
         w.writerow(["Stuck people", row["reference"], "score", row["score"]])
     for name, rows in content["equality"]["tables"].items():
-        for label, count in rows:
+        for label, count, days in rows:
             w.writerow([f"Equality: {name}", label, "people", count])
+            if days is not None:
+                w.writerow([f"Equality: {name}", label, "median days in LTS", days])
+    regions = content["equality"]["regions"]
+    for name, rows in content["equality"]["by_region"].items():
+        for row in rows or ():
+            for region, cell in zip(regions, row["cells"], strict=True):
+                w.writerow([f"Equality by region: {name}", f"{row['label']}, {region}",
+                            "people", cell])
     return out.getvalue()
 
 

@@ -3,7 +3,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workflows.equality import HIDDEN, SMALL, SUPPRESS_BELOW, cohort, equality_tables, suppress
+from workflows.equality import (
+    HIDDEN,
+    SMALL,
+    SUPPRESS_BELOW,
+    _on_a_cycle,
+    cohort,
+    equality_tables,
+    suppress,
+    suppress_grid,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -13,9 +22,10 @@ def test_counts_cover_the_open_cohort_and_hide_small_numbers():
     people = list(cohort())
     assert data["total"] == len(people) > 0
     for rows in data["tables"].values():
-        for _, count in rows:
+        for _, count, days in rows:
             assert count in ("fewer than 5", "hidden") or count >= 5
-    sexes = dict(data["tables"]["Sex"])
+            assert days is None or isinstance(count, int)
+    sexes = {label: count for label, count, _ in data["tables"]["Sex"]}
     exact = sum(v for v in sexes.values() if isinstance(v, int))
     assert exact <= data["total"]
 
@@ -55,3 +65,81 @@ def test_no_hidden_cell_can_be_worked_out_from_the_total(counts):
 def test_one_small_cell_takes_the_next_smallest_with_it():
     assert suppress({"A": 20, "B": 9, "C": 2}) == [("A", 20), ("B", HIDDEN), ("C", SMALL)]
     assert suppress({"A": 20, "B": 9}) == [("A", 20), ("B", 9)]
+
+
+def _independent_medians(today):
+    """Median days in LTS by sex, from model objects one person at a time."""
+    from collections import defaultdict
+    from statistics import median
+
+    days = defaultdict(list)
+    for person in cohort():
+        episode = person.lts_episodes.filter(end_date__isnull=True).first()
+        if episode is not None:
+            sex = person.characteristics.get_sex_display()
+            days[sex].append((today - episode.start_date).days)
+    return {sex: round(median(d)) for sex, d in days.items() if len(d) >= SUPPRESS_BELOW}
+
+
+def test_median_days_in_lts_match_an_independent_count():
+    from datetime import date
+
+    data = equality_tables(date.today())
+    expected = _independent_medians(date.today())
+    for label, count, days in data["tables"]["Sex"]:
+        if isinstance(count, int) and label in expected:
+            assert days == expected[label]
+        else:
+            assert days is None or label in expected
+
+
+def test_by_region_cells_add_up_to_the_regions_and_hide_small_numbers():
+    data = equality_tables()
+    for rows in data["by_region"].values():
+        if rows is None:
+            continue
+        for column, total in enumerate(data["region_totals"]):
+            shown = [row["cells"][column] for row in rows]
+            if all(isinstance(v, int) for v in shown) and isinstance(total, int):
+                assert sum(shown) == total
+            for v in shown:
+                assert v in (SMALL, HIDDEN) or v == 0 or v >= SUPPRESS_BELOW
+
+
+grids = st.dictionaries(
+    st.tuples(st.sampled_from("ABCD"), st.sampled_from("vwxyz")),
+    st.integers(min_value=0, max_value=30) | st.integers(min_value=0, max_value=6),
+    min_size=1)
+
+
+@given(grids)
+def test_no_hidden_cell_in_a_regional_table_can_be_worked_out(grid):
+    """With every row and column total published, a hidden cell has one possible value only if
+    it is on no cycle of hidden cells; every hidden cell is non-zero, so a cycle can always be
+    shifted by one. So: every hidden cell is on a cycle, small cells are hidden, and the cells
+    shown are the true counts."""
+    shown = suppress_grid(grid)
+    if shown is None:       # too thin to protect: the table is not shown
+        assert any(0 < n < SUPPRESS_BELOW for n in grid.values())
+        return
+    hidden = {cell for cell, v in shown.items() if v in (SMALL, HIDDEN)}
+    for cell in hidden:
+        assert grid[cell] > 0
+        assert _on_a_cycle(hidden, cell), (grid, shown)
+    for cell, n in grid.items():
+        if 0 < n < SUPPRESS_BELOW:
+            assert shown[cell] == SMALL
+        elif cell not in hidden:
+            assert shown[cell] == n
+
+
+def test_one_small_cell_in_a_grid_takes_a_loop_with_it():
+    grid = {("A", "x"): 2, ("A", "y"): 20, ("B", "x"): 30, ("B", "y"): 40}
+    shown = suppress_grid(grid)
+    assert shown == {("A", "x"): SMALL, ("A", "y"): HIDDEN, ("B", "x"): HIDDEN,
+                     ("B", "y"): HIDDEN}
+
+
+def test_a_table_too_thin_to_protect_is_not_shown():
+    # One group in two regions and one in one: hiding everything still leaves a forest.
+    assert suppress_grid({("A", "x"): 3, ("A", "y"): 10, ("B", "y"): 8, ("B", "x"): 0}) is None
