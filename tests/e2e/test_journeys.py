@@ -427,7 +427,8 @@ def test_oversight_goes_from_the_dashboard_to_an_organisations_overdue_actions(p
     assert_accessible(page)
 
 
-def test_oversight_follows_up_an_escalated_action_and_agrees_a_new_date(page, keys):
+def test_oversight_goes_from_the_dashboard_to_an_escalated_action_and_the_meeting_pack(
+        page, keys):
     from workflows.deadlines import sweep_action_deadlines
 
     assert sweep_action_deadlines()["escalated"] >= 1     # the demo's long-overdue action
@@ -436,7 +437,17 @@ def test_oversight_follows_up_an_escalated_action_and_agrees_a_new_date(page, ke
     reference = action.review.person.reference
     sign_in(page, "oversight")
     expect(h1(page)).to_have_text("My work")
-    keys.press(page.get_by_role("link", name=f"Follow up the escalated action for {reference}"))
+    expect(page.get_by_role("link", name=f"Follow up the escalated action for {reference}")
+           ).to_be_visible()
+    # From the dashboard: the owner's organisation's overdue actions, then the escalated one.
+    open_from_menu(page, "Dashboard")
+    expect(h1(page)).to_have_text("Programme dashboard")
+    section = page.get_by_role("region", name="Overdue actions by owner's organisation")
+    keys.press(section.get_by_role("link", name=action.owner_organisation.name))
+    expect(h1(page)).to_have_text("Actions from IC(E)TR reviews")
+    assert_accessible(page)
+    first_words = " ".join(action.text.split()[:4])
+    keys.press(page.get_by_role("link", name=re.compile("^" + re.escape(first_words))).first)
     expect(h1(page)).to_have_text(f"Action for {reference}")
     expect(page.get_by_text("Escalated", exact=True)).to_be_visible()
     assert_accessible(page)
