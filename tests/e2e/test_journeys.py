@@ -491,6 +491,31 @@ def test_oversight_goes_from_the_dashboard_to_an_escalated_action_and_the_meetin
         assert pdf.read(5) == b"%PDF-"
 
 
+def test_oversight_reads_the_themes_and_records_a_learning_note(page, keys):
+    sign_in(page, "oversight")
+    open_from_menu(page, "Themes")
+    expect(h1(page)).to_have_text("Themes of learning")
+    expect(page.get_by_role("table", name=re.compile("^All time"))).to_contain_text(
+        "Housing and provider market")
+    assert_accessible(page)
+    keys.select(page.get_by_label("Region"), "London")
+    keys.press(page.get_by_role("button", name="Apply filters"))
+    expect(page.get_by_role("table", name=re.compile("^All time, London"))).to_be_visible()
+    keys.press(page.get_by_role("link", name="Housing and provider market"))
+    expect(h1(page)).to_have_text("Housing and provider market")
+    expect(page.get_by_text("No learning notes yet.")).to_be_visible()
+    assert_accessible(page)
+    keys.press(page.get_by_role("button", name="Record learning note"))
+    expect(page.get_by_role("alert")).to_contain_text("Learning note")
+    expect(page.locator(".nhsuk-error-summary")).to_be_focused()
+    keys.type(page.get_by_label("Learning note"),
+              "Providers will not bid without capital funding: raise with the regions.")
+    keys.press(page.get_by_role("button", name="Record learning note"))
+    expect(banner(page)).to_contain_text("Learning note recorded.")
+    expect(page.locator(".app-timeline")).to_contain_text("Providers will not bid")
+    assert_accessible(page)
+
+
 def test_coordinator_records_that_lts_ended_and_reads_the_outcomes(page, keys):
     person = Person.objects.filter(lts_episodes__end_date__isnull=True,
                                    referrals__status="accepted").first()

@@ -140,3 +140,98 @@ def test_a_worker_killed_mid_send_loses_nothing_and_duplicates_nothing(postgres)
     assert notification.sent_at is not None, output[-3000:]
     assert notification.attempts == 1, output[-3000:]
     assert output.count("Subject: Worker kill drill") == 1
+
+
+def test_a_worker_killed_mid_sweep_escalates_each_action_once_and_sends_each_notice_once(
+        postgres, tmp_path):
+    """A worker is SIGKILLed in the middle of the deadline sweep. The next sweep, on a new
+    worker, finishes the job: every overdue action is escalated exactly once and every notice
+    owed is sent exactly once (issue 17: each escalation is its own transaction keyed by the
+    due date; sends are owed in the database and queued only on commit)."""
+    import signal
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import User
+    from audit.models import Decision
+    from reviews.models import Action, Review
+    from workflows.notifications import notifications_requeue
+    from workflows.tasks import sweep_action_deadlines
+
+    require(bool(os.environ.get("REDIS_URL")), "needs REDIS_URL and a Redis server",
+            needed_in_ci=database_url_is_postgres())
+    from django.core.management import call_command
+
+    from config.celery import app
+
+    call_command("seed_demo", force=True, verbosity=0)   # earlier transactional tests flush
+    owner = User.objects.get(username="commissioner")
+    review = Review.objects.filter(status="report_issued").first()
+    due = date.today() - timedelta(days=20)
+    Action.objects.bulk_create([Action(
+        review=review, recommendation=review.recommendations.first(), text=f"Drill {n}",
+        owner=owner, owner_organisation=owner.organisation, owner_name="Drill owner",
+        due_date=due) for n in range(300)])
+    drill = Action.objects.filter(text__startswith="Drill ")
+    db = connection.settings_dict
+    env = {**os.environ, "EMAIL_URL": "consolemail://",
+           "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
+
+    def start_worker(name):
+        # Output to a file: a full pipe would stall the worker. Popen keeps its own handle.
+        with open(tmp_path / f"{name}.log", "w") as log:
+            return subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
+                 "--without-heartbeat", "--without-mingle", "--without-gossip",
+                 "--loglevel=INFO", "-n", f"{name}@%h"],
+                cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+
+    def escalated():
+        return Decision.objects.filter(kind="action_escalated",
+                                       subject_id__in=[str(pk) for pk in
+                                                       drill.values_list("pk", flat=True)])
+
+    app.control.purge()
+    app.conf.task_always_eager = False
+    survivor = None
+    try:
+        doomed = start_worker("doomed")
+        sweep_action_deadlines.delay()
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and escalated().count() < 10:
+            time.sleep(0.05)
+        os.kill(doomed.pid, signal.SIGKILL)
+        doomed.wait(30)
+        at_kill = escalated().count()
+        assert 10 <= at_kill < drill.count(), "the sweep was not caught in the middle"
+
+        survivor = start_worker("survivor")
+        sweep_action_deadlines.delay()          # the next hourly run
+        deadline = time.monotonic() + 180
+        owed = Notification.objects.filter(key__startswith="action:")
+        while time.monotonic() < deadline and (
+                escalated().count() < drill.count() or owed.filter(sent_at=None).exists()):
+            time.sleep(0.5)
+            notifications_requeue(now=timezone.now() + timedelta(minutes=11))
+        time.sleep(2)
+    finally:
+        app.conf.task_always_eager = True
+        if survivor is not None:
+            survivor.terminate()
+            survivor.wait(60)
+        app.control.purge()
+    output = (tmp_path / "doomed.log").read_text() + (tmp_path / "survivor.log").read_text()
+    # Each drill action escalated once, with one escalation notice and one overdue notice...
+    assert escalated().count() == drill.count() == 300
+    assert len(set(escalated().values_list("subject_id", flat=True))) == 300
+    for kind in ("escalated", "overdue"):
+        notes = Notification.objects.filter(
+            key__in=[f"action:{pk}:{kind}:{due.isoformat()}"
+                     for pk in drill.values_list("pk", flat=True)])
+        assert notes.count() == 300
+        # ...each sent exactly once.
+        assert not notes.filter(sent_at=None).exists(), output[-3000:]
+        assert set(notes.values_list("attempts", flat=True)) == {1}
+    assert output.count("Subject: Pathways: action escalated for") == Notification.objects.filter(
+        kind="escalated", sent_at__isnull=False).count()

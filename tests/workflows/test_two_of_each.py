@@ -1,0 +1,122 @@
+"""Two web processes and two Celery workers against one database (issue 17): the three-case
+rule still lets exactly the free places be taken, and every notification is sent exactly once,
+whichever process queued it and whichever worker picked it up."""
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests.conftest import database_url_is_postgres, require
+from tests.workflows.test_resilience import _free_port, _get, _token
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
+
+
+def _post(url: str, token: str, body: dict) -> tuple[int, dict]:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers={
+        "Content-Type": "application/json", "Authorization": f"Token {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def test_two_web_processes_and_two_workers_keep_the_rules(postgres, tmp_path):
+    require(bool(os.environ.get("REDIS_URL")), "needs REDIS_URL and a Redis server",
+            needed_in_ci=database_url_is_postgres())
+    from django.core.management import call_command
+
+    from config.celery import app
+    from intervenors.models import MAX_ACTIVE_CASES, Intervenor, IntervenorCase
+    from workflows.models import Notification
+
+    call_command("seed_demo", force=True, verbosity=0)   # earlier transactional tests flush
+    intervenor = Intervenor.objects.get(user__username="intervenor2")
+    free = MAX_ACTIVE_CASES - intervenor.cases.filter(status="active").count()
+    waiting = list(IntervenorCase.objects.filter(status="waiting").order_by("waiting_since"))
+    assert free >= 1 and len(waiting) > free + 2
+    db = connection.settings_dict
+    env = {**os.environ, "EMAIL_URL": "consolemail://", "DEBUG": "false",
+           "ALLOWED_HOSTS": "127.0.0.1", "SECURE_COOKIES": "false", "CONN_MAX_AGE": "600",
+           "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
+    processes, logs = [], {}
+
+    def start(name, args):
+        logs[name] = tmp_path / f"{name}.log"
+        with open(logs[name], "w") as log:   # a file: a full pipe would stall the process
+            processes.append(subprocess.Popen(args, cwd=settings.BASE_DIR, env=env,
+                                              stdout=log, stderr=subprocess.STDOUT))
+
+    ports = [_free_port(), _free_port()]
+    app.control.purge()
+    try:
+        for n, port in enumerate(ports):
+            start(f"web{n}", [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind",
+                              f"127.0.0.1:{port}", "--workers", "1", "--log-level", "warning"])
+            start(f"worker{n}", [sys.executable, "-m", "celery", "-A", "config", "worker",
+                                 "--pool=solo", "--without-heartbeat", "--without-mingle",
+                                 "--without-gossip", "--loglevel=INFO", "-n", f"w{n}@%h"])
+        bases = [f"http://127.0.0.1:{port}" for port in ports]
+        deadline = time.monotonic() + 60
+        for base in bases:
+            while time.monotonic() < deadline:
+                try:
+                    if _get(f"{base}/health/live") == 200:
+                        break
+                except OSError:
+                    time.sleep(0.3)
+        tokens = [_token(base) for base in bases]
+        jobs = waiting[:free + 3]
+        barrier, results, lock = threading.Barrier(len(jobs)), [], threading.Lock()
+
+        def assign(n, case):
+            barrier.wait(timeout=30)
+            outcome = _post(f"{bases[n % 2]}/api/v1/intervenor-cases/{case.pk}/assign/",
+                            tokens[n % 2], {"intervenor": intervenor.pk,
+                                            "reason": "Drill: two of each."})
+            with lock:
+                results.append(outcome)
+
+        threads = [threading.Thread(target=assign, args=(n, case))
+                   for n, case in enumerate(jobs)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(90)
+        statuses = sorted(status for status, _ in results)
+        assert statuses.count(200) == free, results
+        refused = [body for status, body in results if status != 200]
+        assert all(body.get("code") == "intervenor_capacity" for body in refused), refused
+        assert intervenor.cases.filter(status="active").count() == MAX_ACTIVE_CASES
+
+        owed = Notification.objects.filter(kind="case_assigned",
+                                           key__in=[f"case:{c.pk}:assigned:{c.assigned_on.isoformat()}"
+                                                    for c in IntervenorCase.objects.filter(
+                                                        pk__in=[j.pk for j in jobs],
+                                                        status="active")])
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and (owed.count() < free
+                                               or owed.filter(sent_at=None).exists()):
+            time.sleep(0.5)
+        time.sleep(2)      # any duplicate delivery would have run by now
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(60)
+        app.control.purge()
+    output = "".join(path.read_text() for path in logs.values())
+    assert owed.count() == free
+    assert set(owed.values_list("attempts", flat=True)) == {1}, output[-3000:]
+    assert not owed.filter(sent_at=None).exists()
+    assert output.count("assigned to you") == free, output[-3000:]
+    assert "Traceback" not in output, output[-3000:]
