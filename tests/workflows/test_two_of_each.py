@@ -120,3 +120,103 @@ def test_two_web_processes_and_two_workers_keep_the_rules(postgres, tmp_path):
     assert not owed.filter(sent_at=None).exists()
     assert output.count("assigned to you") == free, output[-3000:]
     assert "Traceback" not in output, output[-3000:]
+
+
+def _redis_up() -> bool:
+    return subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", "6379", "ping"],
+                          capture_output=True, text=True).stdout.strip() == "PONG"
+
+
+def _wait(condition, seconds=30) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_redis_stopped_and_started_under_a_running_app_loses_nothing(postgres, tmp_path):
+    """Redis (broker and cache) is shut down while the app serves: pages and the API keep
+    working, a change that owes a notification still saves, and once Redis is back the sweep's
+    re-queue sends it, once."""
+    require(bool(os.environ.get("REDIS_URL")) and _redis_up(),
+            "needs REDIS_URL and the local Redis server on 6379",
+            needed_in_ci=database_url_is_postgres())
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from config.celery import app
+    from intervenors.models import Intervenor, IntervenorCase
+    from workflows.models import Notification
+    from workflows.notifications import notifications_requeue
+
+    call_command("seed_demo", force=True, verbosity=0)
+    intervenor = Intervenor.objects.get(user__username="intervenor3")
+    case = IntervenorCase.objects.filter(status="waiting").order_by("waiting_since").first()
+    db = connection.settings_dict
+    env = {**os.environ, "EMAIL_URL": "consolemail://", "DEBUG": "false",
+           "ALLOWED_HOSTS": "127.0.0.1", "SECURE_COOKIES": "false", "CONN_MAX_AGE": "600",
+           "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    web_log, worker_log = tmp_path / "web.log", tmp_path / "worker.log"
+    with open(web_log, "w") as log:
+        web = subprocess.Popen([sys.executable, "-m", "gunicorn", "config.wsgi", "--bind",
+                                f"127.0.0.1:{port}", "--workers", "1", "--log-level", "warning"],
+                               cwd=settings.BASE_DIR, env=env, stdout=log,
+                               stderr=subprocess.STDOUT)
+    worker = None
+    try:
+        assert _wait(lambda: _live(base))
+        token = _token(base)
+        subprocess.run(["redis-cli", "-h", "127.0.0.1", "-p", "6379", "shutdown", "nosave"],
+                       capture_output=True)
+        assert _wait(lambda: not _redis_up())
+        # Redis is gone: reading and writing still work.
+        assert _get(f"{base}/api/v1/queue/", token) == 200
+        status, body = _post(f"{base}/api/v1/intervenor-cases/{case.pk}/assign/", token,
+                             {"intervenor": intervenor.pk, "reason": "Drill: Redis away."})
+        assert status == 200, body
+        assert _get(f"{base}/health/live") == 200
+        case.refresh_from_db()
+        owed = Notification.objects.get(
+            key=f"case:{case.pk}:assigned:{case.assigned_on.isoformat()}")
+        assert owed.sent_at is None                      # owed in the database, not lost
+    finally:
+        if not _redis_up():
+            subprocess.run(["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1",
+                            "--port", "6379", "--save", "", "--appendonly", "no"], check=True)
+        assert _wait(_redis_up)
+    try:
+        assert _get(f"{base}/api/v1/queue/", token) == 200
+        with open(worker_log, "w") as log:
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
+                 "--without-heartbeat", "--without-mingle", "--without-gossip",
+                 "--loglevel=INFO"], cwd=settings.BASE_DIR, env=env, stdout=log,
+                stderr=subprocess.STDOUT)
+        app.conf.task_always_eager = False
+        assert notifications_requeue(now=timezone.now() + timedelta(minutes=11)) >= 1
+        assert _wait(lambda: Notification.objects.get(pk=owed.pk).sent_at is not None, 60)
+        notifications_requeue(now=timezone.now() + timedelta(minutes=11))   # a no-op now
+        time.sleep(2)
+    finally:
+        app.conf.task_always_eager = True
+        for process in (web, worker):
+            if process is not None:
+                process.terminate()
+                process.wait(60)
+        app.control.purge()
+    owed.refresh_from_db()
+    assert owed.attempts == 1
+    assert worker_log.read_text().count(f"{case.person.reference} assigned to you") == 1
+
+
+def _live(base: str) -> bool:
+    try:
+        return _get(f"{base}/health/live") == 200
+    except OSError:
+        return False
