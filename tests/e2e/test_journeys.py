@@ -338,7 +338,8 @@ def test_oversight_follows_up_actions(page, keys):
     assert_accessible(page)
     open_from_menu(page, "Equality monitoring")
     expect(h1(page)).to_have_text("Equality monitoring")
-    expect(page.get_by_role("table", name="Ethnicity")).to_be_visible()
+    expect(page.get_by_role("table", name="Ethnicity", exact=True)).to_be_visible()
+    expect(page.get_by_role("table", name="Ethnicity by region")).to_be_visible()
     assert_accessible(page)
 
 

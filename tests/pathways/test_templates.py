@@ -30,9 +30,13 @@ FORBIDDEN = {
         re.compile(r"class=\"(button|tag|panel|summary|lede|muted|field|hint|error-summary|grid-2)\b"),
 }
 
-# (page, rule) pairs a page may break, each with its reason. None today: the sign-in page's error
-# summary is the component's markup written out because no single field is at fault.
-ALLOWED: set[tuple[str, str]] = set()
+# (page, rule) pairs a page may break, each with its reason. The meeting pack is a printed
+# document (WeasyPrint, its own print stylesheet), not a page: the design system's table
+# component carries classes and scrolling wrappers that mean nothing on A4 paper.
+ALLOWED: set[tuple[str, str]] = {
+    ("workflows/pack_print.html", "a <table> (use {% table %})"),
+    ("workflows/pack_print.html", "a <caption> (use {% table_caption %})"),
+}
 
 
 @pytest.mark.parametrize("path", PAGES, ids=lambda p: str(p.relative_to(TEMPLATES)))
