@@ -3,6 +3,7 @@ rule still lets exactly the free places be taken, and every notification is sent
 whichever process queued it and whichever worker picked it up."""
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -81,7 +82,7 @@ def test_two_web_processes_and_two_workers_keep_the_rules(postgres, tmp_path):
         def assign(n, case):
             barrier.wait(timeout=30)
             outcome = _post(f"{bases[n % 2]}/api/v1/intervenor-cases/{case.pk}/assign/",
-                            tokens[n % 2], {"intervenor": intervenor.pk,
+                            tokens[n % 2], {"intervenor": str(intervenor.pk),
                                             "reason": "Drill: two of each."})
             with lock:
                 results.append(outcome)
@@ -118,7 +119,8 @@ def test_two_web_processes_and_two_workers_keep_the_rules(postgres, tmp_path):
     assert owed.count() == free
     assert set(owed.values_list("attempts", flat=True)) == {1}, output[-3000:]
     assert not owed.filter(sent_at=None).exists()
-    assert output.count("assigned to you") == free, output[-3000:]
+    subjects = re.findall(r"^Subject: Pathways: \S+ assigned to you$", output, re.M)
+    assert len(subjects) == free, output[-3000:]
     assert "Traceback" not in output, output[-3000:]
 
 
@@ -178,7 +180,7 @@ def test_redis_stopped_and_started_under_a_running_app_loses_nothing(postgres, t
         # Redis is gone: reading and writing still work.
         assert _get(f"{base}/api/v1/queue/", token) == 200
         status, body = _post(f"{base}/api/v1/intervenor-cases/{case.pk}/assign/", token,
-                             {"intervenor": intervenor.pk, "reason": "Drill: Redis away."})
+                             {"intervenor": str(intervenor.pk), "reason": "Drill: Redis away."})
         assert status == 200, body
         assert _get(f"{base}/health/live") == 200
         case.refresh_from_db()
@@ -212,7 +214,8 @@ def test_redis_stopped_and_started_under_a_running_app_loses_nothing(postgres, t
         app.control.purge()
     owed.refresh_from_db()
     assert owed.attempts == 1
-    assert worker_log.read_text().count(f"{case.person.reference} assigned to you") == 1
+    assert worker_log.read_text().count(
+        f"Subject: Pathways: {case.person.reference} assigned to you\n") == 1
 
 
 def _live(base: str) -> bool:
