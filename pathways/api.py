@@ -24,6 +24,8 @@ MESSAGES = {
     "not_acceptable": "This resource cannot be returned in the format asked for.",
     "invalid": "The request is not valid.",
     "server_error": "Something went wrong on our side; it has been reported.",
+    "unavailable": "The service cannot reach its database just now. Nothing was saved; try "
+                   "again in a minute.",
 }
 
 
@@ -176,6 +178,8 @@ ERROR_CODES = {
     "token_expired": "The token has expired; request a new one.",
     "permission_denied": "Signed in, but this role or person may not do this.",
     "not_found": "No such record, or not one this user may see (the two look the same).",
+    "unavailable": "The database is out of reach for a moment (503, with Retry-After); nothing "
+                   "was saved.",
     "method_not_allowed": "This method is not allowed here.",
     "not_acceptable": "The response cannot be given in the format asked for.",
     "unsupported_media_type": "Send the body as JSON.",
@@ -293,6 +297,31 @@ def _api_or_page(page_view, status: int, code: str):
     return view
 
 
+def _server_error(server_error):
+    """A 500, unless the database is out of reach (a restart, a failover): then a 503 that says
+    so and when to try again. Django calls the handler while the exception is being handled,
+    so it is still there to look at."""
+    import sys
+
+    from django.db import InterfaceError, OperationalError
+    from django.http import JsonResponse
+    from django.shortcuts import render
+
+    def view(request):
+        unreachable = isinstance(sys.exc_info()[1], OperationalError | InterfaceError)
+        if not unreachable:
+            return server_error(request)
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"code": "unavailable", "message": MESSAGES["unavailable"]},
+                                    status=503)
+        else:
+            response = render(request, "503.html", status=503)
+        response["Retry-After"] = "30"
+        return response
+
+    return view
+
+
 def error_handlers():
     from django.views import defaults
 
@@ -300,5 +329,5 @@ def error_handlers():
         "handler400": _api_or_page(defaults.bad_request, 400, "invalid"),
         "handler403": _api_or_page(defaults.permission_denied, 403, "permission_denied"),
         "handler404": _api_or_page(defaults.page_not_found, 404, "not_found"),
-        "handler500": _api_or_page(defaults.server_error, 500, "server_error"),
+        "handler500": _server_error(_api_or_page(defaults.server_error, 500, "server_error")),
     }

@@ -5,6 +5,7 @@
 - PostgreSQL drops every connection (as a restart does): a running server reconnects on the
   next request, without a restart of the app (CONN_HEALTH_CHECKS).
 """
+import contextlib
 import json
 import os
 import socket
@@ -116,3 +117,145 @@ def test_a_running_server_recovers_when_postgresql_drops_its_connections(postgre
         server.terminate()
         output = server.communicate(timeout=30)[0]
     assert "Traceback" not in output, output[-3000:]
+
+
+class _Proxy:
+    """A TCP forwarder to PostgreSQL that the test can take away and bring back: the database
+    "goes down" for the app under test only, not for the test's own connection."""
+
+    def __init__(self, target: tuple[str, int]):
+        import threading
+
+        self.target, self.port = target, _free_port()
+        self.links: list[socket.socket] = []
+        self.lock = threading.Lock()
+        self.listener = None
+        self.start()
+
+    def start(self):
+        import threading
+
+        self.listener = socket.socket()
+        self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.listener.bind(("127.0.0.1", self.port))
+        self.listener.listen(16)
+        threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
+
+    def stop(self):
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)   # wakes the accept() and stops listening
+        self.listener.close()
+        with self.lock:
+            for link in self.links:
+                with contextlib.suppress(OSError):
+                    link.shutdown(socket.SHUT_RDWR)
+                link.close()
+            self.links.clear()
+
+    def _accept(self, listener):
+        import threading
+
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(self.target)
+            with self.lock:
+                self.links += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pump(source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, sink):
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_while_postgresql_is_down_requests_fail_cleanly_and_then_recover(postgres):
+    """The database goes away under a running gunicorn: the API answers 503 with a message and
+    Retry-After (never a traceback), the liveness check still answers, and once the database
+    is back the same server serves again without a restart."""
+    from django.core.management import call_command
+
+    call_command("seed_demo", force=True, verbosity=0)   # earlier transactional tests flush
+    db = connection.settings_dict
+    proxy = _Proxy((db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432)))
+    url = f"postgres://{db['USER']}@127.0.0.1:{proxy.port}/{db['NAME']}"
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1",
+           "SECURE_COOKIES": "false", "CONN_MAX_AGE": "600"}
+    env.pop("REDIS_URL", None)
+    env.pop("CACHE_REDIS_URL", None)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
+         "--workers", "1", "--log-level", "warning"],
+        cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if _get(f"{base}/health/live") == 200:
+                    break
+            except OSError:
+                time.sleep(0.3)
+        token = _token(base)
+        assert _get(f"{base}/api/v1/queue/", token) == 200
+        proxy.stop()                                   # the database goes away
+        request = urllib.request.Request(f"{base}/api/v1/queue/",
+                                         headers={"Authorization": f"Token {token}"})
+        with pytest.raises(urllib.error.HTTPError) as failed:
+            urllib.request.urlopen(request, timeout=20)
+        assert failed.value.code == 503
+        assert failed.value.headers["Retry-After"] == "30"
+        body = json.loads(failed.value.read())
+        assert body["code"] == "unavailable" and "Nothing was saved" in body["message"]
+        page = urllib.request.Request(f"{base}/accounts/login/", method="POST",
+                                      data=b"username=coordinator&password=x")
+        with pytest.raises(urllib.error.HTTPError) as failed_page:
+            urllib.request.urlopen(page, timeout=20)
+        assert failed_page.value.code in (403, 503)    # CSRF may answer first, never a 500
+        assert _get(f"{base}/health/live") == 200      # the process itself is fine
+        proxy.start()                                  # and it is back
+        assert _get(f"{base}/api/v1/queue/", token) == 200
+    finally:
+        proxy.stop()
+        server.terminate()
+        server.communicate(timeout=30)
+
+
+@pytest.mark.django_db
+def test_a_database_error_is_a_503_page_or_error_body_and_any_other_error_a_500(
+        client_for, monkeypatch):
+    from django.db import OperationalError
+
+    import referrals.views
+    import workflows.api
+
+    def down(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    coordinator = client_for("coordinator")
+    coordinator.raise_request_exception = False
+    monkeypatch.setattr(referrals.views.selectors, "triage_queue", down)
+    page = coordinator.get("/referrals/queue/")
+    assert page.status_code == 503 and page["Retry-After"] == "30"
+    assert "not available just now" in page.content.decode()
+    monkeypatch.setattr(workflows.api, "triage_queue", down)
+    api = coordinator.get("/api/v1/exports/queue.csv")
+    assert api.status_code == 503 and api.json()["code"] == "unavailable"
+
+    def broken(*args, **kwargs):
+        raise ValueError("a bug, not an outage")
+    monkeypatch.setattr(referrals.views.selectors, "triage_queue", broken)
+    assert coordinator.get("/referrals/queue/").status_code == 500
