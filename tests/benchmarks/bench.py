@@ -41,7 +41,10 @@ MEDIAN_RATIO, P95_MS, MAX_BYTES = 5.0, 150.0, 300_000
 
 
 def pages(long_person):
+    from workflows.themes import periods
+
     timeline = f"/people/{long_person}/timeline/"
+    quarter = periods()[2].key          # the current calendar quarter
     return [
         # (label, role, url, is a list page held to the size target)
         ("Triage queue", "coordinator", "/referrals/queue/", True),
@@ -60,6 +63,11 @@ def pages(long_person):
         ("Timeline, page 7", "coordinator", timeline + "?page=7", True),
         ("Equality monitoring", "oversight", "/oversight/equality/", True),
         ("Oversight dashboard", "oversight", "/oversight/", True),
+        ("Dashboard, London, a quarter", "oversight", "/oversight/?region=london&period="
+                                                      + quarter, True),
+        ("Themes of learning", "oversight", "/oversight/themes/", True),
+        ("A theme's recommendations", "oversight", "/oversight/themes/environment/", True),
+        ("Meeting packs", "oversight", "/oversight/packs/", True),
         ("Programme outcomes", "oversight", "/oversight/outcomes/", True),
         ("My work (coordinator)", "coordinator", "/work/", True),
         ("My work (chair)", "chair", "/work/", True),
