@@ -32,6 +32,13 @@ def test_refuses_without_debug_and_runs_once(settings, scaled):
         call_command("seed_scale", people=400, verbosity=0)
 
 
+def test_with_force_it_runs_with_debug_off_as_make_bench_does(settings, users):
+    settings.DEBUG = False
+    before = Person.objects.count()
+    call_command("seed_scale", people=100, force=True, verbosity=0)
+    assert Person.objects.count() == before + 100
+
+
 def test_every_seeded_row_has_history_and_every_grant_is_derivable(scaled):
     for model in (Person, Concern, Referral, Review, Action, IntervenorCase, Intervenor):
         rows = model.objects.count()
