@@ -70,16 +70,12 @@ def _token(base: str) -> str:
         return json.loads(response.read())["token"]
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_running_server_recovers_when_postgresql_drops_its_connections(postgres):
-    from django.core.management import call_command
-
-    call_command("seed_demo", force=True, verbosity=0)   # earlier transactional tests flush
-    db = connection.settings_dict
-    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+def _gunicorn(database_url: str) -> tuple[subprocess.Popen, str]:
+    """A production-like server (DEBUG off, kept connections, no Redis) on a free port, once
+    it answers; returns the process and its base URL."""
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1",
-           "SECURE_COOKIES": "false", "CONN_MAX_AGE": "600"}
+    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "false",
+           "ALLOWED_HOSTS": "127.0.0.1", "SECURE_COOKIES": "false", "CONN_MAX_AGE": "600"}
     env.pop("REDIS_URL", None)
     env.pop("CACHE_REDIS_URL", None)
     server = subprocess.Popen(
@@ -87,17 +83,28 @@ def test_a_running_server_recovers_when_postgresql_drops_its_connections(postgre
          "--workers", "1", "--log-level", "warning"],
         cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True)
-    ready = f"http://127.0.0.1:{port}/health/ready"
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if _get(f"{base}/health/live") == 200:
+                break
+        except OSError:
+            time.sleep(0.3)
+    return server, base
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_server_recovers_when_postgresql_drops_its_connections(postgres):
+    from django.core.management import call_command
+
+    call_command("seed_demo", force=True, verbosity=0)   # earlier transactional tests flush
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    server, base = _gunicorn(url)
+    ready = f"{base}/health/ready"
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if _get(ready) == 200:
-                    break
-            except OSError:
-                time.sleep(0.3)
         assert _get(ready) == 200
-        base = f"http://127.0.0.1:{port}"
         token = _token(base)
         assert _get(f"{base}/api/v1/queue/", token) == 200   # the kept connection is used
         with connection.cursor() as cursor:         # the test's own connection survives
@@ -112,7 +119,7 @@ def test_a_running_server_recovers_when_postgresql_drops_its_connections(postgre
         assert _get(f"{base}/api/v1/queue/", token) == 200   # reconnected, not a 500
         assert _get(ready) == 200
         assert json.loads(urllib.request.urlopen(
-            f"http://127.0.0.1:{port}/health/live", timeout=10).read()) == {"status": "ok"}
+            f"{base}/health/live", timeout=10).read()) == {"status": "ok"}
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0]
@@ -189,26 +196,8 @@ def test_while_postgresql_is_down_requests_fail_cleanly_and_then_recover(postgre
     call_command("seed_demo", force=True, verbosity=0)   # earlier transactional tests flush
     db = connection.settings_dict
     proxy = _Proxy((db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432)))
-    url = f"postgres://{db['USER']}@127.0.0.1:{proxy.port}/{db['NAME']}"
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1",
-           "SECURE_COOKIES": "false", "CONN_MAX_AGE": "600"}
-    env.pop("REDIS_URL", None)
-    env.pop("CACHE_REDIS_URL", None)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--log-level", "warning"],
-        cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True)
-    base = f"http://127.0.0.1:{port}"
+    server, base = _gunicorn(f"postgres://{db['USER']}@127.0.0.1:{proxy.port}/{db['NAME']}")
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if _get(f"{base}/health/live") == 200:
-                    break
-            except OSError:
-                time.sleep(0.3)
         token = _token(base)
         assert _get(f"{base}/api/v1/queue/", token) == 200
         proxy.stop()                                   # the database goes away
