@@ -107,6 +107,18 @@ def task_release(request, kind, pk):
     return _back(kind, subject)
 
 
+def _period_and_region(request, today, *, default: str):
+    """The oversight pages' filter form, and the period and region it chose (the default
+    period and every region when nothing valid was asked for)."""
+    from reviews.forms import ThemeFilterForm
+
+    from .themes import period_named, periods
+
+    form = ThemeFilterForm(request.GET or None, periods=periods(today))
+    chosen = form.cleaned_data if form.is_valid() else {}
+    return form, period_named(chosen.get("period") or default, today), chosen.get("region") or ""
+
+
 @role_required(Role.OVERSIGHT, Role.COORDINATOR)
 def dashboard(request):
     """Where follow-up is stuck, in counts; people only by reference in the stuck list.
@@ -116,13 +128,10 @@ def dashboard(request):
 
     from . import oversight
     from .targets import thresholds
-    from .themes import period_named, periods
+    from .themes import periods
 
     today = date.today()
-    form = ThemeFilterForm(request.GET or None, periods=periods(today))
-    chosen = form.cleaned_data if form.is_valid() else {}
-    period = period_named(chosen.get("period") or "12m", today)
-    region = chosen.get("region") or ""
+    form, period, region = _period_and_region(request, today, default="12m")
     if not request.GET:
         form = ThemeFilterForm(initial={"period": period.key}, periods=periods(today))
     access_record(request=request, object_type="report:dashboard", object_id="aggregate")
@@ -199,15 +208,10 @@ def access_log(request, pk):
 @role_required(Role.OVERSIGHT, Role.COORDINATOR)
 def themes(request):
     """What keeps coming up: recommendations and barriers by theme, region and period."""
-    from reviews.forms import ThemeFilterForm
-
-    from .themes import period_named, periods, theme_table
+    from .themes import theme_table
 
     today = date.today()
-    form = ThemeFilterForm(request.GET or None, periods=periods(today))
-    chosen = form.cleaned_data if form.is_valid() else {}
-    period = period_named(chosen.get("period") or "all", today)
-    region = chosen.get("region") or ""
+    form, period, region = _period_and_region(request, today, default="all")
     access_record(request=request, object_type="report:themes", object_id="aggregate")
     return render(request, "workflows/themes.html", {
         "form": form, "period": period, "region": region,
@@ -220,11 +224,11 @@ def themes(request):
 def theme_detail(request, code):
     """The recommendations behind a theme (only those the viewer may see) and the group's
     learning notes on it."""
-    from reviews.forms import LearningNoteForm, ThemeFilterForm
+    from reviews.forms import LearningNoteForm
     from reviews.models import Theme
     from reviews.services import learning_note_add
 
-    from .themes import period_named, periods, recommendations_in
+    from .themes import recommendations_in
 
     theme = get_object_or_404(Theme, code=code)
     can_note = request.user.has_perm("reviews.add_learningnote")
@@ -239,10 +243,7 @@ def theme_detail(request, code):
             messages.success(request, "Learning note recorded.")
             return redirect("workflows:theme", code=theme.code)
     today = date.today()
-    form = ThemeFilterForm(request.GET or None, periods=periods(today))
-    chosen = form.cleaned_data if form.is_valid() else {}
-    period = period_named(chosen.get("period") or "all", today)
-    region = chosen.get("region") or ""
+    form, period, region = _period_and_region(request, today, default="all")
     recommendations = (recommendations_in(request.user, period, region).filter(theme=theme)
                        .select_related("review__person__current_unit")
                        .order_by("-review__report_issued_on", "pk"))
