@@ -63,7 +63,7 @@ class IntervenorListView(APIView):
                    responses=page_of(IntervenorSerializer, "Intervenor"), parameters=[PageQuery])
     def get(self, request):
         return paginate(self, request, selectors.intervenors_with_load(),
-                        lambda i: IntervenorSerializer(i).data)
+                        IntervenorSerializer)
 
 
 class CaseQuery(PageQuery):
@@ -82,7 +82,7 @@ class CaseListView(APIView):
         status = query(request, CaseQuery).get("status")
         if status:
             cases = cases.filter(status=status)
-        return paginate(self, request, cases, lambda c: CaseSerializer(c).data)
+        return paginate(self, request, cases, CaseSerializer)
 
 
 class CaseAssignView(APIView):

@@ -120,9 +120,14 @@ def query(request, serializer_class=PageQuery) -> dict:
 
 
 def paginate(view, request, items, serialize):
+    """One page of `items` in the API's envelope. `serialize` is a serializer class (the page
+    is serialized with one instance, so its fields are built once, not once a row) or a
+    function of one item."""
     query(request)
     paginator = Pagination()
     page = paginator.paginate_queryset(items, request, view=view)
+    if isinstance(serialize, type) and issubclass(serialize, serializers.BaseSerializer):
+        return paginator.get_paginated_response(serialize(page, many=True).data)
     return paginator.get_paginated_response([serialize(item) for item in page])
 
 

@@ -118,7 +118,7 @@ class ReferralListView(APIView):
         referrals = selectors.referrals_visible(request.user).order_by("-raised_at")
         if params.get("status"):
             referrals = referrals.filter(status=params["status"])
-        return paginate(self, request, referrals, lambda r: ReferralSerializer(r).data)
+        return paginate(self, request, referrals, ReferralSerializer)
 
     @extend_schema(request=ReferralCreateSerializer, responses={201: ReferralSerializer})
     def post(self, request):

@@ -86,7 +86,7 @@ class ReviewListView(APIView):
                    parameters=[PageQuery])
     def get(self, request):
         reviews = selectors.my_reviews(request.user).order_by("-requested_at", "-pk")
-        return paginate(self, request, reviews, lambda r: ReviewSerializer(r).data)
+        return paginate(self, request, reviews, ReviewSerializer)
 
 
 class ReviewDetailView(APIView):
@@ -125,7 +125,7 @@ class ActionListView(APIView):
                    parameters=[ActionQuery])
     def get(self, request):
         actions = action_list_queryset(request.user, request)
-        return paginate(self, request, KeysFirst(actions), lambda a: ActionSerializer(a).data)
+        return paginate(self, request, KeysFirst(actions), ActionSerializer)
 
 
 class ActionUpdatesView(APIView):
@@ -137,7 +137,7 @@ class ActionUpdatesView(APIView):
     def get(self, request, pk):
         action = selectors.action_get(request.user, pk)
         return paginate(self, request, action.updates.select_related("author"),
-                        lambda u: ActionUpdateSerializer(u).data)
+                        ActionUpdateSerializer)
 
     @extend_schema(request=ActionUpdateInSerializer, responses={201: ActionUpdateSerializer})
     def post(self, request, pk):
