@@ -1,5 +1,6 @@
 """What every API view shares: JSON errors with stable codes, role checks, CSV responses."""
 import csv
+import io
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -131,24 +132,35 @@ def paginate(view, request, items, serialize):
     return paginator.get_paginated_response([serialize(item) for item in page])
 
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = frozenset("=+-@\t\r")
 
 
 def csv_safe(value) -> str:
     """Neutralise spreadsheet formulas (CSV injection): a leading quote keeps it as text."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    if value is None:
+        return ""
+    text = value if type(value) is str else str(value)
+    return "'" + text if text[:1] in FORMULA_START else text
 
 
 def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
+    """Every row as CSV. Rows are written to a buffer and handed to the response in blocks:
+    the response's own write() costs a header lookup per call, which at tens of thousands of
+    rows was most of an export's time."""
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
     writer.writerow(header)
     count = 0
     for row in rows:
         writer.writerow([csv_safe(v) for v in row])
         count += 1
+        if count % 2000 == 0:
+            response.write(buffer.getvalue())
+            buffer.seek(0)
+            buffer.truncate()
+    response.write(buffer.getvalue())
     response.rows_written = count
     return response
 
