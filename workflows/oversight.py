@@ -11,10 +11,13 @@ import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
+from audit.models import Decision
 from intervenors.models import MAX_ACTIVE_CASES, CaseActivity, Intervenor, IntervenorCase
+from pathways.paging import PagedRows
 from referrals import priority, ranking
 from referrals.models import LtsEpisode, Person, Referral
 from referrals.selectors import policy_in_force
@@ -261,3 +264,72 @@ def step_times() -> list[dict]:
                           "p90": percentile(values, 0.9) if enough else None})
         rows.append({"quarter": quarter, "cells": cells})
     return rows
+
+
+# The dashboard, figured once and kept -----------------------------------------------------
+
+FIGURES_KEPT_SECONDS = 300
+
+
+def figures_version() -> str:
+    """A stamp that moves whenever anything is recorded: every state change writes a decision
+    (one index read). Kept figures are keyed by it, so a change shows at once."""
+    newest = Decision.objects.order_by("-made_at").values_list("made_at", flat=True).first()
+    return newest.isoformat() if newest else "none"
+
+
+def kept(name: str, parts: tuple, version: str, compute):
+    """`compute()` and when it ran, kept in the cache for FIGURES_KEPT_SECONDS under `name`,
+    `parts` and `version`: the same for every viewer, so aggregate figures and opaque keys
+    only, never a name or a reference."""
+    key = ":".join(["oversight", name, *map(str, parts), version])
+    found = cache.get(key)
+    if found is None:
+        found = (compute(), timezone.now())
+        cache.set(key, found, FIGURES_KEPT_SECONDS)
+    return found
+
+
+def dashboard_figures(today: date, region: str, since: date | None, end: date,
+                      version: str) -> tuple[dict, datetime]:
+    """Every aggregate on the dashboard for a region and period, and when it was figured:
+    about twenty queries over the national cohort, run at most once a version and five
+    minutes, whoever asks."""
+    return kept("dashboard", (today, region, since, end), version, lambda: {
+        "headline": headline(today, region, since=since),
+        "activity": period_activity(since, end, region),
+        "by_organisation": overdue_by_organisation(today, region),
+        "by_region": overdue_by_region(today, region),
+        "bands": lts_bands(today, region),
+        "step_times": step_times(),
+    })
+
+
+class StuckPeople(PagedRows):
+    """The stuck list for the dashboard: the ranked people's keys are figured once a version
+    (kept like the figures); each page reads its own rows, with their scores, by key."""
+
+    def __init__(self, today: date, region: str, version: str):
+        super().__init__()
+        self.today, self.region, self.version = today, region, version
+        self._keys: list | None = None
+
+    @property
+    def keys(self) -> list:
+        if self._keys is None:
+            self._keys, _ = kept("stuck", (self.today, self.region), self.version, lambda: list(
+                stuck_people(self.today, self.region).values_list("pk", flat=True)))
+        return self._keys
+
+    def total(self) -> int:
+        return len(self.keys)
+
+    def rows(self, key: slice) -> list:
+        keys = self.keys[key]
+        if not keys:
+            return []
+        weights = priority.Weights.from_policy(policy_in_force())
+        found = {p.pk: p for p in ranking.with_priority(
+            Person.objects.filter(pk__in=keys).select_related("current_unit"), weights,
+            self.today, person="")}
+        return [found[k] for k in keys if k in found]

@@ -135,18 +135,15 @@ def dashboard(request):
     if not request.GET:
         form = ThemeFilterForm(initial={"period": period.key}, periods=periods(today))
     access_record(request=request, object_type="report:dashboard", object_id="aggregate")
-    stuck = paging.page(request, oversight.stuck_people(today, region), per_page=20)
-    limits = thresholds()
+    version = oversight.figures_version()
     end = min(period.end or today, today)
+    figures, figured_at = oversight.dashboard_figures(today, region, period.start, end, version)
+    stuck = paging.page(request, oversight.StuckPeople(today, region, version), per_page=20)
+    limits = thresholds()
     return render(request, "workflows/dashboard.html", {
         "form": form, "period": period, "region": region,
         "region_label": dict(Region.choices).get(region, ""),
-        "headline": oversight.headline(today, region, since=period.start),
-        "activity": oversight.period_activity(period.start, end, region),
-        "by_organisation": oversight.overdue_by_organisation(today, region),
-        "by_region": oversight.overdue_by_region(today, region),
-        "bands": oversight.lts_bands(today, region),
-        "step_times": oversight.step_times(), "step_labels": oversight.STEP_TIMES,
+        **figures, "figured_at": figured_at, "step_labels": oversight.STEP_TIMES,
         "stuck": stuck, "stuck_after": limits["stuck_after_days"],
         "quiet_days": limits["quiet_days"],
     })

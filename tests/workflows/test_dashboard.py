@@ -187,3 +187,40 @@ def test_the_dashboard_filters_by_region_and_period(client_for):
     assert "Headline figures: London" in page and "In the period: all time" in page
     page = oversight_client.get(reverse("workflows:dashboard")).content.decode()
     assert "In the period: the last 12 months" in page and "since" in page
+
+
+def test_figures_are_kept_until_anything_is_recorded(users):
+    """The dashboard's aggregates are figured once and kept; a recorded decision (every state
+    change writes one) makes the next reader figure them again."""
+    from audit.models import Decision
+    from audit.services import decision_record
+
+    today = date.today()
+
+    def overdue():
+        figures, _ = oversight.dashboard_figures(today, "", None, today,
+                                                 oversight.figures_version())
+        return next(f.value for f in figures["headline"] if f.label == "Overdue actions")
+
+    before = overdue()
+    action = Action.objects.filter(status__in=Action.OPEN_STATUSES,
+                                   due_date__gte=today).first()
+    Action.objects.filter(pk=action.pk).update(due_date=today - timedelta(days=1))
+    assert overdue() == before          # kept: nothing was recorded
+    decision_record(actor=users["coordinator"], kind=Decision.Kind.ACTION_STATUS,
+                    subject=action, summary="Due date moved", person=action.review.person)
+    assert overdue() == before + 1
+
+
+def test_the_stuck_list_pages_its_kept_ranking_in_order(client_for):
+    today = date.today()
+    ranked = list(oversight.stuck_people(today))
+    assert len(ranked) >= 2, "the demo data has people stuck long enough to rank"
+    kept = oversight.StuckPeople(today, "", oversight.figures_version())
+    assert kept.count() == len(ranked)
+    assert [(p.pk, p.rank_score) for p in kept[0:len(ranked)]] == [
+        (p.pk, p.rank_score) for p in ranked]
+    page = client_for("oversight").get(reverse("workflows:dashboard")).content.decode()
+    assert "Figures as of" in page
+    positions = [page.index(p.reference) for p in ranked[:20]]
+    assert positions == sorted(positions)
