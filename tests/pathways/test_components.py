@@ -349,3 +349,32 @@ def test_bar_chart_is_an_image_with_a_title_and_bars_in_proportion():
     assert svg.find("title").all_text() == "People by length"
     widths = [int(r.attrs["width"]) for r in svg.find_all("rect")]
     assert abs(widths[1] - 4 * widths[0]) <= 2 and widths[1] > 0  # rounded to whole pixels
+
+
+class _Selects(forms.Form):
+    plain = forms.ChoiceField(choices=[("", "Any"), ("a", "A & <b>"), ("b", 'Say "b"')],
+                              required=False)
+    grouped = forms.ChoiceField(choices=[("North", [("n1", "One"), ("n2", "Two")]),
+                                         ("South", [("s1", "Three")])])
+    several = forms.MultipleChoiceField(choices=[("x", "X"), ("y", "Y"), ("z", "Z")],
+                                        required=False)
+    fixed = forms.ChoiceField(choices=[("a", "A")], disabled=True,
+                              widget=forms.Select(attrs={"id": "own-id", "data-x": "1"}))
+
+
+@pytest.mark.parametrize("data", [{}, {"plain": "b", "grouped": "s1", "several": ["x", "z"]},
+                                  {"plain": "not a choice"}])
+def test_selects_drawn_in_python_match_djangos_own_templates(data):
+    """{% field %} draws stock selects itself (nhsuk.select_html) for speed: its markup must
+    be Django's, option for option: selection, groups, multiple, disabled, escaping, ids."""
+    from django.test.html import parse_html
+
+    from pathways.templatetags.nhsuk import drawn_in_python, select_html
+
+    form = _Selects(data=data or None)
+    for bound in form:
+        assert drawn_in_python(bound.field.widget)
+        attrs = {"class": "nhsuk-select", "aria-describedby": f"{bound.auto_id}-error"}
+        ours, django = select_html(bound, dict(attrs)), bound.as_widget(attrs=dict(attrs))
+        assert parse_html(ours) == parse_html(django), bound.name
+    assert 'A &amp; &lt;b&gt;' in select_html(form["plain"], {})
