@@ -45,12 +45,12 @@ def _ranked(cases: QuerySet[IntervenorCase], today: date | None = None) -> Expla
     in the database (referrals/ranking.py), explained a page at a time."""
     weights = priority.Weights.from_policy(policy_in_force())
     today = today or date.today()
-    cases = ranking.ranked(cases.filter(status=IntervenorCase.Status.WAITING), weights, today,
-                           tie="waiting_since")
+    waiting = cases.filter(status=IntervenorCase.Status.WAITING)
+    cases = ranking.ranked(waiting, weights, today, tie="waiting_since")
     return Explained(
         _with_person_facts(cases.select_related("referral")),
         partial(explain_people, weights=weights, today=today,
-                make=lambda c, p, n: WaitingRow(c, c.person, p, n)))
+                make=lambda c, p, n: WaitingRow(c, c.person, p, n)), counted=waiting)
 
 
 def waiting_list(user, *, today: date | None = None) -> Explained:

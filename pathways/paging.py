@@ -55,9 +55,13 @@ class PagedRows(Sequence):
 class Explained(PagedRows):
     """A queryset whose rows are explained a slice at a time: `explain(rows, first_rank)`."""
 
-    def __init__(self, queryset, explain: Callable[[list, int], list]):
+    def __init__(self, queryset, explain: Callable[[list, int], list], counted=None):
         super().__init__(queryset)
         self.explain = explain
+        self.counted = counted      # the same rows without the ranking's joins, to count
+
+    def total(self) -> int:
+        return (self.counted if self.counted is not None else self.queryset).count()
 
     def rows(self, key: slice) -> list:
         return self.explain(list(self.queryset[key]), (key.start or 0) + 1)

@@ -62,6 +62,16 @@ def _request_points(person_ref: str, weights: Weights) -> Case:
                 default=_int(0), output_field=INT)
 
 
+def adult_born_on_or_before(today: date) -> date:
+    """Whoever was born on or before this day is 18 or over on `today`, by the explainer's age
+    rule (a 29 February birthday counts on 1 March in other years): a plain date filter, so a
+    list can be cut to children or adults, and counted, without computing anyone's age."""
+    try:
+        return today.replace(year=today.year - 18)
+    except ValueError:      # today is 29 February, and 18 years back is not a leap year
+        return today.replace(year=today.year - 18, day=28)
+
+
 def with_priority(queryset: QuerySet, weights: Weights, today: date, *,
                   person: str = "person") -> QuerySet:
     """Annotate `rank_score`, `age_years` and `lts_since` (the open episode's start when it

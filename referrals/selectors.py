@@ -118,13 +118,16 @@ def triage_queue(user, *, region: str = "", route: str = "", age_band: str = "",
         referrals = referrals.filter(person__current_unit__region=region)
     if route:
         referrals = referrals.filter(requested_route=route)
+    if age_band == "child":
+        referrals = referrals.filter(person__date_of_birth__gt=ranking.adult_born_on_or_before(
+            today))
+    elif age_band == "adult":
+        referrals = referrals.filter(person__date_of_birth__lte=ranking.adult_born_on_or_before(
+            today))
+    counted = referrals     # counted without the score: the filters are plain columns
     referrals = ranking.ranked(referrals, weights, today, tie="raised_at",
                                by="days" if sort == "days" else "score")
-    if age_band == "child":
-        referrals = referrals.filter(age_years__lt=18)
-    elif age_band == "adult":
-        referrals = referrals.filter(age_years__gte=18)
     return Explained(
         _with_person_facts(referrals.select_related("organisation")),
         partial(explain_people, weights=weights, today=today,
-                make=lambda r, p, n: QueueRow(r, r.person, p, n)))
+                make=lambda r, p, n: QueueRow(r, r.person, p, n)), counted=counted)

@@ -121,6 +121,8 @@ def test_database_score_and_order_equal_the_explainers(users, scenario):
                 expected, _ = by_referral[referral.pk]
                 assert referral.rank_score == expected.score, (referral.person.date_of_birth,)
                 assert (referral.age_years < 18) == (expected.age < 18)
+                assert (referral.person.date_of_birth > ranking.adult_born_on_or_before(today)
+                        ) == (expected.age < 18)
             # ...and the same order, up to rows the explainer's key cannot tell apart.
             keys = [rank_key(*by_referral[r.pk]) for r in ranked]
             assert keys == sorted(keys)
@@ -149,6 +151,7 @@ def test_a_leap_day_birthday_turns_eighteen_as_the_explainer_says(users):
                 row = ranking.ranked(Referral.objects.filter(pk=rows[0][0].pk), w, today,
                                      tie="raised_at").get()
                 assert (row.age_years < 18) is child
+                assert (date(2008, 2, 29) > ranking.adult_born_on_or_before(today)) is child
                 assert row.rank_score == rows[0][2].score
                 raise Rollback
         except Rollback:
@@ -171,3 +174,13 @@ def test_a_month_counts_on_the_same_day_of_the_month(users):
                 raise Rollback
         except Rollback:
             pass
+
+
+@given(today=st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31)),
+       born=st.dates(min_value=date(1970, 1, 1), max_value=date(2100, 12, 31)))
+def test_the_age_band_cut_by_birth_date_agrees_with_the_explainers_age(today, born):
+    """The queue's child/adult filter and its count use a birth-date cut-off, not the age."""
+    from referrals.priority import age_on
+
+    if born <= today:
+        assert (born > ranking.adult_born_on_or_before(today)) == (age_on(born, today) < 18)
