@@ -119,6 +119,16 @@ def _period_and_region(request, today, *, default: str):
     return form, period_named(chosen.get("period") or default, today), chosen.get("region") or ""
 
 
+def _kept_figures(name: str, compute):
+    """Programme-wide tables for today, figured once and kept until anything is recorded
+    (oversight.kept): the same for every reader, and costly at national scale."""
+    from . import oversight
+
+    today = date.today()
+    return oversight.kept(name, (today,), oversight.figures_version(),
+                          lambda: compute(today))
+
+
 @role_required(Role.OVERSIGHT, Role.COORDINATOR)
 def dashboard(request):
     """Where follow-up is stuck, in counts; people only by reference in the stuck list.
@@ -169,8 +179,9 @@ def outcomes(request):
     from .outcomes import HORIZONS, outcome_tables
 
     access_record(request=request, object_type="report:outcomes", object_id="aggregate")
-    return render(request, "workflows/outcomes.html", {**outcome_tables(),
-                                                       "horizon_days": HORIZONS})
+    tables, figured_at = _kept_figures("outcomes", outcome_tables)
+    return render(request, "workflows/outcomes.html", {
+        **tables, "figured_at": figured_at, "horizon_days": HORIZONS})
 
 
 @role_required(Role.OVERSIGHT, Role.COORDINATOR)
@@ -189,8 +200,9 @@ def equality(request):
     from .equality import SUPPRESS_BELOW, equality_tables
 
     access_record(request=request, object_type="report:equality", object_id="aggregate")
-    return render(request, "workflows/equality.html", {**equality_tables(),
-                                                       "suppress_below": SUPPRESS_BELOW})
+    tables, figured_at = _kept_figures("equality", equality_tables)
+    return render(request, "workflows/equality.html", {
+        **tables, "figured_at": figured_at, "suppress_below": SUPPRESS_BELOW})
 
 
 @role_required(Role.OVERSIGHT)
