@@ -127,7 +127,9 @@ def triage_queue(user, *, region: str = "", route: str = "", age_band: str = "",
     counted = referrals     # counted without the score: the filters are plain columns
     referrals = ranking.ranked(referrals, weights, today, tie="raised_at",
                                by="days" if sort == "days" else "score")
+    # The queue shows none of a referral's long texts nor the score it was raised with (JSON).
     return Explained(
-        _with_person_facts(referrals.select_related("organisation")),
+        _with_person_facts(referrals.select_related("organisation").defer(
+            "reason", "decision_reason", "priority_breakdown")),
         partial(explain_people, weights=weights, today=today,
                 make=lambda r, p, n: QueueRow(r, r.person, p, n)), counted=counted)
