@@ -87,6 +87,10 @@ def test_query_counts_do_not_grow_with_the_data(client_for, settings):
                                raised_on=date.today(), description=f"Concern {n}")
     large = {url: _count(clients[role], url) for role, url in pages}
 
-    grew = {url: (small[url], large[url]) for url in small if small[url] != large[url]}
+    # The timeline reads one query for each kind of row present on its page, so a page with
+    # fewer kinds on it reads fewer; it must never read more for a longer history.
+    bounded = {timeline, f"/api/v1/people/{person.pk}/timeline/"}
+    grew = {url: (small[url], large[url]) for url in small
+            if large[url] > small[url] or (url not in bounded and large[url] != small[url])}
     assert not grew, f"query counts changed with the data (before, after): {grew}"
     assert Action.objects.count() > 50 * 3       # the action pages above were full pages

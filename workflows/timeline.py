@@ -1,6 +1,7 @@
 """One timeline per person: history rows and decisions merged in time order, with who and why.
 
-Each source is one query, so the page costs the same however long the person's history is.
+Each source is a queryset; a page reads the merged keys of all of them in one query and then
+only its own rows, so it costs the same however long the person's history is.
 Events about reviews and intervenor cases appear only to people who may see those records.
 """
 from __future__ import annotations
@@ -8,9 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import CharField, F, IntegerField, Q, Value
+from django.db.models.functions import Cast
+
 from audit.models import Decision
 from intervenors.models import CaseActivity, IntervenorCase
 from intervenors.selectors import cases_visible
+from pathways.paging import PagedRows
 from referrals.models import Concern, CqcRating, LtsEpisode, Person, Referral
 from reviews.models import Action, ActionUpdate, Review
 from reviews.selectors import reviews_visible
@@ -41,14 +46,24 @@ class Event:
         return KINDS[self.kind]
 
 
-def _history(model, kind, label, describe, **filters):
-    rows = model.history.filter(**filters).select_related("history_user").order_by("history_date")
-    return [
-        Event(row.history_date, kind, f"{label} {VERBS[row.history_type]}{describe(row)}",
-              str(row.history_user) if row.history_user else "Pathways system",
-              row.history_change_reason or "")
-        for row in rows
-    ]
+@dataclass(frozen=True)
+class Source:
+    """One kind of row on the timeline: its rows (a queryset), the column that dates them and
+    how a row reads."""
+    kind: str
+    rows: object
+    at: str
+    event: object            # row -> Event
+
+
+def _history(model, kind, label, describe, **filters) -> Source:
+    def event(row) -> Event:
+        return Event(row.history_date, kind, f"{label} {VERBS[row.history_type]}{describe(row)}",
+                     str(row.history_user) if row.history_user else "Pathways system",
+                     row.history_change_reason or "")
+
+    return Source(kind, model.history.filter(**filters).select_related("history_user"),
+                  "history_date", event)
 
 
 def _status(row):
@@ -56,53 +71,98 @@ def _status(row):
     return f": {display().lower()}" if display else ""
 
 
-def person_timeline(user, person: Person, kinds: set[str] | None = None) -> list[Event]:
-    kinds = kinds or set(KINDS)
-    events: list[Event] = []
+def _sources(user, person: Person, kinds: set[str]) -> list[Source]:
+    found: list[Source] = []
     review_ids = list(reviews_visible(user).filter(person=person).values_list("pk", flat=True))
     case_ids = list(cases_visible(user).filter(person=person).values_list("pk", flat=True))
     if "decision" in kinds:
-        visible = {
-            "reviews.Review": {str(pk) for pk in review_ids},
-            "intervenors.IntervenorCase": {str(pk) for pk in case_ids},
-            "reviews.Action": {str(pk) for pk in Action.objects.filter(
-                review_id__in=review_ids).values_list("pk", flat=True)},
-        }
-        decisions = Decision.objects.filter(person=person).select_related("actor")
-        events += [Event(d.made_at, "decision", d.summary, str(d.actor), d.reason)
-                   for d in decisions
-                   if d.subject_type not in visible or d.subject_id in visible[d.subject_type]]
+        # A decision about a review, a case or an action shows only to who may see that record.
+        action_ids = Action.objects.filter(review_id__in=review_ids).values_list("pk", flat=True)
+        guarded = {"reviews.Review": [str(pk) for pk in review_ids],
+                   "intervenors.IntervenorCase": [str(pk) for pk in case_ids],
+                   "reviews.Action": [str(pk) for pk in action_ids]}
+        seen = ~Q(subject_type__in=list(guarded))
+        for subject_type, ids in guarded.items():
+            seen |= Q(subject_type=subject_type, subject_id__in=ids)
+        found.append(Source("decision", Decision.objects.filter(seen, person=person)
+                            .select_related("actor"), "made_at",
+                            lambda d: Event(d.made_at, "decision", d.summary, str(d.actor),
+                                            d.reason)))
     if "referral" in kinds:
-        events += _history(Person, "referral", "Person record", lambda r: "", id=person.pk)
-        events += _history(Referral, "referral", "Referral", _status, person_id=person.pk)
+        found.append(_history(Person, "referral", "Person record", lambda r: "", id=person.pk))
+        found.append(_history(Referral, "referral", "Referral", _status, person_id=person.pk))
     if "concern" in kinds:
-        events += _history(Concern, "concern", "Concern",
-                           lambda r: f" ({r.get_source_display().lower()}, "
-                                     f"{r.get_severity_display().lower()}): "
-                                     f"{r.get_status_display().lower()}",
-                           person_id=person.pk)
+        found.append(_history(Concern, "concern", "Concern",
+                              lambda r: f" ({r.get_source_display().lower()}, "
+                                        f"{r.get_severity_display().lower()}): "
+                                        f"{r.get_status_display().lower()}",
+                              person_id=person.pk))
     if "lts" in kinds:
-        events += _history(LtsEpisode, "lts", "LTS episode",
-                           lambda r: f" from {r.start_date:%d %b %Y}"
-                                     + (f" to {r.end_date:%d %b %Y}" if r.end_date else ""),
-                           person_id=person.pk)
+        found.append(_history(LtsEpisode, "lts", "LTS episode",
+                              lambda r: f" from {r.start_date:%d %b %Y}"
+                                        + (f" to {r.end_date:%d %b %Y}" if r.end_date else ""),
+                              person_id=person.pk))
     if "rating" in kinds:
-        unit_ids = set(person.lts_episodes.values_list("unit_id", flat=True))
-        events += _history(CqcRating, "rating", "CQC rating",
-                           lambda r: f" {r.get_rating_display()} (rated {r.rated_on:%d %b %Y})",
-                           unit_id__in=unit_ids)
+        units = LtsEpisode.objects.filter(person=person).values("unit_id")
+        found.append(_history(CqcRating, "rating", "CQC rating",
+                              lambda r: f" {r.get_rating_display()} (rated {r.rated_on:%d %b %Y})",
+                              unit_id__in=units))
     if "review" in kinds:
-        events += _history(Review, "review", "Review", _status, id__in=review_ids)
+        found.append(_history(Review, "review", "Review", _status, id__in=review_ids))
     if "action" in kinds:
-        events += _history(Action, "action", "Action", _status, review_id__in=review_ids)
-        updates = ActionUpdate.objects.filter(action__review_id__in=review_ids).select_related(
-            "author")
-        events += [Event(u.created_at, "action", "Action update posted", str(u.author), u.text)
-                   for u in updates]
+        found.append(_history(Action, "action", "Action", _status, review_id__in=review_ids))
+        found.append(Source("action", ActionUpdate.objects.filter(
+            action__review_id__in=review_ids).select_related("author"), "created_at",
+            lambda u: Event(u.created_at, "action", "Action update posted", str(u.author),
+                            u.text)))
     if "case" in kinds:
-        events += _history(IntervenorCase, "case", "Intervenor case", _status, id__in=case_ids)
-        activities = CaseActivity.objects.filter(case_id__in=case_ids).select_related("author")
-        events += [Event(a.created_at, "case", f"{a.get_kind_display()} logged", str(a.author),
-                         a.text) for a in activities]
-    return sorted(events, key=lambda e: e.at)
+        found.append(_history(IntervenorCase, "case", "Intervenor case", _status,
+                              id__in=case_ids))
+        found.append(Source("case", CaseActivity.objects.filter(case_id__in=case_ids)
+                            .select_related("author"), "created_at",
+                            lambda a: Event(a.created_at, "case",
+                                            f"{a.get_kind_display()} logged", str(a.author),
+                                            a.text)))
+    return found
 
+
+class Timeline(PagedRows):
+    """A person's events, oldest first, a page at a time. Every source's dates and keys are
+    merged and ordered in one UNION query (narrow rows: two columns and a number), so a page
+    costs one query for its keys, one count and one query for each source with a row on the
+    page, whatever the length of the history; only the page's rows are read whole."""
+
+    def __init__(self, sources: list[Source]):
+        super().__init__()
+        self.sources = sources
+        keyed = [source.rows.order_by().annotate(
+            tl_at=F(source.at), tl_source=Value(n, output_field=IntegerField()),
+            tl_key=Cast("pk", CharField())).values_list("tl_at", "tl_source", "tl_key")
+            for n, source in enumerate(sources)]
+        self.keys = (keyed[0].union(*keyed[1:], all=True).order_by("tl_at", "tl_source", "tl_key")
+                     if keyed else None)
+
+    def total(self) -> int:
+        return self.keys.count() if self.keys is not None else 0
+
+    def rows(self, key: slice) -> list:
+        if self.keys is None:
+            return []
+        page = list(self.keys[key])
+        wanted: dict[int, list[str]] = {}
+        for _, n, pk in page:
+            wanted.setdefault(n, []).append(pk)
+        read = {}
+        for n, pks in wanted.items():   # keyed as the database wrote the key (text)
+            for row in self.sources[n].rows.filter(pk__in=pks).annotate(
+                    tl_key=Cast("pk", CharField())):
+                read[n, row.tl_key] = self.sources[n].event(row)
+        return [read[n, pk] for _, n, pk in page if (n, pk) in read]
+
+    def __iter__(self):
+        return iter(self[0:self.count()])
+
+
+def person_timeline(user, person: Person, kinds: set[str] | None = None) -> Timeline:
+    """The person's events this user may see (of `kinds`, or all), oldest first, pageable."""
+    return Timeline(_sources(user, person, kinds or set(KINDS)))
