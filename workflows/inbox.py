@@ -16,8 +16,9 @@ from functools import lru_cache
 import holidays
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncDate
-from django.urls import reverse
+from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.text import format_lazy
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
 
@@ -45,6 +46,7 @@ def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and day not in _bank_holidays(day.year)
 
 
+@lru_cache(maxsize=4096)
 def add_working_days(start: date, days: int) -> date:
     """The day `days` working days after `start` (a step opened on a Friday with 1 working day
     is due on Monday, or Tuesday after a bank holiday Monday)."""
@@ -60,7 +62,7 @@ def add_working_days(start: date, days: int) -> date:
 class WorkItem:
     step: str                # what to do, in plain words
     reference: str           # the person's pseudonymous reference
-    url: str                 # straight to the form
+    url: str                 # straight to the form (lazy: made only for the rows shown)
     since: datetime | None   # when it started waiting for this person
     due: date | None
     kind: str                # a StepTarget step, "action" or "verify"
@@ -118,7 +120,7 @@ def _flow_source(kind: str, node, subject: str, scoped, url_name: str) -> Source
         due = add_working_days(opened, targets[kind]) if kind in targets else None
         taken = str(task.owner) if task.assigned and task.owner_id else ""
         return WorkItem(LABELS[kind], obj.person.reference,
-                        reverse(url_name, args=[obj.pk]), task.created, due, kind, taken,
+                        reverse_lazy(url_name, args=[obj.pk]), task.created, due, kind, taken,
                         task.score)
 
     return Source(kind, tasks, item, counted)
@@ -153,7 +155,7 @@ def sources(user) -> list[Source]:
         asked = asked.select_related("person").order_by("raised_on", "pk")
         found.append(Source("review_request", asked, lambda c, targets: WorkItem(
             LABELS["review_request"], c.person.reference,
-            reverse("referrals:person", args=[c.person_id]) + "#concerns",
+            format_lazy("{}#concerns", reverse_lazy("referrals:person", args=[c.person_id])),
             timezone.make_aware(datetime.combine(c.raised_on, time(9))), None,
             "review_request")))
     if user.has_role(Role.CHAIR):
@@ -180,7 +182,7 @@ def sources(user) -> list[Source]:
     owned = (actions_visible(user).filter(owner=user, status__in=Action.OPEN_STATUSES)
              .annotate(score=score).order_by("due_date", score.desc(nulls_last=True), "pk"))
     found.append(Source("action", owned, lambda a, targets: WorkItem(
-        "Update the action", a.review.person.reference, reverse("reviews:action", args=[a.pk]),
+        "Update the action", a.review.person.reference, reverse_lazy("reviews:action", args=[a.pk]),
         _issued(a), a.due_date, "action", score=a.score)))
     if user.has_perm("reviews.verify_action"):
         # Separation of duties: never an action one owns or completed oneself.
@@ -189,7 +191,7 @@ def sources(user) -> list[Source]:
                      .order_by(score.desc(nulls_last=True), "review__report_issued_on", "pk"))
         found.append(Source("verify", to_verify, lambda a, targets: WorkItem(
             "Verify the action", a.review.person.reference,
-            reverse("reviews:action", args=[a.pk]), _issued(a), None, "verify",
+            reverse_lazy("reviews:action", args=[a.pk]), _issued(a), None, "verify",
             score=a.score)))
     if user.has_perm("reviews.respond_escalation_action"):
         # Escalated and still open: due at once, then on the date the group chose to look again.
@@ -203,7 +205,7 @@ def sources(user) -> list[Source]:
                      .order_by("due", score.desc(nulls_last=True), "pk"))
         found.append(Source("escalation", escalated, lambda a, targets: WorkItem(
             LABELS["escalation"], a.review.person.reference,
-            reverse("reviews:action", args=[a.pk]), a.escalated_at, a.due, "escalation",
+            reverse_lazy("reviews:action", args=[a.pk]), a.escalated_at, a.due, "escalation",
             score=a.score)))
     return found
 
