@@ -127,9 +127,12 @@ def triage_queue(user, *, region: str = "", route: str = "", age_band: str = "",
     counted = referrals     # counted without the score: the filters are plain columns
     referrals = ranking.ranked(referrals, weights, today, tie="raised_at",
                                by="days" if sort == "days" else "score")
-    # The queue shows none of a referral's long texts nor the score it was raised with (JSON).
+    # Only what the queue, its API and its export show (and the score's facts need): not a
+    # referral's long texts, the score it was raised with (JSON) or the person's identifiers.
     return Explained(
-        _with_person_facts(referrals.select_related("organisation").defer(
-            "reason", "decision_reason", "priority_breakdown")),
+        _with_person_facts(referrals).only(
+            "person", "raised_at", "requested_route", "status", "person__reference",
+            "person__date_of_birth", "person__current_unit__name",
+            "person__current_unit__cqc_rating", "person__current_unit__region"),
         partial(explain_people, weights=weights, today=today,
                 make=lambda r, p, n: QueueRow(r, r.person, p, n)), counted=counted)
