@@ -37,7 +37,16 @@ class ComponentNode(template.Node):
         if self.transform is not None:
             values["content"] = self.transform(values["content"])
         with context.push(**values):
-            return context.template.engine.get_template(self.template_name).render(context)
+            return self.template(context.template.engine).render(context)
+
+    def template(self, engine):
+        """The component's template, found once when templates are not being edited (the
+        cached loader would return the same object after a lookup on every row)."""
+        if engine.debug:
+            return engine.get_template(self.template_name)
+        if getattr(self, "_template", None) is None:
+            self._template = engine.get_template(self.template_name)
+        return self._template
 
 
 TABLE_PARTS = re.compile(r"<(thead|tbody|tr|th|td)(\s[^>]*)?>")
