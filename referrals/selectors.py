@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
+from typing import NamedTuple
 
 from django.db.models import Prefetch, QuerySet
 
@@ -89,21 +90,51 @@ class QueueRow:
     def age_band(self) -> str:
         return "child" if self.priority.age < 18 else "adult"
 
+    @property
+    def open_concerns(self) -> int:
+        """Open concerns, not counting requests for a review (the score shows those apart)."""
+        return sum(c.kind == Concern.Kind.CONCERN for c in self.person.open_concerns)
+
+
+class OpenEpisode(NamedTuple):
+    start_date: date
+
+
+class OpenConcern(NamedTuple):
+    source: str
+    severity: str
+    kind: str
+    raised_on: date
+
+
+def _attach_open_facts(people: list[Person]) -> None:
+    """Each person's open LTS episodes and open concerns, as the explainer reads them, in two
+    plain-value queries for the lot (a ranked page or an export's chunk): no model objects."""
+    by_pk = {p.pk: p for p in people}
+    for person in by_pk.values():
+        person.open_episodes, person.open_concerns = [], []
+    for person_id, start in (LtsEpisode.objects.filter(person_id__in=by_pk, end_date__isnull=True)
+                             .order_by("-start_date").values_list("person_id", "start_date")):
+        by_pk[person_id].open_episodes.append(OpenEpisode(start))
+    for person_id, *fact in (Concern.objects.filter(person_id__in=by_pk,
+                                                    status=Concern.Status.OPEN)
+                             .order_by("raised_on", "pk")
+                             .values_list("person_id", "source", "severity", "kind",
+                                          "raised_on")):
+        by_pk[person_id].open_concerns.append(OpenConcern(*fact))
+
 
 def explain_people(rows: list, first_rank: int, *, weights: priority.Weights, today: date,
                    make) -> list:
     """Rows of a ranked page, each with its score explained by priority.score."""
+    _attach_open_facts([row.person for row in rows])
     return [make(row, priority.score(person_facts(row.person), weights, today), rank)
             for rank, row in enumerate(rows, start=first_rank)]
 
 
 def _with_person_facts(queryset: QuerySet) -> QuerySet:
-    return queryset.select_related("person__current_unit").prefetch_related(
-        Prefetch("person__lts_episodes", queryset=LtsEpisode.objects.filter(
-            end_date__isnull=True), to_attr="open_episodes"),
-        Prefetch("person__concerns", queryset=Concern.objects.filter(
-            status=Concern.Status.OPEN), to_attr="open_concerns"),
-    )
+    """Rows that reach a person, with the person's unit (explain_people adds the rest)."""
+    return queryset.select_related("person__current_unit")
 
 
 def triage_queue(user, *, region: str = "", route: str = "", age_band: str = "",

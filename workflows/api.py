@@ -24,7 +24,6 @@ from audit.services import access_record
 from intervenors.selectors import cases_visible
 from pathways.api import PageQuery, csv_response, page_of, paginate, query, roles
 from pathways.authentication import token_expired
-from referrals.models import Concern
 from referrals.selectors import triage_queue
 from reviews.api import ActionFilter, ActionListView, action_list_queryset
 from reviews.models import Action
@@ -96,7 +95,7 @@ class QueueExportView(APIView):
             ([r.rank, r.person.reference, r.priority.score, r.priority.days_in_lts,
               getattr(r.person.current_unit, "name", ""),
               getattr(r.person.current_unit, "cqc_rating", ""),
-              sum(c.kind == Concern.Kind.CONCERN for c in r.person.open_concerns),
+              r.open_concerns,
               r.referral.requested_route, r.referral.raised_at.date(),
               "; ".join(f"{c.label}: {c.points}" for c in r.priority.components)]
              for r in rows)))

@@ -110,3 +110,20 @@ def test_an_intervenor_records_a_request_it_waits_for_a_coordinator_who_answers_
     assert resolved.summary == "Request for a review from advocate resolved"
     still_asked = person.concerns.filter(kind="review_request", status="open").exists()
     assert (_component(person_priority(person), "review_requested") is not None) == still_asked
+
+
+def test_the_queues_open_concerns_do_not_count_a_request_for_a_review(person, users):
+    from referrals.selectors import triage_queue
+
+    def row():
+        return next(r for r in triage_queue(users["coordinator"]) if r.person.pk == person.pk)
+
+    before = row().open_concerns
+    services.concern_raise(person=person, by=users["intervenor"], kind="review_request",
+                           source="family", category="other", severity="medium",
+                           description="They asked for a review.")
+    assert row().open_concerns == before
+    services.concern_raise(person=person, by=users["commissioner"], kind="concern",
+                           source="family", category="other", severity="high",
+                           description="Restraint used twice this week.")
+    assert row().open_concerns == before + 1
