@@ -306,30 +306,36 @@ def dashboard_figures(today: date, region: str, since: date | None, end: date,
 
 
 class StuckPeople(PagedRows):
-    """The stuck list for the dashboard: the ranked people's keys are figured once a version
-    (kept like the figures); each page reads its own rows, with their scores, by key."""
+    """The stuck list for the dashboard: the ranking (each person's key, score and LTS start:
+    opaque keys and numbers) is figured once a version and kept like the figures; each page
+    reads only its own people's reference and region, by key."""
 
     def __init__(self, today: date, region: str, version: str):
         super().__init__()
         self.today, self.region, self.version = today, region, version
-        self._keys: list | None = None
+        self._ranking: list | None = None
 
     @property
-    def keys(self) -> list:
-        if self._keys is None:
-            self._keys, _ = kept("stuck", (self.today, self.region), self.version, lambda: list(
-                stuck_people(self.today, self.region).values_list("pk", flat=True)))
-        return self._keys
+    def ranking(self) -> list[tuple[str, int, date | None]]:
+        if self._ranking is None:
+            self._ranking, _ = kept("stuck", (self.today, self.region), self.version, lambda: [
+                (pk.hex, score, since) for pk, score, since in stuck_people(
+                    self.today, self.region).values_list("pk", "rank_score", "lts_since")])
+        return self._ranking
 
     def total(self) -> int:
-        return len(self.keys)
+        return len(self.ranking)
 
     def rows(self, key: slice) -> list:
-        keys = self.keys[key]
-        if not keys:
+        page = self.ranking[key]
+        if not page:
             return []
-        weights = priority.Weights.from_policy(policy_in_force())
-        found = {p.pk: p for p in ranking.with_priority(
-            Person.objects.filter(pk__in=keys).select_related("current_unit"), weights,
-            self.today, person="")}
-        return [found[k] for k in keys if k in found]
+        found = {p.pk.hex: p for p in Person.objects.filter(pk__in=[k for k, _, _ in page])
+                 .select_related("current_unit").only("reference", "current_unit__region")}
+        rows = []
+        for pk, score, since in page:
+            if pk in found:
+                person = found[pk]
+                person.rank_score, person.lts_since = score, since
+                rows.append(person)
+        return rows
