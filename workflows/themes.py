@@ -92,10 +92,9 @@ def theme_table(user, period: Period, region: str = "") -> dict:
     barriers = dict(barriers_in(user, period, region).order_by()
                     .values_list("domain__theme").annotate(n=Count("pk")))
     themes = list(Theme.objects.all())
-    notes = dict(Theme.objects.annotate(n=Count("notes")).values_list("pk", "n"))
     regions = [(code, label) for code, label in Region.choices if not region or code == region]
     rows = [{"theme": t, "recommendations": recs.get(t.pk, 0), "barriers": barriers.get(t.pk, 0),
-             "notes": notes.get(t.pk, 0),
+             "notes": 0,
              "by_region": [by_region[t.pk].get(code, 0) for code, _ in regions]}
             for t in themes]
     if recs.get(None) or barriers.get(None):
@@ -104,6 +103,15 @@ def theme_table(user, period: Period, region: str = "") -> dict:
                      "by_region": [by_region[None].get(code, 0) for code, _ in regions]})
     rows.sort(key=lambda r: (-r["recommendations"] - r["barriers"],
                              r["theme"].order if r["theme"] else 999))
-    return {"rows": rows, "regions": regions,
-            "total_recommendations": sum(recs.values()),
-            "total_barriers": sum(barriers.values())}
+    return with_note_counts({"rows": rows, "regions": regions,
+                             "total_recommendations": sum(recs.values()),
+                             "total_barriers": sum(barriers.values())})
+
+
+def with_note_counts(table: dict) -> dict:
+    """The table with each theme's learning notes counted now (a kept table's counts would lag
+    behind a note just written: notes are not decisions)."""
+    notes = dict(Theme.objects.annotate(n=Count("notes")).values_list("pk", "n"))
+    for row in table["rows"]:
+        row["notes"] = notes.get(row["theme"].pk, 0) if row["theme"] else 0
+    return table

@@ -217,14 +217,23 @@ def access_log(request, pk):
 @role_required(Role.OVERSIGHT, Role.COORDINATOR)
 def themes(request):
     """What keeps coming up: recommendations and barriers by theme, region and period."""
-    from .themes import theme_table
+    from .themes import theme_table, with_note_counts
 
     today = date.today()
     form, period, region = _period_and_region(request, today, default="all")
     access_record(request=request, object_type="report:themes", object_id="aggregate")
+    if reads_everything(request.user, "reviews.view_review"):
+        # The same for everyone who reads every review: figured once, kept like the dashboard.
+        from . import oversight
+
+        table, _ = oversight.kept("themes", (period.key, period.start, period.end, region),
+                                  oversight.figures_version(),
+                                  lambda: theme_table(request.user, period, region))
+        table = with_note_counts(table)
+    else:
+        table = theme_table(request.user, period, region)
     return render(request, "workflows/themes.html", {
-        "form": form, "period": period, "region": region,
-        "table": theme_table(request.user, period, region),
+        "form": form, "period": period, "region": region, "table": table,
         "query": request.GET.urlencode(),
     })
 

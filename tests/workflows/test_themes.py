@@ -126,3 +126,19 @@ def test_the_chair_must_code_each_recommendation(users):
                                      "text": "R", "theme": None, "actions": [{
                                          "text": "A", "owner": users["commissioner"],
                                          "due_date": date.today() + timedelta(30)}]}])
+
+
+def test_the_kept_theme_table_counts_a_learning_note_at_once(client_for, users):
+    """Theme counts are kept for those who read every review; note counts are read live."""
+    from reviews.services import learning_note_add
+
+    theme = Theme.objects.order_by("order").first()
+
+    def notes_shown():
+        page = client_for("oversight").get(reverse("workflows:themes"))
+        row = next(r for r in page.context["table"]["rows"] if r["theme"] == theme)
+        return row["notes"]
+
+    before = notes_shown()
+    learning_note_add(theme=theme, by=users["oversight"], text="Commissioners met providers.")
+    assert notes_shown() == before + 1
