@@ -312,8 +312,11 @@ class Concern(models.Model):
 
     class Meta:
         ordering = ["-raised_on"]
-        # The ranking counts each waiting person's open concerns.
-        indexes = [models.Index(fields=["person", "status"], name="concern_person_status")]
+        # The ranking counts each waiting person's open concerns, and looks up whether anyone
+        # has an open request for a review (a few rows among thousands of concerns).
+        indexes = [models.Index(fields=["person", "status"], name="concern_person_status"),
+                   models.Index(fields=["person"], name="concern_open_request",
+                                condition=models.Q(kind="review_request", status="open"))]
 
     def __str__(self):
         if self.kind == self.Kind.REVIEW_REQUEST:
