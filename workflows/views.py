@@ -33,7 +33,8 @@ def inbox(request):
     return render(request, "workflows/inbox.html", {
         "page": paging.page(request, work), "today": date.today(),
         "summary": [(labels[kind], n) for kind, n in work.counts().items() if n],
-        "overdue_steps": overdue_steps() if reads_everything(
+        # Programme-wide counts, the same for everyone who reads every referral: kept.
+        "overdue_steps": _kept_figures("overdue_steps", overdue_steps)[0] if reads_everything(
             request.user, "referrals.view_referral") else None,
     })
 
