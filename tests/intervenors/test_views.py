@@ -144,3 +144,14 @@ def test_a_child_is_offered_to_the_childrens_intervenor_first(users, client_for)
         case_assign(case=case, intervenor=other, by=users["coordinator"])
     case.refresh_from_db()
     assert case.status == "waiting"
+
+
+def test_the_caseload_names_a_proposed_closures_outcome(client_for, users):
+    case = IntervenorCase.objects.filter(status="active",
+                                         intervenor__user=users["intervenor"]).first()
+    flow.case_propose_closure(case=case, by=users["intervenor"], outcome="discharged",
+                              reason="Moved to a flat with support.")
+    case.refresh_from_db()
+    page = client_for("intervenor").get(reverse("intervenors:caseload")).content.decode()
+    assert f"Proposed: {case.get_proposed_outcome_display()}" in page
+    assert "{{" not in page
