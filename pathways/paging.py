@@ -79,7 +79,9 @@ class Explained(PagedRows):
 class KeysFirst(PagedRows):
     """A queryset paged in two steps: the page's primary keys (read off an index, however deep
     the page), then those rows with their joins. Page 400 then costs what page 1 costs, where a
-    plain OFFSET would join every row it skips."""
+    plain OFFSET would join every row it skips. The second step reads by key alone, without the
+    queryset's filters: fit for querysets whose annotations do not depend on their filters
+    (the action lists; an aggregate over a filtered join would not be)."""
 
     def rows(self, key: slice) -> list:
         keys = list(self.queryset.values_list("pk", flat=True)[key])
