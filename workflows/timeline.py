@@ -128,7 +128,7 @@ def _sources(user, person: Person, kinds: set[str]) -> list[Source]:
 
 class Timeline(PagedRows):
     """A person's events, oldest first, a page at a time. Every source's dates and keys are
-    merged and ordered in one UNION query (narrow rows: two columns and a number), so a page
+    merged and ordered in one UNION query (narrow rows: a date, a number and a key), so a page
     costs one query for its keys, one count and one query for each source with a row on the
     page, whatever the length of the history; only the page's rows are read whole."""
 
