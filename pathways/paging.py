@@ -107,12 +107,14 @@ def page(request, items, per_page: int = PER_PAGE) -> Page:
 
 
 def without_long_texts(queryset, *related: str, own: bool = True):
-    """The queryset with the long text columns of the `related` models (select_related paths)
-    and, if `own`, of its own model left in the database, for a list that shows none of them."""
-    from django.db.models import TextField
+    """The queryset with the long text and JSON columns of the `related` models (select_related
+    paths) and, if `own`, of its own model left in the database, for a list that shows none of
+    them."""
+    from django.db.models import JSONField, TextField
 
     def texts(model, prefix=""):
-        return [prefix + f.name for f in model._meta.concrete_fields if isinstance(f, TextField)]
+        return [prefix + f.name for f in model._meta.concrete_fields
+                if isinstance(f, TextField | JSONField)]
 
     names = texts(queryset.model) if own else []
     for path in related:
