@@ -29,11 +29,14 @@ def review_get(user, pk) -> Review:
 
 
 def my_reviews(user) -> QuerySet[Review]:
-    """Reviews the user sits on; coordinators and oversight see every review (a list: the
-    reports' long texts are not loaded)."""
-    reviews = without_long_texts(reviews_visible(user), "referral").prefetch_related(
-        Prefetch("panel", queryset=PanelMember.objects.filter(role="chair").select_related("user"),
-                 to_attr="chairs"))
+    """Reviews the user sits on; coordinators and oversight see every review (a list: only the
+    columns the list and the API show are read, never the reports' long texts)."""
+    reviews = (reviews_visible(user).select_related(None).select_related("person")
+               .only("referral", "follows", "kind", "status", "requested_at", "scheduled_for",
+                     "held_on", "report_issued_on", "person__reference")
+               .prefetch_related(Prefetch(
+                   "panel", queryset=PanelMember.objects.filter(role="chair")
+                   .select_related("user"), to_attr="chairs")))
     if user.has_perm("reviews.schedule_review") or user.has_perm("reviews.verify_action"):
         return reviews
     return reviews.filter(panel__user=user).distinct()
