@@ -41,6 +41,14 @@ def referrals_visible(user) -> QuerySet[Referral]:
     )
 
 
+def referrals_listed(user) -> QuerySet[Referral]:
+    """The referrals a list shows: only the columns it shows (the person's reference and unit,
+    the route asked for and decided, status, when, the reason for a decline)."""
+    return (referrals_visible(user).select_related(None).select_related("person__current_unit")
+            .only("person__reference", "person__current_unit__name", "requested_route",
+                  "raised_at", "status", "route", "decision_reason"))
+
+
 def referral_get(user, pk) -> Referral:
     return referrals_visible(user).get(pk=pk)
 

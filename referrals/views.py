@@ -39,7 +39,7 @@ PERSON_READERS = tuple(Role)
 
 @role_required(Role.COMMISSIONER)
 def my_referrals(request):
-    referrals = selectors.referrals_visible(request.user).order_by("-raised_at", "pk")
+    referrals = selectors.referrals_listed(request.user).order_by("-raised_at", "pk")
     return render(request, "referrals/mine.html", {"page": paging.page(request, referrals)})
 
 
