@@ -242,6 +242,11 @@ def action_list(request):
                                          overdue=params.get("overdue", False),
                                          owner_organisation=params.get("owner_organisation"),
                                          region=params.get("region", ""))
+    # Only the columns the list shows (the person's reference, the action, owner, due, status).
+    actions = actions.select_related(None).select_related(
+        "review__person", "owner_organisation").only(
+        "review__person__reference", "text", "owner_name", "owner_organisation__name",
+        "due_date", "status")
     return render(request, "reviews/actions.html", {
         "page": paging.page(request, paging.KeysFirst(actions)), "filters": filters,
         "today": date.today()})
