@@ -91,7 +91,7 @@ class KeysFirst(PagedRows):
         # read by key alone: the filters' subqueries are not run a second time.
         by_key = self.queryset.order_by()
         by_key.query.where = WhereNode()
-        found = by_key.filter(pk__in=keys).in_bulk(keys)
+        found = by_key.in_bulk(keys)     # in_bulk filters by the keys itself
         return [found[k] for k in keys if k in found]
 
     def __iter__(self) -> Iterator:
