@@ -40,13 +40,17 @@ class WaitingRow:
     rank: int = 0
 
 
-def _ranked(cases: QuerySet[IntervenorCase], today: date | None = None) -> Explained:
+def _ranked(narrowed, today: date | None = None) -> Explained:
     """Ranked by today's score, then longer in LTS, then longer waiting (a documented rule),
-    in the database (referrals/ranking.py), explained a page at a time."""
+    in the database (referrals/ranking.py), explained a page at a time. `narrowed` cuts a
+    queryset of cases to those in view (a scope, or none)."""
     weights = priority.Weights.from_policy(policy_in_force())
     today = today or date.today()
-    waiting = cases.filter(status=IntervenorCase.Status.WAITING)
-    cases = ranking.ranked(waiting, weights, today, tie="waiting_since")
+    waiting = narrowed(IntervenorCase.objects.all()).filter(
+        status=IntervenorCase.Status.WAITING)
+    cases = narrowed(ranking.ranked_base(IntervenorCase, weights, today,
+                                         tie="waiting_since")).filter(
+        status=IntervenorCase.Status.WAITING)
     return Explained(
         _with_person_facts(cases.select_related("referral")),
         partial(explain_people, weights=weights, today=today,
@@ -54,13 +58,12 @@ def _ranked(cases: QuerySet[IntervenorCase], today: date | None = None) -> Expla
 
 
 def waiting_list(user, *, today: date | None = None) -> Explained:
-    return _ranked(scope(user, "intervenors.view_intervenorcase", IntervenorCase.objects.all()),
-                   today)
+    return _ranked(lambda cases: scope(user, "intervenors.view_intervenorcase", cases), today)
 
 
 def top_of_waiting_list() -> WaitingRow | None:
     """The person the rule says is next, whoever is asking (used by the assignment service)."""
-    return _ranked(IntervenorCase.objects.all()).first()
+    return _ranked(lambda cases: cases).first()
 
 
 def intervenors_with_load() -> QuerySet[Intervenor]:

@@ -130,3 +130,22 @@ def ranked(queryset: QuerySet, weights: Weights, today: date, *, tie: str,
         return rows.order_by(longest, tie, "pk")
     return rows.order_by(F("rank_score").desc(), longest, tie, "pk")
 
+
+
+_BASES: dict[tuple, QuerySet] = {}
+
+
+def ranked_base(model, weights: Weights, today: date, *, tie: str, person: str = "person",
+                by: str = "score") -> QuerySet:
+    """`ranked()` over every row of `model`, built once for each policy, day and order and
+    handed out as a fresh copy: the score's expressions take a few milliseconds to build and
+    resolve on each request, and they are the same all day. Narrow the copy with filter() and
+    scope(); the counts and filters of a list are plain columns."""
+    key = (model._meta.label, repr(weights), today, tie, person, by)
+    base = _BASES.get(key)
+    if base is None:
+        if len(_BASES) >= 32:       # yesterday's, or an old policy's
+            _BASES.clear()
+        base = _BASES[key] = ranked(model._default_manager.all(), weights, today, tie=tie,
+                                    person=person, by=by)
+    return base.all()

@@ -151,21 +151,24 @@ def triage_queue(user, *, region: str = "", route: str = "", age_band: str = "",
     explained a page at a time (referrals/ranking.py; a constant query count per page)."""
     today = today or date.today()
     weights = priority.Weights.from_policy(policy_in_force())
-    referrals = scope(user, "referrals.view_referral", Referral.objects.all()).filter(
-        status=Referral.Status.SUBMITTED)
-    if region:
-        referrals = referrals.filter(person__current_unit__region=region)
-    if route:
-        referrals = referrals.filter(requested_route=route)
-    if age_band == "child":
-        referrals = referrals.filter(person__date_of_birth__gt=ranking.adult_born_on_or_before(
-            today))
-    elif age_band == "adult":
-        referrals = referrals.filter(person__date_of_birth__lte=ranking.adult_born_on_or_before(
-            today))
-    counted = referrals     # counted without the score: the filters are plain columns
-    referrals = ranking.ranked(referrals, weights, today, tie="raised_at",
-                               by="days" if sort == "days" else "score")
+    born_by = ranking.adult_born_on_or_before(today)
+
+    def narrowed(referrals: QuerySet) -> QuerySet:
+        referrals = scope(user, "referrals.view_referral", referrals).filter(
+            status=Referral.Status.SUBMITTED)
+        if region:
+            referrals = referrals.filter(person__current_unit__region=region)
+        if route:
+            referrals = referrals.filter(requested_route=route)
+        if age_band == "child":
+            referrals = referrals.filter(person__date_of_birth__gt=born_by)
+        elif age_band == "adult":
+            referrals = referrals.filter(person__date_of_birth__lte=born_by)
+        return referrals
+
+    counted = narrowed(Referral.objects.all())   # counted without the score: plain columns
+    referrals = narrowed(ranking.ranked_base(Referral, weights, today, tie="raised_at",
+                                             by="days" if sort == "days" else "score"))
     # Only what the queue, its API and its export show (and the score's facts need): not a
     # referral's long texts, the score it was raised with (JSON) or the person's identifiers.
     return Explained(
