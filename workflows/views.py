@@ -265,6 +265,8 @@ def theme_detail(request, code):
     form, period, region = _period_and_region(request, today, default="all")
     recommendations = (recommendations_in(request.user, period, region).filter(theme=theme)
                        .select_related("review__person__current_unit")
+                       .only("number", "text", "review__report_issued_on",
+                             "review__person__reference", "review__person__current_unit__region")
                        .order_by("-review__report_issued_on", "pk"))
     access_record(request=request, object_type="report:theme", object_id=theme.code)
     return render(request, "workflows/theme.html", {
