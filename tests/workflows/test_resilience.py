@@ -84,14 +84,18 @@ def _gunicorn(database_url: str) -> tuple[subprocess.Popen, str]:
         cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         text=True)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    _wait_live(base, time.monotonic() + 30)
+    return server, base
+
+
+def _wait_live(base: str, deadline: float) -> None:
+    """Until the process at `base` answers /health/live, or the deadline (monotonic) passes."""
     while time.monotonic() < deadline:
         try:
             if _get(f"{base}/health/live") == 200:
-                break
+                return
         except OSError:
             time.sleep(0.3)
-    return server, base
 
 
 @pytest.mark.django_db(transaction=True)

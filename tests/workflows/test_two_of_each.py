@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import connection
 
 from tests.conftest import database_url_is_postgres, require
-from tests.workflows.test_resilience import _free_port, _get, _token
+from tests.workflows.test_resilience import _free_port, _get, _token, _wait_live
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
@@ -69,12 +69,7 @@ def test_two_web_processes_and_two_workers_keep_the_rules(postgres, tmp_path):
         bases = [f"http://127.0.0.1:{port}" for port in ports]
         deadline = time.monotonic() + 60
         for base in bases:
-            while time.monotonic() < deadline:
-                try:
-                    if _get(f"{base}/health/live") == 200:
-                        break
-                except OSError:
-                    time.sleep(0.3)
+            _wait_live(base, deadline)
         tokens = [_token(base) for base in bases]
         jobs = waiting[:free + 3]
         barrier, results, lock = threading.Barrier(len(jobs)), [], threading.Lock()
