@@ -5,6 +5,7 @@ Every page a journey visits is checked with axe-core against WCAG 2.2 A and AA r
 """
 import os
 import shutil
+import time
 
 import pytest
 from django.core.management import call_command
@@ -45,9 +46,22 @@ def site(live_server, settings):
     return live_server.url
 
 
+def _server_idle(seconds: float = 10) -> None:
+    """On SQLite the live server thread shares the test's in-memory database connection; wait
+    until it has finished any request still in flight (say, one the last test's browser left
+    behind) before the test uses the connection itself, so the two never overlap."""
+    from django.db import connection
+
+    deadline = time.monotonic() + seconds
+    while ((connection.in_atomic_block or not connection.get_autocommit())
+           and time.monotonic() < deadline):
+        time.sleep(0.05)
+
+
 @pytest.fixture
 def page(browser, site):
     """A page that fails its test if the browser refuses anything under the CSP."""
+    _server_idle()
     context = browser.new_context(base_url=site, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -56,6 +70,7 @@ def page(browser, site):
             if "Content Security Policy" in message.text else None)
     yield page
     context.close()
+    _server_idle()
     assert not violations, "CSP violations:\n" + "\n".join(violations)
 
 
