@@ -8,7 +8,7 @@ from functools import partial
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from accounts.selectors import scope
-from pathways.paging import Explained
+from pathways.paging import Explained, KeptOrder
 from referrals import priority, ranking
 from referrals.models import Person
 from referrals.selectors import _with_person_facts, explain_people, policy_in_force
@@ -43,7 +43,8 @@ class WaitingRow:
 def _ranked(narrowed, today: date | None = None) -> Explained:
     """Ranked by today's score, then longer in LTS, then longer waiting (a documented rule),
     in the database (referrals/ranking.py), explained a page at a time. `narrowed` cuts a
-    queryset of cases to those in view (a scope, or none)."""
+    queryset of cases to those in view (a scope, or none). Read live, for decisions: the
+    assignment service asks it who is next."""
     weights = priority.Weights.from_policy(policy_in_force())
     today = today or date.today()
     waiting = narrowed(IntervenorCase.objects.all()).filter(
@@ -57,8 +58,24 @@ def _ranked(narrowed, today: date | None = None) -> Explained:
                 make=lambda c, p, n: WaitingRow(c, c.person, p, n)), counted=waiting)
 
 
-def waiting_list(user, *, today: date | None = None) -> Explained:
-    return _ranked(lambda cases: scope(user, "intervenors.view_intervenorcase", cases), today)
+def _kept(narrowed, today: date | None = None) -> KeptOrder:
+    """The same ranking for a list people page through: the order over everyone waiting is
+    kept until a fact behind it changes (referrals/ranking.py); who is in view, and each
+    score shown, are read live."""
+    weights = priority.Weights.from_policy(policy_in_force())
+    today = today or date.today()
+    return KeptOrder(
+        narrowed(IntervenorCase.objects.all()).filter(status=IntervenorCase.Status.WAITING),
+        lambda: ranking.ranked_base(IntervenorCase, weights, today, tie="waiting_since").filter(
+            status=IntervenorCase.Status.WAITING),
+        _with_person_facts(IntervenorCase.objects.select_related("referral")),
+        partial(explain_people, weights=weights, today=today,
+                make=lambda c, p, n: WaitingRow(c, c.person, p, n)),
+        key=("waiting", ranking.weights_key(weights), today), version=ranking.facts_version())
+
+
+def waiting_list(user, *, today: date | None = None) -> KeptOrder:
+    return _kept(lambda cases: scope(user, "intervenors.view_intervenorcase", cases), today)
 
 
 def top_of_waiting_list() -> WaitingRow | None:

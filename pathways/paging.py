@@ -76,6 +76,65 @@ class Explained(PagedRows):
             rank += len(chunk)
 
 
+class KeptOrder(PagedRows):
+    """A ranked list whose order over every candidate is worked out once and kept in the cache
+    under a version that moves with the facts behind the ranking; each request reads only which
+    rows are in view now (`members`, live: scope and filters) and the page's rows by key.
+
+    `order()` is the ranked queryset of every candidate, whoever is asking; `read` reads rows
+    by key (the page's joins, no ranking); `explain(rows, first_rank)` as for Explained. A row
+    in view that the kept order does not hold means the order is older than the data: it is
+    worked out again at once. With no version (the cache is away) nothing is kept and the order
+    is worked out on each request.
+    """
+
+    KEPT_SECONDS = 300
+
+    def __init__(self, members, order: Callable, read, explain: Callable[[list, int], list], *,
+                 key: tuple, version: str | None):
+        super().__init__(members)
+        self.order, self.read, self.explain = order, read, explain
+        self.key, self.version = ":".join(["ranked", *map(str, key)]), version
+        self._keys: list | None = None
+
+    def _order(self, fresh: bool = False) -> dict[str, int]:
+        from django.core.cache import cache
+
+        kept = None if fresh or self.version is None else cache.get(self.key)
+        if kept is None or kept[0] != self.version:
+            kept = (self.version, [str(pk) for pk in self.order().values_list("pk", flat=True)])
+            if self.version is not None:
+                cache.set(self.key, kept, self.KEPT_SECONDS)
+        return {pk: at for at, pk in enumerate(kept[1])}
+
+    def keys(self) -> list[str]:
+        """The keys of the rows in view, in the ranking's order."""
+        if self._keys is None:
+            members = [str(pk) for pk in self.queryset.order_by().values_list("pk", flat=True)]
+            position = self._order()
+            if any(pk not in position for pk in members):
+                position = self._order(fresh=True)
+            self._keys = sorted((pk for pk in members if pk in position), key=position.__getitem__)
+        return self._keys
+
+    def total(self) -> int:
+        return len(self.keys())
+
+    def _read(self, keys: list[str], first_rank: int) -> list:
+        found = {str(pk): row for pk, row in self.read.in_bulk(keys).items()}
+        return self.explain([found[k] for k in keys if k in found], first_rank)
+
+    def rows(self, key: slice) -> list:
+        keys = self.keys()[key]
+        return self._read(keys, (key.start or 0) + 1) if keys else []
+
+    def __iter__(self) -> Iterator:
+        """Every row in view, CHUNK at a time (for exports)."""
+        keys = self.keys()
+        for start in range(0, len(keys), CHUNK):
+            yield from self._read(keys[start:start + CHUNK], start + 1)
+
+
 class KeysFirst(PagedRows):
     """A queryset paged in two steps: the page's primary keys (read off an index, however deep
     the page), then those rows with their joins. Page 400 then costs what page 1 costs, where a

@@ -10,11 +10,20 @@ Why computed and not stored: days in LTS and age move every day, and every fact 
 score (an episode, a concern, a unit's rating) changes through a different service. A stored
 score would need a refresh on each of those and a nightly job, and would be wrong whenever
 one was missed; computing it costs three indexed subqueries and a join per row (decision 0009).
+
+Lists that people page through (the queue, the waiting list, their API and exports) keep the
+*order* that query produced (pathways.paging.KeptOrder) under `facts_version()`, a stamp that
+moves whenever a fact behind a score is saved or deleted (`watch`), before and again after the
+change commits; which rows are in view, and every score shown, are read live (decision 0013).
 """
 from __future__ import annotations
 
+import hashlib
 from datetime import date
+from uuid import uuid4
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import (
     Case,
     Count,
@@ -30,6 +39,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Greatest, Least
+from django.db.models.signals import post_delete, post_save
 
 from .models import Concern, CqcRatingValue
 from .priority import Weights
@@ -149,3 +159,44 @@ def ranked_base(model, weights: Weights, today: date, *, tie: str, person: str =
         base = _BASES[key] = ranked(model._default_manager.all(), weights, today, tie=tie,
                                     person=person, by=by)
     return base.all()
+
+
+FACTS_KEY = "ranking:facts"
+
+
+def weights_key(weights: Weights) -> str:
+    """A short name for a policy's numbers, for cache keys (two policies with the same numbers
+    rank alike)."""
+    return hashlib.sha256(repr(weights).encode()).hexdigest()[:16]
+
+
+def facts_version() -> str | None:
+    """The stamp kept orders are checked against; None when the cache is away (nothing is
+    kept then)."""
+    found = cache.get(FACTS_KEY)
+    if found is None:
+        cache.add(FACTS_KEY, uuid4().hex, None)
+        found = cache.get(FACTS_KEY)
+    return found
+
+
+def _move_stamp() -> None:
+    cache.set(FACTS_KEY, uuid4().hex, None)
+
+
+def facts_changed(sender=None, **kwargs) -> None:
+    """A fact behind a score changed: move the stamp now (a request inside this transaction
+    sees its own change) and again once the change is committed (a request that worked out an
+    order in between, from the data before the commit, kept it under the stamp now replaced)."""
+    _move_stamp()
+    transaction.on_commit(_move_stamp, using=kwargs.get("using"))
+
+
+def watch(*models) -> None:
+    """Move the facts stamp whenever a row of these models is saved or deleted. Writes that
+    send no signals (bulk loads, migrations) call facts_changed() themselves."""
+    for model in models:
+        uid = f"ranking-facts-{model._meta.label}"
+        post_save.connect(facts_changed, sender=model, dispatch_uid=uid, weak=False)
+        post_delete.connect(facts_changed, sender=model, dispatch_uid=uid + "-delete",
+                            weak=False)

@@ -9,7 +9,7 @@ from typing import NamedTuple
 from django.db.models import Prefetch, QuerySet
 
 from accounts.selectors import scope
-from pathways.paging import Explained
+from pathways.paging import Explained, KeptOrder
 
 from . import priority, ranking
 from .models import Concern, LtsEpisode, Person, PriorityPolicy, Referral
@@ -166,15 +166,17 @@ def triage_queue(user, *, region: str = "", route: str = "", age_band: str = "",
             referrals = referrals.filter(person__date_of_birth__lte=born_by)
         return referrals
 
-    counted = narrowed(Referral.objects.all())   # counted without the score: plain columns
-    referrals = narrowed(ranking.ranked_base(Referral, weights, today, tie="raised_at",
-                                             by="days" if sort == "days" else "score"))
+    by = "days" if sort == "days" else "score"
     # Only what the queue, its API and its export show (and the score's facts need): not a
     # referral's long texts, the score it was raised with (JSON) or the person's identifiers.
-    return Explained(
-        _with_person_facts(referrals).only(
-            "person", "raised_at", "requested_route", "status", "person__reference",
-            "person__date_of_birth", "person__current_unit__name",
-            "person__current_unit__cqc_rating", "person__current_unit__region"),
-        partial(explain_people, weights=weights, today=today,
-                make=lambda r, p, n: QueueRow(r, r.person, p, n)), counted=counted)
+    read = _with_person_facts(Referral.objects.all()).only(
+        "person", "raised_at", "requested_route", "status", "person__reference",
+        "person__date_of_birth", "person__current_unit__name",
+        "person__current_unit__cqc_rating", "person__current_unit__region")
+    return KeptOrder(
+        narrowed(Referral.objects.all()),    # who is in view now: plain columns, no score
+        lambda: ranking.ranked_base(Referral, weights, today, tie="raised_at", by=by).filter(
+            status=Referral.Status.SUBMITTED),
+        read, partial(explain_people, weights=weights, today=today,
+                      make=lambda r, p, n: QueueRow(r, r.person, p, n)),
+        key=("queue", ranking.weights_key(weights), today, by), version=ranking.facts_version())

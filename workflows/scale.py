@@ -33,7 +33,7 @@ from accounts.services import commissioners_group
 from audit.models import Decision
 from audit.services import system_user
 from intervenors.models import MAX_ACTIVE_CASES, CaseActivity, Intervenor, IntervenorCase
-from referrals import priority
+from referrals import priority, ranking
 from referrals.models import (
     Concern,
     Condition,
@@ -187,6 +187,7 @@ class Seeder:
             table.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
         Decision.objects.bulk_create(self.decisions, batch_size=BATCH)
         self.flows()
+        ranking.facts_changed()     # bulk writes send no signals: kept orders start again
         if connection.vendor == "postgresql":
             # Fresh statistics, as autovacuum would gather later: the planner's row estimates
             # decide whether a page is read off an index or sorted in full.
