@@ -79,9 +79,13 @@ class Source:
     rows: object             # a queryset, soonest due first
     item: object             # (row, targets) -> WorkItem
     counted: object = None   # the same rows without the joins the order needs, for counting
+    leading: object = None   # stop -> the first `stop` rows, read more narrowly than rows[:stop]
 
     def count(self) -> int:
         return (self.counted if self.counted is not None else self.rows).count()
+
+    def first(self, stop: int) -> list:
+        return list(self.leading(stop) if self.leading is not None else self.rows[:stop])
 
 
 # What an item asks for: a flow step (StepTarget.Step) or an action to update or verify.
@@ -114,6 +118,20 @@ def _flow_source(kind: str, node, subject: str, scoped, url_name: str) -> Source
              .annotate(opened=TruncDate("created"), score=F(f"{referral}__priority_score"))
              .order_by("opened", F("score").desc(nulls_last=True), "created", "pk"))
 
+    def leading(stop: int):
+        """The first `stop` tasks in the list's order. The order starts with the day a task
+        opened, so none of them opened later than the day of the `stop`-th oldest task: the
+        tasks are cut there on the index (step, status, created) before they are joined and
+        sorted, rather than joining every open task of the step to keep fifty."""
+        if stop < 1:
+            return tasks.none()
+        cut = list(counted.order_by("created").values_list("created", flat=True)[stop - 1:stop])
+        if not cut:
+            return tasks[:stop]
+        next_day = timezone.localdate(cut[0]) + timedelta(days=1)
+        return tasks.filter(created__lt=timezone.make_aware(
+            datetime.combine(next_day, time.min)))[:stop]
+
     def item(task, targets) -> WorkItem:
         obj = getattr(getattr(task.process, child), subject)
         opened = timezone.localdate(task.created)
@@ -123,7 +141,7 @@ def _flow_source(kind: str, node, subject: str, scoped, url_name: str) -> Source
                         reverse_lazy(url_name, args=[obj.pk]), task.created, due, kind, taken,
                         task.score)
 
-    return Source(kind, tasks, item, counted)
+    return Source(kind, tasks, item, counted, leading)
 
 
 def _issued(action) -> datetime | None:
@@ -233,7 +251,7 @@ class Inbox(PagedRows):
         if self._targets is None:
             self._targets = dict(StepTarget.objects.values_list("step", "working_days"))
         items = [source.item(row, self._targets)
-                 for source in self.sources for row in source.rows[:stop]]
+                 for source in self.sources for row in source.first(stop)]
         items.sort(key=lambda i: (i.due or date.max, -(i.score or 0),
                                   i.since or timezone.now(), i.reference))
         return items[key]

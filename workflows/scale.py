@@ -512,6 +512,21 @@ class Seeder:
                                    text=f"Update {n + 1}: progress recorded."))
         self.long_person = action.review.person
 
+    def opened(self, subject, node_name: str) -> datetime:
+        """When a step opened for `subject`: the event that handed it on."""
+        at = {"triage": lambda: subject.raised_at,
+              "schedule": lambda: subject.requested_at,
+              "hold_panel": lambda: subject.scheduled_for,
+              "issue_report": lambda: subject.held_on,
+              "assign": lambda: subject.waiting_since,
+              "casework": lambda: subject.assigned_on,
+              "confirm_closure": lambda: subject.closure_proposed_at}[node_name]()
+        if at is None:
+            return self.now
+        if not isinstance(at, datetime):        # a day: nine in the morning, London time
+            at = timezone.make_aware(datetime.combine(at, time(9)))
+        return min(at, self.now)
+
     def flows(self):
         """Each subject's process and tasks, as the flow would have left them."""
         self.say("flows")
@@ -542,6 +557,15 @@ class Seeder:
                     finished=None if is_open else self.now))
             tasks.append(chain)
         Task.objects.bulk_create([t for chain in tasks for t in chain], batch_size=BATCH)
+        # An open step's task is dated when the step opened (My work's order and due dates
+        # follow it); `created` is stamped on insert, so it is set afterwards.
+        opened = []
+        for chain, (_, _, _, subject, shape, _) in zip(tasks, self.processes, strict=True):
+            for task, (node_name, owner) in zip(chain, shape, strict=True):
+                if owner == "open":
+                    task.created = self.opened(subject, node_name)
+                    opened.append(task)
+        Task.objects.bulk_update(opened, ["created"], batch_size=BATCH)
         for chain in tasks:
             links += [Task.previous.through(from_task_id=later.pk, to_task_id=earlier.pk)
                       for earlier, later in itertools.pairwise(chain)]

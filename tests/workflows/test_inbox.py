@@ -183,3 +183,32 @@ def test_a_stale_triage_after_someone_took_it_on_is_refused_with_a_message(clien
     assert response.status_code in (200, 400, 409)
     assert "Sam Hale has taken this on" in response.content.decode()
     assert Referral.objects.get(pk=referral.pk).status == "submitted"
+
+
+def test_each_steps_first_rows_read_off_the_index_are_its_first_rows_in_order(users):
+    """My work reads a step's first N open tasks cut at the day of the Nth oldest (an index
+    range) instead of joining and sorting every open task: the same rows in the same order,
+    for every N, with tasks on several days and either side of a London midnight in summer
+    (23:30 UTC is the next day in London)."""
+    from datetime import UTC, datetime
+
+    from viewflow.workflow.models import Task
+    from viewflow.workflow.status import STATUS
+
+    from workflows.inbox import sources
+
+    opened = [datetime(2026, 7, 1, 23, 30, tzinfo=UTC), datetime(2026, 7, 1, 22, 30, tzinfo=UTC),
+              datetime(2026, 7, 2, 9, 0, tzinfo=UTC), datetime(2026, 6, 30, 12, 0, tzinfo=UTC),
+              datetime(2026, 7, 1, 23, 30, tzinfo=UTC), datetime(2026, 7, 3, 8, 0, tzinfo=UTC)]
+    tasks = list(Task.objects.filter(status=STATUS.NEW).order_by("pk"))
+    for n, task in enumerate(tasks):
+        Task.objects.filter(pk=task.pk).update(created=opened[n % len(opened)])
+    checked = 0
+    for source in sources(users["coordinator"]):
+        if source.leading is None:
+            continue
+        total = source.count()
+        for stop in range(1, total + 2):
+            assert source.first(stop) == list(source.rows[:stop]), (source.kind, stop)
+            checked += 1
+    assert checked >= 10
