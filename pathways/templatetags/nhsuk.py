@@ -1,7 +1,8 @@
 """The NHS design system's components as Django template tags.
 
 Each component's markup lives in one template under templates/components/, written from the
-design system's own reference markup (nhsuk-frontend, vendored under static/vendor/). Pages use
+design system's own reference markup (nhsuk-frontend, vendored under static/vendor/); the tag,
+one element drawn on every row of many lists, is written in Python below. Pages use
 the tags; forms render through `{% field %}` and `{% fields %}`, so no page writes a
 component's classes or ARIA by hand.
 
@@ -17,6 +18,7 @@ import re
 from django import forms, template
 from django.template.base import token_kwargs
 from django.template.loader import render_to_string
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -104,12 +106,15 @@ TAG_COLOURS = {"white", "grey", "green", "aqua-green", "blue", "purple", "pink",
                "yellow"}
 
 
-@register.inclusion_tag("components/tag.html")
+@register.simple_tag
 def tag(text, colour=""):
-    """A status tag. Colours are the design system's (red for overdue, green for done)."""
+    """A status tag. Colours are the design system's (red for overdue, green for done). Its
+    markup is one element, written here rather than in a template: lists draw a tag on every
+    row (the timeline, actions, reviews), where a template costs a context and a render each."""
     if colour and colour not in TAG_COLOURS:
         raise template.TemplateSyntaxError(f"tag colour {colour!r} is not the design system's")
-    return {"text": text, "colour": colour}
+    return format_html('<strong class="nhsuk-tag{}">{}</strong>',
+                       f" nhsuk-tag--{colour}" if colour else "", text)
 
 
 @register.inclusion_tag("components/back_link.html")

@@ -240,6 +240,14 @@ def test_summary_list():
     assert value.find("strong", "nhsuk-tag").classes == {"nhsuk-tag", "nhsuk-tag--blue"}
 
 
+def test_tag_escapes_its_text_and_takes_no_colour_modifier_without_a_colour():
+    html = render('{% tag text %}', text="<b>Closed</b> & done")
+    tag = html.find("strong", "nhsuk-tag")
+    assert tag.classes == {"nhsuk-tag"}
+    assert tag.all_text() == "<b>Closed</b> & done"
+    assert tag.find_all("b") == []      # the markup in the text stays text
+
+
 def test_tag_refuses_a_colour_the_design_system_does_not_have():
     with pytest.raises(TemplateSyntaxError):
         render('{% tag "Overdue" "crimson" %}')
