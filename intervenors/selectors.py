@@ -89,7 +89,9 @@ def intervenors_with_load() -> QuerySet[Intervenor]:
         .annotate(active_count=Count("cases", filter=Q(cases__status="active")))
         .prefetch_related(Prefetch(
             "cases", queryset=IntervenorCase.objects.filter(status="active")
-            .select_related("person"), to_attr="active_cases"))
+            # Each active case shows as its person's reference, linking to the case.
+            .select_related("person").only("intervenor", "person__reference"),
+            to_attr="active_cases"))
         .order_by("user__last_name", "user__first_name", "pk")
     )
 
