@@ -79,13 +79,26 @@ class Source:
     rows: object             # a queryset, soonest due first
     item: object             # (row, targets) -> WorkItem
     counted: object = None   # the same rows without the joins the order needs, for counting
-    leading: object = None   # stop -> the first `stop` rows, read more narrowly than rows[:stop]
+    due: str | None = None   # the field of `rows` holding an item's due date; None: no due date
+    # A flow step's own reading: bound(stop, targets) is the due date of its stop-th item, and
+    # leading(stop, until, targets) its first `stop` items due no later than `until`.
+    bound: object = None
+    leading: object = None
 
     def count(self) -> int:
         return (self.counted if self.counted is not None else self.rows).count()
 
-    def first(self, stop: int) -> list:
-        return list(self.leading(stop) if self.leading is not None else self.rows[:stop])
+    def first(self, stop: int, until: date | None = None, targets: dict | None = None) -> list:
+        """The first `stop` items in this source's order, leaving out any due after `until`
+        (items without a due date sort after every dated one, so none is read then)."""
+        if self.leading is not None:
+            return list(self.leading(stop, until, targets or {}))
+        rows = self.rows
+        if until is not None:
+            if self.due is None:
+                return []
+            rows = rows.filter(**{f"{self.due}__lte": until})
+        return list(rows[:stop])
 
 
 # What an item asks for: a flow step (StepTarget.Step) or an action to update or verify.
@@ -118,17 +131,39 @@ def _flow_source(kind: str, node, subject: str, scoped, url_name: str) -> Source
              .annotate(opened=TruncDate("created"), score=F(f"{referral}__priority_score"))
              .order_by("opened", F("score").desc(nulls_last=True), "created", "pk"))
 
-    def leading(stop: int):
-        """The first `stop` tasks in the list's order. The order starts with the day a task
-        opened, so none of them opened later than the day of the `stop`-th oldest task: the
-        tasks are cut there on the index (step, status, created) before they are joined and
-        sorted, rather than joining every open task of the step to keep fifty."""
-        if stop < 1:
+    cuts: dict[int, datetime | None] = {}
+
+    def nth_opened(stop: int) -> datetime | None:
+        """When the stop-th oldest open task opened (read off the index (step, status,
+        created)), or None when there are fewer."""
+        if stop not in cuts:
+            found = (list(counted.order_by("created").values_list("created", flat=True)
+                          [stop - 1:stop]) if stop >= 1 else [])
+            cuts[stop] = found[0] if found else None
+        return cuts[stop]
+
+    def bound(stop: int, targets: dict) -> date | None:
+        opened = nth_opened(stop)
+        if opened is None or kind not in targets:
+            return None
+        return add_working_days(timezone.localdate(opened), targets[kind])
+
+    def leading(stop: int, until: date | None, targets: dict):
+        """The first `stop` tasks in the list's order, none due after `until`. The order starts
+        with the day a task opened, and the due date follows that day, so the tasks are cut at
+        a day on the index before they are joined and sorted, rather than joining every open
+        task of the step: at the day the stop-th oldest opened, and at the last opening day
+        that is due by `until`."""
+        if stop < 1 or (until is not None and kind not in targets):
             return tasks.none()
-        cut = list(counted.order_by("created").values_list("created", flat=True)[stop - 1:stop])
-        if not cut:
+        days = []
+        if (opened := nth_opened(stop)) is not None:
+            days.append(timezone.localdate(opened))
+        if until is not None:
+            days.append(latest_overdue_opening(until + timedelta(days=1), targets[kind]))
+        if not days:
             return tasks[:stop]
-        next_day = timezone.localdate(cut[0]) + timedelta(days=1)
+        next_day = min(days) + timedelta(days=1)
         return tasks.filter(created__lt=timezone.make_aware(
             datetime.combine(next_day, time.min)))[:stop]
 
@@ -141,7 +176,7 @@ def _flow_source(kind: str, node, subject: str, scoped, url_name: str) -> Source
                         reverse_lazy(url_name, args=[obj.pk]), task.created, due, kind, taken,
                         task.score)
 
-    return Source(kind, tasks, item, counted, leading)
+    return Source(kind, tasks, item, counted, bound=bound, leading=leading)
 
 
 def _issued(action) -> datetime | None:
@@ -197,14 +232,21 @@ def sources(user) -> list[Source]:
         found.append(_flow_source("confirm_closure", IntervenorFlow.confirm_closure, "case",
                                   cases, "intervenors:case"))
     score = F("review__referral__priority_score")
-    owned = (actions_visible(user).filter(owner=user, status__in=Action.OPEN_STATUSES)
+
+    def listed(actions):
+        """Only what an item shows of an action: the person's reference, the day the report
+        was issued, the due date and when it was escalated (the joins for the order stay)."""
+        return actions.select_related(None).select_related("review__person").only(
+            "due_date", "escalated_at", "review__report_issued_on", "review__person__reference")
+
+    owned = (listed(actions_visible(user)).filter(owner=user, status__in=Action.OPEN_STATUSES)
              .annotate(score=score).order_by("due_date", score.desc(nulls_last=True), "pk"))
     found.append(Source("action", owned, lambda a, targets: WorkItem(
         "Update the action", a.review.person.reference, reverse_lazy("reviews:action", args=[a.pk]),
-        _issued(a), a.due_date, "action", score=a.score)))
+        _issued(a), a.due_date, "action", score=a.score), due="due_date"))
     if user.has_perm("reviews.verify_action"):
         # Separation of duties: never an action one owns or completed oneself.
-        to_verify = (actions_visible(user).filter(status=ActionStatus.COMPLETED)
+        to_verify = (listed(actions_visible(user)).filter(status=ActionStatus.COMPLETED)
                      .exclude(completed_by=user).exclude(owner=user).annotate(score=score)
                      .order_by(score.desc(nulls_last=True), "review__report_issued_on", "pk"))
         found.append(Source("verify", to_verify, lambda a, targets: WorkItem(
@@ -215,7 +257,7 @@ def sources(user) -> list[Source]:
         # Escalated and still open: due at once, then on the date the group chose to look again.
         again = (EscalationResponse.objects.filter(action=OuterRef("pk"))
                  .order_by("-recorded_at").values("follow_up_on")[:1])
-        escalated = (actions_visible(user)
+        escalated = (listed(actions_visible(user))
                      .filter(escalated_at__isnull=False, status__in=Action.OPEN_STATUSES)
                      .annotate(again=Subquery(again), escalated_on=TruncDate("escalated_at"),
                                score=score)
@@ -224,7 +266,7 @@ def sources(user) -> list[Source]:
         found.append(Source("escalation", escalated, lambda a, targets: WorkItem(
             LABELS["escalation"], a.review.person.reference,
             reverse_lazy("reviews:action", args=[a.pk]), a.escalated_at, a.due, "escalation",
-            score=a.score)))
+            score=a.score), due="due"))
     return found
 
 
@@ -250,8 +292,13 @@ class Inbox(PagedRows):
         stop = key.stop if key.stop is not None else self.count()
         if self._targets is None:
             self._targets = dict(StepTarget.objects.values_list("step", "working_days"))
-        items = [source.item(row, self._targets)
-                 for source in self.sources for row in source.first(stop)]
+        # The stop-th item of the merged list is due no later than the stop-th of any one
+        # source, so no source needs an item due after the earliest of those dates.
+        bounds = [b for source in self.sources if source.bound is not None
+                  and (b := source.bound(stop, self._targets)) is not None]
+        until = min(bounds, default=None)
+        items = [source.item(row, self._targets) for source in self.sources
+                 for row in source.first(stop, until, self._targets)]
         items.sort(key=lambda i: (i.due or date.max, -(i.score or 0),
                                   i.since or timezone.now(), i.reference))
         return items[key]
