@@ -33,6 +33,12 @@ def person_get(user, pk) -> Person:
     return people_visible(user).get(pk=pk)
 
 
+def person_named(user, pk) -> Person:
+    """The person, if the user may see them, as a page about their record names them (the
+    timeline, the access log): without the open facts `person_get` reads alongside."""
+    return scope(user, "referrals.view_person", Person.objects.all()).get(pk=pk)
+
+
 def referrals_visible(user) -> QuerySet[Referral]:
     return scope(
         user, "referrals.view_referral",

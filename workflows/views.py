@@ -16,7 +16,7 @@ from audit.models import AccessLogEntry
 from audit.services import access_record
 from pathways import paging
 from pathways.errors import DomainError
-from referrals.selectors import person_get
+from referrals.selectors import person_named
 
 from . import claims
 from .forms import TimelineFilterForm
@@ -162,7 +162,7 @@ def dashboard(request):
 
 @role_required(*Role)
 def timeline(request, pk):
-    person = get_or_404(request, person_get, pk)
+    person = get_or_404(request, person_named, pk)
     access_record(request=request, obj=person, person=person)
     chosen = {k for k in request.GET.getlist("kind") if k in KINDS}
     events = person_timeline(request.user, person, chosen or None)
@@ -208,7 +208,7 @@ def equality(request):
 
 @role_required(Role.OVERSIGHT)
 def access_log(request, pk):
-    person = get_or_404(request, person_get, pk)
+    person = get_or_404(request, person_named, pk)
     entries = AccessLogEntry.objects.filter(person=person).select_related("user").order_by(
         "-at", "-pk")
     return render(request, "workflows/access_log.html", {
