@@ -1,8 +1,8 @@
 """The NHS design system's components as Django template tags.
 
 Each component's markup lives in one template under templates/components/, written from the
-design system's own reference markup (nhsuk-frontend, vendored under static/vendor/); the tag,
-one element drawn on every row of many lists, is written in Python below. Pages use
+design system's own reference markup (nhsuk-frontend, vendored under static/vendor/); the tag
+and the details, drawn on every row of some lists, are written in Python below. Pages use
 the tags; forms render through `{% field %}` and `{% fields %}`, so no page writes a
 component's classes or ARIA by hand.
 
@@ -27,9 +27,9 @@ register = template.Library()
 # --- block components ------------------------------------------------------------------------
 
 class ComponentNode(template.Node):
-    def __init__(self, template_name, nodelist, label, kwargs, transform=None):
+    def __init__(self, template_name, nodelist, label, kwargs, transform=None, draw=None):
         self.template_name, self.nodelist = template_name, nodelist
-        self.label, self.kwargs, self.transform = label, kwargs, transform
+        self.label, self.kwargs, self.transform, self.draw = label, kwargs, transform, draw
 
     def render(self, context):
         values = {name: value.resolve(context) for name, value in self.kwargs.items()}
@@ -38,6 +38,8 @@ class ComponentNode(template.Node):
         values["content"] = self.nodelist.render(context)
         if self.transform is not None:
             values["content"] = self.transform(values["content"])
+        if self.draw is not None:
+            return self.draw(**values)
         with context.push(**values):
             return self.template(context.template.engine).render(context)
 
@@ -74,9 +76,9 @@ def table_classes(html: str) -> str:
     return mark_safe(TABLE_PARTS.sub(classed, html))  # noqa: S308 (adds class names only)
 
 
-def block_component(name, transform=None):
-    """Register {% name %}…{% endname %}, drawn by components/<name>.html; `transform` rewrites
-    the rendered content first."""
+def block_component(name, transform=None, draw=None):
+    """Register {% name %}…{% endname %}, drawn by components/<name>.html, or by `draw(**values)`
+    for a component drawn in Python; `transform` rewrites the rendered content first."""
     template_name = f"components/{name}.html"
 
     def compile_tag(parser, token):
@@ -89,14 +91,28 @@ def block_component(name, transform=None):
             raise template.TemplateSyntaxError(f"{name}: unexpected {bits}")
         nodelist = parser.parse((f"end{name}",))
         parser.delete_first_token()
-        return ComponentNode(template_name, nodelist, label, kwargs, transform)
+        return ComponentNode(template_name, nodelist, label, kwargs, transform, draw)
 
     register.tag(name, compile_tag)
 
 
-for _name in ("summary_list", "summary_row", "details", "inset", "warning_callout", "card",
+def details(label="", content="", hidden="", id="", open=False, expander=False):
+    """The design system's details: a summary that opens to reveal `content`. Drawn in Python,
+    as the queue and the waiting list draw one on every row (a score's "Why")."""
+    return format_html(
+        '<details class="nhsuk-details{}"{}{}><summary class="nhsuk-details__summary">'
+        '<span class="nhsuk-details__summary-text">{}{}</span></summary>'
+        '<div class="nhsuk-details__text">{}</div></details>',
+        " nhsuk-expander" if expander else "", format_html(' id="{}"', id) if id else "",
+        mark_safe(" open") if open else "", label,  # noqa: S308 (a constant)
+        format_html('<span class="nhsuk-u-visually-hidden"> {}</span>', hidden) if hidden
+        else "", content)
+
+
+for _name in ("summary_list", "summary_row", "inset", "warning_callout", "card",
               "table_caption", "fieldset", "filters"):
     block_component(_name)
+block_component("details", draw=details)
 block_component("table", transform=table_classes)
 
 

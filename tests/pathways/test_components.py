@@ -269,6 +269,20 @@ def test_table_gives_rows_and_cells_the_design_systems_classes():
                                           {"nhsuk-table__cell"}]
 
 
+def test_details_takes_an_id_opens_and_escapes_its_label():
+    html = render('{% details label id="record-concern" open=True expander=True %}<p>Form</p>'
+                  '{% enddetails %}', label="Record <b>a</b> concern")
+    details = html.find("details", "nhsuk-details")
+    assert details.classes == {"nhsuk-details", "nhsuk-expander"}
+    assert details.attrs["id"] == "record-concern" and "open" in details.attrs
+    summary = details.find("span", "nhsuk-details__summary-text")
+    assert summary.all_text() == "Record <b>a</b> concern" and summary.find_all("b") == []
+    assert details.find("div", "nhsuk-details__text").find("p").all_text() == "Form"
+    plain = render('{% details "Why" %}x{% enddetails %}').find("details")
+    assert plain.classes == {"nhsuk-details"} and "open" not in plain.attrs
+    assert "id" not in plain.attrs and plain.find_all("span", "nhsuk-u-visually-hidden") == []
+
+
 def test_details_inset_warning_card_fieldset():
     html = render('{% details "Why" hidden="PW-1 scores 40" %}Because{% enddetails %}'
                   '{% inset %}<p>Note</p>{% endinset %}'
