@@ -159,7 +159,10 @@ class KeysFirst(PagedRows):
 
 def page(request, items, per_page: int = PER_PAGE) -> Page:
     """The page the request asks for (`?page=`), the last one when it asks past the end."""
-    current = Paginator(items, per_page).get_page(request.GET.get("page"))
+    asked = request.GET.get("page")
+    if hasattr(items, "expect"):    # rows that can count and read the asked page in one go
+        items.expect(asked, per_page)
+    current = Paginator(items, per_page).get_page(asked)
     current.links = list(current.paginator.get_elided_page_range(current.number, on_each_side=2,
                                                                  on_ends=1))
     return current

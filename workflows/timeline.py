@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db import connections
 from django.db.models import CharField, F, IntegerField, Q, Value
 from django.db.models.functions import Cast
 
@@ -139,16 +140,56 @@ class Timeline(PagedRows):
             tl_at=F(source.at), tl_source=Value(n, output_field=IntegerField()),
             tl_key=Cast("pk", CharField())).values_list("tl_at", "tl_source", "tl_key")
             for n, source in enumerate(sources)]
-        self.keys = (keyed[0].union(*keyed[1:], all=True).order_by("tl_at", "tl_source", "tl_key")
+        self.merged = keyed[0].union(*keyed[1:], all=True) if keyed else None
+        self.keys = (self.merged.order_by("tl_at", "tl_source", "tl_key")
                      if keyed else None)
+        self._asked: tuple[slice, list] | None = None
+
+    def expect(self, asked, per_page: int) -> None:
+        """The page a request asks for, read with the count in one query (a window over the
+        merged keys) when the count is first needed; a page past the end is counted apart."""
+        try:
+            number = int(asked or 1)
+        except (TypeError, ValueError):
+            return
+        if number >= 1:
+            self._expected = slice((number - 1) * per_page, number * per_page)
 
     def total(self) -> int:
-        return self.keys.count() if self.keys is not None else 0
+        if self.keys is None:
+            return 0
+        expected = getattr(self, "_expected", None)
+        if expected is not None:
+            sql, params = self.merged.query.sql_with_params()
+            with connections[self.merged.db].cursor() as cursor:
+                # Django's own SQL for the merged keys; every value is passed apart.
+                windowed = (f"SELECT tl_at, tl_source, tl_key, COUNT(*) OVER () "  # noqa: S608
+                            f"FROM ({sql}) merged ORDER BY tl_at, tl_source, tl_key "
+                            "LIMIT %s OFFSET %s")
+                cursor.execute(windowed, (*params, expected.stop - expected.start,
+                                          expected.start))
+                found = cursor.fetchall()
+            if found:
+                self._asked = (expected, [row[:3] for row in found])
+                return found[0][3]
+        return self.keys.count()
+
+    def _read_asked(self, key: slice) -> list | None:
+        """The asked page's keys, if `key` is that page (the last page is cut at the count)."""
+        if self._asked is None:
+            return None
+        asked, keys = self._asked
+        start = key.start or 0
+        if start != asked.start or key.stop is None or key.stop > asked.stop:
+            return None
+        return keys[:key.stop - start]
 
     def rows(self, key: slice) -> list:
         if self.keys is None:
             return []
-        page = list(self.keys[key])
+        page = self._read_asked(key)
+        if page is None:
+            page = list(self.keys[key])
         wanted: dict[int, list[str]] = {}
         for _, n, pk in page:
             wanted.setdefault(n, []).append(pk)
