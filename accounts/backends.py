@@ -1,6 +1,6 @@
-"""Django's password backend, reading a signed-in user with their organisation in one query:
-every page's header names the organisation, which would otherwise be a second query a request.
-"""
+"""Django's password backend, reading a signed-in user with their organisation in one query
+(every page's header names it) and their permissions with their roles in one more
+(`User.load_access`), where Django would read each of the three apart."""
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
@@ -13,3 +13,9 @@ class PasswordBackend(ModelBackend):
         except model.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
+
+    def get_all_permissions(self, user_obj, obj=None):
+        if (obj is None and user_obj.is_active and not user_obj.is_anonymous
+                and not user_obj.is_superuser and not hasattr(user_obj, "_perm_cache")):
+            user_obj.load_access()
+        return super().get_all_permissions(user_obj, obj)

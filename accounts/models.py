@@ -3,6 +3,7 @@ import uuid
 
 from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
+from django.db.models import CharField, Value
 from simple_history.models import HistoricalRecords
 
 
@@ -63,8 +64,36 @@ class User(AbstractUser):
     @property
     def role_names(self) -> set[str]:
         if not hasattr(self, "_role_names"):
-            self._role_names = set(self.groups.values_list("name", flat=True))
+            self.load_access()
         return self._role_names
+
+    def load_access(self) -> None:
+        """Read the user's role names (their groups) and, unless they are a superuser, their
+        permission names (their own and their groups') in one query, where Django reads them in
+        three; kept on this object for the request, as Django keeps its permission cache
+        (`_perm_cache`, which accounts.backends.PasswordBackend reads)."""
+        from django.contrib.auth.models import Permission
+
+        def labelled(kind, queryset, *fields):
+            return queryset.order_by().values_list(Value(kind, output_field=CharField()), *fields)
+
+        rows = labelled("role", Group.objects.filter(user=self),
+                        Value("", output_field=CharField()), "name")
+        if not self.is_superuser:
+            rows = rows.union(
+                labelled("perm", Permission.objects.filter(user=self),
+                         "content_type__app_label", "codename"),
+                labelled("perm", Permission.objects.filter(group__user=self),
+                         "content_type__app_label", "codename"), all=True)
+        roles, perms = set(), set()
+        for kind, app_label, name in rows:
+            if kind == "role":
+                roles.add(name)
+            else:
+                perms.add(f"{app_label}.{name}")
+        self._role_names = roles
+        if not self.is_superuser:
+            self._perm_cache = perms
 
     def has_role(self, role) -> bool:
         return str(role) in self.role_names
