@@ -3,9 +3,10 @@
 Seeds ×10 (`seed_scale`) into the configured database when it is not there — a database kept
 for benchmarks: DATABASE_URL, or bench.sqlite3 when none is set — then, in one process, asks
 each URL BENCH_REPEATS times (30 by default) after a warm-up and reports the median and p95
-time, SQL queries per request, response bytes and the ratio to a bare one-query view asked
-alternately with each page (so the ratio compares the same moments of a run on a shared
-machine). Prints a table and writes JSON (BENCH_OUT, default bench-results.json).
+time, SQL queries per request, response bytes and the ratio to a bare one-query view: the
+smaller of its median at the start and its median asked alternately with the page (a shared
+machine's speed drifts over a run; the ratio is never flattered by a slow moment). Prints a
+table and writes JSON (BENCH_OUT, default bench-results.json).
 
 This is a benchmark, not a test: it never fails on time. The targets it marks (issue 12):
 within 5× the bare view at the median, p95 under 150 ms, a list page under 300 KB.
@@ -201,14 +202,16 @@ def main():
         bare = measure(clients["coordinator"], BARE)
         print(f"Bare one-query view: median {bare['median_ms']:.1f} ms, p95 "
               f"{bare['p95_ms']:.1f} ms ({connection.vendor}, {REPEATS} requests each; asked "
-              "again alongside each page, whose ratio is to the bare median beside it)\n")
+              "again beside each page; a ratio is to the smaller of the two bare medians)\n")
         header = (f"{'page':34} {'role':12} {'median':>8} {'p95':>8} {'bare':>6} {'ratio':>6} "
                   f"{'queries':>7} {'bytes':>10}  target")
         print(header + "\n" + "-" * len(header))
         for label, role, url, is_list in pages(long_person):
             row = measure(clients[role], url, clients["coordinator"])
+            # The smaller of the opening bare median and the one beside the page: a ratio is
+            # never flattered by a slow moment of the bare view.
             row.update(page=label, role=role, url=url, list=is_list,
-                       ratio=row["median_ms"] / row["bare_median_ms"])
+                       ratio=row["median_ms"] / min(bare["median_ms"], row["bare_median_ms"]))
             misses = []
             if row["ratio"] > MEDIAN_RATIO:
                 misses.append(f">{MEDIAN_RATIO:g}x")
