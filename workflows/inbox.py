@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
 import holidays
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse_lazy
 from django.utils import timezone
@@ -84,8 +84,11 @@ class Source:
     # leading(stop, until, targets) its first `stop` items due no later than `until`.
     bound: object = None
     leading: object = None
+    counter: object = None   # stop -> the count, noting what the page ending at `stop` needs
 
-    def count(self) -> int:
+    def count(self, stop: int | None = None) -> int:
+        if self.counter is not None and stop:
+            return self.counter(stop)
         return (self.counted if self.counted is not None else self.rows).count()
 
     def first(self, stop: int, until: date | None = None, targets: dict | None = None) -> list:
@@ -142,6 +145,13 @@ def _flow_source(kind: str, node, subject: str, scoped, url_name: str) -> Source
             cuts[stop] = found[0] if found else None
         return cuts[stop]
 
+    def counter(stop: int) -> int:
+        """The count, and in the same query when the stop-th oldest task opened."""
+        found = counted.aggregate(n=Count("pk"), nth=Max(Subquery(   # one value: Max keeps it
+            counted.order_by("created").values("created")[stop - 1:stop])))
+        cuts[stop] = found["nth"]
+        return found["n"]
+
     def bound(stop: int, targets: dict) -> date | None:
         opened = nth_opened(stop)
         if opened is None or kind not in targets:
@@ -176,7 +186,7 @@ def _flow_source(kind: str, node, subject: str, scoped, url_name: str) -> Source
                         reverse_lazy(url_name, args=[obj.pk]), task.created, due, kind, taken,
                         task.score)
 
-    return Source(kind, tasks, item, counted, bound=bound, leading=leading)
+    return Source(kind, tasks, item, counted, bound=bound, leading=leading, counter=counter)
 
 
 def _issued(action) -> datetime | None:
@@ -279,10 +289,21 @@ class Inbox(PagedRows):
         self.sources = sources(user)
         self._counts: dict[str, int] | None = None
         self._targets: dict[str, int] | None = None
+        self._expected_stop: int | None = None
+
+    def expect(self, asked, per_page: int) -> None:
+        """The page a request asks for: each step's count then also reads where that page
+        ends among its tasks (pathways.paging.page calls this before counting)."""
+        try:
+            number = int(asked or 1)
+        except (TypeError, ValueError):
+            return
+        if number >= 1:
+            self._expected_stop = number * per_page
 
     def counts(self) -> dict[str, int]:
         if self._counts is None:
-            self._counts = {s.kind: s.count() for s in self.sources}
+            self._counts = {s.kind: s.count(self._expected_stop) for s in self.sources}
         return self._counts
 
     def total(self) -> int:

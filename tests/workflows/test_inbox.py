@@ -11,6 +11,7 @@ from audit.models import Decision
 from intervenors.models import IntervenorCase
 from referrals.models import Referral
 from reviews.models import Action, Review
+from pathways import paging
 from workflows.inbox import Inbox, add_working_days
 from workflows.models import StepTarget
 from workflows.targets import step_target_set
@@ -221,7 +222,7 @@ def test_each_steps_first_rows_read_off_the_index_are_its_first_rows_in_order(us
 
 @pytest.mark.parametrize("role", ["coordinator", "chair", "oversight", "intervenor",
                                   "commissioner"])
-def test_each_page_of_my_work_is_that_page_of_every_item_merged(users, role):
+def test_each_page_of_my_work_is_that_page_of_every_item_merged(users, role, rf):
     """A page of My work reads from each source only what can be on it (cut at the earliest
     due date any one source reaches at the page's end); it must equal the same page of every
     item of every source merged and sorted, whatever the tasks' opening days."""
@@ -246,3 +247,9 @@ def test_each_page_of_my_work_is_that_page_of_every_item_merged(users, role):
         for start in range(0, len(every) + 1, size):
             page = Inbox(user)[start:start + size]
             assert page == every[start:start + size], (role, start, size)
+            # As the page is asked for: counted with where it ends, in one query a step.
+            work = Inbox(user)
+            asked = paging.page(rf.get("/", {"page": start // size + 1}), work, per_page=size)
+            assert list(asked.object_list) == every[(asked.number - 1) * size:
+                                                    asked.number * size], (role, start, size)
+            assert asked.paginator.count == len(every)
