@@ -135,10 +135,14 @@ def _flow_source(kind: str, node, subject: str, scoped, url_name: str) -> Source
              .order_by("opened", F("score").desc(nulls_last=True), "created", "pk"))
 
     cuts: dict[int, datetime | None] = {}
+    counted_as: list[int] = []
 
     def nth_opened(stop: int) -> datetime | None:
         """When the stop-th oldest open task opened (read off the index (step, status,
-        created)), or None when there are fewer."""
+        created)); None when there are fewer, or when the count already shows that the first
+        `stop` take every task (nothing to cut)."""
+        if counted_as and stop >= counted_as[0]:
+            return None
         if stop not in cuts:
             found = (list(counted.order_by("created").values_list("created", flat=True)
                           [stop - 1:stop]) if stop >= 1 else [])
@@ -150,6 +154,7 @@ def _flow_source(kind: str, node, subject: str, scoped, url_name: str) -> Source
         found = counted.aggregate(n=Count("pk"), nth=Max(Subquery(   # one value: Max keeps it
             counted.order_by("created").values("created")[stop - 1:stop])))
         cuts[stop] = found["nth"]
+        counted_as[:] = [found["n"]]
         return found["n"]
 
     def bound(stop: int, targets: dict) -> date | None:
