@@ -266,6 +266,10 @@ CACHES = {"default": (
      # Fail fast when Redis is away, rather than hold a request (pathways/cache.py).
      "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}
     if CACHE_REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"})}
+# Ranked lists keep their order in the cache until a fact behind a score changes (decision
+# 0013). The stamp that says so must be seen by every web process, so orders are kept only
+# with a shared cache (Redis); a process-local cache would leave another process's order stale.
+KEEP_RANKED_ORDERS = env.bool("KEEP_RANKED_ORDERS", default=bool(CACHE_REDIS_URL))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Pathways API",
     "DESCRIPTION": "Referrals, prioritisation, IC(E)TR reviews and senior intervenor casework.",

@@ -22,6 +22,7 @@ import hashlib
 from datetime import date
 from uuid import uuid4
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import (
@@ -171,8 +172,10 @@ def weights_key(weights: Weights) -> str:
 
 
 def facts_version() -> str | None:
-    """The stamp kept orders are checked against; None when the cache is away (nothing is
-    kept then)."""
+    """The stamp kept orders are checked against; None when orders are not kept (no shared
+    cache: settings.KEEP_RANKED_ORDERS) or the cache is away, and nothing is kept then."""
+    if not settings.KEEP_RANKED_ORDERS:
+        return None
     found = cache.get(FACTS_KEY)
     if found is None:
         cache.add(FACTS_KEY, uuid4().hex, None)

@@ -25,6 +25,9 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'bench.sqlite3'}")
 os.environ.setdefault("DEBUG", "false")      # measured as production runs
+# Production keeps ranked orders in Redis (decision 0013); the bench is one process, whose own
+# cache every request shares as Redis is shared, so it keeps them in whichever cache it has.
+os.environ.setdefault("KEEP_RANKED_ORDERS", "true")
 
 import django  # noqa: E402
 

@@ -23,6 +23,12 @@ from tests.factories import UnitFactory, make_referral
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _orders_kept(settings):
+    """Orders are kept only with a shared cache; one test process shares its own."""
+    settings.KEEP_RANKED_ORDERS = True
+
+
 def _live_queue() -> list:
     """The queue's order straight from the database, as the coordinator sees it."""
     weights = Weights.from_policy(policy_in_force())
@@ -125,6 +131,16 @@ def test_the_stamp_moves_again_when_the_change_commits(users, waiting_behind,
     for callback in committed:
         callback()
     assert ranking.facts_version() not in (before, during)
+
+
+def test_with_a_cache_each_process_keeps_apart_nothing_is_kept(users, settings):
+    settings.KEEP_RANKED_ORDERS = False
+    assert ranking.facts_version() is None
+    coordinator = users["coordinator"]
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as asked:
+            _queue(coordinator)
+        assert len(_ranking_queries(asked)) == 1
 
 
 def test_the_waiting_list_follows_a_concern_at_once(users):

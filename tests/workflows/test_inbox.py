@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 
 from audit.models import Decision
 from intervenors.models import IntervenorCase
+from pathways import paging
 from referrals.models import Referral
 from reviews.models import Action, Review
-from pathways import paging
 from workflows.inbox import Inbox, add_working_days
 from workflows.models import StepTarget
 from workflows.targets import step_target_set
