@@ -157,9 +157,10 @@ class KeysFirst(PagedRows):
         return iter(self.queryset)
 
 
-def page(request, items, per_page: int = PER_PAGE) -> Page:
-    """The page the request asks for (`?page=`), the last one when it asks past the end."""
-    asked = request.GET.get("page")
+def page(request, items, per_page: int = PER_PAGE, param: str = "page") -> Page:
+    """The page the request asks for (`?page=`, or `param` for a second list on a page), the
+    last one when it asks past the end."""
+    asked = request.GET.get(param)
     if hasattr(items, "expect"):    # rows that can count and read the asked page in one go
         items.expect(asked, per_page)
     current = Paginator(items, per_page).get_page(asked)

@@ -239,6 +239,9 @@ def themes(request):
     })
 
 
+NOTES_PER_PAGE = 10
+
+
 @role_required(Role.OVERSIGHT, Role.COORDINATOR)
 def theme_detail(request, code):
     """The recommendations behind a theme (only those the viewer may see) and the group's
@@ -272,7 +275,9 @@ def theme_detail(request, code):
     return render(request, "workflows/theme.html", {
         "theme": theme, "form": form, "period": period, "region": region,
         "page": paging.page(request, recommendations),
-        "notes": theme.notes.select_related("recorded_by"),
+        # Newest first, ten a page, paged apart from the recommendations (`?notes=`).
+        "notes": paging.page(request, theme.notes.select_related("recorded_by").order_by(
+            "-recorded_at", "-pk"), per_page=NOTES_PER_PAGE, param="notes"),
         "note_form": note_form,
         "forms_with_errors": [note_form] if note_form is not None and note_form.errors else [],
     }, status=400 if note_form is not None and note_form.errors else 200)

@@ -133,6 +133,20 @@ def tag(text, colour=""):
                        f" nhsuk-tag--{colour}" if colour else "", text)
 
 
+@register.inclusion_tag("components/pager.html", takes_context=True)
+def pager(context, page, param="page", label="Pages", previous="Previous", next="Next"):
+    """Previous and next links for a second list on a page, paged by its own query parameter
+    (`param`); every other parameter, the first list's page among them, is kept."""
+    def href(number):
+        query = context["request"].GET.copy()
+        query[param] = number
+        return "?" + query.urlencode()
+
+    return {"page": page, "label": label, "previous": previous, "next": next,
+            "previous_href": href(page.previous_page_number()) if page.has_previous() else "",
+            "next_href": href(page.next_page_number()) if page.has_next() else ""}
+
+
 @register.inclusion_tag("components/back_link.html")
 def back_link(href, text="Back"):
     return {"href": href, "text": text}

@@ -142,3 +142,30 @@ def test_the_kept_theme_table_counts_a_learning_note_at_once(client_for, users):
     before = notes_shown()
     learning_note_add(theme=theme, by=users["oversight"], text="Commissioners met providers.")
     assert notes_shown() == before + 1
+
+
+def test_learning_notes_are_paged_ten_at_a_time_apart_from_the_recommendations(client_for,
+                                                                                users):
+    """A theme's learning notes, newest first, ten a page (`?notes=`); the recommendations
+    keep their own page (`?page=`), and each pager keeps the other's place."""
+    from datetime import UTC, datetime
+
+    theme = Theme.objects.get(code="housing-provider-market")
+    for n in range(23):
+        LearningNote.objects.create(theme=theme, recorded_by=users["oversight"],
+                                    text=f"Note number {n:02d}",
+                                    recorded_at=datetime(2026, 1, 1, 9, n, tzinfo=UTC))
+    client = client_for("oversight")
+    url = reverse("workflows:theme", args=[theme.code])
+    first = client.get(url).content.decode()
+    assert "Note number 22" in first and "Note number 13" in first
+    assert "Note number 12" not in first
+    assert "Notes 1 to 10 of 23, newest first." in first
+    assert 'href="?notes=2"' in first and "Older notes" in first and "Newer notes" not in first
+    assert 'aria-label="Pages of learning notes"' in first
+    last = client.get(url, {"notes": 3, "page": 2}).content.decode()
+    assert "Note number 02" in last and "Note number 00" in last and "Note number 03" not in last
+    assert "Notes 21 to 23 of 23, newest first." in last
+    assert 'href="?notes=2&amp;page=2"' in last and "Older notes" not in last
+    past_the_end = client.get(url, {"notes": 99}).content.decode()
+    assert "Notes 21 to 23 of 23" in past_the_end
