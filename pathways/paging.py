@@ -157,6 +157,16 @@ class KeysFirst(PagedRows):
         return iter(self.queryset)
 
 
+def asked_number(asked) -> int | None:
+    """The page number a request asks for (none asked: the first), or None when it is not a
+    page number; the paginator then decides which page to show."""
+    try:
+        number = int(asked or 1)
+    except (TypeError, ValueError):
+        return None
+    return number if number >= 1 else None
+
+
 def page(request, items, per_page: int = PER_PAGE, param: str = "page") -> Page:
     """The page the request asks for (`?page=`, or `param` for a second list on a page), the
     last one when it asks past the end."""

@@ -25,7 +25,7 @@ from viewflow.workflow.status import STATUS
 from accounts.roles import Role
 from accounts.selectors import reads_everything
 from intervenors.selectors import cases_visible
-from pathways.paging import PagedRows
+from pathways.paging import PagedRows, asked_number
 from referrals.models import Concern
 from referrals.selectors import people_visible, referrals_visible
 from reviews.models import Action, ActionStatus, EscalationResponse
@@ -299,11 +299,7 @@ class Inbox(PagedRows):
     def expect(self, asked, per_page: int) -> None:
         """The page a request asks for: each step's count then also reads where that page
         ends among its tasks (pathways.paging.page calls this before counting)."""
-        try:
-            number = int(asked or 1)
-        except (TypeError, ValueError):
-            return
-        if number >= 1:
+        if (number := asked_number(asked)) is not None:
             self._expected_stop = number * per_page
 
     def counts(self) -> dict[str, int]:

@@ -16,7 +16,7 @@ from django.db.models.functions import Cast
 from audit.models import Decision
 from intervenors.models import CaseActivity, IntervenorCase
 from intervenors.selectors import cases_visible
-from pathways.paging import PagedRows
+from pathways.paging import PagedRows, asked_number
 from referrals.models import Concern, CqcRating, LtsEpisode, Person, Referral
 from reviews.models import Action, ActionUpdate, Review
 from reviews.selectors import reviews_visible
@@ -143,22 +143,19 @@ class Timeline(PagedRows):
         self.merged = keyed[0].union(*keyed[1:], all=True) if keyed else None
         self.keys = (self.merged.order_by("tl_at", "tl_source", "tl_key")
                      if keyed else None)
+        self._expected: slice | None = None
         self._asked: tuple[slice, list] | None = None
 
     def expect(self, asked, per_page: int) -> None:
         """The page a request asks for, read with the count in one query (a window over the
         merged keys) when the count is first needed; a page past the end is counted apart."""
-        try:
-            number = int(asked or 1)
-        except (TypeError, ValueError):
-            return
-        if number >= 1:
+        if (number := asked_number(asked)) is not None:
             self._expected = slice((number - 1) * per_page, number * per_page)
 
     def total(self) -> int:
         if self.keys is None:
             return 0
-        expected = getattr(self, "_expected", None)
+        expected = self._expected
         if expected is not None:
             sql, params = self.merged.query.sql_with_params()
             with connections[self.merged.db].cursor() as cursor:
