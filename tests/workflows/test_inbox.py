@@ -253,3 +253,29 @@ def test_each_page_of_my_work_is_that_page_of_every_item_merged(users, role, rf)
             assert list(asked.object_list) == every[(asked.number - 1) * size:
                                                     asked.number * size], (role, start, size)
             assert asked.paginator.count == len(every)
+
+
+def test_a_kind_of_work_with_nothing_waiting_is_not_read_for_the_page(users):
+    """Once counted, a kind of work with nothing waiting costs no query for the page's rows;
+    every kind with something waiting is still read (the page's items come from them)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from viewflow.workflow.models import Task
+
+    from workflows.inbox import TARGETED_NODES
+
+    stored = Task._meta.get_field("flow_task").get_prep_value     # as the step is written
+    work = Inbox(users["coordinator"])
+    counts = work.counts()
+    empty = [k for k, n in counts.items() if not n and k in TARGETED_NODES]
+    waiting = [k for k, n in counts.items() if n and k in TARGETED_NODES]
+    assert empty and waiting, counts
+    with CaptureQueriesContext(connection) as ctx:
+        items = work[0:work.count()]
+    sql = " ".join(q["sql"] for q in ctx.captured_queries)
+    for kind in empty:
+        assert stored(TARGETED_NODES[kind]) not in sql, kind
+    for kind in waiting:
+        assert stored(TARGETED_NODES[kind]) in sql, kind
+    assert {i.kind for i in items} == set(waiting) | {k for k, n in counts.items()
+                                                      if n and k not in TARGETED_NODES}
