@@ -1,16 +1,17 @@
 """One timeline per person: history rows and decisions merged in time order, with who and why.
 
 Each source is a queryset; a page reads the merged keys of all of them in one query and then
-only its own rows, so it costs the same however long the person's history is.
+only its own rows (of every kind, in one more), so it costs the same however long the person's
+history is.
 Events about reviews and intervenor cases appear only to people who may see those records.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import connections
-from django.db.models import CharField, F, IntegerField, Q, Value
+from django.db.models import CharField, F, IntegerField, Q, TextField, Value
 from django.db.models.functions import Cast
 
 from audit.models import Decision
@@ -49,27 +50,68 @@ class Event:
 
 @dataclass(frozen=True)
 class Source:
-    """One kind of row on the timeline: its rows (a queryset), the column that dates them and
-    how a row reads."""
+    """One kind of row on the timeline: its rows (a queryset), the column that dates them, the
+    few columns an event shows (`shown`, as SHOWN names them) and how those read (`event`)."""
     kind: str
     rows: object
     at: str
-    event: object            # row -> Event
+    shown: dict
+    event: object            # the shown values, by SHOWN name -> Event
 
 
-def _history(model, kind, label, describe, **filters) -> Source:
-    def event(row) -> Event:
-        return Event(row.history_date, kind, f"{label} {VERBS[row.history_type]}{describe(row)}",
-                     str(row.history_user) if row.history_user else "Pathways system",
-                     row.history_change_reason or "")
-
-    return Source(kind, model.history.filter(**filters).select_related("history_user"),
-                  "history_date", event)
+# What a page reads of each of its rows, the same columns for every kind, so that the page's
+# rows of every kind are read in one query: when, who (their names), why, and up to four
+# values the title is made of (as text, whatever their type).
+SHOWN = ("tl_what", "tl_a", "tl_b", "tl_c", "tl_first", "tl_last", "tl_username", "tl_reason")
+PAGE_COLUMNS = ("tl_at", "tl_source", "tl_key", *SHOWN)
 
 
-def _status(row):
-    display = getattr(row, "get_status_display", None)
-    return f": {display().lower()}" if display else ""
+def _text(field: str | None):
+    return (Cast(field, TextField()) if field is not None
+            else Value(None, output_field=TextField()))
+
+
+def _shown(who: str, reason: str, *values: str) -> dict:
+    """The SHOWN columns of a kind of row: its person's (`who`) names, its reason and the
+    fields its title shows, in order."""
+    values = (*values, *[None] * (4 - len(values)))
+    return {"tl_what": _text(values[0]), "tl_a": _text(values[1]), "tl_b": _text(values[2]),
+            "tl_c": _text(values[3]), "tl_first": _text(f"{who}__first_name"),
+            "tl_last": _text(f"{who}__last_name"), "tl_username": _text(f"{who}__username"),
+            "tl_reason": _text(reason)}
+
+
+def _named(v: dict) -> str:
+    """A person as str(User) names them: full name, else username."""
+    return f"{v['tl_first'] or ''} {v['tl_last'] or ''}".strip() or v["tl_username"]
+
+
+def _labels(model, field: str):
+    """value -> its display label, as get_FOO_display() reads it."""
+    labels = dict(model._meta.get_field(field).flatchoices)
+    return lambda value: str(labels.get(value, value))
+
+
+def _day(value: str | None) -> str:
+    return f"{date.fromisoformat(value):%d %b %Y}" if value else ""
+
+
+def _history(model, kind, label, describe=lambda v: "", fields=(), **filters) -> Source:
+    """Changes to `model`'s rows from its history table; `describe` reads `fields` (tl_a,
+    tl_b, tl_c in order) into the end of the title."""
+    def event(v) -> Event:
+        return Event(v["tl_at"], kind, f"{label} {VERBS[v['tl_what']]}{describe(v)}",
+                     _named(v) if v["tl_username"] is not None else "Pathways system",
+                     v["tl_reason"] or "")
+
+    return Source(kind, model.history.filter(**filters), "history_date",
+                  _shown("history_user", "history_change_reason", "history_type", *fields),
+                  event)
+
+
+def _status(model):
+    label = _labels(model, "status")
+    return {"describe": lambda v: f": {label(v['tl_a']).lower()}", "fields": ("status",)}
 
 
 def _sources(user, person: Person, kinds: set[str]) -> list[Source]:
@@ -85,53 +127,60 @@ def _sources(user, person: Person, kinds: set[str]) -> list[Source]:
         seen = ~Q(subject_type__in=list(guarded))
         for subject_type, ids in guarded.items():
             seen |= Q(subject_type=subject_type, subject_id__in=ids)
-        found.append(Source("decision", Decision.objects.filter(seen, person=person)
-                            .select_related("actor"), "made_at",
-                            lambda d: Event(d.made_at, "decision", d.summary, str(d.actor),
-                                            d.reason)))
+        found.append(Source("decision", Decision.objects.filter(seen, person=person), "made_at",
+                            _shown("actor", "reason", "summary"),
+                            lambda v: Event(v["tl_at"], "decision", v["tl_what"], _named(v),
+                                            v["tl_reason"])))
     if "referral" in kinds:
-        found.append(_history(Person, "referral", "Person record", lambda r: "", id=person.pk))
-        found.append(_history(Referral, "referral", "Referral", _status, person_id=person.pk))
-    if "concern" in kinds:
-        found.append(_history(Concern, "concern", "Concern",
-                              lambda r: f" ({r.get_source_display().lower()}, "
-                                        f"{r.get_severity_display().lower()}): "
-                                        f"{r.get_status_display().lower()}",
+        found.append(_history(Person, "referral", "Person record", id=person.pk))
+        found.append(_history(Referral, "referral", "Referral", **_status(Referral),
                               person_id=person.pk))
+    if "concern" in kinds:
+        source, severity, status = (_labels(Concern, f)
+                                    for f in ("source", "severity", "status"))
+        found.append(_history(Concern, "concern", "Concern",
+                              lambda v: f" ({source(v['tl_a']).lower()}, "
+                                        f"{severity(v['tl_b']).lower()}): "
+                                        f"{status(v['tl_c']).lower()}",
+                              ("source", "severity", "status"), person_id=person.pk))
     if "lts" in kinds:
         found.append(_history(LtsEpisode, "lts", "LTS episode",
-                              lambda r: f" from {r.start_date:%d %b %Y}"
-                                        + (f" to {r.end_date:%d %b %Y}" if r.end_date else ""),
-                              person_id=person.pk))
+                              lambda v: f" from {_day(v['tl_a'])}"
+                                        + (f" to {_day(v['tl_b'])}" if v["tl_b"] else ""),
+                              ("start_date", "end_date"), person_id=person.pk))
     if "rating" in kinds:
         units = LtsEpisode.objects.filter(person=person).values("unit_id")
+        rating = _labels(CqcRating, "rating")
         found.append(_history(CqcRating, "rating", "CQC rating",
-                              lambda r: f" {r.get_rating_display()} (rated {r.rated_on:%d %b %Y})",
-                              unit_id__in=units))
+                              lambda v: f" {rating(v['tl_a'])} (rated {_day(v['tl_b'])})",
+                              ("rating", "rated_on"), unit_id__in=units))
     if "review" in kinds:
-        found.append(_history(Review, "review", "Review", _status, id__in=review_ids))
+        found.append(_history(Review, "review", "Review", **_status(Review),
+                              id__in=review_ids))
     if "action" in kinds:
-        found.append(_history(Action, "action", "Action", _status, review_id__in=review_ids))
+        found.append(_history(Action, "action", "Action", **_status(Action),
+                              review_id__in=review_ids))
         found.append(Source("action", ActionUpdate.objects.filter(
-            action__review_id__in=review_ids).select_related("author"), "created_at",
-            lambda u: Event(u.created_at, "action", "Action update posted", str(u.author),
-                            u.text)))
+            action__review_id__in=review_ids), "created_at", _shown("author", "text"),
+            lambda v: Event(v["tl_at"], "action", "Action update posted", _named(v),
+                            v["tl_reason"])))
     if "case" in kinds:
-        found.append(_history(IntervenorCase, "case", "Intervenor case", _status,
-                              id__in=case_ids))
-        found.append(Source("case", CaseActivity.objects.filter(case_id__in=case_ids)
-                            .select_related("author"), "created_at",
-                            lambda a: Event(a.created_at, "case",
-                                            f"{a.get_kind_display()} logged", str(a.author),
-                                            a.text)))
+        found.append(_history(IntervenorCase, "case", "Intervenor case",
+                              **_status(IntervenorCase), id__in=case_ids))
+        activity = _labels(CaseActivity, "kind")
+        found.append(Source("case", CaseActivity.objects.filter(case_id__in=case_ids),
+                            "created_at", _shown("author", "text", "kind"),
+                            lambda v: Event(v["tl_at"], "case",
+                                            f"{activity(v['tl_what'])} logged", _named(v),
+                                            v["tl_reason"])))
     return found
 
 
 class Timeline(PagedRows):
     """A person's events, oldest first, a page at a time. Every source's dates and keys are
     merged and ordered in one UNION query (narrow rows: a date, a number and a key), so a page
-    costs one query for its keys, one count and one query for each source with a row on the
-    page, whatever the length of the history; only the page's rows are read whole."""
+    costs one query for its keys and count (a window) and one UNION for the few columns its
+    rows show, whatever the length of the history and however many kinds are on the page."""
 
     def __init__(self, sources: list[Source]):
         super().__init__()
@@ -190,11 +239,17 @@ class Timeline(PagedRows):
         wanted: dict[int, list[str]] = {}
         for _, n, pk in page:
             wanted.setdefault(n, []).append(pk)
+        # The page's rows of every kind in one query: what each event shows, in SHOWN's
+        # columns, keyed as the database wrote the key (text).
+        parts = [self.sources[n].rows.filter(pk__in=pks).order_by().annotate(
+            tl_at=F(self.sources[n].at), tl_source=Value(n, output_field=IntegerField()),
+            tl_key=Cast("pk", CharField()), **self.sources[n].shown).values_list(*PAGE_COLUMNS)
+            for n, pks in wanted.items()]
         read = {}
-        for n, pks in wanted.items():   # keyed as the database wrote the key (text)
-            for row in self.sources[n].rows.filter(pk__in=pks).annotate(
-                    tl_key=Cast("pk", CharField())):
-                read[n, row.tl_key] = self.sources[n].event(row)
+        for values in parts[0].union(*parts[1:], all=True) if parts else []:
+            shown = dict(zip(PAGE_COLUMNS, values, strict=True))
+            read[shown["tl_source"], shown["tl_key"]] = self.sources[
+                shown["tl_source"]].event(shown)
         return [read[n, pk] for _, n, pk in page if (n, pk) in read]
 
     def __iter__(self):

@@ -178,3 +178,43 @@ def test_each_timeline_page_read_with_its_count_is_that_page_of_the_whole(users,
     assert len(together) == len(apart) - 1
     assert all(q["sql"].lstrip("( ").upper().startswith("SELECT")      # it only reads
                for q in together.captured_queries)
+
+
+def test_each_kind_of_event_reads_as_its_record_says_in_one_query_a_page(users):
+    """A timeline page reads the few columns its events show for every kind of row in one
+    query; each event still says what its record says (labels, dates, who and why)."""
+    from django.test.utils import CaptureQueriesContext
+
+    from referrals.models import CqcRating
+    from workflows.timeline import person_timeline
+
+    user = users["coordinator"]
+    activity = CaseActivity.objects.select_related("case__person", "author").first()
+    person = activity.case.person
+    episode = LtsEpisode.objects.filter(person=person).first()
+    episode.end_date = episode.start_date.replace(year=episode.start_date.year + 1)
+    episode._change_reason = "Moved to a community placement"
+    episode.save()
+    concern = Concern.objects.create(person=person, source="family", category="other",
+                                     severity="high", raised_on=episode.start_date,
+                                     description="Worried about visits")
+    rating = CqcRating.objects.filter(unit_id=episode.unit_id).first()
+    events = list(person_timeline(user, person))
+    shown = {(e.kind, e.title, e.actor, e.reason) for e in events}
+    on = f"{episode.start_date:%d %b %Y} to {episode.end_date:%d %b %Y}"
+    assert ("lts", f"LTS episode updated from {on}", "Pathways system",
+            "Moved to a community placement") in shown
+    assert ("concern", f"Concern recorded ({concern.get_source_display().lower()}, "
+            f"{concern.get_severity_display().lower()}): {concern.get_status_display().lower()}",
+            "Pathways system", "") in shown
+    assert ("rating", f"CQC rating recorded {rating.get_rating_display()} "
+            f"(rated {rating.rated_on:%d %b %Y})") in {e[:2] for e in shown}
+    assert ("case", f"{activity.get_kind_display()} logged", str(activity.author),
+            activity.text) in shown
+    decision = Decision.objects.filter(person=person).select_related("actor").first()
+    assert ("decision", decision.summary, str(decision.actor), decision.reason) in shown
+    assert len({e.kind for e in events}) >= 5
+    with CaptureQueriesContext(connection) as ctx:
+        assert list(person_timeline(user, person)) == events
+    read = [q for q in ctx.captured_queries if '"tl_what"' in q["sql"]]   # the rows' columns
+    assert len(read) == 1, [q["sql"][:80] for q in read]
