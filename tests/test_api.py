@@ -269,6 +269,15 @@ def test_csv_exports_are_scoped_escaped_and_logged(api, users, client_for):
     assert api("commissioner").get("/api/v1/exports/queue.csv").status_code == 403
 
 
+def test_csv_cells_that_a_spreadsheet_would_run_are_kept_as_text():
+    from pathways.api import csv_response
+
+    cells = ["=1+1", "+44 20", "-2", "@SUM(A1)", "\tx", "\rx", "plain", None, 7, date(2026, 1, 2)]
+    rows = read_csv(csv_response("x.csv", ["a"] * len(cells), [cells] * 3))
+    assert rows[1:] == [["'=1+1", "'+44 20", "'-2", "'@SUM(A1)", "'\tx", "'\rx", "plain", "",
+                         "7", "2026-01-02"]] * 3
+
+
 def _count(client, path):
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(path, {"page_size": 200}).status_code == 200
