@@ -74,29 +74,25 @@ class WorkItem:
         return self.due is not None and self.due < today
 
 
-@dataclass(frozen=True)
 class Source:
-    kind: str
-    rows: object             # a queryset, soonest due first
-    item: object             # (row, targets) -> WorkItem
-    counted: object = None   # the same rows without the joins the order needs, for counting
-    due: str | None = None   # the field of `rows` holding an item's due date; None: no due date
-    # A flow step's own reading: bound(stop, targets) is the due date of its stop-th item, and
-    # leading(stop, until, targets) its first `stop` items due no later than `until`.
-    bound: object = None
-    leading: object = None
-    counter: object = None   # stop -> the count, noting what the page ending at `stop` needs
+    """One kind of work: its rows (a queryset, soonest due first) and how a row reads as a
+    WorkItem (`item(row, targets)`); `due` names the field holding an item's due date (None:
+    the kind has no due date)."""
+
+    def __init__(self, kind: str, rows, item, due: str | None = None):
+        self.kind, self.rows, self.item, self.due = kind, rows, item, due
 
     def count(self, stop: int | None = None) -> int:
-        if self.counter is not None and stop:
-            return self.counter(stop)
-        return (self.counted if self.counted is not None else self.rows).count()
+        return self.rows.count()
+
+    def bound(self, stop: int, targets: dict) -> date | None:
+        """The due date of this kind's stop-th item, where it is known without reading the
+        rows (None: not known, or fewer items)."""
+        return None
 
     def first(self, stop: int, until: date | None = None, targets: dict | None = None) -> list:
         """The first `stop` items in this source's order, leaving out any due after `until`
         (items without a due date sort after every dated one, so none is read then)."""
-        if self.leading is not None:
-            return list(self.leading(stop, until, targets or {}))
         rows = self.rows
         if until is not None:
             if self.due is None:
@@ -116,92 +112,98 @@ LABELS = dict(WORK_KINDS)
 PROCESS = {"referral": "referralprocess", "review": "reviewprocess", "case": "intervenorprocess"}
 
 
-def _flow_source(kind: str, node, subject: str, scoped, url_name: str) -> Source:
-    """Open tasks of `node` whose subject (`referral`, `review` or `case`) is in `scoped`."""
-    child = PROCESS[subject]
-    referral = f"process__{child}__{subject}" + ("" if subject == "referral" else "__referral")
-    tasks = Task.objects.filter(flow_task=node, status=STATUS.NEW)
-    if isinstance(scoped, list):    # the subjects' keys, already read
-        tasks = tasks.filter(**{f"process__{child}__{subject}__in": scoped})
-    elif scoped is not None:        # None: a role that reads every record of this kind
-        tasks = tasks.filter(**{f"process__{child}__{subject}__in": scoped.values("pk")})
-    counted = tasks
-    # Due dates follow the day a step opened, so the day then the score is the list's order.
-    # Only the values an item shows, as plain values: a task row and its subject are wide
-    # (JSON, long texts), and a page reads a few plain values faster than five model objects.
-    tasks = (tasks
-             .annotate(opened=TruncDate("created"), score=F(f"{referral}__priority_score"),
-                       subject_pk=F(f"process__{child}__{subject}"),
-                       reference=F(f"process__{child}__{subject}__person__reference"))
-             .order_by("opened", F("score").desc(nulls_last=True), "created", "pk")
-             .values_list("created", "assigned", "owner_id", "owner__username",
-                          "owner__first_name", "owner__last_name", "subject_pk", "reference",
-                          "score"))
+class FlowSteps(Source):
+    """Open tasks of one flow step (`node`) whose subject (`referral`, `review` or `case`) is
+    in `scoped`. A task is due a number of working days after the day it opened, so the order
+    starts with that day, and a page's tasks are cut at a day on the index (step, status,
+    created) before they are joined and sorted, rather than joining every open task of the
+    step. What a request has learnt of the step (its count, when its oldest and its stop-th
+    oldest task opened) is kept on the object for the rest of the request."""
 
-    cuts: dict[int, datetime | None] = {}
-    counted_as: list[int] = []
-    earliest: list[datetime | None] = []    # when the oldest open task opened, once counted
+    def __init__(self, kind: str, node, subject: str, scoped, url_name: str):
+        child = PROCESS[subject]
+        referral = f"process__{child}__{subject}" + ("" if subject == "referral"
+                                                     else "__referral")
+        tasks = Task.objects.filter(flow_task=node, status=STATUS.NEW)
+        if isinstance(scoped, list):    # the subjects' keys, already read
+            tasks = tasks.filter(**{f"process__{child}__{subject}__in": scoped})
+        elif scoped is not None:        # None: a role that reads every record of this kind
+            tasks = tasks.filter(**{f"process__{child}__{subject}__in": scoped.values("pk")})
+        self.counted = tasks
+        # The day a step opened then the score is the list's order. Only the values an item
+        # shows, as plain values: a task row and its subject are wide (JSON, long texts), and
+        # a page reads a few plain values faster than five model objects.
+        rows = (tasks
+                .annotate(opened=TruncDate("created"), score=F(f"{referral}__priority_score"),
+                          subject_pk=F(f"process__{child}__{subject}"),
+                          reference=F(f"process__{child}__{subject}__person__reference"))
+                .order_by("opened", F("score").desc(nulls_last=True), "created", "pk")
+                .values_list("created", "assigned", "owner_id", "owner__username",
+                             "owner__first_name", "owner__last_name", "subject_pk",
+                             "reference", "score"))
+        super().__init__(kind, rows, self._item)
+        self.url_name = url_name
+        self._cuts: dict[int, datetime | None] = {}   # stop -> when the stop-th oldest opened
+        self._counted_as: int | None = None
+        self._earliest: datetime | None = None        # when the oldest opened, once counted
 
-    def nth_opened(stop: int) -> datetime | None:
-        """When the stop-th oldest open task opened (read off the index (step, status,
-        created)); None when there are fewer, or when the count already shows that the first
-        `stop` take every task (nothing to cut)."""
-        if counted_as and stop >= counted_as[0]:
-            return None
-        if stop not in cuts:
-            found = (list(counted.order_by("created").values_list("created", flat=True)
-                          [stop - 1:stop]) if stop >= 1 else [])
-            cuts[stop] = found[0] if found else None
-        return cuts[stop]
-
-    def counter(stop: int) -> int:
-        """The count, and in the same query when the oldest and the stop-th oldest task
-        opened."""
-        found = counted.aggregate(n=Count("pk"), first=Min("created"), nth=Max(Subquery(
-            counted.order_by("created").values("created")[stop - 1:stop])))  # Max: one value
-        cuts[stop] = found["nth"]
-        counted_as[:] = [found["n"]]
-        earliest[:] = [found["first"]]
+    def count(self, stop: int | None = None) -> int:
+        """The count; with `stop`, in the same query, when the oldest and the stop-th oldest
+        task opened (what the page ending at `stop` needs)."""
+        if not stop:
+            return self.counted.count()
+        found = self.counted.aggregate(n=Count("pk"), first=Min("created"), nth=Max(Subquery(
+            self.counted.order_by("created").values("created")[stop - 1:stop])))  # Max: one
+        self._cuts[stop] = found["nth"]
+        self._counted_as, self._earliest = found["n"], found["first"]
         return found["n"]
 
-    def bound(stop: int, targets: dict) -> date | None:
-        opened = nth_opened(stop)
-        if opened is None or kind not in targets:
+    def _nth_opened(self, stop: int) -> datetime | None:
+        """When the stop-th oldest open task opened (read off the index); None when there are
+        fewer, or when the count already shows that the first `stop` take every task."""
+        if self._counted_as is not None and stop >= self._counted_as:
             return None
-        return add_working_days(timezone.localdate(opened), targets[kind])
+        if stop not in self._cuts:
+            found = (list(self.counted.order_by("created").values_list("created", flat=True)
+                          [stop - 1:stop]) if stop >= 1 else [])
+            self._cuts[stop] = found[0] if found else None
+        return self._cuts[stop]
 
-    def leading(stop: int, until: date | None, targets: dict):
-        """The first `stop` tasks in the list's order, none due after `until`. The order starts
-        with the day a task opened, and the due date follows that day, so the tasks are cut at
-        a day on the index before they are joined and sorted, rather than joining every open
-        task of the step: at the day the stop-th oldest opened, and at the last opening day
-        that is due by `until`."""
-        if stop < 1 or (until is not None and kind not in targets):
-            return tasks.none()
-        if until is not None and earliest and (earliest[0] is None or add_working_days(
-                timezone.localdate(earliest[0]), targets[kind]) > until):
-            return tasks.none()     # even the oldest task is due after the page ends
+    def bound(self, stop: int, targets: dict) -> date | None:
+        opened = self._nth_opened(stop)
+        if opened is None or self.kind not in targets:
+            return None
+        return add_working_days(timezone.localdate(opened), targets[self.kind])
+
+    def first(self, stop: int, until: date | None = None, targets: dict | None = None) -> list:
+        """The first `stop` tasks in the list's order, none due after `until`: cut at the day
+        the stop-th oldest opened, and at the last opening day that is due by `until`."""
+        targets = targets or {}
+        if stop < 1 or (until is not None and self.kind not in targets):
+            return []
+        if until is not None and self._counted_as is not None and (
+                self._earliest is None or add_working_days(
+                    timezone.localdate(self._earliest), targets[self.kind]) > until):
+            return []       # even the oldest task is due after the page ends
         days = []
-        if (opened := nth_opened(stop)) is not None:
+        if (opened := self._nth_opened(stop)) is not None:
             days.append(timezone.localdate(opened))
         if until is not None:
-            days.append(latest_overdue_opening(until + timedelta(days=1), targets[kind]))
+            days.append(latest_overdue_opening(until + timedelta(days=1), targets[self.kind]))
         if not days:
-            return tasks[:stop]
+            return list(self.rows[:stop])
         next_day = min(days) + timedelta(days=1)
-        return tasks.filter(created__lt=timezone.make_aware(
-            datetime.combine(next_day, time.min)))[:stop]
+        return list(self.rows.filter(created__lt=timezone.make_aware(
+            datetime.combine(next_day, time.min)))[:stop])
 
-    def item(row, targets) -> WorkItem:
+    def _item(self, row, targets) -> WorkItem:
         created, assigned, owner, username, first_name, last_name, pk, reference, score = row
-        due = (add_working_days(timezone.localdate(created), targets[kind]) if kind in targets
-               else None)
+        due = (add_working_days(timezone.localdate(created), targets[self.kind])
+               if self.kind in targets else None)
         # Who has taken the step on, named as a User is (str(user)).
         taken = (f"{first_name} {last_name}".strip() or username) if assigned and owner else ""
-        return WorkItem(LABELS[kind], reference, reverse_lazy(url_name, args=[pk]), created,
-                        due, kind, taken, score)
-
-    return Source(kind, tasks, item, counted, bound=bound, leading=leading, counter=counter)
+        return WorkItem(LABELS[self.kind], reference, reverse_lazy(self.url_name, args=[pk]),
+                        created, due, self.kind, taken, score)
 
 
 def _issued(action) -> datetime | None:
@@ -216,11 +218,11 @@ def sources(user) -> list[Source]:
         return None if reads_everything(user, perm) else visible(user)
 
     if user.has_perm("referrals.triage_referral"):
-        found.append(_flow_source("triage", ReferralFlow.triage, "referral",
+        found.append(FlowSteps("triage", ReferralFlow.triage, "referral",
                                   scope_of("referrals.view_referral", referrals_visible),
                                   "referrals:triage"))
     if user.has_perm("reviews.schedule_review"):
-        found.append(_flow_source("schedule", ReviewFlow.schedule, "review",
+        found.append(FlowSteps("schedule", ReviewFlow.schedule, "review",
                                   scope_of("reviews.view_review", reviews_visible),
                                   "reviews:detail"))
         # A request for a review recorded on someone's behalf waits here until a coordinator
@@ -241,20 +243,20 @@ def sources(user) -> list[Source]:
         # lists plan far faster than the permission scope written into four queries.
         chaired = list(reviews_visible(user).filter(panel__user=user, panel__role="chair")
                        .values_list("pk", flat=True))
-        found.append(_flow_source("hold_panel", ReviewFlow.hold_panel, "review", chaired,
+        found.append(FlowSteps("hold_panel", ReviewFlow.hold_panel, "review", chaired,
                                   "reviews:detail"))
-        found.append(_flow_source("issue_report", ReviewFlow.issue_report, "review", chaired,
+        found.append(FlowSteps("issue_report", ReviewFlow.issue_report, "review", chaired,
                                   "reviews:detail"))
     cases = scope_of("intervenors.view_intervenorcase", cases_visible)
     if user.has_perm("intervenors.assign_intervenorcase"):
-        found.append(_flow_source("assign", IntervenorFlow.assign, "case", cases,
+        found.append(FlowSteps("assign", IntervenorFlow.assign, "case", cases,
                                   "intervenors:case"))
     if user.has_role(Role.INTERVENOR):
         mine = cases_visible(user).filter(intervenor__user=user)
-        found.append(_flow_source("casework", IntervenorFlow.casework, "case", mine,
+        found.append(FlowSteps("casework", IntervenorFlow.casework, "case", mine,
                                   "intervenors:case"))
     if user.has_perm("intervenors.confirm_closure_intervenorcase"):
-        found.append(_flow_source("confirm_closure", IntervenorFlow.confirm_closure, "case",
+        found.append(FlowSteps("confirm_closure", IntervenorFlow.confirm_closure, "case",
                                   cases, "intervenors:case"))
     score = F("review__referral__priority_score")
 
@@ -328,8 +330,8 @@ class Inbox(PagedRows):
         # source, so no source needs an item due after the earliest of those dates.
         counts = self.counts()      # a kind with nothing waiting is not read again
         waiting = [source for source in self.sources if counts[source.kind]]
-        bounds = [b for source in waiting if source.bound is not None
-                  and (b := source.bound(stop, self._targets)) is not None]
+        bounds = [b for source in waiting
+                  if (b := source.bound(stop, self._targets)) is not None]
         until = min(bounds, default=None)
         items = [source.item(row, self._targets) for source in waiting
                  for row in source.first(stop, until, self._targets)]
