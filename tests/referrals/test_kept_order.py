@@ -160,3 +160,16 @@ def test_the_waiting_list_follows_a_concern_at_once(users):
                            category="other", severity="high", description="Family worried")
     assert kept() == live()
     assert kept()[-1] != last.pk
+
+
+def test_every_row_is_read_in_the_same_order_in_one_read_or_in_chunks(users, waiting_behind,
+                                                                      monkeypatch):
+    """An export reads every row in view: in one read by the view's own query when they fit in
+    a chunk, else a chunk of keys at a time; both give the live ranking's rows in its order."""
+    from pathways import paging
+
+    coordinator = users["coordinator"]
+    whole = _queue(coordinator)
+    assert len(whole) > 3 and whole == _live_queue()
+    monkeypatch.setattr(paging, "CHUNK", 2)
+    assert _queue(coordinator) == whole
