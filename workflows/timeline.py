@@ -185,15 +185,20 @@ class Timeline(PagedRows):
     def __init__(self, sources: list[Source]):
         super().__init__()
         self.sources = sources
-        keyed = [source.rows.order_by().annotate(
-            tl_at=F(source.at), tl_source=Value(n, output_field=IntegerField()),
-            tl_key=Cast("pk", CharField())).values_list("tl_at", "tl_source", "tl_key")
-            for n, source in enumerate(sources)]
+        keyed = [self._keyed(n, source.rows).values_list("tl_at", "tl_source", "tl_key")
+                 for n, source in enumerate(sources)]
         self.merged = keyed[0].union(*keyed[1:], all=True) if keyed else None
         self.keys = (self.merged.order_by("tl_at", "tl_source", "tl_key")
                      if keyed else None)
         self._expected: slice | None = None
         self._asked: tuple[slice, list] | None = None
+
+    def _keyed(self, n: int, rows):
+        """`rows` of the n-th source with what orders the timeline: when, which source, and
+        the key as text (the sources' keys are of different types)."""
+        return rows.order_by().annotate(
+            tl_at=F(self.sources[n].at), tl_source=Value(n, output_field=IntegerField()),
+            tl_key=Cast("pk", CharField()))
 
     def expect(self, asked, per_page: int) -> None:
         """The page a request asks for, read with the count in one query (a window over the
@@ -241,10 +246,9 @@ class Timeline(PagedRows):
             wanted.setdefault(n, []).append(pk)
         # The page's rows of every kind in one query: what each event shows, in SHOWN's
         # columns, keyed as the database wrote the key (text).
-        parts = [self.sources[n].rows.filter(pk__in=pks).order_by().annotate(
-            tl_at=F(self.sources[n].at), tl_source=Value(n, output_field=IntegerField()),
-            tl_key=Cast("pk", CharField()), **self.sources[n].shown).values_list(*PAGE_COLUMNS)
-            for n, pks in wanted.items()]
+        parts = [self._keyed(n, self.sources[n].rows.filter(pk__in=pks))
+                 .annotate(**self.sources[n].shown).values_list(*PAGE_COLUMNS)
+                 for n, pks in wanted.items()]
         read = {}
         for values in parts[0].union(*parts[1:], all=True) if parts else []:
             shown = dict(zip(PAGE_COLUMNS, values, strict=True))
