@@ -120,8 +120,10 @@ class KeptOrder(PagedRows):
     def total(self) -> int:
         return len(self.keys())
 
-    def _read(self, keys: list[str], first_rank: int) -> list:
-        found = {str(pk): row for pk, row in self.read.in_bulk(keys).items()}
+    def _read(self, keys: list[str], first_rank: int, rows=None) -> list:
+        """`keys`' rows in that order, explained; read by key unless `rows` are given."""
+        found = {str(row.pk): row for row in (
+            self.read.in_bulk(keys).values() if rows is None else rows)}
         return self.explain([found[k] for k in keys if k in found], first_rank)
 
     def rows(self, key: slice) -> list:
@@ -133,9 +135,8 @@ class KeptOrder(PagedRows):
         are read by the view's own query rather than by a list of every key."""
         keys = self.keys()
         if len(keys) <= CHUNK:
-            found = {str(row.pk): row for row in self.read.filter(
-                pk__in=self.queryset.order_by().values("pk"))}
-            yield from self.explain([found[k] for k in keys if k in found], 1)
+            yield from self._read(keys, 1, self.read.filter(
+                pk__in=self.queryset.order_by().values("pk")))
             return
         for start in range(0, len(keys), CHUNK):
             yield from self._read(keys[start:start + CHUNK], start + 1)

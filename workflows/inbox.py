@@ -169,11 +169,15 @@ class FlowSteps(Source):
             self._cuts[stop] = found[0] if found else None
         return self._cuts[stop]
 
+    def _due(self, opened: datetime, targets: dict) -> date:
+        """When a task of this step that opened at `opened` is due (its kind has a target)."""
+        return add_working_days(timezone.localdate(opened), targets[self.kind])
+
     def bound(self, stop: int, targets: dict) -> date | None:
         opened = self._nth_opened(stop)
         if opened is None or self.kind not in targets:
             return None
-        return add_working_days(timezone.localdate(opened), targets[self.kind])
+        return self._due(opened, targets)
 
     def first(self, stop: int, until: date | None = None, targets: dict | None = None) -> list:
         """The first `stop` tasks in the list's order, none due after `until`: cut at the day
@@ -182,8 +186,7 @@ class FlowSteps(Source):
         if stop < 1 or (until is not None and self.kind not in targets):
             return []
         if until is not None and self._counted_as is not None and (
-                self._earliest is None or add_working_days(
-                    timezone.localdate(self._earliest), targets[self.kind]) > until):
+                self._earliest is None or self._due(self._earliest, targets) > until):
             return []       # even the oldest task is due after the page ends
         days = []
         if (opened := self._nth_opened(stop)) is not None:
@@ -198,8 +201,7 @@ class FlowSteps(Source):
 
     def _item(self, row, targets) -> WorkItem:
         created, assigned, owner, username, first_name, last_name, pk, reference, score = row
-        due = (add_working_days(timezone.localdate(created), targets[self.kind])
-               if self.kind in targets else None)
+        due = self._due(created, targets) if self.kind in targets else None
         # Who has taken the step on, named as a User is (str(user)).
         taken = (f"{first_name} {last_name}".strip() or username) if assigned and owner else ""
         return WorkItem(LABELS[self.kind], reference, reverse_lazy(self.url_name, args=[pk]),
