@@ -31,8 +31,7 @@ urlpatterns = [
          name="case-assign"),
     path("intervenor-cases/<uuid:pk>/close/", intervenors.CaseCloseView.as_view(),
          name="case-close"),
-    path("exports/queue.csv", workflows.QueueExportView.as_view(), name="export-queue"),
-    path("exports/actions.csv", workflows.ActionExportView.as_view(), name="export-actions"),
-    path("exports/caseloads.csv", workflows.CaseloadExportView.as_view(),
-         name="export-caseloads"),
+    path("exports/", workflows.ExportListView.as_view(), name="exports"),
+    path("exports/<uuid:pk>/", workflows.ExportDetailView.as_view(), name="export"),
+    path("exports/<uuid:pk>/file/", workflows.ExportFileView.as_view(), name="export-file"),
 ]

@@ -233,6 +233,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflows.tasks.sweep_action_deadlines",
         "schedule": 60 * 60,
     },
+    "sweep-exports": {      # expire downloads, queue again any export whose queueing was lost
+        "task": "workflows.exports.sweep_exports",
+        "schedule": 10 * 60,
+    },
     "apply-retention": {
         "task": "audit.tasks.apply_retention",
         "schedule": 24 * 60 * 60,
@@ -274,7 +278,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Pathways API",
     "DESCRIPTION": "Referrals, prioritisation, IC(E)TR reviews and senior intervenor casework.",
     # Bump with every schema change, with an entry in docs/api-changelog.md (make schema).
-    "VERSION": "1.7.0",
+    "VERSION": "2.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema and docs describe every endpoint: for signed-in people only (issue 10).
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
@@ -296,6 +300,9 @@ SPECTACULAR_SETTINGS = {
         "RouteEnum": "referrals.models.Route",
         "WorkItemKindEnum": "workflows.inbox.WORK_KINDS",
         "KindEnum": "reviews.models.Review.Kind",   # its name before 1.2.0, kept
+        "ExportKindEnum": "workflows.models.Export.Kind",
+        "ExportStatusEnum": "workflows.models.Export.Status",
+        "NoticeKindEnum": "workflows.models.Notification.Kind",   # its name before 2.0.0, kept
     },
 }
 

@@ -1,10 +1,8 @@
 """What every API view shares: JSON errors with stable codes, role checks, CSV responses."""
-import csv
-import io
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import BasePermission
@@ -132,35 +130,6 @@ def paginate(view, request, items, serialize):
     return paginator.get_paginated_response([serialize(item) for item in page])
 
 
-FORMULA_START = frozenset("=+-@\t\r")
-
-
-def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
-    """Every row as CSV. A text cell that a spreadsheet would read as a formula (CSV
-    injection) is written after a quote, which keeps it as text; numbers and dates are our own
-    and written as they are, None as an empty cell. Rows are written to a buffer and handed to
-    the response in blocks: the response's own write() costs a header lookup per call, which at
-    tens of thousands of rows was most of an export's time."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    count = 0
-    for row in rows:
-        # Inline rather than a call per cell: an export writes hundreds of thousands of cells.
-        writer.writerow([("'" + v if v[:1] in FORMULA_START else v) if type(v) is str else v
-                         for v in row])
-        count += 1
-        if count % 2000 == 0:
-            response.write(buffer.getvalue())
-            buffer.seek(0)
-            buffer.truncate()
-    response.write(buffer.getvalue())
-    response.rows_written = count
-    return response
-
-
 def created(data):
     return Response(data, status=status.HTTP_201_CREATED)
 
@@ -261,6 +230,8 @@ LINKS = [
      "/api/v1/intervenor-cases/{id}/close/", "post", "CloseTheCase", "$response.body#/id"),
     ("/api/v1/actions/", "get", "200", "/api/v1/actions/{id}/updates/", "post",
      "UpdateTheFirstAction", "$response.body#/results/0/id"),
+    ("/api/v1/exports/", "post", "202", "/api/v1/exports/{id}/", "get", "AskHowItIsGoing",
+     "$response.body#/id"),
 ]
 
 

@@ -1,4 +1,4 @@
-"""The REST API: tokens, contracts per role, errors, CSV exports and query counts."""
+"""The REST API: tokens, contracts per role, errors, CSV writing and query counts."""
 import csv
 import io
 import uuid
@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from audit.models import AccessLogEntry, Decision
+from audit.models import Decision
 from intervenors.models import IntervenorCase
 from intervenors.selectors import waiting_list
 from referrals.models import Referral, Unit
@@ -243,37 +243,13 @@ def test_the_schema_and_docs_are_served_to_signed_in_users_only(client, users):
     assert b"cdn." not in docs.content
 
 
-def read_csv(response):
-    assert response["Content-Type"].startswith("text/csv")
-    return list(csv.reader(io.StringIO(response.content.decode())))
-
-
-def test_csv_exports_are_scoped_escaped_and_logged(api, users, client_for):
-    action = Action.objects.filter(owner_organisation=users["commissioner"].organisation).first()
-    Action.objects.filter(pk=action.pk).update(owner_name="=HYPERLINK(\"http://x\")",
-                                                due_date=date(2020, 1, 1))
-    rows = read_csv(api("oversight").get("/api/v1/exports/actions.csv", {"overdue": "true"}))
-    assert rows[0][:3] == ["person", "action", "owner_organisation"]
-    owners = [r[3] for r in rows[1:]]
-    assert "'=HYPERLINK(\"http://x\")" in owners and not any(o.startswith("=") for o in owners)
-    b_rows = read_csv(api("commissioner2").get("/api/v1/exports/actions.csv"))
-    b_org = users["commissioner2"].organisation.name
-    assert all(r[2] == b_org for r in b_rows[1:])
-    assert AccessLogEntry.objects.filter(object_type="export:actions").count() == 2
-
-    queue = read_csv(client_for("coordinator").get("/api/v1/exports/queue.csv"))
-    assert queue[0][0] == "rank" and len(queue) == 1 + Referral.objects.filter(
-        status="submitted").count()
-    caseload = read_csv(api("intervenor").get("/api/v1/exports/caseloads.csv"))
-    assert len(caseload) == 1 + 3 and {r[0] for r in caseload[1:]} == {"Grace Murphy"}
-    assert api("commissioner").get("/api/v1/exports/queue.csv").status_code == 403
-
-
 def test_csv_cells_that_a_spreadsheet_would_run_are_kept_as_text():
-    from pathways.api import csv_response
+    from pathways.csvfile import csv_text
 
     cells = ["=1+1", "+44 20", "-2", "@SUM(A1)", "\tx", "\rx", "plain", None, 7, date(2026, 1, 2)]
-    rows = read_csv(csv_response("x.csv", ["a"] * len(cells), [cells] * 3))
+    text, count = csv_text(["a"] * len(cells), [cells] * 3)
+    rows = list(csv.reader(io.StringIO(text)))
+    assert count == 3
     assert rows[1:] == [["'=1+1", "'+44 20", "'-2", "'@SUM(A1)", "'\tx", "'\rx", "plain", "",
                          "7", "2026-01-02"]] * 3
 

@@ -1,10 +1,10 @@
-"""API sign-in (tokens) and CSV exports for the oversight group and the programme team."""
+"""API sign-in (tokens), one's own work and notifications, and CSV exports."""
 from datetime import date, timedelta
 
-import structlog
 from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from drf_spectacular.types import OpenApiTypes
@@ -13,25 +13,25 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, NotFound
+from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated, NotFound, PermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from accounts.models import Region
 from accounts.roles import Role
-from audit.services import access_record
-from intervenors.selectors import cases_visible
-from pathways.api import PageQuery, csv_response, page_of, paginate, query, roles
+from audit.access import get_or_404
+from pathways.api import PageQuery, page_of, paginate, query, roles
 from pathways.authentication import token_expired
-from referrals.selectors import triage_queue
-from reviews.api import ActionFilter, ActionListView, action_list_queryset
-from reviews.models import Action
+from reviews.api import ActionFilter
 
+from .exports import KINDS, export_request, may_export
 from .inbox import WORK_KINDS, Inbox
-from .models import Notice, Notification
+from .models import Export, Notice, Notification
+from .selectors import export_get, exports_mine
+from .views import export_download
 
-security_log = structlog.get_logger("pathways.security")
 TokenOut = inline_serializer("Token", {"token": serializers.CharField(),
                                      "expires_at": serializers.DateTimeField()})
 
@@ -74,67 +74,86 @@ class TokenRevokeView(APIView):
         return Response(status=204)
 
 
-def _logged(request, name, response):
-    access_record(request=request, object_type=f"export:{name}",
-                  object_id=f"rows={response.rows_written}")
-    security_log.info("export", export=name, rows=response.rows_written,
-                      user_id=request.user.pk)
-    return response
+class ExportIn(ActionFilter):
+    """What to export. The actions' filters apply to `actions` only; the other lists are
+    exported whole, as far as the caller may see them."""
+
+    kind = serializers.ChoiceField(Export.Kind.choices)
+    region = serializers.ChoiceField(Region.choices, required=False,
+                                     help_text="Only actions for people in this region.")
+
+    def validate(self, data):
+        if data["kind"] != Export.Kind.ACTIONS:
+            given = [name for name in [*ActionFilter().fields, "region"]
+                     if name in self.initial_data and data.get(name)]
+            if given:   # never a silently unfiltered file
+                raise serializers.ValidationError(
+                    dict.fromkeys(given, ["Only an actions export takes this filter."]))
+        return data
 
 
-class QueueExportView(APIView):
-    permission_classes = [roles(Role.COORDINATOR, Role.OVERSIGHT)]
+class ExportSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(help_text="This export, to ask how it is going.")
+    file_url = serializers.SerializerMethodField(
+        help_text="The CSV, once `status` is `ready` (null before, and after it expires).")
 
-    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
+    class Meta:
+        model = Export
+        fields = ["id", "kind", "filters", "status", "requested_at", "finished_at",
+                  "expires_at", "rows", "size", "url", "file_url"]
+        read_only_fields = fields
+
+    def get_url(self, export) -> str:
+        return reverse("api:export", args=[export.pk])
+
+    def get_file_url(self, export) -> str | None:
+        if export.status != Export.Status.READY:
+            return None
+        return reverse("api:export-file", args=[export.pk])
+
+
+EXPORTING_ROLES = sorted({role for kind in KINDS.values() for role in kind.roles})
+
+
+class ExportListView(APIView):
+    """CSV exports: ask for one (a worker writes it, and a notification says when it is
+    ready), and list one's own, newest first. Nobody sees another person's exports."""
+
+    permission_classes = [roles(*EXPORTING_ROLES)]
+
+    @extend_schema(operation_id="exports_list", responses=page_of(ExportSerializer, "Export"),
+                   parameters=[PageQuery])
     def get(self, request):
-        rows = triage_queue(request.user)
-        return _logged(request, "queue", csv_response(
-            f"triage-queue-{date.today()}.csv",
-            ["rank", "person", "score", "days_in_lts", "unit", "cqc_rating", "open_concerns",
-             "requested_route", "raised_on", "breakdown"],
-            ([r.rank, r.person.reference, r.priority.score, r.priority.days_in_lts,
-              getattr(r.person.current_unit, "name", ""),
-              getattr(r.person.current_unit, "cqc_rating", ""),
-              r.open_concerns,
-              r.referral.requested_route, r.referral.raised_at.date(),
-              "; ".join(f"{c.label}: {c.points}" for c in r.priority.components)]
-             for r in rows)))
+        return paginate(self, request, exports_mine(request.user), ExportSerializer)
+
+    @extend_schema(operation_id="exports_create", request=ExportIn,
+                   responses={202: ExportSerializer})
+    def post(self, request):
+        data = ExportIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        kind = data.validated_data["kind"]
+        if not may_export(request.user, kind):
+            raise PermissionDenied("This role may not export that list.")
+        export = export_request(by=request.user, kind=kind, filters=data.validated_data)
+        export.refresh_from_db()      # a worker in this process (eager) may have written it
+        return Response(ExportSerializer(export).data, status=202,
+                        headers={"Location": reverse("api:export", args=[export.pk])})
 
 
-class ActionExportView(APIView):
-    permission_classes = ActionListView.permission_classes   # the same people as the list
+class ExportDetailView(APIView):
+    permission_classes = ExportListView.permission_classes
 
-    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR}, parameters=[ActionFilter])
-    def get(self, request):
-        today = date.today()
-        # Plain values, one query: every action in scope, tens of thousands at national scale.
-        rows = action_list_queryset(request.user, request, ActionFilter).values_list(
-            "review__person__reference", "text", "owner_organisation__name", "owner_name",
-            "due_date", "status", "escalated_at")
-        return _logged(request, "actions", csv_response(
-            f"actions-{today}.csv",
-            ["person", "action", "owner_organisation", "owner", "due_date", "status", "overdue",
-             "escalated"],
-            ([person, text, organisation, owner, due, status,
-              "yes" if status in Action.OPEN_STATUSES and due < today else "no",
-              "yes" if escalated else "no"]
-             for person, text, organisation, owner, due, status, escalated in rows.iterator(
-                 chunk_size=2000))))
+    @extend_schema(operation_id="export_retrieve", responses=ExportSerializer)
+    def get(self, request, pk):
+        return Response(ExportSerializer(get_or_404(request, export_get, pk)).data)
 
 
-class CaseloadExportView(APIView):
-    permission_classes = [roles(Role.COORDINATOR, Role.OVERSIGHT, Role.INTERVENOR)]
+class ExportFileView(APIView):
+    permission_classes = ExportListView.permission_classes
 
-    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.STR})
-    def get(self, request):
-        cases = cases_visible(request.user).filter(status="active").order_by(
-            "intervenor__user__last_name", "assigned_on")
-        return _logged(request, "caseloads", csv_response(
-            f"caseloads-{date.today()}.csv",
-            ["intervenor", "person", "unit", "assigned_on", "closure_proposed"],
-            ([c.intervenor.user.get_full_name(), c.person.reference,
-              getattr(c.person.current_unit, "name", ""), c.assigned_on.date(),
-              c.get_proposed_outcome_display() or "no"] for c in cases)))
+    @extend_schema(operation_id="export_file", responses={(200, "text/csv"): OpenApiTypes.STR})
+    def get(self, request, pk):
+        return export_download(request, pk)
 
 
 WorkItemSerializer = inline_serializer("WorkItem", {

@@ -54,6 +54,7 @@ class Notification(models.Model):
         TRIAGED = "triaged", "Referral triaged"
         REPORT_ISSUED = "report_issued", "Report issued"
         VERIFIED = "verified", "Action verified"
+        EXPORT_READY = "export_ready", "Export ready to download"
 
     id = models.BigAutoField(primary_key=True)
     key = models.CharField(max_length=200, unique=True)
@@ -153,6 +154,50 @@ class MeetingPack(models.Model):
 
     def __str__(self):
         return f"Meeting pack for {self.period_label} ({self.requested_at:%d %b %Y %H:%M})"
+
+
+class Export(models.Model):
+    """A list written as CSV in the background for the person who asked, from what they may
+    see when it is built. Only they may download it, and only until it expires; the row stays
+    afterwards (its file emptied) as the log of who exported what, with which filters and how
+    many rows (SECURITY.md S29)."""
+
+    class Kind(models.TextChoices):
+        QUEUE = "queue", "The triage queue"
+        ACTIONS = "actions", "Actions"
+        CASELOADS = "caseloads", "Intervenor caseloads"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "Being written"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Expired"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    filters = models.JSONField(default=dict, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     related_name="exports")
+    requested_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    rows = models.PositiveIntegerField(null=True, blank=True)
+    size = models.PositiveIntegerField(null=True, blank=True)          # bytes of the file
+    error = models.CharField(max_length=300, blank=True)      # the exception's type only
+    csv = models.TextField(blank=True)
+    history = HistoricalRecords(excluded_fields=["csv"])
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        indexes = [
+            models.Index(fields=["requested_by", "-requested_at"], name="export_mine"),
+            models.Index(fields=["status", "requested_at"], name="export_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.requested_by} ({self.requested_at:%d %b %Y %H:%M})"
 
 
 class OversightThreshold(models.Model):

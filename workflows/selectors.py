@@ -10,3 +10,14 @@ def person_related(user, person: Person) -> dict:
         "reviews": list(reviews_visible(user).filter(person=person)),
         "cases": list(cases_visible(user).filter(person=person)),
     }
+
+
+def exports_mine(user):
+    """One's own exports, newest first, without their files. Nobody sees another's."""
+    from .models import Export
+
+    return Export.objects.filter(requested_by=user).defer("csv")
+
+
+def export_get(user, pk):
+    return exports_mine(user).get(pk=pk)

@@ -19,5 +19,8 @@ urlpatterns = [
     path("oversight/packs/<uuid:pk>/<str:fmt>/", views.pack_file, name="pack_file"),
     path("oversight/themes/<slug:code>/", views.theme_detail, name="theme"),
     path("oversight/outcomes.csv", views.outcomes_csv, name="outcomes_csv"),
+    path("exports/", views.exports, name="exports"),
+    path("exports/<uuid:pk>/", views.export, name="export"),
+    path("exports/<uuid:pk>/file/", views.export_file, name="export_file"),
     path("oversight/", views.dashboard, name="dashboard"),
 ]

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.access import role_required
+from accounts.access import no_access, role_required
 from accounts.models import Region, User
 from accounts.roles import Role
 from accounts.selectors import reads_everything
@@ -19,9 +19,12 @@ from pathways.errors import DomainError
 from referrals.selectors import person_named
 
 from . import claims
-from .forms import TimelineFilterForm
+from .exports import KINDS as EXPORT_KINDS
+from .exports import export_filename, export_request, filters_described, may_export
+from .forms import ExportForm, TimelineFilterForm
 from .inbox import WORK_KINDS, Inbox, overdue_steps
-from .models import Notice
+from .models import Export, Notice
+from .selectors import export_get, exports_mine
 from .timeline import KINDS, person_timeline
 
 
@@ -336,3 +339,53 @@ def pack_file(request, pk, fmt):
         f'attachment; filename="meeting-pack-{found.period_key}-'
         f'{found.requested_at:%Y-%m-%d}.{extension}"')
     return response
+
+
+EXPORTING = tuple(sorted({role for kind in EXPORT_KINDS.values() for role in kind.roles}))
+
+
+@role_required(*EXPORTING)
+def exports(request):
+    """Ask for a CSV export (the download buttons on the lists post here), and find one's own
+    exports, newest first."""
+    if request.method == "POST":
+        form = ExportForm(request.POST)
+        if not form.is_valid():
+            # Hidden fields only: nothing the person typed. Say so, and lose nothing else.
+            messages.error(request, "That export could not be asked for. Go back to the list "
+                                    "and use its download button again.")
+            return render(request, "workflows/exports.html", {
+                "page": paging.page(request, exports_mine(request.user))}, status=400)
+        if not may_export(request.user, form.cleaned_data["kind"]):
+            return no_access(request)
+        export = export_request(by=request.user, kind=form.cleaned_data["kind"],
+                                filters=form.cleaned_data)
+        return redirect("workflows:export", pk=export.pk)
+    return render(request, "workflows/exports.html", {
+        "page": paging.page(request, exports_mine(request.user))})
+
+
+@role_required(*EXPORTING)
+def export(request, pk):
+    """One's own export: how it is going (the page refreshes itself while a worker writes it),
+    then the download until it expires."""
+    found = get_or_404(request, export_get, pk)
+    return render(request, "workflows/export.html", {
+        "export": found, "filters": filters_described(found), "filename": export_filename(found),
+        "refresh": found.status in (Export.Status.QUEUED, Export.Status.RUNNING)})
+
+
+def export_download(request, pk):
+    """The file of one's own ready export; each download is in the access log (S28, S29).
+    Anyone else's, or one not ready or expired, is a 404."""
+    found = get_or_404(request, export_get, pk)
+    if found.status != Export.Status.READY:
+        raise Http404("Not ready")
+    access_record(request=request, object_type=f"export:{found.kind}", object_id=found.pk)
+    body = Export.objects.values_list("csv", flat=True).get(pk=found.pk)
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{export_filename(found)}"'
+    return response
+
+
+export_file = role_required(*EXPORTING)(export_download)

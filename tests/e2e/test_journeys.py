@@ -343,6 +343,37 @@ def test_oversight_follows_up_actions(page, keys):
     assert_accessible(page)
 
 
+def test_oversight_exports_the_overdue_actions_and_downloads_the_file(page, keys):
+    overdue = Action.objects.filter(status__in=Action.OPEN_STATUSES,
+                                    due_date__lt=date.today()).count()
+    assert overdue
+    sign_in(page, "oversight")
+    open_from_menu(page, "Actions")
+    keys.tick(page.get_by_label("Only overdue"))
+    keys.press(page.get_by_role("button", name="Apply filters"))
+    keys.press(page.get_by_role("button", name="Download these actions as CSV"))
+    # Written by a worker (in-process here), then ready to download.
+    expect(h1(page)).to_have_text("Export: Actions")
+    expect(page.get_by_text("with overdue only")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text(f"Ready: {overdue} row")
+    assert_accessible(page)
+    link = page.get_by_role("link", name=re.compile(r"^Download actions-.*\.csv \(CSV, "))
+    with page.expect_download() as download:
+        keys.press(link, navigates=False)
+    with open(download.value.path(), encoding="utf-8") as file:
+        lines = file.read().splitlines()
+    assert lines[0].startswith("person,action,") and len(lines) == 1 + overdue
+    # The notification says it is ready, and leads back to it; the list of one's exports too.
+    header = page.get_by_role("banner")
+    keys.press(header.get_by_role("link", name=re.compile("Notifications")))
+    keys.press(page.get_by_role("link", name=re.compile("your export is ready")))
+    expect(h1(page)).to_have_text("Export: Actions")
+    keys.press(page.get_by_role("link", name="Back to your exports"))
+    expect(h1(page)).to_have_text("Your exports")
+    expect(page.get_by_role("table")).to_contain_text("Ready")
+    assert_accessible(page)
+
+
 def test_an_integrator_reads_the_api_docs_under_the_content_security_policy(page, keys):
     page.goto("/api/docs/")
     expect(h1(page)).to_have_text("Sign in to Pathways")

@@ -5,6 +5,7 @@ access rules are written down here.
 """
 import uuid
 from datetime import date
+from unittest.mock import patch
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -25,6 +26,9 @@ ROLES = ["commissioner", "commissioner2", "coordinator", "chair", "chair2", "exp
 INTERVENORS = {"intervenor", "intervenor2", "intervenor3"}
 ALL = set(ROLES) - {None}
 COMMISSIONERS = {"commissioner", "commissioner2"}
+# Everyone who may export a list (the actions list's readers; the queue's and caseloads'
+# are among them). A panel member, an administrator and a user with no role may not.
+EXPORTERS = ALL - {"expert", "admin", "norole"}
 
 # name -> (which object fills <pk>, {role: expected GET status}, default for other roles)
 EXPECTED = {
@@ -93,6 +97,10 @@ EXPECTED = {
                                   "commissioner2": 404, "chair": 200, "chair2": 404,
                                   "wardmanager": 404, **dict.fromkeys(INTERVENORS, 404),
                                   None: 302}, 403),
+    "workflows:exports": (None, dict.fromkeys(EXPORTERS, 200) | {None: 302}, 403),
+    # One's own export only (the fixture's is oversight's); another exporter gets a 404.
+    **{f"workflows:{name}": ("export", dict.fromkeys(EXPORTERS, 404) | {
+        "oversight": 200, None: 302}, 403) for name in ("export", "export_file")},
     "reviews:action_owner": ("action", {}, 405),
     "reviews:action_escalation": ("action", {}, 405),
 }
@@ -135,11 +143,21 @@ def objects(users):
         "pack": MeetingPack.objects.create(
             period_key="all", period_label="All time", requested_by=users["oversight"],
             requested_at=timezone.now(), status="ready", pdf=b"%PDF-1.7", csv="a,b"),
+        "export": export_ready(users["oversight"]),
         "case": IntervenorCase.objects.filter(intervenor__user=users["intervenor"],
                                               status="active",
                                               referral__organisation__name__startswith="North"
                                               ).first(),
     }
+
+
+def export_ready(user):
+    from workflows.exports import export_build, export_request
+
+    with patch("workflows.exports.build_export.delay"):
+        export = export_request(by=user, kind="actions", filters={"overdue": True})
+    export_build(str(export.pk))
+    return export
 
 
 def url_for(route: str, pk, concern_pk=None) -> str:

@@ -244,8 +244,9 @@ def test_a_database_error_is_a_503_page_or_error_body_and_any_other_error_a_500(
     page = coordinator.get("/referrals/queue/")
     assert page.status_code == 503 and page["Retry-After"] == "30"
     assert "not available just now" in page.content.decode()
-    monkeypatch.setattr(workflows.api, "triage_queue", down)
-    api = coordinator.get("/api/v1/exports/queue.csv")
+    monkeypatch.setattr(workflows.api, "export_request", down)
+    api = coordinator.post("/api/v1/exports/", {"kind": "queue"},
+                           content_type="application/json")
     assert api.status_code == 503 and api.json()["code"] == "unavailable"
 
     def broken(*args, **kwargs):
