@@ -19,21 +19,26 @@ from workflows.tasks import send_notification
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
 
+def start_worker(email_url="consolemail://"):
+    """`celery worker` in its own process, on this test database and the local Redis."""
+    db = connection.settings_dict
+    env = {**os.environ,
+           "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+           "EMAIL_URL": email_url}
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
+         "--without-heartbeat", "--without-mingle", "--without-gossip", "--loglevel=INFO"],
+        cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True)
+
+
 def test_a_real_worker_sends_a_queued_notification_once(postgres):
     require(bool(os.environ.get("REDIS_URL")), "needs REDIS_URL and a Redis server",
             needed_in_ci=database_url_is_postgres())
     from config.celery import app
 
-    db = connection.settings_dict
-    env = {**os.environ,
-           "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-           "EMAIL_URL": "consolemail://"}
     app.control.purge()
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-         "--without-heartbeat", "--without-mingle", "--without-gossip", "--loglevel=INFO"],
-        cwd=settings.BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True)
+    worker = start_worker()
     notification = Notification.objects.create(
         key="worker-smoke", kind="overdue", recipients=["oversight@example.nhs.uk"],
         subject="Worker smoke test", body="Sent by a real worker.")
@@ -56,6 +61,46 @@ def test_a_real_worker_sends_a_queued_notification_once(postgres):
     assert notification.sent_at is not None, output[-3000:]
     assert notification.attempts == 1, output[-3000:]
     assert output.count("Subject: Worker smoke test") == 1
+
+
+def test_a_real_worker_writes_an_asked_for_export_once(postgres):
+    """Asked for in a committed transaction, the export is queued through Redis and written by
+    the worker; a duplicate delivery writes nothing more and owes no second notice (S33)."""
+    from django.core.management import call_command
+
+    from accounts.models import User
+    from workflows.exports import build_export, export_request
+    from workflows.models import Export, Notice
+
+    require(bool(os.environ.get("REDIS_URL")), "needs REDIS_URL and a Redis server",
+            needed_in_ci=database_url_is_postgres())
+    from config.celery import app
+
+    call_command("seed_demo", force=True, verbosity=0)   # earlier transactional tests flush
+    oversight = User.objects.get(username="oversight")
+    app.control.purge()
+    worker = start_worker()
+    app.conf.task_always_eager = False
+    try:
+        export = export_request(by=oversight, kind="actions", filters={"overdue": True})
+        build_export.delay(str(export.pk))            # a duplicate delivery
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            export.refresh_from_db()
+            if export.status == "ready":
+                break
+            time.sleep(0.5)
+        time.sleep(2)                                  # let the duplicate run too
+        export.refresh_from_db()
+    finally:
+        app.conf.task_always_eager = True
+        worker.terminate()
+        output = worker.communicate(timeout=30)[0]
+    assert export.status == "ready" and export.rows > 0, output[-3000:]
+    assert export.csv.startswith("person,action,") and len(export.csv.splitlines()) == 1 + export.rows
+    assert Notice.objects.filter(user=oversight, notification__kind="export_ready").count() == 1
+    assert Export.objects.count() == 1
+    assert output.count("Subject: Pathways: your export is ready") == 1
 
 
 def test_a_worker_killed_mid_send_loses_nothing_and_duplicates_nothing(postgres):
@@ -91,17 +136,6 @@ def test_a_worker_killed_mid_send_loses_nothing_and_duplicates_nothing(postgres)
             accepted.set()
 
     threading.Thread(target=hold, daemon=True).start()
-    db = connection.settings_dict
-    base_env = {**os.environ, "DATABASE_URL":
-                f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
-
-    def start_worker(email_url):
-        return subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-             "--without-heartbeat", "--without-mingle", "--without-gossip", "--loglevel=INFO"],
-            cwd=settings.BASE_DIR, env={**base_env, "EMAIL_URL": email_url},
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-
     app.control.purge()
     notification = Notification.objects.create(
         key="worker-kill", kind="overdue", recipients=["oversight@example.nhs.uk"],
