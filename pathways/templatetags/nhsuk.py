@@ -14,12 +14,14 @@ keywords.
 """
 import html
 import re
+from datetime import datetime
 
 from django import forms, template
 from django.template.base import token_kwargs
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.timezone import is_aware, localtime
 
 register = template.Library()
 
@@ -114,6 +116,26 @@ for _name in ("summary_list", "summary_row", "inset", "warning_callout", "card",
     block_component(_name)
 block_component("details", draw=details)
 block_component("table", transform=table_classes)
+
+
+# --- what rows drawn in Python share --------------------------------------------------------
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def day_month_year(value, with_time=False) -> str:
+    """What `|date:"j M Y"` (or `"j M Y H:i"`) writes, in local time for a datetime, without a
+    template filter's cost: the ranked lists and the timeline write one on every row.
+    tests/pathways/test_row_tags.py holds the two equal."""
+    if isinstance(value, datetime) and is_aware(value):   # as the filter: naive is shown as is
+        value = localtime(value)
+    text = f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    return f"{text} {value.hour:02d}:{value.minute:02d}" if with_time else text
+
+
+def secondary(text) -> str:
+    """Smaller, grey text under a cell's main value (the design system's utility classes)."""
+    return format_html('<span class="nhsuk-body-s nhsuk-u-secondary-text-colour">{}</span>', text)
 
 
 # --- simple components -----------------------------------------------------------------------
