@@ -17,8 +17,8 @@ from functools import lru_cache
 import holidays
 from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, TruncDate
-from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from viewflow.workflow.models import Task
 from viewflow.workflow.status import STATUS
@@ -27,6 +27,7 @@ from accounts.roles import Role
 from accounts.selectors import reads_everything
 from intervenors.selectors import cases_visible
 from pathways.paging import PagedRows, asked_number
+from pathways.templatetags.links import link
 from referrals.models import Concern
 from referrals.selectors import people_visible, referrals_visible
 from reviews.models import Action, ActionStatus, EscalationResponse
@@ -34,6 +35,9 @@ from reviews.selectors import actions_visible, reviews_visible
 
 from .flows import IntervenorFlow, ReferralFlow, ReviewFlow
 from .models import StepTarget
+
+# A row's page, made only if the row is shown, the quick way `{% link %}` makes it.
+url_to = lazy(link, str)
 
 
 @lru_cache(maxsize=8)
@@ -204,7 +208,7 @@ class FlowSteps(Source):
         due = self._due(created, targets) if self.kind in targets else None
         # Who has taken the step on, named as a User is (str(user)).
         taken = (f"{first_name} {last_name}".strip() or username) if assigned and owner else ""
-        return WorkItem(LABELS[self.kind], reference, reverse_lazy(self.url_name, args=[pk]),
+        return WorkItem(LABELS[self.kind], reference, url_to(self.url_name, pk),
                         created, due, self.kind, taken, score)
 
 
@@ -237,7 +241,7 @@ def sources(user) -> list[Source]:
         asked = asked.select_related("person").order_by("raised_on", "pk")
         found.append(Source("review_request", asked, lambda c, targets: WorkItem(
             LABELS["review_request"], c.person.reference,
-            format_lazy("{}#concerns", reverse_lazy("referrals:person", args=[c.person_id])),
+            format_lazy("{}#concerns", url_to("referrals:person", c.person_id)),
             timezone.make_aware(datetime.combine(c.raised_on, time(9))), None,
             "review_request")))
     if user.has_role(Role.CHAIR):
@@ -271,7 +275,7 @@ def sources(user) -> list[Source]:
     owned = (listed(actions_visible(user)).filter(owner=user, status__in=Action.OPEN_STATUSES)
              .annotate(score=score).order_by("due_date", score.desc(nulls_last=True), "pk"))
     found.append(Source("action", owned, lambda a, targets: WorkItem(
-        "Update the action", a.review.person.reference, reverse_lazy("reviews:action", args=[a.pk]),
+        "Update the action", a.review.person.reference, url_to("reviews:action", a.pk),
         _issued(a), a.due_date, "action", score=a.score), due="due_date"))
     if user.has_perm("reviews.verify_action"):
         # Separation of duties: never an action one owns or completed oneself.
@@ -280,7 +284,7 @@ def sources(user) -> list[Source]:
                      .order_by(score.desc(nulls_last=True), "review__report_issued_on", "pk"))
         found.append(Source("verify", to_verify, lambda a, targets: WorkItem(
             "Verify the action", a.review.person.reference,
-            reverse_lazy("reviews:action", args=[a.pk]), _issued(a), None, "verify",
+            url_to("reviews:action", a.pk), _issued(a), None, "verify",
             score=a.score)))
     if user.has_perm("reviews.respond_escalation_action"):
         # Escalated and still open: due at once, then on the date the group chose to look again.
@@ -294,7 +298,7 @@ def sources(user) -> list[Source]:
                      .order_by("due", score.desc(nulls_last=True), "pk"))
         found.append(Source("escalation", escalated, lambda a, targets: WorkItem(
             LABELS["escalation"], a.review.person.reference,
-            reverse_lazy("reviews:action", args=[a.pk]), a.escalated_at, a.due, "escalation",
+            url_to("reviews:action", a.pk), a.escalated_at, a.due, "escalation",
             score=a.score), due="due"))
     return found
 

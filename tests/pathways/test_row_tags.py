@@ -49,6 +49,14 @@ TIMELINE_EVENT = """{% load nhsuk %}
   <li><time datetime="{{ e.at|date:'c' }}">{{ e.at|date:"j M Y H:i" }}</time> · {% tag e.kind_label "grey" %}<br>
     <strong>{{ e.title }}</strong> – by {{ e.actor }}{% if e.reason %}<br><span class="nhsuk-body-s nhsuk-u-secondary-text-colour">Why: {{ e.reason }}</span>{% endif %}</li>"""
 
+WORK_ROW = """{% load nhsuk %}
+    <tr>
+      <td><a href="{{ item.url }}">{{ item.step }}<span class="nhsuk-u-visually-hidden"> for {{ item.reference }}</span></a></td>
+      <td>{{ item.reference }}{% if item.taken_by %}<br><span class="nhsuk-body-s nhsuk-u-secondary-text-colour">Taken on by {% if item.taken_by == user.get_full_name %}you{% else %}{{ item.taken_by }}{% endif %}</span>{% endif %}</td>
+      <td>{% if item.since %}{{ item.since|date:"j M Y" }}{% else %}–{% endif %}</td>
+      <td>{% if item.due %}{{ item.due|date:"j M Y" }}{% if item.due < today %} {% tag "Overdue" "red" %}{% endif %}{% else %}–{% endif %}</td>
+    </tr>"""
+
 
 def same_html(text: str) -> str:
     """Whitespace between tags and runs of it do not show in a table cell or a list item."""
@@ -57,7 +65,10 @@ def same_html(text: str) -> str:
 
 def drawn(oracle: str, tag: str, **context) -> tuple[str, str]:
     names = " ".join(context)
-    library = {"queue_row": "rows", "waiting_row": "waiting", "timeline_event": "timeline"}
+    library = {"queue_row": "rows", "waiting_row": "waiting", "timeline_event": "timeline",
+               "work_row": "work"}
+    if tag == "work_row":       # as the page asks: the person's name, once
+        names = "item user.get_full_name today"
     new = Template(f"{{% load {library[tag]} %}}{{% {tag} {names} %}}")
     return (same_html(Template(oracle).render(Context(context))),
             same_html(new.render(Context(context))))
@@ -126,3 +137,23 @@ def test_the_clock_change_moves_the_day_as_the_filter_does():
     assert day_month_year(just_before_midnight_bst, with_time=True) == "1 Jul 2026 00:30"
     assert day_month_year(date(2026, 12, 2)) == "2 Dec 2026"
     assert day_month_year(datetime(2026, 1, 5, 9, 7), with_time=True) == "5 Jan 2026 09:07"
+
+
+@pytest.mark.django_db
+def test_my_work_rows_are_what_the_template_wrote(users):
+    from workflows.inbox import Inbox
+
+    today = date.today()
+    seen = 0
+    for name in ("coordinator", "chair", "commissioner", "oversight", "intervenor"):
+        user = users[name]
+        for item in Inbox(user)[0:50]:
+            # Each row as it is, taken on by this person, by someone else, due today and past.
+            for variant in (item, replace(item, taken_by=user.get_full_name()),
+                            replace(item, taken_by='Sam <O\'Neil>'),
+                            replace(item, due=today), replace(item, due=date(2020, 1, 1)),
+                            replace(item, due=None, since=None)):
+                old, new = drawn(WORK_ROW, "work_row", item=variant, user=user, today=today)
+                assert new == old
+                seen += 1
+    assert seen > 50
