@@ -279,3 +279,27 @@ def test_a_kind_of_work_with_nothing_waiting_is_not_read_for_the_page(users):
         assert stored(TARGETED_NODES[kind]) in sql, kind
     assert {i.kind for i in items} == set(waiting) | {k for k, n in counts.items()
                                                       if n and k not in TARGETED_NODES}
+
+
+@pytest.mark.parametrize("role", ["coordinator", "chair"])
+def test_steps_that_share_a_scope_are_counted_in_one_query(users, role):
+    """A role that reads every record counts all its flow steps together, a chair both steps
+    of the reviews they chair: one query, whose counts are each step's own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from workflows.inbox import FlowSteps
+
+    work = Inbox(users[role])
+    work.expect("1", 5)
+    steps = [s for s in work.sources if isinstance(s, FlowSteps)]
+    assert len(steps) > 1
+    with CaptureQueriesContext(connection) as ctx:
+        counts = work.counts()
+    counting_steps = [q for q in ctx.captured_queries if "viewflow_task" in q["sql"]]
+    assert len(counting_steps) == 1
+    for step in steps:      # each as counted alone
+        alone = FlowSteps.__new__(FlowSteps)
+        alone.__dict__.update(step.__dict__, _cuts={})
+        assert alone.count(5) == counts[step.kind] == step.counted.count()
+        assert alone._cuts == {5: step._cuts[5]} and alone._earliest == step._earliest
