@@ -276,7 +276,10 @@ def sources(user) -> list[Source]:
                                   "reviews:detail"))
         found.append(FlowSteps("issue_report", ReviewFlow.issue_report, "review", chaired,
                                   "reviews:detail"))
-    cases = scope_of("intervenors.view_intervenorcase", cases_visible)
+    # Built only for a role that assigns or closes cases (a chair's page has no use for it).
+    cases = (scope_of("intervenors.view_intervenorcase", cases_visible)
+             if user.has_perm("intervenors.assign_intervenorcase")
+             or user.has_perm("intervenors.confirm_closure_intervenorcase") else None)
     if user.has_perm("intervenors.assign_intervenorcase"):
         found.append(FlowSteps("assign", IntervenorFlow.assign, "case", cases,
                                   "intervenors:case"))
