@@ -13,10 +13,13 @@ def person_related(user, person: Person) -> dict:
 
 
 def exports_mine(user):
-    """One's own exports, newest first, without their files. Nobody sees another's."""
+    """One's own exports, newest first, without their files. Nobody sees another's, and
+    nobody an export of a list their role no longer lets them export."""
+    from .exports import exportable_kinds
     from .models import Export
 
-    return Export.objects.filter(requested_by=user).defer("csv")
+    return Export.objects.filter(requested_by=user,
+                                 kind__in=exportable_kinds(user)).defer("csv")
 
 
 def export_get(user, pk):

@@ -197,6 +197,22 @@ def test_a_withdrawn_role_is_checked_again_when_the_export_is_written(users):
     assert not Notice.objects.filter(user=coordinator, notification__kind="export_ready")
 
 
+def test_a_withdrawn_role_also_closes_exports_already_written(client, users):
+    from django.contrib.auth.models import Group
+
+    coordinator = users["coordinator"]
+    export = written(coordinator, "queue")
+    client.force_login(coordinator)
+    assert client.get(reverse("workflows:export_file", args=[export.pk])).status_code == 200
+    coordinator.groups.remove(Group.objects.get(name="Review coordinator"))
+    coordinator.groups.add(Group.objects.get(name="Commissioner"))    # may export actions only
+    client.force_login(coordinator)
+    assert client.get(reverse("workflows:export_file", args=[export.pk])).status_code == 404
+    assert client.get(reverse("workflows:export", args=[export.pk])).status_code == 404
+    assert str(export.pk) not in client.get(reverse("workflows:exports")).content.decode()
+    assert api_for(coordinator).get(f"/api/v1/exports/{export.pk}/file/").status_code == 404
+
+
 def test_writing_twice_writes_once_and_a_crashed_write_is_taken_again(users):
     export, _ = asked(users["oversight"], "actions")
     assert export_build(str(export.pk)) == "ready"
