@@ -357,7 +357,7 @@ class Inbox(PagedRows):
                 for steps in groups.values():
                     if len(steps) > 1:
                         count_together(steps, stop)
-                        together.update({step.kind: step._counted_as for step in steps})
+                        together |= {step.kind: step._counted_as for step in steps}
             self._counts = {s.kind: together[s.kind] if s.kind in together else s.count(stop)
                             for s in self.sources}
         return self._counts
