@@ -152,13 +152,19 @@ def filters_described(export: Export) -> str:
 
 def export_request(*, by, kind: str, filters: dict | None = None) -> Export:
     """Ask for an export; a worker writes it after this transaction commits. The row is the
-    log of the request (who, what, which filters), whatever becomes of it."""
+    log of the request (who, what, which filters), whatever becomes of it. Asking again for
+    the same list and filters while it is still being written gives the same export."""
     if not may_export(by, kind):
         raise ExportRefused(kind)
+    kept = filters_kept(kind, filters or {})
     with transaction.atomic():
-        export = stamp(Export(kind=kind, filters=filters_kept(kind, filters or {}),
-                              requested_by=by, requested_at=timezone.now()),
-                       by=by, reason="Asked for")
+        # A second click while the same file is still being written is the same request.
+        pending = Export.objects.filter(requested_by=by, kind=kind, filters=kept,
+                                        status__in=BUILDABLE).defer("csv").first()
+        if pending is not None:
+            return pending
+        export = stamp(Export(kind=kind, filters=kept, requested_by=by,
+                              requested_at=timezone.now()), by=by, reason="Asked for")
         export.save()
         # robust: if the broker is away the request still stands; the sweep queues it again.
         transaction.on_commit(lambda: build_export.delay(str(export.pk)), robust=True)

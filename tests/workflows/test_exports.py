@@ -131,6 +131,19 @@ def test_a_role_that_may_not_export_a_list_is_refused_and_nothing_is_made(client
     assert not Export.objects.exists()
 
 
+def test_asking_twice_while_it_is_written_is_one_export(users,
+                                                       django_capture_on_commit_callbacks):
+    oversight = users["oversight"]
+    with django_capture_on_commit_callbacks() as queued:
+        first = export_request(by=oversight, kind="actions", filters={"overdue": True})
+        again = export_request(by=oversight, kind="actions", filters={"overdue": True})
+        other = export_request(by=oversight, kind="actions")          # other filters
+    assert again.pk == first.pk != other.pk and len(queued) == 2
+    export_build(str(first.pk))
+    later, _ = asked(oversight, "actions", overdue=True)      # once written, a new one
+    assert later.pk != first.pk and Export.objects.count() == 3
+
+
 def test_a_tampered_request_gets_a_clear_error_and_makes_nothing(client, users):
     client.force_login(users["oversight"])
     response = client.post(reverse("workflows:exports"), {"kind": "everything"})
