@@ -26,7 +26,7 @@ from pathways.api import PageQuery, page_of, paginate, query, roles
 from pathways.authentication import token_expired
 from reviews.api import ActionFilter
 
-from .exports import KINDS, export_request, may_export
+from .exports import EXPORTING_ROLES, ExportRefused, export_request
 from .inbox import WORK_KINDS, Inbox
 from .models import Export, Notice, Notification
 from .selectors import export_get, exports_mine
@@ -112,9 +112,6 @@ class ExportSerializer(serializers.ModelSerializer):
         return reverse("api:export-file", args=[export.pk])
 
 
-EXPORTING_ROLES = sorted({role for kind in KINDS.values() for role in kind.roles})
-
-
 class ExportListView(APIView):
     """CSV exports: ask for one (a worker writes it, and a notification says when it is
     ready), and list one's own, newest first. Nobody sees another person's exports."""
@@ -131,10 +128,11 @@ class ExportListView(APIView):
     def post(self, request):
         data = ExportIn(data=request.data)
         data.is_valid(raise_exception=True)
-        kind = data.validated_data["kind"]
-        if not may_export(request.user, kind):
-            raise PermissionDenied("This role may not export that list.")
-        export = export_request(by=request.user, kind=kind, filters=data.validated_data)
+        try:
+            export = export_request(by=request.user, kind=data.validated_data["kind"],
+                                    filters=data.validated_data)
+        except ExportRefused:
+            raise PermissionDenied("This role may not export that list.") from None
         export.refresh_from_db()      # a worker in this process (eager) may have written it
         return Response(ExportSerializer(export).data, status=202,
                         headers={"Location": reverse("api:export", args=[export.pk])})

@@ -101,6 +101,10 @@ KINDS = {
 }
 
 
+# Every role that may export some list: who may open the exports pages at all.
+EXPORTING_ROLES = tuple(sorted({role for kind in KINDS.values() for role in kind.roles}))
+
+
 def may_export(user, kind: str) -> bool:
     found = KINDS.get(kind)
     return (found is not None and user.is_active

@@ -19,8 +19,7 @@ from pathways.errors import DomainError
 from referrals.selectors import person_named
 
 from . import claims
-from .exports import KINDS as EXPORT_KINDS
-from .exports import export_filename, export_request, filters_described, may_export
+from .exports import EXPORTING_ROLES, ExportRefused, export_filename, export_request, filters_described
 from .forms import ExportForm, TimelineFilterForm
 from .inbox import WORK_KINDS, Inbox, overdue_steps
 from .models import Export, Notice
@@ -341,10 +340,7 @@ def pack_file(request, pk, fmt):
     return response
 
 
-EXPORTING = tuple(sorted({role for kind in EXPORT_KINDS.values() for role in kind.roles}))
-
-
-@role_required(*EXPORTING)
+@role_required(*EXPORTING_ROLES)
 def exports(request):
     """Ask for a CSV export (the download buttons on the lists post here), and find one's own
     exports, newest first."""
@@ -356,16 +352,17 @@ def exports(request):
                                     "and use its download button again.")
             return render(request, "workflows/exports.html", {
                 "page": paging.page(request, exports_mine(request.user))}, status=400)
-        if not may_export(request.user, form.cleaned_data["kind"]):
+        try:
+            export = export_request(by=request.user, kind=form.cleaned_data["kind"],
+                                    filters=form.cleaned_data)
+        except ExportRefused:
             return no_access(request)
-        export = export_request(by=request.user, kind=form.cleaned_data["kind"],
-                                filters=form.cleaned_data)
         return redirect("workflows:export", pk=export.pk)
     return render(request, "workflows/exports.html", {
         "page": paging.page(request, exports_mine(request.user))})
 
 
-@role_required(*EXPORTING)
+@role_required(*EXPORTING_ROLES)
 def export(request, pk):
     """One's own export: how it is going (the page refreshes itself while a worker writes it),
     then the download until it expires."""
@@ -388,4 +385,4 @@ def export_download(request, pk):
     return response
 
 
-export_file = role_required(*EXPORTING)(export_download)
+export_file = role_required(*EXPORTING_ROLES)(export_download)

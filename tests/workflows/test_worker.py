@@ -32,6 +32,19 @@ def start_worker(email_url="consolemail://"):
         text=True)
 
 
+def wait_for(row, done) -> None:
+    """Read `row` again until `done(row)` (a minute at most), then give a duplicate delivery
+    two seconds to run too, and read it once more."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        row.refresh_from_db()
+        if done(row):
+            break
+        time.sleep(0.5)
+    time.sleep(2)
+    row.refresh_from_db()
+
+
 def test_a_real_worker_sends_a_queued_notification_once(postgres):
     require(bool(os.environ.get("REDIS_URL")), "needs REDIS_URL and a Redis server",
             needed_in_ci=database_url_is_postgres())
@@ -46,14 +59,7 @@ def test_a_real_worker_sends_a_queued_notification_once(postgres):
     try:
         send_notification.delay(notification.pk)
         send_notification.delay(notification.pk)      # a duplicate delivery
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            notification.refresh_from_db()
-            if notification.sent_at is not None:
-                break
-            time.sleep(0.5)
-        time.sleep(2)                                  # let the duplicate run too
-        notification.refresh_from_db()
+        wait_for(notification, lambda n: n.sent_at is not None)
     finally:
         app.conf.task_always_eager = True
         worker.terminate()
@@ -84,14 +90,7 @@ def test_a_real_worker_writes_an_asked_for_export_once(postgres):
     try:
         export = export_request(by=oversight, kind="actions", filters={"overdue": True})
         build_export.delay(str(export.pk))            # a duplicate delivery
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            export.refresh_from_db()
-            if export.status == "ready":
-                break
-            time.sleep(0.5)
-        time.sleep(2)                                  # let the duplicate run too
-        export.refresh_from_db()
+        wait_for(export, lambda e: e.status == "ready")
     finally:
         app.conf.task_always_eager = True
         worker.terminate()
