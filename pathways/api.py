@@ -124,6 +124,9 @@ def paginate(view, request, items, serialize):
     function of one item."""
     query(request)
     paginator = Pagination()
+    if hasattr(items, "expect"):    # rows that can count and read the asked page in one go
+        items.expect(request.query_params.get(paginator.page_query_param),
+                     paginator.get_page_size(request))
     page = paginator.paginate_queryset(items, request, view=view)
     if isinstance(serialize, type) and issubclass(serialize, serializers.BaseSerializer):
         return paginator.get_paginated_response(serialize(page, many=True).data)

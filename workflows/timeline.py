@@ -1,7 +1,7 @@
 """One timeline per person: history rows and decisions merged in time order, with who and why.
 
-Each source is a queryset; a page reads the merged keys of all of them in one query and then
-only its own rows (of every kind, in one more), so it costs the same however long the person's
+Each source is a queryset; a page reads its rows of every kind, and the count of all, in one
+query over all of them, so it costs the same number of queries however long the person's
 history is.
 Events about reviews and intervenor cases appear only to people who may see those records.
 """
@@ -12,7 +12,7 @@ from datetime import date, datetime
 from functools import cache
 
 from django.db import connections
-from django.db.models import CharField, F, IntegerField, Q, TextField, Value
+from django.db.models import CharField, DateTimeField, F, IntegerField, Q, TextField, Value
 from django.db.models.functions import Cast
 
 from audit.models import Decision
@@ -65,11 +65,13 @@ class Source:
 # values the title is made of (as text, whatever their type).
 SHOWN = ("tl_what", "tl_a", "tl_b", "tl_c", "tl_first", "tl_last", "tl_username", "tl_reason")
 PAGE_COLUMNS = ("tl_at", "tl_source", "tl_key", *SHOWN)
+ORDER = ("tl_at", "tl_source", "tl_key")        # oldest first; a tie keeps one order
+WHEN = Value(None, output_field=DateTimeField())    # tl_at's type, to read it from the database
+TEXT = TextField()      # one instance serves every cast (a field costs ~10 µs to make)
 
 
 def _text(field: str | None):
-    return (Cast(field, TextField()) if field is not None
-            else Value(None, output_field=TextField()))
+    return Cast(field, TEXT) if field is not None else Value(None, output_field=TEXT)
 
 
 def _shown(who: str, reason: str, *values: str) -> dict:
@@ -124,11 +126,13 @@ def _status(model):
 
 def _sources(user, person: Person, kinds: set[str]) -> list[Source]:
     found: list[Source] = []
-    review_ids = list(reviews_visible(user).filter(person=person).values_list("pk", flat=True))
+    # The reviews this user may see, with their actions' keys, in one query.
+    reviewed = reviews_visible(user).filter(person=person).values_list("pk", "actions__pk")
+    review_ids = list(dict.fromkeys(review for review, _ in reviewed))
     case_ids = list(cases_visible(user).filter(person=person).values_list("pk", flat=True))
     if "decision" in kinds:
         # A decision about a review, a case or an action shows only to who may see that record.
-        action_ids = Action.objects.filter(review_id__in=review_ids).values_list("pk", flat=True)
+        action_ids = [action for _, action in reviewed if action is not None]
         guarded = {"reviews.Review": [str(pk) for pk in review_ids],
                    "intervenors.IntervenorCase": [str(pk) for pk in case_ids],
                    "reviews.Action": [str(pk) for pk in action_ids]}
@@ -185,84 +189,76 @@ def _sources(user, person: Person, kinds: set[str]) -> list[Source]:
 
 
 class Timeline(PagedRows):
-    """A person's events, oldest first, a page at a time. Every source's dates and keys are
-    merged and ordered in one UNION query (narrow rows: a date, a number and a key), so a page
-    costs one query for its keys and count (a window) and one UNION for the few columns its
-    rows show, whatever the length of the history and however many kinds are on the page."""
+    """A person's events, oldest first, a page at a time. Every source's rows are merged in one
+    UNION of the few columns events show (SHOWN, with when, which source and the key that order
+    them), so a page and the count of every event are read in one query (a window over the
+    merged rows), whatever the length of the history and however many kinds are on the page."""
 
     def __init__(self, sources: list[Source]):
         super().__init__()
         self.sources = sources
-        keyed = [self._keyed(n, source.rows).values_list("tl_at", "tl_source", "tl_key")
-                 for n, source in enumerate(sources)]
-        self.merged = keyed[0].union(*keyed[1:], all=True) if keyed else None
-        self.keys = (self.merged.order_by("tl_at", "tl_source", "tl_key")
-                     if keyed else None)
+        parts = [source.rows.order_by().annotate(
+            tl_at=F(source.at), tl_source=Value(n, output_field=IntegerField()),
+            tl_key=Cast("pk", CharField()), **source.shown).values_list(*PAGE_COLUMNS)
+            for n, source in enumerate(sources)]
+        self.merged = parts[0].union(*parts[1:], all=True) if parts else None
         self._expected: slice | None = None
         self._asked: tuple[slice, list] | None = None
 
-    def _keyed(self, n: int, rows):
-        """`rows` of the n-th source with what orders the timeline: when, which source, and
-        the key as text (the sources' keys are of different types)."""
-        return rows.order_by().annotate(
-            tl_at=F(self.sources[n].at), tl_source=Value(n, output_field=IntegerField()),
-            tl_key=Cast("pk", CharField()))
-
     def expect(self, asked, per_page: int) -> None:
         """The page a request asks for, read with the count in one query (a window over the
-        merged keys) when the count is first needed; a page past the end is counted apart."""
+        merged rows) when the count is first needed; a page past the end is counted apart."""
         if (number := asked_number(asked)) is not None:
             self._expected = slice((number - 1) * per_page, number * per_page)
 
     def total(self) -> int:
-        if self.keys is None:
+        if self.merged is None:
             return 0
         expected = self._expected
         if expected is not None:
             sql, params = self.merged.query.sql_with_params()
-            with connections[self.merged.db].cursor() as cursor:
-                # Django's own SQL for the merged keys; every value is passed apart.
-                windowed = (f"SELECT tl_at, tl_source, tl_key, COUNT(*) OVER () "  # noqa: S608
-                            f"FROM ({sql}) merged ORDER BY tl_at, tl_source, tl_key "
+            connection = connections[self.merged.db]
+            with connection.cursor() as cursor:
+                # Django's own SQL for the merged rows; every value is passed apart.
+                windowed = (f"SELECT {', '.join(PAGE_COLUMNS)}, COUNT(*) OVER () "  # noqa: S608
+                            f"FROM ({sql}) merged ORDER BY {', '.join(ORDER)} "
                             "LIMIT %s OFFSET %s")
                 cursor.execute(windowed, (*params, expected.stop - expected.start,
                                           expected.start))
                 found = cursor.fetchall()
             if found:
-                self._asked = (expected, [row[:3] for row in found])
-                return found[0][3]
-        return self.keys.count()
+                # What the ORM would do to the one typed column read raw (SQLite's dates).
+                converters = connection.ops.get_db_converters(WHEN)
+                page = []
+                for *values, _ in found:
+                    for convert in converters:
+                        values[0] = convert(values[0], WHEN, connection)
+                    page.append(values)
+                self._asked = (expected, page)
+                return found[0][-1]
+        return self.merged.count()
 
     def _read_asked(self, key: slice) -> list | None:
-        """The asked page's keys, if `key` is that page (the last page is cut at the count)."""
+        """The asked page's rows, if `key` is that page (the last page is cut at the count)."""
         if self._asked is None:
             return None
-        asked, keys = self._asked
+        asked, rows = self._asked
         start = key.start or 0
         if start != asked.start or key.stop is None or key.stop > asked.stop:
             return None
-        return keys[:key.stop - start]
+        return rows[:key.stop - start]
 
     def rows(self, key: slice) -> list:
-        if self.keys is None:
+        if self.merged is None:
             return []
         page = self._read_asked(key)
         if page is None:
-            page = list(self.keys[key])
-        wanted: dict[int, list[str]] = {}
-        for _, n, pk in page:
-            wanted.setdefault(n, []).append(pk)
-        # The page's rows of every kind in one query: what each event shows, in SHOWN's
-        # columns, keyed as the database wrote the key (text).
-        parts = [self._keyed(n, self.sources[n].rows.filter(pk__in=pks))
-                 .annotate(**self.sources[n].shown).values_list(*PAGE_COLUMNS)
-                 for n, pks in wanted.items()]
-        read = {}
-        for values in parts[0].union(*parts[1:], all=True) if parts else []:
+            page = self.merged.order_by(*ORDER)[key]
+        events = []
+        for values in page:
             shown = dict(zip(PAGE_COLUMNS, values, strict=True))
-            read[shown["tl_source"], shown["tl_key"]] = self.sources[
-                shown["tl_source"]].event(shown)
-        return [read[n, pk] for _, n, pk in page if (n, pk) in read]
+            events.append(self.sources[shown["tl_source"]].event(shown))
+        return events
 
     def __iter__(self):
         return iter(self[0:self.count()])

@@ -180,11 +180,41 @@ def test_each_timeline_page_read_with_its_count_is_that_page_of_the_whole(users,
                for q in together.captured_queries)
 
 
-def test_each_kind_of_event_reads_as_its_record_says_in_one_query_a_page(users):
-    """A timeline page reads the few columns its events show for every kind of row in one
-    query; each event still says what its record says (labels, dates, who and why)."""
+def test_the_api_reads_each_timeline_page_with_its_count_in_one_query(users, client_for):
+    """The API's timeline pages (any page size) are the whole timeline's rows there, each read
+    with its count in one query; a page past the end is a 404 with a body."""
+    from datetime import timedelta
+
     from django.test.utils import CaptureQueriesContext
 
+    from workflows.timeline import person_timeline
+
+    action = Action.objects.filter(status__in=["open", "in_progress"]).first()
+    person = action.review.person
+    for n in range(30):
+        ActionUpdate.objects.create(action=action, author=action.owner, text=f"Update {n}",
+                                    created_at=action.review.requested_at + timedelta(minutes=n))
+    whole = list(person_timeline(users["coordinator"], person))
+    client, url = client_for("coordinator"), f"/api/v1/people/{person.pk}/timeline/"
+    size = 7
+    for number in range(1, -(-len(whole) // size) + 1):
+        with CaptureQueriesContext(connection) as ctx:
+            body = client.get(url, {"page": number, "page_size": size}).json()
+        assert body["count"] == len(whole)
+        assert [(e["kind"], e["title"], e["actor"], e["reason"]) for e in body["results"]] == [
+            (e.kind, e.title, e.actor, e.reason) for e in whole[(number - 1) * size:number * size]]
+        assert len([q for q in ctx.captured_queries if '"tl_what"' in q["sql"]]) == 1
+    past = client.get(url, {"page": len(whole), "page_size": size})
+    assert past.status_code == 404 and past.json()
+
+
+def test_each_kind_of_event_reads_as_its_record_says_in_one_query_a_page(users, rf):
+    """A timeline page reads the few columns its events show for every kind of row, and the
+    count of all, in one query; each event still says what its record says (labels, dates,
+    who and why)."""
+    from django.test.utils import CaptureQueriesContext
+
+    from pathways import paging
     from referrals.models import CqcRating
     from workflows.timeline import person_timeline
 
@@ -215,6 +245,8 @@ def test_each_kind_of_event_reads_as_its_record_says_in_one_query_a_page(users):
     assert ("decision", decision.summary, str(decision.actor), decision.reason) in shown
     assert len({e.kind for e in events}) >= 5
     with CaptureQueriesContext(connection) as ctx:
-        assert list(person_timeline(user, person)) == events
+        page = paging.page(rf.get("/"), person_timeline(user, person))
+        assert list(page.object_list) == events[:paging.PER_PAGE]
+    assert page.paginator.count == len(events)
     read = [q for q in ctx.captured_queries if '"tl_what"' in q["sql"]]   # the rows' columns
     assert len(read) == 1, [q["sql"][:80] for q in read]

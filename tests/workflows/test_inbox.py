@@ -303,3 +303,30 @@ def test_steps_that_share_a_scope_are_counted_in_one_query(users, role):
         alone.__dict__.update(step.__dict__, _cuts={})
         assert alone.count(5) == counts[step.kind] == step.counted.count()
         assert alone._cuts == {5: step._cuts[5]} and alone._earliest == step._earliest
+
+
+def test_a_chairs_two_steps_read_their_first_rows_in_one_query(users):
+    """A chair's two steps share a subject and a scope (the reviews they chair), so a page
+    reads the first rows of both in one query, numbered within each step, and each step's
+    rows are the ones it reads alone."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from viewflow.workflow.models import Task
+
+    from workflows.inbox import FlowSteps, first_together
+
+    stored = Task._meta.get_field("flow_task").get_prep_value
+    work = Inbox(users["chair"])
+    work.expect("1", 50)            # as the page asks: counted with where the page ends
+    steps = [s for s in work.sources if isinstance(s, FlowSteps)]
+    assert {s.kind for s in steps} == {"hold_panel", "issue_report"}
+    assert all(work.counts()[s.kind] for s in steps), work.counts()
+    with CaptureQueriesContext(connection) as ctx:
+        items = work[0:50]
+    reading = [q["sql"] for q in ctx.captured_queries
+               if any(stored(s.node) in q["sql"] for s in steps)]
+    assert len(reading) == 1 and all(stored(s.node) in reading[0] for s in steps)
+    assert {i.kind for i in items} >= {"hold_panel", "issue_report"}
+    for stop in (1, 2, 3, 50):
+        read = first_together(steps, stop, None, {})
+        assert read == {s.kind: s.first(stop) for s in steps}, stop
