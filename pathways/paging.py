@@ -174,10 +174,11 @@ def asked_number(asked) -> int | None:
     return number if number >= 1 else None
 
 
-def page(request, items, per_page: int = PER_PAGE, param: str = "page") -> Page:
-    """The page the request asks for (`?page=`, or `param` for a second list on a page), the
-    last one when it asks past the end."""
-    asked = request.GET.get(param)
+def page(request, items, per_page: int = PER_PAGE, param: str = "page",
+         otherwise: int | None = None) -> Page:
+    """The page the request asks for (`?page=`, or `param` for a second list on a page), else
+    page `otherwise` (else the first); the last one when it asks past the end."""
+    asked = request.GET.get(param) or otherwise
     if hasattr(items, "expect"):    # rows that can count and read the asked page in one go
         items.expect(asked, per_page)
     current = Paginator(items, per_page).get_page(asked)

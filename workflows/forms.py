@@ -1,6 +1,8 @@
 """Forms for the work pages that belong to no single app."""
 from django import forms
 
+from pathways.forms import DateField
+
 
 class HandOverForm(forms.Form):
     """Let go of a step, or hand it to another review coordinator, with a reason."""
@@ -16,10 +18,14 @@ class HandOverForm(forms.Form):
 
 
 class TimelineFilterForm(forms.Form):
-    """Which kinds of event the timeline shows; none ticked shows them all."""
+    """Which kinds of event the timeline shows (none ticked shows them all), and a day to go
+    to: a long history is read a page at a time, and a page is found by when it happened."""
 
     kind = forms.MultipleChoiceField(label="Show", required=False,
                                      widget=forms.CheckboxSelectMultiple)
+    start = DateField(label="Go to", required=False,
+                      help_text="The page with the first event on or after this day, "
+                                "for example 27 3 2025")
 
     def __init__(self, *args, kinds=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,12 +8,13 @@ Events about reviews and intervenor cases appear only to people who may see thos
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import cache
 
 from django.db import connections
 from django.db.models import CharField, DateTimeField, F, IntegerField, Q, TextField, Value
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from audit.models import Decision
 from intervenors.models import CaseActivity, IntervenorCase
@@ -237,6 +238,15 @@ class Timeline(PagedRows):
                 self._asked = (expected, page)
                 return found[0][-1]
         return self.merged.count()
+
+    def events_before(self, day: date) -> int:
+        """How many events came before `day` began (London time): where the page that holds
+        the day's first event sits. One query, asked only when someone goes to a day."""
+        began = timezone.make_aware(datetime.combine(day, time.min))
+        parts = [source.rows.order_by().filter(**{f"{source.at}__lt": began})
+                 .annotate(tl_key=Cast("pk", CharField())).values_list("tl_key")
+                 for source in self.sources]
+        return parts[0].union(*parts[1:], all=True).count() if parts else 0
 
     def _read_asked(self, key: slice) -> list | None:
         """The asked page's rows, if `key` is that page (the last page is cut at the count)."""

@@ -166,12 +166,20 @@ def dashboard(request):
 def timeline(request, pk):
     person = get_or_404(request, person_named, pk)
     access_record(request=request, obj=person, person=person)
+    filters = TimelineFilterForm(request.GET, kinds=KINDS)
+    valid = filters.is_valid()      # an impossible day is shown on the form, not a 500
     chosen = {k for k in request.GET.getlist("kind") if k in KINDS}
     events = person_timeline(request.user, person, chosen or None)
-    filters = TimelineFilterForm(initial={"kind": sorted(chosen)}, kinds=KINDS)
+    start = filters.cleaned_data.get("start") if valid else None
+    # Going to a day: the page that holds its first event, unless a page is asked for.
+    before = events.events_before(start) if start and not request.GET.get("page") else None
+    page = paging.page(request, events, otherwise=None if before is None
+                       else before // paging.PER_PAGE + 1)
     return render(request, "workflows/timeline.html", {
-        "person": person, "page": paging.page(request, events), "filters": filters,
-        "chosen": chosen,
+        "person": person, "page": page, "filters": filters, "chosen": chosen,
+        "start": start if before is not None else None,
+        "nothing_since": before is not None and before >= page.paginator.count,
+        "forms_with_errors": [filters] if filters.errors else [],
         "can_see_access_log": request.user.has_perm("audit.view_accesslogentry"),
     })
 

@@ -675,3 +675,43 @@ def test_chair_writes_the_easy_read_summary_and_the_commissioner_shares_it(page,
     assert EasyReadShare.objects.filter(summary=EasyReadSummary.objects.get(review=review),
                                         how="post").exists()
     assert_accessible(page)
+
+
+def test_coordinator_goes_to_a_day_in_a_long_timeline(page, keys):
+    """A long history is read a page at a time; the coordinator finds a stretch of it by the
+    day it happened, and an impossible day is explained on the form."""
+    from django.utils import timezone
+
+    from reviews.models import ActionUpdate
+
+    action = Action.objects.filter(status__in=["open", "in_progress"]).select_related(
+        "review__person", "owner").first()
+    began = action.review.requested_at
+    for n in range(120):
+        ActionUpdate.objects.create(action=action, author=action.owner,
+                                    text=f"Weekly note {n + 1}",
+                                    created_at=began + timedelta(days=7 * n))
+    wanted = timezone.localdate(began + timedelta(days=7 * 80))
+    person = action.review.person
+    sign_in(page, "coordinator")
+    page.goto(f"/people/{person.pk}/timeline/")
+    expect(h1(page)).to_have_text(f"Timeline for {person.reference}")
+    expect(page.get_by_role("navigation", name="Pages of the timeline")).to_be_visible()
+    assert_accessible(page)
+
+    keys.date("Go to", wanted)
+    keys.press(page.get_by_role("button", name="Filter"))
+    expect(page.get_by_text(f"The page with the first event on or after {wanted:%-d %B %Y}."))\
+        .to_be_visible()
+    expect(page.locator(".app-timeline")).to_contain_text("Weekly note 81")
+    expect(page.get_by_role("navigation", name="Pages of the timeline")).to_be_visible()
+    assert_accessible(page)
+
+    boxes = page.get_by_role("group", name="Go to", exact=True)
+    for part, text in (("Day", "31"), ("Month", "2"), ("Year", "2025")):   # no such day
+        keys.type(boxes.get_by_label(part), text)
+    keys.press(page.get_by_role("button", name="Filter"))
+    expect(page).to_have_title(re.compile(r"^Error: Timeline for"))
+    expect(page.get_by_role("alert")).to_contain_text("Go to must be a real date")
+    expect(page.locator(".nhsuk-error-summary")).to_be_focused()
+    assert_accessible(page)

@@ -141,6 +141,16 @@ def test_history_rows_cannot_be_changed_or_removed_in_the_database(postgres):
             c.execute(sql, [row.history_id])
 
 
+def _long_history(updates: int, apart):
+    """A person with a long timeline: their open action gets `updates` updates, `apart` from
+    each other from the day its review was asked for."""
+    action = Action.objects.filter(status__in=["open", "in_progress"]).first()
+    for n in range(updates):
+        ActionUpdate.objects.create(action=action, author=action.owner, text=f"Update {n}",
+                                    created_at=action.review.requested_at + n * apart)
+    return action.review.person
+
+
 def test_each_timeline_page_read_with_its_count_is_that_page_of_the_whole(users, rf):
     """A timeline page is read with the count in one windowed query; every page, a page past
     the end and a page that is not a number show what the whole timeline has there."""
@@ -152,12 +162,7 @@ def test_each_timeline_page_read_with_its_count_is_that_page_of_the_whole(users,
     from pathways import paging
     from workflows.timeline import person_timeline
 
-    action = Action.objects.filter(status__in=["open", "in_progress"]).first()
-    person = action.review.person
-    for n in range(120):
-        ActionUpdate.objects.create(action=action, author=action.owner, text=f"Update {n}",
-                                    created_at=action.review.requested_at
-                                    + timedelta(minutes=n))
+    person = _long_history(120, timedelta(minutes=1))
     user = users["coordinator"]
     whole = list(person_timeline(user, person))
     assert len(whole) > 2 * paging.PER_PAGE
@@ -180,6 +185,53 @@ def test_each_timeline_page_read_with_its_count_is_that_page_of_the_whole(users,
                for q in together.captured_queries)
 
 
+def test_going_to_a_day_shows_the_page_that_holds_its_first_event(users, client_for):
+    """A long timeline is found by when things happened: going to a day shows the page that
+    holds the first event on or after it (London days), at one query's cost; a page asked for
+    wins; a day after everything shows the last page and says so; an impossible day is an
+    error on the form, never a 500."""
+    from datetime import timedelta
+
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from pathways import paging
+    from workflows.timeline import person_timeline
+
+    person = _long_history(130, timedelta(days=1))
+    whole = list(person_timeline(users["coordinator"], person))
+    assert len(whole) > 2 * paging.PER_PAGE
+    client, url = client_for("coordinator"), reverse("workflows:timeline", args=[person.pk])
+
+    def go(day, **more):
+        return client.get(url, {"start_day": day.day, "start_month": day.month,
+                                "start_year": day.year, **more})
+
+    days = [timezone.localdate(whole[i].at) for i in (0, 49, 50, 51, 75, 110, -1)]
+    for day in days:
+        first = next(i for i, e in enumerate(whole) if timezone.localdate(e.at) >= day)
+        shown = go(day)
+        page = shown.context["page"]
+        assert page.number == first // paging.PER_PAGE + 1, day
+        assert whole[first] in page.object_list
+        assert f"first event on or after {day:%-d %B %Y}" in shown.content.decode()
+    with CaptureQueriesContext(connection) as plain:
+        client.get(url, {"page": "2"})
+    with CaptureQueriesContext(connection) as going:
+        go(days[4])
+    assert len(going) == len(plain) + 1
+    assert go(days[4], page="1").context["page"].number == 1
+
+    after = go(timezone.localdate(whole[-1].at) + timedelta(days=1))
+    assert after.context["page"].number == after.context["page"].paginator.num_pages
+    assert "Nothing is recorded on or after" in after.content.decode()
+
+    wrong = client.get(url, {"start_day": "31", "start_month": "2", "start_year": "2025"})
+    assert wrong.status_code == 200 and wrong.context["page"].number == 1
+    body = wrong.content.decode()
+    assert "Go to must be a real date" in body and "nhsuk-error-summary" in body
+
+
 def test_the_api_reads_each_timeline_page_with_its_count_in_one_query(users, client_for):
     """The API's timeline pages (any page size) are the whole timeline's rows there, each read
     with its count in one query; a page past the end is a 404 with a body."""
@@ -189,11 +241,7 @@ def test_the_api_reads_each_timeline_page_with_its_count_in_one_query(users, cli
 
     from workflows.timeline import person_timeline
 
-    action = Action.objects.filter(status__in=["open", "in_progress"]).first()
-    person = action.review.person
-    for n in range(30):
-        ActionUpdate.objects.create(action=action, author=action.owner, text=f"Update {n}",
-                                    created_at=action.review.requested_at + timedelta(minutes=n))
+    person = _long_history(30, timedelta(minutes=1))
     whole = list(person_timeline(users["coordinator"], person))
     client, url = client_for("coordinator"), f"/api/v1/people/{person.pk}/timeline/"
     size = 7
