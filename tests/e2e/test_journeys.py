@@ -680,13 +680,17 @@ def test_chair_writes_the_easy_read_summary_and_the_commissioner_shares_it(page,
 def test_coordinator_goes_to_a_day_in_a_long_timeline(page, keys):
     """A long history is read a page at a time; the coordinator finds a stretch of it by the
     day it happened, and an impossible day is explained on the form."""
+    from datetime import UTC, datetime
+
     from django.utils import timezone
 
     from reviews.models import ActionUpdate
 
     action = Action.objects.filter(status__in=["open", "in_progress"]).select_related(
         "review__person", "owner").first()
-    began = action.review.requested_at
+    # Weekly notes from 2020, all before anything the demo recorded, so the first event on
+    # or after the day gone to is that week's note whatever today is.
+    began = datetime(2020, 1, 6, 10, 0, tzinfo=UTC)
     for n in range(120):
         ActionUpdate.objects.create(action=action, author=action.owner,
                                     text=f"Weekly note {n + 1}",
