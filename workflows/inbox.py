@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from operator import attrgetter
 
 import holidays
 from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Window
@@ -267,6 +268,16 @@ def first_together(steps: list[FlowSteps], stop: int, until: date | None,
     return found
 
 
+def _sharing(sources: list[Source], shared) -> list[list[FlowSteps]]:
+    """The flow steps among `sources` grouped by what `shared` reads of them (their scope, or
+    their subject and scope), the groups of two or more: each is read in one query."""
+    groups: dict = {}
+    for source in sources:
+        if isinstance(source, FlowSteps):
+            groups.setdefault(shared(source), []).append(source)
+    return [steps for steps in groups.values() if len(steps) > 1]
+
+
 def _issued(action) -> datetime | None:
     day = action.review.report_issued_on
     return timezone.make_aware(datetime.combine(day, time(9))) if day else None
@@ -382,14 +393,9 @@ class Inbox(PagedRows):
         if self._counts is None:
             stop, together = self._expected_stop, {}
             if stop:
-                groups: dict = {}
-                for source in self.sources:
-                    if isinstance(source, FlowSteps):
-                        groups.setdefault(source.group, []).append(source)
-                for steps in groups.values():
-                    if len(steps) > 1:
-                        count_together(steps, stop)
-                        together |= {step.kind: step._counted_as for step in steps}
+                for steps in _sharing(self.sources, attrgetter("group")):
+                    count_together(steps, stop)
+                    together |= {step.kind: step._counted_as for step in steps}
             self._counts = {s.kind: together[s.kind] if s.kind in together else s.count(stop)
                             for s in self.sources}
         return self._counts
@@ -408,14 +414,9 @@ class Inbox(PagedRows):
         bounds = [b for source in waiting
                   if (b := source.bound(stop, self._targets)) is not None]
         until = min(bounds, default=None)
-        together: dict = {}
-        for source in waiting:
-            if isinstance(source, FlowSteps):
-                together.setdefault(source.reads_with, []).append(source)
         read: dict[str, list] = {}
-        for steps in together.values():
-            if len(steps) > 1:
-                read |= first_together(steps, stop, until, self._targets)
+        for steps in _sharing(waiting, attrgetter("reads_with")):
+            read |= first_together(steps, stop, until, self._targets)
         items = [source.item(row, self._targets) for source in waiting
                  for row in (read[source.kind] if source.kind in read
                              else source.first(stop, until, self._targets))]
