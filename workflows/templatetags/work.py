@@ -16,7 +16,7 @@ def work_row(item, my_name, today):
         "Taken on by {}", "you" if item.taken_by == my_name else item.taken_by))) \
         if item.taken_by else ""
     due = format_html("{}{}", day_month_year(item.due), format_html(" {}", tag(
-        "Overdue", "red")) if item.due < today else "") if item.due else "–"
+        "Overdue", "red")) if item.overdue_on(today) else "") if item.due else "–"
     return format_html(
         '<tr><td><a href="{}">{}</a></td><td>{}{}</td><td>{}</td><td>{}</td></tr>',
         item.url, whose(item.step, f"for {item.reference}"), item.reference, taken,
