@@ -2,15 +2,21 @@
 
 The account form holds no superuser, staff, group or permission fields (issue 10): roles are
 granted through `user_set_roles`, each with a reason and a Decision, never to oneself, and the
-Administrator role only by a superuser. An administrator never learns or sets another person's
-password: a new account gets an emailed link to set its own, and so does a reset.
+Administrator role only by a superuser. Who an account is (sign-in name, email address), where
+it works and whether it is on are changed through `user_update_account`, each an account
+decision with a reason; a new address is told to the old one.
+
+An administrator never learns, sets or receives another person's password. A set-password link
+goes to the account's address, and never from the administrator who set that address
+(security round 3, finding 1): whoever set it could have set their own, so another
+administrator, or a superuser, checks it and sends the link.
 """
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from audit.services import stamp
@@ -18,18 +24,10 @@ from pathways.errors import DomainError
 
 from .models import Organisation, User
 from .roles import Role
-from .services import user_set_roles, user_update_account
+from .services import may_send_password_link, password_link_send, user_set_roles, user_update_account
 
-
-class PasswordLinkForm(PasswordResetForm):
-    """Django's reset form, for one named account, including one that has no password yet."""
-
-    def __init__(self, user, *args, **kwargs):
-        super().__init__({"email": user.email}, *args, **kwargs)
-        self.user = user
-
-    def get_users(self, email):
-        return [self.user] if self.user.is_active and self.user.email else []
+# Fields that say who an account is or what it may reach: changing any of them needs a reason.
+ACCOUNT_DECISION_FIELDS = ("username", "email", "organisation", "is_active")
 
 
 class AccountForm(forms.ModelForm):
@@ -39,8 +37,9 @@ class AccountForm(forms.ModelForm):
                   "people, reviews and cases they see still follow their relationships.")
     reason = forms.CharField(
         label="Reason for the change", required=False, widget=forms.Textarea(attrs={"rows": 2}),
-        max_length=1000, help_text="Needed when roles, organisation or access change. It is "
-                                   "kept with the change in the audit log.")
+        max_length=1000, help_text="Needed when roles, sign-in name, email address, "
+                                   "organisation or access change. It is kept with the change "
+                                   "in the audit log.")
 
     class Meta:
         model = User
@@ -50,17 +49,21 @@ class AccountForm(forms.ModelForm):
     def __init__(self, *args, acting=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.acting = acting
+        own = acting is not None and self.instance.pk is not None and self.instance.pk == acting.pk
+        # One's own roles are shown as they are (the field is read-only then), Administrator
+        # included; otherwise only a superuser is offered that role.
         choices = [(r.value, r.label) for r in Role
-                   if r != Role.ADMINISTRATOR or (acting and acting.is_superuser)]
+                   if r != Role.ADMINISTRATOR or own or (acting and acting.is_superuser)]
         self.fields["roles"].choices = choices
         self.fields["email"].required = True
         if self.instance.pk:
             self.fields["roles"].initial = list(self.instance.groups.filter(
                 name__in=Role.values).values_list("name", flat=True))
-            if acting is not None and self.instance.pk == acting.pk:
-                for name in ("roles", "organisation", "is_active"):
+            if own:
+                for name in ("roles", *ACCOUNT_DECISION_FIELDS):
                     self.fields[name].disabled = True
-                self.fields["roles"].help_text = "Another administrator changes your roles."
+                self.fields["roles"].help_text = ("Another administrator changes your roles, "
+                                                  "sign-in name, email address and access.")
 
     def clean(self):
         data = super().clean()
@@ -73,12 +76,11 @@ class AccountForm(forms.ModelForm):
             if Role.ADMINISTRATOR in current and not (self.acting and self.acting.is_superuser):
                 # Only a superuser gives or takes the Administrator role.
                 data["roles"] = [*data.get("roles", []), Role.ADMINISTRATOR.value]
-        changed = set(data.get("roles", [])) != current or (user.pk and (
-            data.get("organisation") != user.organisation
-            or data.get("is_active") != user.is_active))
+        changed = set(data.get("roles", [])) != current or (user.pk and any(
+            name in self.changed_data for name in ACCOUNT_DECISION_FIELDS))
         if changed and not (data.get("reason") or "").strip():
             self.add_error("reason", "Give the reason for changing this person's roles, "
-                                     "organisation or access.")
+                                     "sign-in name, email address, organisation or access.")
         return data
 
 
@@ -119,27 +121,36 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
         data = form.cleaned_data
         try:
             with transaction.atomic():
-                organisation, is_active = data["organisation"], data["is_active"]
+                own = change and obj.pk == request.user.pk
                 if change:
+                    # Who the account is, where it works and whether it is on change through
+                    # the service (a decision each); the rest (names, job title) saves here.
                     saved = User.objects.get(pk=obj.pk)
-                    obj.organisation, obj.is_active = saved.organisation, saved.is_active
+                    for name in ACCOUNT_DECISION_FIELDS:
+                        setattr(obj, name, getattr(saved, name))
                     stamp(obj, by=request.user,
                           reason=data["reason"] or "Account details updated")
                     super().save_model(request, obj, form, change)
-                    user_update_account(user=obj, by=request.user, reason=data["reason"],
-                                        organisation=organisation, is_active=is_active)
+                    if not own:
+                        user_update_account(
+                            user=obj, by=request.user, reason=data["reason"],
+                            organisation=data["organisation"], is_active=data["is_active"],
+                            email=data["email"], username=data["username"])
                 else:
                     obj.set_unusable_password()
                     obj.organisation = None
+                    obj.email_set_by, obj.email_set_at = request.user, timezone.now()
                     stamp(obj, by=request.user, reason=data["reason"] or "New account")
                     super().save_model(request, obj, form, change)
-                    if organisation is not None or not is_active:
+                    if data["organisation"] is not None or not data["is_active"]:
                         obj.is_active = True
-                        user_update_account(user=obj, by=request.user, is_active=is_active,
-                                            organisation=organisation,
+                        user_update_account(user=obj, by=request.user,
+                                            is_active=data["is_active"],
+                                            organisation=data["organisation"],
                                             reason=data["reason"] or "New account")
-                user_set_roles(user=obj, roles=data["roles"], by=request.user,
-                               reason=data["reason"])
+                if not own:
+                    user_set_roles(user=obj, roles=data["roles"], by=request.user,
+                                   reason=data["reason"])
         except DomainError as error:
             self.message_user(request, f"Nothing was saved: {error.message}", messages.ERROR)
             return
@@ -152,16 +163,17 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
             super().save_related(request, form, formsets, change)
 
     def _send_link(self, request, user) -> None:
-        reset = PasswordLinkForm(user)
-        if reset.is_valid():
-            reset.save(request=request, use_https=request.is_secure(),
-                       email_template_name="registration/password_set_email.txt",
-                       subject_template_name="registration/password_set_subject.txt")
-            self.message_user(request, f"A link to set a password was emailed to {user.email}.")
+        refusal = may_send_password_link(user=user, by=request.user)
+        if refusal is not None:
+            self.message_user(request, f"No link was sent to {user.get_username()}: {refusal}",
+                              messages.WARNING)
+            return
+        password_link_send(user=user, by=request.user)
+        self.message_user(request, f"A link to set a password was emailed to {user.email}.")
 
     @admin.action(description="Email a link to set a new password")
     def send_password_link(self, request, queryset):
-        for user in queryset.filter(is_active=True, is_superuser=False):
+        for user in queryset:
             self._send_link(request, user)
 
 

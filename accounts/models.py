@@ -53,6 +53,12 @@ class User(AbstractUser):
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="members"
     )
     job_title = models.CharField(max_length=120, blank=True)
+    # Who last set the email address, when an administrator did (a set-password link is never
+    # sent by that same administrator: accounts.services.password_link_send).
+    email_set_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, editable=False,
+        related_name="+")
+    email_set_at = models.DateTimeField(null=True, blank=True, editable=False)
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
@@ -97,3 +103,27 @@ class User(AbstractUser):
 
     def has_role(self, role) -> bool:
         return str(role) in self.role_names
+
+    # Every change of credential ends every API token (security round 3, finding 6): a new
+    # password, or none, is a new start; a token issued under the old one must not outlive it.
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self._credentials_changed = True
+
+    def set_unusable_password(self):
+        super().set_unusable_password()
+        self._credentials_changed = True
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if getattr(self, "_credentials_changed", False):
+            self._credentials_changed = False
+            tokens_end(self)
+
+
+def tokens_end(user) -> int:
+    """End every API token of the user; how many there were."""
+    from rest_framework.authtoken.models import Token
+
+    deleted, _ = Token.objects.filter(user=user).delete()
+    return deleted

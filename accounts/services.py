@@ -1,7 +1,12 @@
 """Writes for users and organisations."""
+from urllib.parse import urlsplit
+
 import structlog
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import timezone
 
 from audit.models import Decision
 from audit.services import decision_record, stamp
@@ -102,11 +107,21 @@ def user_set_roles(*, user: User, roles, by, reason: str) -> User:
 
 @transaction.atomic
 def user_update_account(*, user: User, by, reason: str, organisation=None,
-                        is_active: bool | None = None) -> User:
-    """Move a user to another organisation or (de)activate them, with a reason. Deactivation
-    takes effect on their next request: sessions and tokens of inactive users are refused."""
+                        is_active: bool | None = None, email: str | None = None,
+                        username: str | None = None) -> User:
+    """Change who an account is (its sign-in name or email address), move it to another
+    organisation or (de)activate it: each an account decision with a reason (security round 3,
+    finding 1). Deactivation takes effect on the person's next request: sessions and tokens of
+    inactive users are refused. A new email address is told to the old one, and remembered as
+    set by this administrator, who may then never send a set-password link to it."""
     _require_account_manager(by, user)
     changes = []
+    email = None if email is None else email.strip()
+    username = None if username is None else username.strip()
+    if username is not None and username != user.username:
+        changes.append(f"sign-in name {user.username} → {username}")
+    if email is not None and email.lower() != (user.email or "").lower():
+        changes.append("email address changed")
     if organisation != user.organisation:
         changes.append(f"organisation {user.organisation or 'none'} → {organisation or 'none'}")
     if is_active is not None and is_active != user.is_active:
@@ -116,6 +131,13 @@ def user_update_account(*, user: User, by, reason: str, organisation=None,
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("Give the reason for this change to the account.", field="reason")
+    old_email = user.email
+    if username is not None:
+        user.username = username
+    if email is not None and email.lower() != (old_email or "").lower():
+        user.email, user.email_set_by, user.email_set_at = email, by, timezone.now()
+        transaction.on_commit(lambda: _tell_old_address(user, old_email, by))
+        security_log.info("email_changed", user_id=user.pk, by_user_id=by.pk)
     if is_active is not None:
         user.is_active = is_active
     stamp(user, by=by, reason=f"Account changed ({'; '.join(changes)}): {reason}")
@@ -124,3 +146,65 @@ def user_update_account(*, user: User, by, reason: str, organisation=None,
                     summary=f"{user.username}: {'; '.join(changes)}",
                     facts={"changes": changes})
     return user
+
+
+def _tell_old_address(user: User, old_email: str, by) -> None:
+    """The person hears at the address they had that it was changed, and by whom: if they did
+    not ask for it, they can say so before anyone uses the new one."""
+    if not old_email:
+        return
+    send_mail(
+        "Pathways: the email address of your account was changed",
+        f"The email address of your Pathways account ({user.get_username()}) was changed by "
+        f"an administrator, {by.get_full_name() or by.get_username()}, on "
+        f"{timezone.localtime():%d %b %Y at %H:%M}.\n\n"
+        "If you did not ask for this, tell your organisation's information governance lead "
+        "and the Pathways service desk now.",
+        settings.DEFAULT_FROM_EMAIL, [old_email])
+
+
+def may_send_password_link(*, user: User, by) -> str | None:
+    """Why `by` may not email `user` a link to set a password, or None when they may.
+
+    The link is a credential: whoever reads the mailbox it goes to holds the account. So it
+    never goes to an address that the administrator sending it set themselves (they could have
+    set their own), nor to their own account, a superuser's, or an inactive one. Another
+    administrator, or a superuser, sends it after checking the address."""
+    if not (by.is_active and (by.is_superuser or by.has_role(Role.ADMINISTRATOR))):
+        return "Only an administrator can send a link to set a password."
+    if user.pk == by.pk:
+        return "Nobody sends a link to set their own password: ask another administrator."
+    if user.is_superuser and not by.is_superuser:
+        return "Only a superuser can act on a superuser's account."
+    if not user.is_active or not user.email:
+        return "The account is switched off or has no email address."
+    if user.email_set_by_id == by.pk and not by.is_superuser:
+        return ("You set this account's email address, so another administrator must check "
+                "it and send the link.")
+    return None
+
+
+def password_link_send(*, user: User, by) -> None:
+    """Email `user` a link to set a new password, built from SITE_URL (never from the address
+    a request came in on: security round 3, finding 8)."""
+    from django.contrib.auth.forms import PasswordResetForm
+
+    refusal = may_send_password_link(user=user, by=by)
+    if refusal is not None:
+        raise NotAllowedError(refusal)
+    site = urlsplit(settings.SITE_URL)
+
+    class OneAccount(PasswordResetForm):
+        def get_users(self, email):
+            return [user]
+
+    form = OneAccount({"email": user.email})
+    form.is_valid()
+    form.save(domain_override=site.netloc, use_https=site.scheme == "https",
+              email_template_name="registration/password_set_email.txt",
+              subject_template_name="registration/password_set_subject.txt")
+    security_log.info("password_link_sent", user_id=user.pk, by_user_id=by.pk)
+    decision_record(actor=by, kind=Decision.Kind.ACCOUNT_CHANGED, subject=user,
+                    reason="A link to set a password, sent from the administration site",
+                    summary=f"{user.username}: a link to set a new password was emailed",
+                    facts={"changes": ["password link emailed"]})

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from pathways.errors import DomainError
+from pathways.paging import MAX_PAGE
 
 MESSAGES = {
     "not_authenticated": "Sign in, or send a token as 'Authorization: Token <token>'.",
@@ -95,11 +96,31 @@ class Pagination(PageNumberPagination):
     max_page_size = 200
 
 
+class TextUUIDField(serializers.UUIDField):
+    """A UUID given as text. DRF also reads a number as a UUID (so `false` became the zero
+    UUID): the schema says string, and so does this."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
+
+
+class JSONBooleanField(serializers.BooleanField):
+    """true or false in a JSON body, as the schema says; DRF also takes 0, 1, "yes" and "on",
+    which a query string needs and a body does not."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
 class PageQuery(serializers.Serializer):
     """The query every list takes. Values outside these bounds are a 400 naming the
     parameter, never silently replaced."""
 
-    page = serializers.IntegerField(min_value=1, required=False,
+    page = serializers.IntegerField(min_value=1, max_value=MAX_PAGE, required=False,
                                     help_text="1 for the first page.")
     page_size = serializers.IntegerField(min_value=1, max_value=Pagination.max_page_size,
                                          required=False,
@@ -248,6 +269,32 @@ def _add_links(paths) -> None:
             "operationId": target_operation["operationId"],
             "parameters": {"id": expression},
         }
+
+
+# Request bodies described exactly: the schema says `additionalProperties: false`, and their
+# serializers refuse a field they do not describe. Modules add their component names.
+CLOSED_COMPONENTS: set[str] = set()
+
+
+# Bodies an operation cannot do without (drf-spectacular leaves a polymorphic body optional).
+REQUIRED_BODIES: set[str] = set()
+
+
+def close_bodies(result, generator, request, public):
+    """drf-spectacular postprocessing: the components in CLOSED_COMPONENTS take no property
+    they do not describe, and a body in REQUIRED_BODIES must be sent."""
+    components = result.get("components", {}).get("schemas", {})
+    for name in CLOSED_COMPONENTS:
+        if name in components:
+            components[name]["additionalProperties"] = False
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            body = operation.get("requestBody") if isinstance(operation, dict) else None
+            refs = {media.get("schema", {}).get("$ref", "").rsplit("/", 1)[-1]
+                    for media in (body or {}).get("content", {}).values()}
+            if refs & REQUIRED_BODIES:
+                body["required"] = True
+    return result
 
 
 def document_errors(result, generator, request, public):

@@ -164,14 +164,27 @@ class KeysFirst(PagedRows):
         return iter(self.queryset)
 
 
+# No list has this many pages (at 200 rows a page, 200 million rows). A larger number asked
+# for is not a page: its offset would overflow the database's integers (security round 3).
+MAX_PAGE = 1_000_000
+
+
+def whole_number(text, *, largest: int = 2**63 - 1) -> int | None:
+    """A positive whole number typed as plain ASCII digits (an id, a page), or None: never
+    an exception, whatever was sent, and never more than a database integer holds."""
+    text = str(text or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return None
+    number = int(text)
+    return number if 1 <= number <= largest else None
+
+
 def asked_number(asked) -> int | None:
     """The page number a request asks for (none asked: the first), or None when it is not a
     page number; the paginator then decides which page to show."""
-    try:
-        number = int(asked or 1)
-    except (TypeError, ValueError):
-        return None
-    return number if number >= 1 else None
+    if asked in (None, ""):
+        return 1
+    return whole_number(asked, largest=MAX_PAGE)
 
 
 def page(request, items, per_page: int = PER_PAGE, param: str = "page",
@@ -179,6 +192,8 @@ def page(request, items, per_page: int = PER_PAGE, param: str = "page",
     """The page the request asks for (`?page=`, or `param` for a second list on a page), else
     page `otherwise` (else the first); the last one when it asks past the end."""
     asked = request.GET.get(param) or otherwise
+    if asked is not None and str(asked).strip().isdigit() and asked_number(asked) is None:
+        asked = MAX_PAGE + 1     # past every end (or 0): the paginator shows the last page
     if hasattr(items, "expect"):    # rows that can count and read the asked page in one go
         items.expect(asked, per_page)
     current = Paginator(items, per_page).get_page(asked)

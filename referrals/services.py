@@ -11,10 +11,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
+from accounts.roles import Role
 from accounts.services import commissioners_group
 from audit.models import Decision
 from audit.services import decision_record, stamp
-from pathways.errors import ConflictError, DomainError
+from pathways.errors import ConflictError, DomainError, NotAllowedError
 
 from . import priority
 from .models import (
@@ -257,10 +258,26 @@ def concern_raise(*, person: Person, by, source: str, category: str, severity: s
     return concern
 
 
+def may_resolve(user, concern: Concern) -> bool:
+    """Who closes what. A concern: a coordinator, or a commissioner (who raise and follow them).
+    A request for a review: a review coordinator only, since they answer requests; closing one
+    takes it off every coordinator's work and off the priority score (security round 3,
+    finding 3; docs/domain.md)."""
+    if not (user.is_active and user.has_perm("referrals.add_concern")):
+        return False
+    if concern.kind == Concern.Kind.REVIEW_REQUEST:
+        return user.has_role(Role.COORDINATOR)
+    return user.has_role(Role.COORDINATOR) or user.has_role(Role.COMMISSIONER)
+
+
 @transaction.atomic
 def concern_resolve(*, concern: Concern, by, reason: str) -> Concern:
     """Close a concern or answer a request; it stops counting towards the score today."""
     what = concern.get_kind_display().lower()
+    if not may_resolve(by, concern):
+        raise NotAllowedError("Only a review coordinator answers a request for a review."
+                              if concern.kind == Concern.Kind.REVIEW_REQUEST else
+                              "Only a coordinator or a commissioner resolves a concern.")
     if concern.status == Concern.Status.RESOLVED:
         raise ConflictError(f"This {what} is already resolved.", code="concern_resolved")
     if not reason.strip():

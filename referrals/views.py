@@ -140,11 +140,12 @@ def person_detail(request, pk):
     access_record(request=request, obj=person, person=person)
     user = request.user
     related = person_related(user, person)
+    concerns = list(person.concerns.all())
     return render(request, "referrals/person.html", {
         "person": person,
         "priority": selectors.person_priority(person),
         "episodes": person.lts_episodes.select_related("unit").all(),
-        "concerns": person.concerns.all(),
+        "concerns": concerns,
         "referrals": selectors.referrals_visible(user).filter(person=person),
         "concern_form": ConcernForm(),
         "lts_end_form": LtsEndForm(),
@@ -155,6 +156,7 @@ def person_detail(request, pk):
         "can_add_concern": user.has_perm("referrals.add_concern"),
         "can_resolve": user.has_perm("referrals.add_concern") and (
             user.has_role(Role.COMMISSIONER) or user.has_role(Role.COORDINATOR)),
+        "resolvable": {c.pk for c in concerns if referral_services.may_resolve(user, c)},
         "can_see_characteristics": user.has_perm("referrals.view_protected_characteristics"),
         "related": related,
     })

@@ -5,7 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.roles import Role
-from pathways.api import PageQuery, created, page_of, paginate, query, roles
+from pathways.api import PageQuery, TextUUIDField, created, page_of, paginate, query, roles
 from pathways.errors import DomainError
 from pathways.paging import KeysFirst
 from referrals.api import PersonBriefSerializer
@@ -102,7 +102,7 @@ class ActionFilter(serializers.Serializer):
     status = serializers.ChoiceField(ActionStatus.choices, required=False)
     overdue = serializers.BooleanField(required=False, default=False,
                                        help_text="Only open actions past their due date.")
-    owner_organisation = serializers.UUIDField(required=False,
+    owner_organisation = TextUUIDField(required=False,
                                                help_text="Only actions owned in this organisation.")
 
 

@@ -13,7 +13,10 @@ from django.utils import timezone
 from accounts.roles import Role
 from audit.models import Decision
 from audit.services import decision_record, stamp, system_user
+from intervenors.selectors import cases_visible
+from referrals.selectors import people_visible, referrals_visible
 from reviews.models import Action
+from reviews.selectors import actions_visible, reviews_visible
 
 from .models import Notification
 from .notifications import (
@@ -21,6 +24,7 @@ from .notifications import (
     notification_owe,
     oversight_recipients,
     users_of_role,
+    visible_in,
 )
 
 SWEEP_HEARTBEAT = "pathways:sweep:last-run"   # read by /health/ready
@@ -62,6 +66,7 @@ def _owe(action, kind, recipients, subject) -> bool:
         body=f"{subject} for {action.review.person.reference}.\n"
              f"Sign in to read and update it: {link_to('reviews:action', action.pk)}",
         link=reverse("reviews:action", args=[action.pk]),
+        readable=visible_in(actions_visible, action.pk),
     ) is not None
 
 
@@ -77,6 +82,7 @@ def action_escalate(*, action_id, today: date) -> bool:
         key=f"action:{action.pk}:escalated:{action.due_date.isoformat()}",
         kind=Notification.Kind.ESCALATED, users=oversight_recipients(),
         link=reverse("reviews:action", args=[action.pk]),
+        readable=visible_in(actions_visible, action.pk),
         subject=f"Pathways: action escalated for {action.review.person.reference}",
         body=f"An action for {action.review.person.reference} was due on "
              f"{action.due_date:%d %b %Y} and is {ESCALATE_AFTER_DAYS} or more days overdue.\n"
@@ -102,7 +108,8 @@ def notify_case_assigned(case) -> None:
         subject=f"Pathways: {case.person.reference} assigned to you",
         body=f"{case.person.reference} has been assigned to your caseload.\n"
              f"Sign in to see them: {link_to('intervenors:case', case.pk)}",
-        link=reverse("intervenors:case", args=[case.pk]))
+        link=reverse("intervenors:case", args=[case.pk]),
+        readable=visible_in(cases_visible, case.pk))
 
 
 def notify_triaged(referral) -> None:
@@ -114,7 +121,8 @@ def notify_triaged(referral) -> None:
         subject=f"Pathways: the referral for {referral.person.reference} has been triaged",
         body=f"The referral for {referral.person.reference} has been triaged.\n"
              f"Sign in to see the decision: {link_to('referrals:detail', referral.pk)}",
-        link=reverse("referrals:detail", args=[referral.pk]))
+        link=reverse("referrals:detail", args=[referral.pk]),
+        readable=visible_in(referrals_visible, referral.pk))
 
 
 def notify_panel_allocated(review) -> None:
@@ -127,19 +135,56 @@ def notify_panel_allocated(review) -> None:
         body=f"You are on the review panel for {review.person.reference} on "
              f"{review.scheduled_for:%d %b %Y}.\n"
              f"Sign in to see the review: {link_to('reviews:detail', review.pk)}",
-        link=reverse("reviews:detail", args=[review.pk]))
+        link=reverse("reviews:detail", args=[review.pk]),
+        readable=visible_in(reviews_visible, review.pk))
 
 
 def notify_report_issued(review) -> None:
-    """The commissioner who raised the referral, and each action's named owner."""
-    owners = [a.owner for a in review.actions.select_related("owner") if a.owner_id]
+    """The commissioner who raised the referral hears of the report, with a link to it. Each
+    action's named owner hears of their own actions, with a link to the action (or, for
+    several, to their actions): an owner outside the review's readers may open their actions
+    but not the review (security round 3, finding 9)."""
     notification_owe(
         key=f"review:{review.pk}:report", kind=Notification.Kind.REPORT_ISSUED,
-        users=[review.referral.raised_by, *owners],
+        users=[review.referral.raised_by],
         subject=f"Pathways: the review report for {review.person.reference} is issued",
         body=f"The review report for {review.person.reference} has been issued.\n"
              f"Sign in to read it and its actions: {link_to('reviews:detail', review.pk)}",
-        link=reverse("reviews:detail", args=[review.pk]))
+        link=reverse("reviews:detail", args=[review.pk]),
+        readable=visible_in(reviews_visible, review.pk))
+    owned: dict = {}
+    for action in review.actions.select_related("owner").order_by("due_date", "pk"):
+        if action.owner_id:
+            owned.setdefault(action.owner, []).append(action)
+    for owner, actions in owned.items():
+        one = len(actions) == 1
+        url = ("reviews:action", actions[0].pk) if one else ("reviews:actions",)
+        notification_owe(
+            key=f"review:{review.pk}:report:owner:{owner.pk}",
+            kind=Notification.Kind.REPORT_ISSUED, users=[owner],
+            subject=f"Pathways: {'an action' if one else 'actions'} for you after the review "
+                    f"of {review.person.reference}",
+            body=f"The review report for {review.person.reference} has been issued and names "
+                 f"you as the owner of {'an action' if one else f'{len(actions)} actions'}.\n"
+                 f"Sign in to see {'it' if one else 'them'}: {link_to(*url)}",
+            link=reverse(url[0], args=url[1:]),
+            readable=visible_in(actions_visible, actions[0].pk))
+
+
+def notify_person_elsewhere(person, *, asked_by) -> None:
+    """The review coordinators hear that a commissioner tried to refer someone recorded under
+    another organisation (the commissioner is told only that the referral was not raised)."""
+    notification_owe(
+        key=f"person:{person.pk}:elsewhere:{asked_by.organisation_id}",
+        kind=Notification.Kind.PERSON_ELSEWHERE, users=users_of_role(Role.COORDINATOR),
+        subject=f"Pathways: a referral for {person.reference} needs a coordinator",
+        body=f"A commissioner in {asked_by.organisation or 'an organisation'} tried to refer "
+             f"{person.reference}, who is recorded under another commissioning organisation. "
+             "The referral was not raised. Contact them to transfer the person or to add their "
+             f"concerns to an open referral.\nSign in to see the person: "
+             f"{link_to('referrals:person', person.pk)}",
+        link=reverse("referrals:person", args=[person.pk]),
+        readable=visible_in(people_visible, person.pk))
 
 
 def notify_action_verified(action) -> None:
@@ -150,7 +195,8 @@ def notify_action_verified(action) -> None:
         subject=f"Pathways: an action for {action.review.person.reference} is verified",
         body=f"An action you completed for {action.review.person.reference} has been "
              f"verified.\nSign in to see it: {link_to('reviews:action', action.pk)}",
-        link=reverse("reviews:action", args=[action.pk]))
+        link=reverse("reviews:action", args=[action.pk]),
+        readable=visible_in(actions_visible, action.pk))
 
 
 def after_action_update(action) -> None:
@@ -162,7 +208,7 @@ def after_action_update(action) -> None:
 
 __all__ = ["sweep_action_deadlines", "action_escalate", "notify_case_assigned",
            "notify_triaged", "notify_panel_allocated", "notify_report_issued",
-           "notify_action_verified", "after_action_update"]
+           "notify_action_verified", "notify_person_elsewhere", "after_action_update"]
 
 
 def record_sweep_heartbeat() -> None:

@@ -1,13 +1,12 @@
 """Equality monitoring for the oversight group: counts only, with small numbers suppressed.
 
-Counts of 1 to 4 are shown as "fewer than 5" so that no one can be picked out of a table
-(a policy choice, SECURITY.md S29); totals are over people with an open referral or case.
-
-Primary suppression alone is not enough: with the total shown, a single hidden cell is the
-total less the others. So whenever a table hides a cell, it hides more (the smallest others)
-until at least two cells are hidden and together they hold at least 5 people; then no hidden
-cell can be worked out from the total and the cells shown (secondary suppression). A total
-under 5 is itself hidden.
+Counts of 1 to 4 are not published, and neither is any other count that could be worked out
+from what is published beside it: a table's totals, rows and columns together
+(workflows.suppression says how, and why nothing hidden can be recovered). Every hidden count
+reads the same, so a reader cannot tell a count of 1 to 4 from one hidden to protect it. The
+by-region tables are left out when a region has 1 to 4 people: their column totals would be
+hidden in every table at once, and the tables together could then say more than each alone.
+Totals are over people with an open referral or case.
 """
 from collections import Counter, defaultdict
 from datetime import date
@@ -19,31 +18,25 @@ from accounts.models import Region
 from intervenors.models import IntervenorCase
 from referrals.models import Condition, LtsEpisode, Person, ProtectedCharacteristics, Referral
 
-SUPPRESS_BELOW = 5
+from .suppression import SUPPRESS_BELOW, SUPPRESSED, TOTAL, suppress_counts, suppress_grid
 
 AGE_BANDS = [("Under 18", 0, 17), ("18 to 25", 18, 25), ("26 to 40", 26, 40),
              ("41 to 60", 41, 60), ("Over 60", 61, 200)]
 
+# Kept for the pages and files that say it: one label for every suppressed count.
+SMALL = HIDDEN = SUPPRESSED
 
-SMALL = f"fewer than {SUPPRESS_BELOW}"
-HIDDEN = "hidden"
 
-
-def suppress(counts: dict[str, int]) -> list[tuple[str, int | str]]:
+def suppress(counts: dict[str, int], *, total_hidden: bool | None = None,
+             unknown=()) -> list[tuple[str, int | str]]:
     """Rows (label, shown) largest first, with primary and secondary suppression."""
-    small = {label for label, n in counts.items() if 0 < n < SUPPRESS_BELOW}
-    hidden = set(small)
-    if hidden:
-        others = sorted((n, label) for label, n in counts.items() if label not in hidden and n)
-        while others and (len(hidden) < 2 or sum(counts[x] for x in hidden) < SUPPRESS_BELOW):
-            hidden.add(others.pop(0)[1])
+    hidden, _ = suppress_counts(counts, total_hidden=total_hidden, unknown=unknown)
     rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [(label, SMALL if label in small else HIDDEN if label in hidden else n)
-            for label, n in rows]
+    return [(label, SUPPRESSED if label in hidden else n) for label, n in rows]
 
 
 def shown_total(total: int) -> int | str:
-    return SMALL if 0 < total < SUPPRESS_BELOW else total
+    return SUPPRESSED if 0 < total < SUPPRESS_BELOW else total
 
 
 def age_band(dob: date, today: date) -> str:
@@ -59,49 +52,6 @@ def cohort():
     return Person.objects.filter(
         Q(pk__in=open_referrals.values("person")) | Q(pk__in=open_cases.values("person"))
     ).select_related("characteristics")
-
-
-def _on_a_cycle(hidden: set[tuple], cell: tuple) -> bool:
-    """Whether `cell` (row, column) lies on a cycle of hidden cells: its row and column stay
-    connected through the other hidden cells."""
-    row, col = cell
-    others = hidden - {cell}
-    seen, frontier = {("r", row)}, [("r", row)]
-    while frontier:
-        kind, key = frontier.pop()
-        for r, c in others:
-            if kind == "r" and r == key and ("c", c) not in seen:
-                seen.add(("c", c))
-                frontier.append(("c", c))
-            elif kind == "c" and c == key and ("r", r) not in seen:
-                seen.add(("r", r))
-                frontier.append(("r", r))
-    return ("c", col) in seen
-
-
-def suppress_grid(grid: dict[tuple, int]) -> dict[tuple, int | str] | None:
-    """Cells (row, column) -> the number, SMALL or HIDDEN, so that no hidden cell can be worked
-    out from the others and the row and column totals (see the module's note); None when no
-    choice of hidden cells can do that (too few people spread too thinly): then the table is
-    not shown at all."""
-    small = {cell for cell, n in grid.items() if 0 < n < SUPPRESS_BELOW}
-    hidden = set(small)
-    while True:
-        exposed = next((cell for cell in sorted(hidden) if not _on_a_cycle(hidden, cell)), None)
-        if exposed is None:
-            break
-        row, col = exposed
-        unhidden = sorted((n, cell) for cell, n in grid.items() if n and cell not in hidden)
-        # The smallest other cell in its row, else in its column, else anywhere.
-        choice = (next((cell for _, cell in unhidden if cell[0] == row), None)
-                  or next((cell for _, cell in unhidden if cell[1] == col), None)
-                  or next((cell for _, cell in unhidden), None))
-        if choice is not None:
-            hidden.add(choice)
-            continue
-        return None   # every non-zero cell is hidden and some still cannot be shifted
-    return {cell: SMALL if cell in small else HIDDEN if cell in hidden else n
-            for cell, n in grid.items()}
 
 
 def _people(today: date) -> list[tuple]:
@@ -137,27 +87,35 @@ def equality_tables(today: date | None = None) -> dict:
     columns = [code for code in regions if region_counts.get(code)]
     if region_counts.get(""):
         columns.append("")
+    total = len(people)
+    total_hidden = 0 < total < SUPPRESS_BELOW
+    # A region of 1 to 4 people: no table is broken down by region (see the module's note).
+    small_region = any(0 < region_counts[code] < SUPPRESS_BELOW for code in columns)
     for i, name in enumerate(CHARACTERISTICS):
         counts = Counter(p[i] for p in people)
         days = defaultdict(list)
         for p in people:
             if p[5] is not None:
                 days[p[i]].append(p[5])
-        rows = suppress(dict(counts))
+        rows = suppress(dict(counts), total_hidden=total_hidden)
         tables[name] = [(label, shown, _median_days(days[label]) if isinstance(shown, int)
                          else None) for label, shown in rows]
+        if small_region or total_hidden:
+            by_region[name] = None
+            continue
         grid = Counter((p[i], p[4]) for p in people)
-        cells = suppress_grid({(label, col): grid.get((label, col), 0)
-                               for label, _ in rows for col in columns})
+        labels = [label for label, _ in rows]
+        cells = suppress_grid(dict(grid), labels, columns, total_hidden=total_hidden,
+                              rows_hidden={label for label, n in rows if n == SUPPRESSED})
         by_region[name] = None if cells is None else [
-            {"label": label, "total": shown, "cells": [cells[(label, col)] for col in columns]}
-            for label, shown in rows]
+            {"label": label, "total": cells[(label, TOTAL)],
+             "cells": [cells[(label, col)] for col in columns]} for label in labels]
     in_lts = [p[5] for p in people if p[5] is not None]
     return {
-        "total": shown_total(len(people)),
+        "total": shown_total(total),
         "median_days": _median_days(in_lts),
         "tables": tables,
         "regions": [regions.get(code, "No unit recorded") for code in columns],
-        "region_totals": [shown_total(region_counts[code]) for code in columns],
+        "region_totals": [region_counts[code] for code in columns],
         "by_region": by_region,
     }

@@ -168,6 +168,7 @@ def export_request(*, by, kind: str, filters: dict | None = None) -> Export:
         if pending is not None:
             return pending
         export = stamp(Export(kind=kind, filters=kept, requested_by=by,
+                              organisation_id=by.organisation_id,
                               requested_at=timezone.now()), by=by, reason="Asked for")
         export.save()
         # robust: if the broker is away the request still stands; the sweep queues it again.
@@ -207,6 +208,11 @@ def export_build(export_id: str) -> str:
     export.expires_at = export.finished_at + KEEP_FOR
     stamp(export, by=None, reason="Written by the build_export task")
     with transaction.atomic():
+        # Closed while it was being written (the owner's access shrank): keep it closed.
+        now = Export.objects.select_for_update().filter(pk=export.pk).values_list(
+            "status", flat=True).first()
+        if now != Export.Status.RUNNING:
+            return now
         export.save()
         notification_owe(
             key=f"export:{export.pk}:ready", kind=Notification.Kind.EXPORT_READY, users=[owner],
@@ -214,7 +220,7 @@ def export_build(export_id: str) -> str:
             body=f"The CSV export you asked for is ready to download until "
                  f"{timezone.localtime(export.expires_at):%d %b %Y %H:%M}.\n"
                  f"Sign in to download it: {link_to('workflows:export', export.pk)}",
-            link=reverse("workflows:export", args=[export.pk]))
+            link=reverse("workflows:export", args=[export.pk]))    # its owner's, by construction
     security_log.info("export", export=export.kind, rows=count, user_id=owner.pk,
                       export_id=str(export.pk))
     return export.status
@@ -224,15 +230,39 @@ def export_filename(export: Export) -> str:
     return f"{KINDS[export.kind].filename}-{timezone.localtime(export.requested_at):%Y-%m-%d}.csv"
 
 
+def export_expire(export: Export, *, reason: str) -> None:
+    """Empty an export's file past its time (the row stays, as the log)."""
+    export.status, export.csv = Export.Status.EXPIRED, ""
+    stamp(export, by=None, reason=f"Expired: the file is emptied ({reason})")
+    export.save(update_fields=["status", "csv"])
+
+
+# What a person's exports may still hold: anything not yet emptied.
+OPEN = (Export.Status.QUEUED, Export.Status.RUNNING, Export.Status.READY)
+
+
+def exports_close_for(user_ids, *, reason: str) -> int:
+    """Close every open export of these people, emptying its file: their access has just
+    shrunk, so a file written from what they could see may hold what they no longer may
+    (security round 3, finding 5). They can ask again; the new file follows their access now.
+    Called whenever a role, a group or an object permission of theirs is taken away."""
+    closed = 0
+    for export in Export.objects.filter(requested_by_id__in=list(user_ids), status__in=OPEN):
+        export.status, export.csv = Export.Status.CLOSED, ""
+        stamp(export, by=None, reason=f"Closed: the asker's access changed ({reason})")
+        export.save(update_fields=["status", "csv"])
+        closed += 1
+    return closed
+
+
 def exports_sweep(now=None) -> tuple[int, int]:
     """Empty the files of expired exports, and queue again those whose first queueing was lost.
-    Returns (expired, requeued)."""
+    Returns (expired, requeued). Expiry does not wait for this: a file past its time is never
+    served (`Export.downloadable`); this empties it."""
     now = now or timezone.now()
     expired = 0
     for export in Export.objects.filter(status=Export.Status.READY, expires_at__lte=now):
-        export.status, export.csv = Export.Status.EXPIRED, ""
-        stamp(export, by=None, reason="Expired: the file is emptied (sweep_exports task)")
-        export.save(update_fields=["status", "csv"])
+        export_expire(export, reason="sweep_exports task")
         expired += 1
     # Queued and never started, or started by a worker that died (the broker redelivers a
     # task only to a live worker, and only within its visibility timeout).

@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from viewflow.workflow.models import Process
 
@@ -55,6 +56,7 @@ class Notification(models.Model):
         REPORT_ISSUED = "report_issued", "Report issued"
         VERIFIED = "verified", "Action verified"
         EXPORT_READY = "export_ready", "Export ready to download"
+        PERSON_ELSEWHERE = "person_elsewhere", "Referral refused: person recorded elsewhere"
 
     id = models.BigAutoField(primary_key=True)
     key = models.CharField(max_length=200, unique=True)
@@ -173,12 +175,19 @@ class Export(models.Model):
         READY = "ready", "Ready"
         FAILED = "failed", "Failed"
         EXPIRED = "expired", "Expired"
+        # The asker's access shrank after they asked (a role, a relationship or their
+        # organisation): what the file holds may no longer be theirs to read.
+        CLOSED = "closed", "Closed: your access changed"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     filters = models.JSONField(default=dict, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                      related_name="exports")
+    # The asker's organisation when they asked: the file is theirs only while they still work
+    # there (security round 3, finding 5).
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="+")
     requested_at = models.DateTimeField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -198,6 +207,14 @@ class Export(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} for {self.requested_by} ({self.requested_at:%d %b %Y %H:%M})"
+
+    def expired(self, now=None) -> bool:
+        """Past its time, whether or not a sweep has emptied it yet."""
+        return self.status == self.Status.EXPIRED or (
+            self.expires_at is not None and self.expires_at <= (now or timezone.now()))
+
+    def downloadable(self, now=None) -> bool:
+        return self.status == self.Status.READY and not self.expired(now)
 
 
 class OversightThreshold(models.Model):

@@ -26,12 +26,37 @@ def link_to(url_name: str, *args) -> str:
     return settings.SITE_URL.rstrip("/") + reverse(url_name, args=args)
 
 
+def visible_in(selector, pk):
+    """A reader test for `notification_owe`: the user's own scoped selector finds the object."""
+    return lambda user: selector(user).filter(pk=pk).exists()
+
+
+def may_open(user, link: str, readable=None) -> bool:
+    """Whether the page at `link` opens for `user`: the roles its view declares (every view
+    declares them, tests/workflows/test_access_matrix.py) and, for a page about one object,
+    `readable(user)`, which asks the same scoped selector the page asks."""
+    from django.urls import Resolver404, resolve
+
+    try:
+        roles = getattr(resolve(link.split("?", 1)[0]).func, "pathways_access", None)
+    except Resolver404:
+        return False
+    if roles is None or (roles != "public" and not any(user.has_role(r) for r in roles)):
+        return False
+    return readable is None or readable(user)
+
+
 def notification_owe(*, key: str, kind: str, users: list, subject: str, body: str,
-                     link: str = "") -> Notification | None:
+                     link: str = "", readable=None) -> Notification | None:
     """Record a message for the named `users` once per key: an email to each active one with
     an address (queued after commit) and a notice in their list in Pathways. None if this key
-    was owed before. Subject and body carry a reference and a link, never details."""
-    people = [u for u in users if u is not None and u.is_active]
+    was owed before. Subject and body carry a reference and a link, never details.
+
+    A message links only to a page its reader may open (security round 3, finding 9): anyone
+    for whom `link` would not open (their roles, or `readable(user)` for the object it is
+    about) is left out, and the caller tells them through a page they can open instead."""
+    people = [u for u in users if u is not None and u.is_active
+              and (not link or may_open(u, link, readable))]
     try:
         with transaction.atomic():
             notification = Notification.objects.create(

@@ -32,7 +32,8 @@ from django.utils import timezone
 from accounts.models import Region
 from referrals.models import Discharge, LtsEpisode, Referral, Route
 
-from .equality import SMALL, SUPPRESS_BELOW, age_band, suppress
+from .equality import age_band, suppress
+from .suppression import SUPPRESS_BELOW, SUPPRESSED, suppress_counts
 
 HORIZONS = {"6 months": 183, "12 months": 365}
 
@@ -62,7 +63,11 @@ class Group:
     def figures(self, today: date) -> dict:
         people = len(self.journeys)
         row = {"label": self.label, "people": people, "shown": people >= SUPPRESS_BELOW,
-               "median_at_referral": None, "horizons": {}, "readmitted_percent": None}
+               "median_at_referral": None, "horizons": {}, "readmitted_percent": None,
+               # Never published: the true counts, for suppressing the published ones.
+               "_eligible": {name: sum(j.referred_on + timedelta(days) <= today
+                                       for j in self.journeys)
+                             for name, days in HORIZONS.items()}}
         if not row["shown"]:
             return row
         row["median_at_referral"] = median(
@@ -72,7 +77,7 @@ class Group:
             still = [j for j in eligible if j.in_lts_at(j.referred_on + timedelta(days))]
             shown = len(eligible) >= SUPPRESS_BELOW
             row["horizons"][name] = {
-                "eligible": len(eligible) if shown else SMALL if eligible else 0,
+                "eligible": len(eligible),      # published as outcome_tables suppresses it
                 "left_percent": round(100 * (len(eligible) - len(still)) / len(eligible))
                 if shown else None,
                 "median_still": median((j.referred_on + timedelta(days) - j.started_on).days
@@ -206,9 +211,40 @@ def outcome_tables(today: date | None = None) -> dict:
         tables[name] = rows
     overall = Group("Everyone", everyone).figures(today)
     overall["people_shown"] = overall["people"] if overall["shown"] else \
-        (SMALL if everyone else 0)
+        (SUPPRESSED if everyone else 0)
+    for name in HORIZONS:
+        _suppress_eligible(overall, tables, name)
     return {"overall": overall, "tables": tables, "horizons": list(HORIZONS),
             "today": today}
+
+
+def _suppress_eligible(overall: dict, tables: dict, horizon: str) -> None:
+    """The people referred long enough ago to count at a horizon form a column of counts in
+    each breakdown, with the overall count as its total: suppressed as the people counts are,
+    so that no hidden one can be worked out from the others (security round 3, finding 4). A
+    group hidden whole counts as hidden here; a hidden count hides its group's percentages."""
+    def eligible(row) -> int | None:
+        figure = row["horizons"].get(horizon)
+        return None if figure is None else figure["eligible"]
+
+    whole = eligible(overall)
+    total_hidden = whole is None or whole < SUPPRESS_BELOW
+    if whole is not None and total_hidden:
+        overall["horizons"][horizon] = _hidden_figures(whole)
+    for rows in tables.values():
+        counts = {row["label"]: eligible(row) for row in rows}
+        unknown = {label for label, n in counts.items() if n is None}
+        # A group hidden whole has no figures: its true count is still part of the total.
+        true = {row["label"]: row["_eligible"][horizon] for row in rows}
+        hidden, _ = suppress_counts(true, total_hidden=total_hidden, unknown=unknown)
+        for row in rows:
+            if row["label"] in hidden - unknown:
+                row["horizons"][horizon] = _hidden_figures(eligible(row))
+
+
+def _hidden_figures(count: int) -> dict:
+    return {"eligible": SUPPRESSED if count else 0, "left_percent": None, "median_still": None,
+            "discharged_percent": None}
 
 
 def outcomes_csv(today: date | None = None) -> str:

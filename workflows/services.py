@@ -9,11 +9,13 @@ from viewflow.workflow.status import STATUS
 
 from pathways.errors import ConflictError
 
+from .deadlines import notify_person_elsewhere
 from .flows import IntervenorFlow, ReferralFlow, ReviewFlow
 
 PERSON_ELSEWHERE = ("This NHS number belongs to a person recorded by another commissioning "
-                    "organisation. Contact the programme team: they can transfer the person "
-                    "or add your concerns to an open referral.")
+                    "organisation, so nothing was saved. The review coordinators have been "
+                    "told and will contact you. Contact the programme team if it is urgent: "
+                    "they can transfer the person or add your concerns to an open referral.")
 NOT_OPEN = ("This step is not open any more: someone may have just completed it. Reload the "
             "page to see the current state.")
 
@@ -42,35 +44,42 @@ def referral_raise(**kwargs):
     return ReferralFlow.start.run(**kwargs)
 
 
-@transaction.atomic
 def referral_raise_for(*, user, nhs_number, date_of_birth, condition, current_unit,
                        lts_start_date, requested_route, reason, given_name="", family_name="",
                        legal_status="", concerns=(), characteristics=None):
     """A commissioner's referral: find the person by NHS number (or record them), then raise.
 
     A person recorded under another organisation is not revealed: one message whatever their
-    state. An open referral in the user's own organisation is a DuplicateReferralError naming
-    it, since the user can already see it.
+    state, and nothing about them (reference, status or dates) on page or API. The question
+    goes to the review coordinators instead (security round 3, finding 10), who can see the
+    person and transfer them or take the concerns into their open referral: a notice is owed
+    to them (once per person and organisation), outside the refused transaction. An open
+    referral in the user's own organisation is a DuplicateReferralError naming it, since the
+    user can already see it.
     """
     from referrals.models import Person
     from referrals.services import person_create
     from referrals.validation import validate_nhs_number
 
     nhs_number = validate_nhs_number(nhs_number)
-    person = Person.objects.filter(nhs_number=nhs_number).first()
-    if person is None:
-        person = person_create(
-            by=user, nhs_number=nhs_number, date_of_birth=date_of_birth, condition=condition,
-            commissioner=user.organisation, current_unit=current_unit, given_name=given_name,
-            family_name=family_name, legal_status=legal_status,
-            characteristics=characteristics)
-    elif person.commissioner_id != user.organisation_id:
-        # Outside the user's scope: the same answer whether or not there is an open referral,
-        # and nothing about the person (their reference, status or dates) on page or API.
+    elsewhere = (Person.objects.filter(nhs_number=nhs_number)
+                 .exclude(commissioner_id=user.organisation_id).first())
+    if elsewhere is not None:
+        notify_person_elsewhere(elsewhere, asked_by=user)
         raise ConflictError(PERSON_ELSEWHERE, field="nhs_number", code="person_elsewhere")
-    return referral_raise(raised_by=user, person=person, reason=reason,
-                          requested_route=requested_route, unit=current_unit,
-                          lts_start_date=lts_start_date, concerns=list(concerns))
+    with transaction.atomic():
+        person = Person.objects.filter(nhs_number=nhs_number).first()
+        if person is None:
+            person = person_create(
+                by=user, nhs_number=nhs_number, date_of_birth=date_of_birth,
+                condition=condition, commissioner=user.organisation, current_unit=current_unit,
+                given_name=given_name, family_name=family_name, legal_status=legal_status,
+                characteristics=characteristics)
+        elif person.commissioner_id != user.organisation_id:   # recorded a moment ago
+            raise ConflictError(PERSON_ELSEWHERE, field="nhs_number", code="person_elsewhere")
+        return referral_raise(raised_by=user, person=person, reason=reason,
+                              requested_route=requested_route, unit=current_unit,
+                              lts_start_date=lts_start_date, concerns=list(concerns))
 
 
 @transaction.atomic

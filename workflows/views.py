@@ -16,6 +16,7 @@ from audit.models import AccessLogEntry
 from audit.services import access_record
 from pathways import paging
 from pathways.errors import DomainError
+from pathways.paging import whole_number
 from referrals.selectors import person_named
 
 from . import claims
@@ -96,7 +97,8 @@ def task_release(request, kind, pk):
     subject = _takeable(request, kind, pk)
     to = None
     if request.POST.get("to"):
-        to = User.objects.filter(pk=request.POST["to"], is_active=True).first()
+        asked = whole_number(request.POST["to"])
+        to = None if asked is None else User.objects.filter(pk=asked, is_active=True).first()
         if to is None:
             messages.error(request, "Choose a review coordinator to hand it to.")
             return _back(kind, subject)
@@ -384,8 +386,8 @@ def export_download(request, pk):
     """The file of one's own ready export; each download is in the access log (S28, S29).
     Anyone else's, or one not ready or expired, is a 404."""
     found = get_or_404(request, export_get, pk)
-    if found.status != Export.Status.READY:
-        raise Http404("Not ready")
+    if not found.downloadable():
+        raise Http404("Not ready, expired or closed")
     access_record(request=request, object_type=f"export:{found.kind}", object_id=found.pk)
     body = Export.objects.values_list("csv", flat=True).get(pk=found.pk)
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")

@@ -137,22 +137,42 @@ def test_administrators_cannot_grant_the_administrator_role_or_touch_a_superuser
                        reason="not an administrator")
 
 
-def test_the_administrator_never_sets_a_password_and_new_accounts_get_a_link(
-        client_for, users, mailoutbox):
+def second_administrator():
+    """Another administrator, appointed by a superuser (only a superuser gives that role)."""
+    from accounts.services import user_set_roles
+
+    root = User.objects.filter(is_superuser=True).first() or User.objects.create_superuser(
+        "root", "root@example.nhs.uk", "a-long-password-123")
+    other = User.objects.create_user("admin2", "admin2@example.nhs.uk", first_name="Ola",
+                                     last_name="Berg")
+    user_set_roles(user=other, roles=["Administrator"], by=root, reason="Second administrator")
+    return other
+
+
+def test_the_administrator_never_sets_a_password_and_another_sends_the_new_accounts_link(
+        client_for, users, mailoutbox, client, settings):
+    settings.SITE_URL = "https://pathways.example.nhs.uk"
     admin = client_for("admin")
     target = users["oversight"]
     assert admin.get(f"/admin/accounts/user/{target.pk}/password/").status_code == 403
     response = admin.post("/admin/accounts/user/add/", {
         "username": "newcomm", "first_name": "Nia", "last_name": "Shah",
         "email": "newcomm@example.nhs.uk", "organisation": str(users["commissioner"].organisation_id),
-        "is_active": "on", "roles": ["Commissioner"], "reason": "Joined the ICB team"})
-    assert response.status_code == 302, response.content.decode()[:3000]
+        "is_active": "on", "roles": ["Commissioner"], "reason": "Joined the ICB team"}, follow=True)
+    assert response.status_code == 200, response.content.decode()[:3000]
     new = User.objects.get(username="newcomm")
     assert not new.has_usable_password() and roles_of(new) == {"Commissioner"}
     assert new.organisation == users["commissioner"].organisation
-    assert len(mailoutbox) == 1 and "/accounts/password/" in mailoutbox[0].body
+    # Whoever typed the address does not send the link: another administrator checks it.
+    assert mailoutbox == [] and new.email_set_by == users["admin"]
+    assert "another administrator must check it" in response.content.decode()
+    client.force_login(second_administrator())
+    client.post("/admin/accounts/user/", {"action": "send_password_link",
+                                          "_selected_action": [new.pk]})
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["newcomm@example.nhs.uk"]
     link = next(line for line in mailoutbox[0].body.splitlines() if "/accounts/password/" in line)
-    path = link.split("testserver", 1)[1]
+    assert link.startswith("https://pathways.example.nhs.uk/accounts/password/")   # SITE_URL
+    path = link.split("pathways.example.nhs.uk", 1)[1]
     anonymous = client_for(None)
     form_page = anonymous.get(path, follow=True)
     assert "Set your password" in form_page.content.decode()

@@ -7,6 +7,7 @@ documented; forms from the URL conf, so a new page with a form is covered too.
 """
 import json
 import re
+from pathlib import Path
 
 import pytest
 from rest_framework.test import APIClient
@@ -37,7 +38,10 @@ def operations(schema):
             if not body:
                 continue
             ref = body["schema"].get("$ref", "")
-            properties = components.get(ref.rsplit("/", 1)[-1], {}).get("properties", {})
+            component = components.get(ref.rsplit("/", 1)[-1], {})
+            properties = dict(component.get("properties", {}))
+            for choice in component.get("oneOf", []):     # one body a kind: all their fields
+                properties |= components[choice["$ref"].rsplit("/", 1)[-1]]["properties"]
             yield method, path, properties
 
 
@@ -103,6 +107,39 @@ FORM_FIELDS = ["text", "reason", "summary", "findings", "nhs_number", "date_of_b
                "recs-0-due_date", "recs-0-owner", "concerns-0-description"]
 
 
+ROOT = Path(__file__).resolve().parents[2]
+READS = re.compile(r"""request\.(?:POST|GET|query_params|data)(?:\.get|\.getlist)?[(\[]\s*["'](\w+)["']""")
+
+
+def parameter_names() -> set[str]:
+    """Every parameter a view reads by name, and every field of every form in the product
+    (security round 3, finding 7): a new parameter is fuzzed as soon as it is read."""
+    import importlib
+    import inspect
+
+    from django import forms
+
+    names = set()
+    for path in ROOT.glob("*/*.py"):
+        if path.parent.name in ("tests", "config", ".venv") or path.parent.name.startswith("."):
+            continue
+        names |= set(READS.findall(path.read_text()))
+        if path.name == "forms.py":
+            module = importlib.import_module(f"{path.parent.name}.forms")
+            for _, form in inspect.getmembers(module, inspect.isclass):
+                if issubclass(form, forms.BaseForm) and form.__module__ == module.__name__:
+                    for name, field in form.base_fields.items():
+                        names.add(name)
+                        if isinstance(field.widget, forms.MultiWidget):   # date parts
+                            names |= {f"{name}{suffix}" for suffix in field.widget.widgets_names}
+    return names
+
+
+def test_the_parameter_scan_finds_what_the_views_read():
+    names = parameter_names()
+    assert {"to", "reason", "page", "kind", "nhs_number", "start_day"} <= names, sorted(names)
+
+
 def bad_forms():
     """(data, invalid): `invalid` data must save nothing; the rest is odd but may be valid
     free text (a reason written in Arabic-Indic digits is still a reason), so it need only
@@ -120,6 +157,7 @@ def test_every_form_refuses_malformed_posts_cleanly(client_for, users):
     from tests.workflows.test_access_matrix import objects as matrix_objects
 
     objects = matrix_objects.__wrapped__(users)
+    FORM_FIELDS.extend(sorted(parameter_names() - set(FORM_FIELDS)))
     tried = 0
     for name, route, _ in app_urls():
         kind = EXPECTED[name][0]
@@ -135,3 +173,60 @@ def test_every_form_refuses_malformed_posts_cleanly(client_for, users):
                     assert counts() == before, (name, username, list(data)[:3])
                 tried += 1
     assert tried > 500
+
+
+HUGE_NUMBERS = ["9" * 19, "9" * 40, "-1", "١٢٣", "1e9"]
+
+
+def test_every_page_takes_any_parameter_with_any_number_without_a_500(client_for, users):
+    """Every GET page, as every role that reaches it, with every parameter the code reads set
+    to huge, negative and odd numbers, all at once and one list's page alone."""
+    from tests.workflows.test_access_matrix import objects as matrix_objects
+
+    objects = matrix_objects.__wrapped__(users)
+    names = sorted(parameter_names())
+    tried = 0
+    for name, route, _ in app_urls():
+        kind = EXPECTED[name][0]
+        url = object_url(route, kind, objects) if kind else "/" + route
+        if "<" in url or name in ("logout",):
+            continue
+        for username in ROLES:
+            client = client_for(username)
+            for value in HUGE_NUMBERS:
+                for query in (dict.fromkeys(names, value), {"page": value},
+                              {"notes": value}):
+                    response = client.get(url, query)
+                    assert response.status_code < 500, (name, username, value,
+                                                        response.status_code)
+                    tried += 1
+    assert tried > 1000
+
+
+def test_every_api_list_takes_any_query_parameter_without_a_500(users, schema):
+    """Every GET operation of the API, each of its query parameters a huge or odd number: a
+    400 naming the parameter, or an answer, never a 500."""
+    some_pk = {"referral": Referral.objects.first().pk, "case": IntervenorCase.objects.filter(
+        status="active").first().pk, "action": Action.objects.filter(status="open").first().pk}
+    tried = 0
+    for path, item in schema["paths"].items():
+        operation = item.get("get")
+        if not operation:
+            continue
+        target = ("action" if "/actions/" in path else "case" if "intervenor-cases" in path
+                  else "referral")
+        url = re.sub(r"\{[^}]+\}", str(some_pk[target]), path)
+        params = [p["name"] for p in operation.get("parameters", []) if p["in"] == "query"]
+        for username in ROLES:
+            client = APIClient()
+            client.force_authenticate(users[username])
+            for value in HUGE_NUMBERS:
+                for query in [{p: value} for p in params] or [{}]:
+                    response = client.get(url, query)
+                    assert response.status_code < 500, (url, username, query,
+                                                        response.status_code)
+                    if response.status_code == 400:
+                        assert set(response.json().get("errors", {})) & set(query), (
+                            url, query, response.json())
+                    tried += 1
+    assert tried > 200

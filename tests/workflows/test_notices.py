@@ -53,8 +53,11 @@ def test_panel_allocation_and_report_reach_the_named_people(users):
                                  {"text": "A1", "owner": users["wardmanager"],
                                   "due_date": date.today() + timedelta(days=30)}]}])
     reported = Notice.objects.filter(notification__kind="report_issued",
-                                     notification__key=f"review:{review.pk}:report")
+                                     notification__key__startswith=f"review:{review.pk}:report")
     assert {n.user.username for n in reported} == {"commissioner", "wardmanager"}
+    # The owner's notice leads to their action, which they may open; the review they may not.
+    owned = reported.get(user=users["wardmanager"]).notification
+    assert owned.link == reverse("reviews:action", args=[review.actions.get().pk])
     assert Review.objects.get(pk=review.pk).status == "report_issued"
 
 

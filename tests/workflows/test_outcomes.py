@@ -60,6 +60,7 @@ def test_group_figures_by_hand():
 
 def test_a_small_group_shows_no_figures():
     row = Group("North East", [journey(400, 100) for _ in range(4)]).figures(TODAY)
+    assert row.pop("_eligible") == {"6 months": 4, "12 months": 4}   # kept, never published
     assert row == {"label": "North East", "people": 4, "shown": False,
                    "median_at_referral": None, "horizons": {}, "readmitted_percent": None}
 
