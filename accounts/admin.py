@@ -106,6 +106,11 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
 
         return BoundAccountForm
 
+    def revert_disabled(self, request, obj=None):
+        """An account's history is read, never restored: a restored version would bring back
+        an address or an organisation without the decision each change needs."""
+        return True
+
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
             return False

@@ -111,6 +111,18 @@ def test_the_password_link_service_refuses_the_administrator_who_set_the_address
         password_link_send(user=users["admin"], by=users["admin"])
 
 
+def test_an_accounts_history_cannot_be_restored_around_a_decision(client_for, users):
+    target = users["commissioner2"]
+    user_update_account(user=target, by=users["admin"], reason="New address",
+                        email="ben@example.com")
+    old = target.history.order_by("history_date").first()
+    url = f"/admin/accounts/user/{target.pk}/history/{old.history_id}/"
+    response = client_for("admin").post(url, account_form(User.objects.get(pk=target.pk),
+                                                          email=old.email))
+    assert response.status_code in (302, 403)
+    assert User.objects.get(pk=target.pk).email == "ben@example.com"
+
+
 def test_an_administrator_saves_their_own_account_but_not_who_it_is(client_for, users):
     admin = users["admin"]
     url = f"/admin/accounts/user/{admin.pk}/change/"
