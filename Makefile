@@ -81,7 +81,7 @@ restore:
 # bench.sqlite3 when none is set. Prints a table and writes bench-results.json.
 bench: install
 	$(if $(MIGRATION_DATABASE_URL),DATABASE_URL=$(MIGRATION_DATABASE_URL) $(BIN)/python manage.py migrate --noinput)
-	$(BIN)/python tests/benchmarks/bench.py
+	DEMO_DATA=true $(BIN)/python tests/benchmarks/bench.py
 
 # Mixed role traffic against `make serve` on this machine (started separately, on a database
 # loaded with seed_scale): make load USERS=8 DURATION=60s. Locust is installed on first use.

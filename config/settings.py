@@ -4,6 +4,7 @@ Defaults are for a first run on one machine: SQLite in the project folder, Celer
 eagerly in-process, email printed to the console. Production sets DEBUG=false, SECRET_KEY,
 ALLOWED_HOSTS, DATABASE_URL and REDIS_URL; `manage.py check --deploy` then reports nothing.
 """
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -54,6 +55,13 @@ INSTALLED_APPS = [
     "reviews",
     "workflows",
 ]
+
+# The demo and scale loaders (`demo`: seed_demo, seed_scale) are installed for a first run
+# (DEBUG), the test suite and benchmarks, never in production: bulk writers stay out of the
+# runtime (issue 30). DEMO_DATA=true installs them anywhere else they are wanted.
+DEMO_DATA = env.bool("DEMO_DATA", default=DEBUG or "pytest" in sys.modules)
+if DEMO_DATA:
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -3,8 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from config import health
 from pathways.api import error_handlers
-from workflows import health
 from workflows.api import ApiDocsView
 
 urlpatterns = [

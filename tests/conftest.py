@@ -110,7 +110,7 @@ def pytest_sessionfinish(session, exitstatus):
     collector = getattr(session.config, "_pathways_logs", None)
     if collector is None or not collector.lines:
         return
-    from workflows.management.commands.seed_demo import PEOPLE, demo_nhs_number
+    from demo.management.commands.seed_demo import PEOPLE, demo_nhs_number
 
     numbers = {demo_nhs_number(i) for i in range(len(PEOPLE))}
     leaks = [line for line in collector.lines

@@ -230,8 +230,8 @@ def main():
     from django.db import close_old_connections
 
     from accounts.models import User
+    from demo.scale import scale_present
     from referrals.models import Person
-    from workflows.scale import scale_present
 
     if not os.environ.get("MIGRATION_DATABASE_URL"):   # else `make bench` migrated as owner
         call_command("migrate", verbosity=0)

@@ -68,7 +68,7 @@ APP_DIRS = ["accounts", "referrals", "reviews", "intervenors", "workflows"]
 BYPASS = re.compile(r"\.(update|bulk_create|bulk_update|raw)\(|cursor\(\)")
 # Bulk writers that write the history themselves, each proved by its own test.
 WRITES_ITS_OWN_HISTORY = {
-    "workflows/scale.py": "tests/workflows/test_seed_scale.py",
+    "demo/scale.py": "tests/demo/test_seed_scale.py",
 }
 # Files whose database cursor only reads (a query Django cannot write), each with its test.
 READS_WITH_A_CURSOR = {

@@ -57,9 +57,8 @@ from reviews.models import (
     Review,
     Theme,
 )
-
-from .flows import IntervenorFlow, ReferralFlow, ReviewFlow
-from .models import IntervenorProcess, ReferralProcess, ReviewProcess
+from workflows.flows import IntervenorFlow, ReferralFlow, ReviewFlow
+from workflows.models import IntervenorProcess, ReferralProcess, ReviewProcess
 
 MARKER = "Scale ICB 01"
 REASON = "Seeded at national scale for benchmarks"

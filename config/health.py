@@ -26,8 +26,7 @@ from health_check.views import HealthCheckView
 
 from accounts.access import public
 from accounts.network import client_address
-
-from .deadlines import SWEEP_HEARTBEAT
+from workflows.deadlines import SWEEP_HEARTBEAT
 
 SWEEP_STALE_AFTER = datetime.timedelta(hours=2)
 HEALTH_REQUESTS_PER_MINUTE = 60

@@ -1,7 +1,7 @@
 """Load national scale ×10 for benchmarks and load tests: `manage.py seed_scale --people 20000`.
 
 The demo data is loaded first (its users are the ones the benchmark signs in as). Runs once:
-a second run sees the scale data and stops. See workflows/scale.py for what is written.
+a second run sees the scale data and stops. See demo/scale.py for what is written.
 """
 import time
 
@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from workflows.scale import Seeder, scale_present
+from demo.scale import Seeder, scale_present
 
 
 class Command(BaseCommand):
