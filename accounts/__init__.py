@@ -1,0 +1,4 @@
+"""Accounts: the people who use Pathways, their organisations and roles, and signing in.
+
+May import audit and pathways only.
+"""

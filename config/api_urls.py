@@ -1,7 +1,9 @@
 """/api/v1/: the REST API, with its OpenAPI schema at /api/schema/ and docs at /api/docs/."""
 from django.urls import path
 
+from exports import api as exports
 from intervenors import api as intervenors
+from notifications import api as notifications
 from referrals import api as referrals
 from reviews import api as reviews
 from workflows import api as workflows
@@ -10,8 +12,8 @@ urlpatterns = [
     path("auth/token/", workflows.TokenView.as_view(), name="token"),
     path("auth/token/revoke/", workflows.TokenRevokeView.as_view(), name="token-revoke"),
     path("me/tasks/", workflows.MyTasksView.as_view(), name="my-tasks"),
-    path("me/notifications/", workflows.MyNoticesView.as_view(), name="my-notifications"),
-    path("me/notifications/<int:pk>/read/", workflows.MyNoticeReadView.as_view(),
+    path("me/notifications/", notifications.MyNoticesView.as_view(), name="my-notifications"),
+    path("me/notifications/<int:pk>/read/", notifications.MyNoticeReadView.as_view(),
          name="my-notification-read"),
     path("referrals/", referrals.ReferralListView.as_view(), name="referrals"),
     path("referrals/<uuid:pk>/", referrals.ReferralDetailView.as_view(), name="referral"),
@@ -31,7 +33,7 @@ urlpatterns = [
          name="case-assign"),
     path("intervenor-cases/<uuid:pk>/close/", intervenors.CaseCloseView.as_view(),
          name="case-close"),
-    path("exports/", workflows.ExportListView.as_view(), name="exports"),
-    path("exports/<uuid:pk>/", workflows.ExportDetailView.as_view(), name="export"),
-    path("exports/<uuid:pk>/file/", workflows.ExportFileView.as_view(), name="export-file"),
+    path("exports/", exports.ExportListView.as_view(), name="exports"),
+    path("exports/<uuid:pk>/", exports.ExportDetailView.as_view(), name="export"),
+    path("exports/<uuid:pk>/file/", exports.ExportFileView.as_view(), name="export-file"),
 ]

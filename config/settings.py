@@ -54,6 +54,10 @@ INSTALLED_APPS = [
     "intervenors",
     "reviews",
     "workflows",
+    "records",
+    "exports",
+    "notifications",
+    "oversight",
 ]
 
 # The demo and scale loaders (`demo`: seed_demo, seed_scale) are installed for a first run
@@ -95,7 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
-                "workflows.context_processors.unread_notices",
+                "notifications.context_processors.unread_notices",
             ],
         },
     },
@@ -310,9 +314,9 @@ SPECTACULAR_SETTINGS = {
         "RouteEnum": "referrals.models.Route",
         "WorkItemKindEnum": "workflows.inbox.WORK_KINDS",
         "KindEnum": "reviews.models.Review.Kind",   # its name before 1.2.0, kept
-        "ExportKindEnum": "workflows.models.Export.Kind",
-        "ExportStatusEnum": "workflows.models.Export.Status",
-        "NoticeKindEnum": "workflows.models.Notification.Kind",   # its name before 2.0.0, kept
+        "ExportKindEnum": "exports.models.Export.Kind",
+        "ExportStatusEnum": "exports.models.Export.Status",
+        "NoticeKindEnum": "notifications.models.Notification.Kind",   # its name before 2.0.0, kept
     },
 }
 

@@ -19,6 +19,10 @@ urlpatterns = [
     path("", include("intervenors.urls")),
     path("", include("reviews.urls")),
     path("", include("workflows.urls")),
+    path("", include("records.urls")),
+    path("", include("notifications.urls")),
+    path("", include("exports.urls")),
+    path("", include("oversight.urls")),
 ]
 
 # Under /api/ a missing route or a server error answers in the API's JSON error shape.

@@ -6,11 +6,11 @@ from rest_framework.views import APIView
 
 from accounts.models import Region
 from accounts.roles import Role
+from oversight.outcomes import person_outcome
 from pathways.api import PageQuery, created, page_of, paginate, query, roles
+from records.timeline import KINDS, person_timeline
 from workflows import services as flow
-from workflows.outcomes import person_outcome
 from workflows.selectors import person_related
-from workflows.timeline import KINDS, person_timeline
 
 from . import selectors
 from .models import (

@@ -11,12 +11,12 @@ from accounts.access import role_required
 from accounts.roles import Role
 from audit.access import get_or_404
 from audit.services import access_record
+from oversight.outcomes import person_outcome
 from pathways import paging
 from pathways.errors import DomainError
 from pathways.forms import apply_form, attach_refusal
 from workflows import claims, tracker
 from workflows import services as flow
-from workflows.outcomes import person_outcome
 from workflows.selectors import person_related
 
 from . import selectors

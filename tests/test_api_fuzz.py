@@ -93,7 +93,7 @@ def test_every_operation_keeps_its_contract_as_intervenor(case, users):
 @settings(max_examples=40, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
 def test_every_valid_export_request_is_accepted(case, users):
-    with __import__("unittest.mock").mock.patch("workflows.exports.build_export.delay"):
+    with __import__("unittest.mock").mock.patch("exports.services.build_export.delay"):
         case.call_and_validate(headers=auth(users, "oversight"))
 
 

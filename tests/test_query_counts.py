@@ -56,9 +56,9 @@ def _export_queries(user, kind) -> tuple[int, int]:
     """Queries to write an export of `kind` for `user`, and to download it."""
     from django.test import Client
 
-    from workflows.exports import export_build, export_request
+    from exports.services import export_build, export_request
 
-    with patch("workflows.exports.build_export.delay"):
+    with patch("exports.services.build_export.delay"):
         export = export_request(by=user, kind=kind)
     with CaptureQueriesContext(connection) as ctx:
         export_build(str(export.pk))

@@ -1,10 +1,10 @@
-"""Service-level targets and oversight thresholds: the keys are fixed; an administrator changes
-their days, with a reason."""
+"""Service-level targets: the steps are fixed; an administrator changes their days, with a
+reason."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import OversightThreshold, StepTarget
-from .targets import step_target_set, threshold_set
+from .models import StepTarget
+from .targets import step_target_set
 
 
 @admin.register(StepTarget)
@@ -23,19 +23,3 @@ class StepTargetAdmin(SimpleHistoryAdmin):
         step_target_set(by=request.user, target=obj,
                         working_days=form.cleaned_data["working_days"],
                         reason=form.cleaned_data["reason"])
-
-
-@admin.register(OversightThreshold)
-class OversightThresholdAdmin(SimpleHistoryAdmin):
-    list_display = ("key", "days", "reason")
-    fields = ("key", "days", "reason")
-
-    def get_readonly_fields(self, request, obj=None):
-        return ("key",) if obj else ()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def save_model(self, request, obj, form, change):
-        threshold_set(by=request.user, threshold=obj, days=form.cleaned_data["days"],
-                      reason=form.cleaned_data["reason"])

@@ -14,18 +14,17 @@ from accounts.roles import Role
 from audit.models import Decision
 from audit.services import decision_record, stamp, system_user
 from intervenors.selectors import cases_visible
-from referrals.selectors import people_visible, referrals_visible
-from reviews.models import Action
-from reviews.selectors import actions_visible, reviews_visible
-
-from .models import Notification
-from .notifications import (
+from notifications.models import Notification
+from notifications.services import (
     link_to,
     notification_owe,
     oversight_recipients,
     users_of_role,
     visible_in,
 )
+from referrals.selectors import people_visible, referrals_visible
+from reviews.models import Action
+from reviews.selectors import actions_visible, reviews_visible
 
 SWEEP_HEARTBEAT = "pathways:sweep:last-run"   # read by /health/ready
 DUE_SOON_DAYS = 7        # DOMAIN.md: reminders 7 days before

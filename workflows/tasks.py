@@ -1,21 +1,18 @@
 """Celery tasks: thin, idempotent wrappers around services. They take ids, never objects.
 
-`send_notification` lives in workflows.notifications beside what it sends, and
-`build_meeting_pack` in workflows.packs beside what it builds (`build_export` and
-`sweep_exports` in workflows.exports); they are imported here so that
-Celery's autodiscovery of `tasks` modules registers them.
+The hourly sweep runs here; its parts live with what they sweep: owed messages
+(notifications), expired and lost exports (exports), follow-up reviews (workflows.followups).
 """
 from celery import shared_task
 
+from exports.services import exports_sweep
+from notifications.services import notifications_requeue
+
 from .deadlines import record_sweep_heartbeat
 from .deadlines import sweep_action_deadlines as _sweep
-from .exports import build_export, exports_sweep, sweep_exports
 from .followups import start_due_follow_ups
-from .notifications import notifications_requeue, send_notification
-from .packs import build_meeting_pack
 
-__all__ = ["send_notification", "sweep_action_deadlines", "build_meeting_pack", "build_export",
-           "sweep_exports"]
+__all__ = ["sweep_action_deadlines"]
 
 
 @shared_task(acks_late=True)

@@ -93,7 +93,7 @@ def test_the_administrator_cannot_make_itself_superuser_or_join_the_oversight_gr
     assert not User.objects.get(pk=admin.pk).is_superuser
     assert roles_of(admin) == {"Administrator"}
     assert client_for("admin").get(reverse("referrals:queue")).status_code == 403
-    assert client_for("admin").get(reverse("workflows:equality")).status_code == 403
+    assert client_for("admin").get(reverse("oversight:equality")).status_code == 403
     assert not Decision.objects.filter(kind="role_granted").exists()
 
 

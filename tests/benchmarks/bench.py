@@ -47,7 +47,7 @@ BARE = "/bench/bare/"
 
 
 def pages(long_person, export_file):
-    from workflows.themes import periods
+    from oversight.themes import periods
 
     timeline = f"/people/{long_person}/timeline/"
     quarter = periods()[2].key          # the current calendar quarter
@@ -108,7 +108,7 @@ def ask(client, url):
     if isinstance(url, Post):
         from unittest.mock import patch
 
-        with patch("workflows.exports.build_export.delay"):
+        with patch("exports.services.build_export.delay"):
             if url.startswith("/api/"):
                 response = client.post(url, json.dumps(url.data),
                                        content_type="application/json")
@@ -124,14 +124,14 @@ def written_exports(users: dict) -> tuple[str, list[dict]]:
     five), and leave one written actions export to download."""
     from unittest.mock import patch
 
-    from workflows.exports import export_build, export_request
+    from exports.services import export_build, export_request
 
     rows, last = [], None
     for kind, role in (("queue", "coordinator"), ("actions", "oversight"),
                        ("caseloads", "coordinator")):
         times = []
         for _ in range(5):
-            with patch("workflows.exports.build_export.delay"):
+            with patch("exports.services.build_export.delay"):
                 export = export_request(by=users[role], kind=kind)
             started = time.perf_counter()
             export_build(str(export.pk))

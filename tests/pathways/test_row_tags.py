@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from intervenors.selectors import waiting_list
 from pathways.templatetags.nhsuk import day_month_year
+from records.timeline import person_timeline
 from referrals.models import Person, Unit
 from referrals.selectors import triage_queue
-from workflows.timeline import person_timeline
 
 # What the templates wrote before the rows were drawn in Python (the oracle).
 QUEUE_ROW = """{% load humanize nhsuk scores links %}

@@ -36,8 +36,8 @@ FORBIDDEN = {
 # document (WeasyPrint, its own print stylesheet), not a page: the design system's table
 # component carries classes and scrolling wrappers that mean nothing on A4 paper.
 ALLOWED: set[tuple[str, str]] = {
-    ("workflows/pack_print.html", "a <table> (use {% table %})"),
-    ("workflows/pack_print.html", "a <caption> (use {% table_caption %})"),
+    ("oversight/pack_print.html", "a <table> (use {% table %})"),
+    ("oversight/pack_print.html", "a <caption> (use {% table_caption %})"),
 }
 
 

@@ -73,7 +73,7 @@ def test_commissioner_raises_and_coordinator_triages_through_the_pages(client_fo
     assert history[-1].history_change_reason == "Meets the criteria."
     assert history[0].history_user.username == "commissioner"
 
-    timeline = coordinator.get(reverse("workflows:timeline", args=[person.pk])).content.decode()
+    timeline = coordinator.get(reverse("records:timeline", args=[person.pk])).content.decode()
     assert "Referral accepted for Both" in timeline and "Referral raised for" in timeline
 
 
@@ -168,10 +168,10 @@ def test_viewing_a_person_is_logged_for_the_oversight_group(client_for, users):
     client_for("coordinator").get(reverse("referrals:person", args=[person.pk]))
     client_for("coordinator").get(reverse("referrals:person", args=[person.pk]))
     assert AccessLogEntry.objects.filter(person=person, granted=True).count() == before + 2
-    log = client_for("oversight").get(reverse("workflows:access_log", args=[person.pk]))
+    log = client_for("oversight").get(reverse("records:access_log", args=[person.pk]))
     assert "Cara Lewis" in log.content.decode()
     assert client_for("coordinator").get(
-        reverse("workflows:access_log", args=[person.pk])).status_code == 403
+        reverse("records:access_log", args=[person.pk])).status_code == 403
 
 
 def test_a_rating_change_moves_people_up_the_queue_the_same_day(users):

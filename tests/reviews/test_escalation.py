@@ -8,12 +8,12 @@ import time_machine
 from django.urls import reverse
 
 from audit.models import Decision
+from notifications.models import Notification
 from pathways.errors import DomainError
 from reviews.models import Action, EscalationResponse
 from reviews.services import action_escalation_respond
 from workflows.deadlines import sweep_action_deadlines
 from workflows.inbox import Inbox
-from workflows.models import Notification
 
 pytestmark = pytest.mark.django_db
 

@@ -16,13 +16,14 @@ from accounts.models import Organisation, User
 from accounts.roles import Role
 from accounts.services import user_update_account
 from audit.models import Decision
+from exports.models import Export
+from notifications.models import Notice
 from pathways.errors import NotAllowedError
 from referrals.models import Concern, Person
 from reviews.models import Action, PanelMember
 from tests.accounts.test_admin import _account_post as account_form
 from tests.accounts.test_admin import second_administrator
 from tests.workflows.test_exports import api_for, written
-from workflows.models import Export, Notice
 
 pytestmark = pytest.mark.django_db
 
@@ -140,15 +141,15 @@ def test_an_export_past_its_time_is_refused_where_it_is_served_without_any_sweep
     export = written(users["oversight"], "actions")
     api = api_for(users["oversight"])
     client.force_login(users["oversight"])
-    assert client.get(reverse("workflows:export_file", args=[export.pk])).status_code == 200
+    assert client.get(reverse("exports:export_file", args=[export.pk])).status_code == 200
     # Its 24 hours are up; no sweep has run (the default first run has no scheduler).
     Export.objects.filter(pk=export.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
-    assert client.get(reverse("workflows:export_file", args=[export.pk])).status_code == 404
+    assert client.get(reverse("exports:export_file", args=[export.pk])).status_code == 404
     assert api.get(f"/api/v1/exports/{export.pk}/file/").status_code == 404
     assert api.get(f"/api/v1/exports/{export.pk}/").json()["file_url"] is None
-    page = client.get(reverse("workflows:export", args=[export.pk])).content.decode()
+    page = client.get(reverse("exports:export", args=[export.pk])).content.decode()
     assert "has expired" in page
-    listed = client.get(reverse("workflows:exports")).content.decode()
+    listed = client.get(reverse("exports:exports")).content.decode()
     assert "Expired" in listed
     export.refresh_from_db()
     assert export.status == "expired" and export.csv == ""
@@ -170,9 +171,9 @@ def test_the_hourly_sweep_also_empties_expired_exports(users):
 
 
 FILE_ROUTES = {   # name -> how a file that is out of time or out of scope is refused
-    "workflows:export_file": "expires, and follows its asker's role, organisation and grants",
-    "workflows:pack_file": "oversight's aggregate pack: the role is checked on every download",
-    "workflows:outcomes_csv": "written at the request from the reader's role, never stored",
+    "exports:export_file": "expires, and follows its asker's role, organisation and grants",
+    "oversight:pack_file": "oversight's aggregate pack: the role is checked on every download",
+    "oversight:outcomes_csv": "written at the request from the reader's role, never stored",
     "reviews:easy_read_pdf": "written at the request through the reader's scoped selector",
     "api:export-file": "the export file's own view, through the API",
     "api-schema": "the API's description: no records, for signed-in people only",
@@ -231,13 +232,13 @@ def test_moving_organisation_closes_an_export_asked_for_in_the_old_one(client, u
     commissioner = users["commissioner"]
     export = written(commissioner, "actions")
     client.force_login(commissioner)
-    assert client.get(reverse("workflows:export_file", args=[export.pk])).status_code == 200
+    assert client.get(reverse("exports:export_file", args=[export.pk])).status_code == 200
     other = Organisation.objects.exclude(pk=commissioner.organisation_id).filter(
         kind="icb").first()
     user_update_account(user=commissioner, by=users["admin"], reason="New job",
                         organisation=other)
     client.force_login(User.objects.get(pk=commissioner.pk))
-    assert client.get(reverse("workflows:export_file", args=[export.pk])).status_code == 404
+    assert client.get(reverse("exports:export_file", args=[export.pk])).status_code == 404
     assert api_for(commissioner).get(f"/api/v1/exports/{export.pk}/file/").status_code == 404
     assert Export.objects.get(pk=export.pk).status == "closed"
 
@@ -247,7 +248,7 @@ def test_an_export_asked_for_elsewhere_is_not_served_even_if_nothing_closed_it(c
     other = Organisation.objects.exclude(pk=users["oversight"].organisation_id).first()
     Export.objects.filter(pk=export.pk).update(organisation=other)   # as if the hook missed
     client.force_login(users["oversight"])
-    assert client.get(reverse("workflows:export_file", args=[export.pk])).status_code == 404
+    assert client.get(reverse("exports:export_file", args=[export.pk])).status_code == 404
 
 
 @pytest.mark.parametrize("shrink", ["role", "owner", "permission", "group"])

@@ -14,9 +14,10 @@ from django.utils import timezone
 from accounts.models import User
 from audit.models import Decision
 from intervenors.models import IntervenorCase
+from notifications.models import Notice
+from oversight.models import MeetingPack
 from referrals.models import Referral
 from reviews.models import Action, Review, Theme
-from workflows.models import MeetingPack, Notice
 
 pytestmark = pytest.mark.django_db
 
@@ -50,24 +51,24 @@ EXPECTED = {
     "referrals:discharge_add": ("person", {}, 405),
     "referrals:readmission_add": ("person", {}, 405),
     "referrals:concern_resolve": ("concern", {}, 405),
-    "workflows:timeline": ("person", {"commissioner": 200, "coordinator": 200, "oversight": 200,
+    "records:timeline": ("person", {"commissioner": 200, "coordinator": 200, "oversight": 200,
                                       None: 302, "norole": 403}, 404),
-    "workflows:access_log": ("person", {"oversight": 200, None: 302}, 403),
-    "workflows:equality": (None, {"oversight": 200, None: 302}, 403),
-    "workflows:outcomes": (None, {"oversight": 200, "coordinator": 200, None: 302}, 403),
-    "workflows:outcomes_csv": (None, {"oversight": 200, "coordinator": 200, None: 302}, 403),
-    "workflows:dashboard": (None, {"oversight": 200, "coordinator": 200, None: 302}, 403),
-    "workflows:themes": (None, {"oversight": 200, "coordinator": 200, None: 302}, 403),
-    "workflows:packs": (None, {"oversight": 200, None: 302}, 403),
-    "workflows:pack": ("pack", {"oversight": 200, None: 302}, 403),
-    "workflows:pack_file": ("pack", {"oversight": 200, None: 302}, 403),
-    "workflows:theme": ("theme", {"oversight": 200, "coordinator": 200, None: 302}, 403),
+    "records:access_log": ("person", {"oversight": 200, None: 302}, 403),
+    "oversight:equality": (None, {"oversight": 200, None: 302}, 403),
+    "oversight:outcomes": (None, {"oversight": 200, "coordinator": 200, None: 302}, 403),
+    "oversight:outcomes_csv": (None, {"oversight": 200, "coordinator": 200, None: 302}, 403),
+    "oversight:dashboard": (None, {"oversight": 200, "coordinator": 200, None: 302}, 403),
+    "oversight:themes": (None, {"oversight": 200, "coordinator": 200, None: 302}, 403),
+    "oversight:packs": (None, {"oversight": 200, None: 302}, 403),
+    "oversight:pack": ("pack", {"oversight": 200, None: 302}, 403),
+    "oversight:pack_file": ("pack", {"oversight": 200, None: 302}, 403),
+    "oversight:theme": ("theme", {"oversight": 200, "coordinator": 200, None: 302}, 403),
     "workflows:inbox": (None, {None: 302, "norole": 403}, 200),
-    "workflows:notices": (None, {None: 302, "norole": 403}, 200),
+    "notifications:notices": (None, {None: 302, "norole": 403}, 200),
     "workflows:task_take": ("referral", {}, 405),        # POST only
     "workflows:task_release": ("referral", {}, 405),
     # One's own notification opens (a redirect to its page); anyone else's is not there.
-    "workflows:notice_open": ("notice", {"commissioner": 302, None: 302, "norole": 403}, 404),
+    "notifications:notice_open": ("notice", {"commissioner": 302, None: 302, "norole": 403}, 404),
     "intervenors:caseload": (None, dict.fromkeys(("intervenor", "intervenor2", "intervenor3"),
                                                  200) | {None: 302}, 403),
     "intervenors:waiting": (None, {"coordinator": 200, "oversight": 200, None: 302}, 403),
@@ -97,9 +98,9 @@ EXPECTED = {
                                   "commissioner2": 404, "chair": 200, "chair2": 404,
                                   "wardmanager": 404, **dict.fromkeys(INTERVENORS, 404),
                                   None: 302}, 403),
-    "workflows:exports": (None, dict.fromkeys(EXPORTERS, 200) | {None: 302}, 403),
+    "exports:exports": (None, dict.fromkeys(EXPORTERS, 200) | {None: 302}, 403),
     # One's own export only (the fixture's is oversight's); another exporter gets a 404.
-    **{f"workflows:{name}": ("export", dict.fromkeys(EXPORTERS, 404) | {
+    **{f"exports:{name}": ("export", dict.fromkeys(EXPORTERS, 404) | {
         "oversight": 200, None: 302}, 403) for name in ("export", "export_file")},
     "reviews:action_owner": ("action", {}, 405),
     "reviews:action_escalation": ("action", {}, 405),
@@ -152,9 +153,9 @@ def objects(users):
 
 
 def export_ready(user):
-    from workflows.exports import export_build, export_request
+    from exports.services import export_build, export_request
 
-    with patch("workflows.exports.build_export.delay"):
+    with patch("exports.services.build_export.delay"):
         export = export_request(by=user, kind="actions", filters={"overdue": True})
     export_build(str(export.pk))
     return export
@@ -260,8 +261,8 @@ POST_ACTIONS = {
                              {"coordinator"}),
     "reviews:action_escalation": ("action", {"step": "other", "reason": "probe",
                                              "follow_up_on": "2099-01-01"}, {"oversight"}),
-    "workflows:theme": ("theme", {"text": "probe"}, {"oversight"}),
-    "workflows:packs": ("pack", {"period": "all"}, {"oversight"}),
+    "oversight:theme": ("theme", {"text": "probe"}, {"oversight"}),
+    "oversight:packs": ("pack", {"period": "all"}, {"oversight"}),
 }
 
 

@@ -72,7 +72,7 @@ WRITES_ITS_OWN_HISTORY = {
 }
 # Files whose database cursor only reads (a query Django cannot write), each with its test.
 READS_WITH_A_CURSOR = {
-    "workflows/timeline.py": "test_each_timeline_page_read_with_its_count_is_that_page_of_the_whole",
+    "records/timeline.py": "test_each_timeline_page_read_with_its_count_is_that_page_of_the_whole",
 }
 CURSOR = re.compile(r"cursor\(\)")
 
@@ -97,7 +97,7 @@ def test_no_app_code_writes_around_history():
 def test_a_seeded_persons_timeline_shows_who_decided_what_in_order(client_for):
     review = Review.objects.filter(status="report_issued").first()
     person = review.person
-    page = client_for("coordinator").get(reverse("workflows:timeline", args=[person.pk]))
+    page = client_for("coordinator").get(reverse("records:timeline", args=[person.pk]))
     body = page.content.decode()
     expected = ["Referral raised for", "Referral accepted for", "Panel scheduled for",
                 "Panel held on", "Report issued:"]
@@ -105,7 +105,7 @@ def test_a_seeded_persons_timeline_shows_who_decided_what_in_order(client_for):
     assert positions == sorted(positions)
     assert "Demo: meets the criteria for the national programme." in body   # the why
     assert "Cara Lewis" in body and "Dev Patel" in body                      # the who
-    only = client_for("coordinator").get(reverse("workflows:timeline", args=[person.pk]),
+    only = client_for("coordinator").get(reverse("records:timeline", args=[person.pk]),
                                          {"kind": "decision"}).content.decode()
     assert "Referral accepted for" in only and "Concern recorded" not in only
 
@@ -114,12 +114,12 @@ def test_timeline_hides_reviews_from_people_not_on_them(client_for, users):
     review = Review.objects.filter(status="report_issued",
                                    referral__organisation__name__startswith="North").first()
     body = client_for("commissioner").get(
-        reverse("workflows:timeline", args=[review.person_id])).content.decode()
+        reverse("records:timeline", args=[review.person_id])).content.decode()
     assert "Referral raised for" in body
     # The commissioner's organisation may see its review, so its events are there.
     assert "Report issued:" in body
     other = client_for("commissioner2").get(
-        reverse("workflows:timeline", args=[review.person_id]))
+        reverse("records:timeline", args=[review.person_id]))
     assert other.status_code == 404
 
 
@@ -160,7 +160,7 @@ def test_each_timeline_page_read_with_its_count_is_that_page_of_the_whole(users,
     from django.test.utils import CaptureQueriesContext
 
     from pathways import paging
-    from workflows.timeline import person_timeline
+    from records.timeline import person_timeline
 
     person = _long_history(120, timedelta(minutes=1))
     user = users["coordinator"]
@@ -196,12 +196,12 @@ def test_going_to_a_day_shows_the_page_that_holds_its_first_event(users, client_
     from django.utils import timezone
 
     from pathways import paging
-    from workflows.timeline import person_timeline
+    from records.timeline import person_timeline
 
     person = _long_history(130, timedelta(days=1))
     whole = list(person_timeline(users["coordinator"], person))
     assert len(whole) > 2 * paging.PER_PAGE
-    client, url = client_for("coordinator"), reverse("workflows:timeline", args=[person.pk])
+    client, url = client_for("coordinator"), reverse("records:timeline", args=[person.pk])
 
     def go(day, **more):
         return client.get(url, {"start_day": day.day, "start_month": day.month,
@@ -239,7 +239,7 @@ def test_the_api_reads_each_timeline_page_with_its_count_in_one_query(users, cli
 
     from django.test.utils import CaptureQueriesContext
 
-    from workflows.timeline import person_timeline
+    from records.timeline import person_timeline
 
     person = _long_history(30, timedelta(minutes=1))
     whole = list(person_timeline(users["coordinator"], person))
@@ -263,8 +263,8 @@ def test_each_kind_of_event_reads_as_its_record_says_in_one_query_a_page(users, 
     from django.test.utils import CaptureQueriesContext
 
     from pathways import paging
+    from records.timeline import person_timeline
     from referrals.models import CqcRating
-    from workflows.timeline import person_timeline
 
     user = users["coordinator"]
     activity = CaseActivity.objects.select_related("case__person", "author").first()

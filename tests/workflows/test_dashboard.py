@@ -5,10 +5,10 @@ import pytest
 from django.urls import reverse
 
 from intervenors.models import CaseActivity, IntervenorCase
+from oversight import dashboard as oversight
+from oversight.services import thresholds
 from referrals.models import LtsEpisode, Referral
 from reviews.models import Action
-from workflows import oversight
-from workflows.targets import thresholds
 
 pytestmark = pytest.mark.django_db
 
@@ -73,10 +73,10 @@ def test_stuck_people_are_long_in_lts_and_quiet(users):
 
 
 def test_only_the_oversight_group_and_coordinators_open_it(client_for):
-    assert client_for("oversight").get(reverse("workflows:dashboard")).status_code == 200
-    assert client_for("coordinator").get(reverse("workflows:dashboard")).status_code == 200
+    assert client_for("oversight").get(reverse("oversight:dashboard")).status_code == 200
+    assert client_for("coordinator").get(reverse("oversight:dashboard")).status_code == 200
     for username in ("commissioner", "chair", "intervenor", "wardmanager"):
-        assert client_for(username).get(reverse("workflows:dashboard")).status_code == 403
+        assert client_for(username).get(reverse("oversight:dashboard")).status_code == 403
 
 
 def test_days_to_each_step_by_quarter_match_an_independent_count(users):
@@ -114,7 +114,7 @@ def test_percentile_is_nearest_rank():
 
 
 def test_the_dashboard_draws_lengths_in_lts_as_a_chart_beside_its_table(client_for):
-    page = client_for("oversight").get(reverse("workflows:dashboard")).content.decode()
+    page = client_for("oversight").get(reverse("oversight:dashboard")).content.decode()
     assert '<svg class="app-chart" role="img"' in page
     assert "People in long-term segregation by how long" in page
     assert "Days from referral to each step" in page
@@ -162,8 +162,8 @@ def test_the_period_shows_the_change_in_people_in_lts_and_what_happened(users):
 
 def test_the_stuck_thresholds_are_data_changed_with_a_reason(users):
     from audit.models import Decision
-    from workflows.models import OversightThreshold
-    from workflows.targets import threshold_set
+    from oversight.models import OversightThreshold
+    from oversight.services import threshold_set
 
     today = date.today()
     stuck = set(oversight.stuck_people(today).values_list("pk", flat=True))
@@ -182,10 +182,10 @@ def test_the_stuck_thresholds_are_data_changed_with_a_reason(users):
 
 def test_the_dashboard_filters_by_region_and_period(client_for):
     oversight_client = client_for("oversight")
-    page = oversight_client.get(reverse("workflows:dashboard"),
+    page = oversight_client.get(reverse("oversight:dashboard"),
                                 {"period": "all", "region": "london"}).content.decode()
     assert "Headline figures: London" in page and "In the period: all time" in page
-    page = oversight_client.get(reverse("workflows:dashboard")).content.decode()
+    page = oversight_client.get(reverse("oversight:dashboard")).content.decode()
     assert "In the period: the last 12 months" in page and "since" in page
 
 
@@ -220,7 +220,7 @@ def test_the_stuck_list_pages_its_kept_ranking_in_order(client_for):
     assert kept.count() == len(ranked)
     assert [(p.pk, p.rank_score) for p in kept[0:len(ranked)]] == [
         (p.pk, p.rank_score) for p in ranked]
-    page = client_for("oversight").get(reverse("workflows:dashboard")).content.decode()
+    page = client_for("oversight").get(reverse("oversight:dashboard")).content.decode()
     assert "Figures as of" in page
     positions = [page.index(p.reference) for p in ranked[:20]]
     assert positions == sorted(positions)

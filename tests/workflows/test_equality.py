@@ -3,8 +3,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workflows.equality import SUPPRESS_BELOW, cohort, equality_tables, suppress
-from workflows.suppression import SUPPRESSED, TOTAL, suppress_grid
+from oversight.equality import SUPPRESS_BELOW, cohort, equality_tables, suppress
+from oversight.suppression import SUPPRESSED, TOTAL, suppress_grid
 
 pytestmark = pytest.mark.django_db
 

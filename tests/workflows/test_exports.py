@@ -15,10 +15,11 @@ from rest_framework.test import APIClient
 
 from audit.models import AccessLogEntry
 from audit.services import system_user
+from exports.models import Export
+from exports.services import KEEP_FOR, KINDS, REQUEUE_AFTER, export_build, export_request, exports_sweep
+from notifications.models import Notice
 from referrals.models import Referral
 from reviews.models import Action
-from workflows.exports import KEEP_FOR, KINDS, REQUEUE_AFTER, export_build, export_request, exports_sweep
-from workflows.models import Export, Notice
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def read_csv(response):
 
 def asked(user, kind, **filters):
     """An export asked for, its task not yet run (as when the worker has not got to it)."""
-    with patch("workflows.exports.build_export.delay") as delay:
+    with patch("exports.services.build_export.delay") as delay:
         export = export_request(by=user, kind=kind, filters=filters)
     return export, delay
 
@@ -61,18 +62,18 @@ def test_oversight_asks_for_overdue_actions_from_the_list_and_downloads_them(
     assert 'name="overdue" value="on"' in page          # the list's filter goes with it
 
     with django_capture_on_commit_callbacks(execute=True):     # the worker runs (eagerly)
-        response = client.post(reverse("workflows:exports"), {"kind": "actions",
+        response = client.post(reverse("exports:exports"), {"kind": "actions",
                                                               "overdue": "on"})
     export = Export.objects.get(requested_by=oversight)
     assert response.status_code == 302 and response["Location"] == reverse(
-        "workflows:export", args=[export.pk])
+        "exports:export", args=[export.pk])
     assert export.status == "ready" and export.filters == {"overdue": True}
     body = client.get(response["Location"]).content.decode()
     assert "Export: Actions" in body and "overdue only" in body
     assert f"Ready: {export.rows} rows" in body and 'http-equiv="refresh"' not in body
 
     before = AccessLogEntry.objects.filter(object_type="export:actions").count()
-    rows = read_csv(client.get(reverse("workflows:export_file", args=[export.pk])))
+    rows = read_csv(client.get(reverse("exports:export_file", args=[export.pk])))
     assert rows[0] == ["person", "action", "owner_organisation", "owner", "due_date", "status",
                        "overdue", "escalated"]
     overdue = Action.objects.filter(status__in=Action.OPEN_STATUSES, due_date__lt=date.today())
@@ -86,10 +87,10 @@ def test_oversight_asks_for_overdue_actions_from_the_list_and_downloads_them(
     assert log.latest("at").user == oversight and log.latest("at").object_id == str(export.pk)
     # The owner is told, in Pathways and by email, with a link and no details.
     notice = Notice.objects.get(user=oversight, notification__kind="export_ready")
-    assert notice.notification.link == reverse("workflows:export", args=[export.pk])
+    assert notice.notification.link == reverse("exports:export", args=[export.pk])
     assert "HYPERLINK" not in notice.notification.body
-    listing = client.get(reverse("workflows:exports")).content.decode()
-    assert "Your exports" in listing and reverse("workflows:export", args=[export.pk]) in listing
+    listing = client.get(reverse("exports:exports")).content.decode()
+    assert "Your exports" in listing and reverse("exports:export", args=[export.pk]) in listing
 
 
 def test_each_export_holds_only_what_its_owner_may_see(users):
@@ -109,9 +110,9 @@ def test_nobody_else_sees_or_downloads_an_export(client, users):
     export = written(users["oversight"], "actions")
     for other in ("coordinator", "commissioner"):          # both may export; neither sees it
         client.force_login(users[other])
-        assert client.get(reverse("workflows:export", args=[export.pk])).status_code == 404
-        assert client.get(reverse("workflows:export_file", args=[export.pk])).status_code == 404
-        assert str(export.pk) not in client.get(reverse("workflows:exports")).content.decode()
+        assert client.get(reverse("exports:export", args=[export.pk])).status_code == 404
+        assert client.get(reverse("exports:export_file", args=[export.pk])).status_code == 404
+        assert str(export.pk) not in client.get(reverse("exports:exports")).content.decode()
         api = api_for(users[other])
         assert api.get(f"/api/v1/exports/{export.pk}/").status_code == 404
         assert api.get(f"/api/v1/exports/{export.pk}/file/").status_code == 404
@@ -122,12 +123,12 @@ def test_nobody_else_sees_or_downloads_an_export(client, users):
 
 def test_a_role_that_may_not_export_a_list_is_refused_and_nothing_is_made(client, users):
     client.force_login(users["commissioner"])
-    assert client.post(reverse("workflows:exports"), {"kind": "queue"}).status_code == 403
+    assert client.post(reverse("exports:exports"), {"kind": "queue"}).status_code == 403
     response = api_for(users["commissioner"]).post("/api/v1/exports/", {"kind": "caseloads"},
                                                    format="json")
     assert response.status_code == 403 and response.json()["code"] == "permission_denied"
     client.force_login(users["expert"])                # a panel member exports nothing
-    assert client.post(reverse("workflows:exports"), {"kind": "actions"}).status_code == 403
+    assert client.post(reverse("exports:exports"), {"kind": "actions"}).status_code == 403
     assert not Export.objects.exists()
 
 
@@ -146,7 +147,7 @@ def test_asking_twice_while_it_is_written_is_one_export(users,
 
 def test_a_tampered_request_gets_a_clear_error_and_makes_nothing(client, users):
     client.force_login(users["oversight"])
-    response = client.post(reverse("workflows:exports"), {"kind": "everything"})
+    response = client.post(reverse("exports:exports"), {"kind": "everything"})
     assert response.status_code == 400
     assert "could not be asked for" in response.content.decode()
     assert not Export.objects.exists()
@@ -156,7 +157,7 @@ def test_an_integrator_asks_waits_and_downloads_over_the_api(users,
                                                              django_capture_on_commit_callbacks):
     api = api_for(users["oversight"])
     with (django_capture_on_commit_callbacks(execute=False) as queued,
-          patch("workflows.exports.build_export.delay")):
+          patch("exports.services.build_export.delay")):
         response = api.post("/api/v1/exports/", {"kind": "actions", "overdue": True},
                             format="json")
     assert response.status_code == 202
@@ -189,7 +190,7 @@ def test_the_api_names_a_wrong_kind_or_a_filter_the_list_does_not_take(users):
     unknown = api.post("/api/v1/exports/", {"kind": "actions", "colour": "red"}, format="json")
     assert unknown.status_code == 400 and "colour" in unknown.json()["errors"]
     assert not Export.objects.exists()
-    with patch("workflows.exports.build_export.delay"):
+    with patch("exports.services.build_export.delay"):
         assert api.post("/api/v1/exports/", {"kind": "queue"}, format="json").status_code == 202
 
 
@@ -215,7 +216,7 @@ def test_a_withdrawn_role_is_checked_again_when_the_export_is_written(users):
     assert export.csv == "" and export.rows is None
     # ...and the worker checks the role again whatever closed or did not close it.
     again, _ = asked(users["oversight"], "queue")
-    with patch("workflows.exports.may_export", return_value=False):
+    with patch("exports.services.may_export", return_value=False):
         assert export_build(str(again.pk)) == "failed"
     again.refresh_from_db()
     assert again.error == "ExportRefused" and again.csv == "" and again.rows is None
@@ -228,13 +229,13 @@ def test_a_withdrawn_role_also_closes_exports_already_written(client, users):
     coordinator = users["coordinator"]
     export = written(coordinator, "queue")
     client.force_login(coordinator)
-    assert client.get(reverse("workflows:export_file", args=[export.pk])).status_code == 200
+    assert client.get(reverse("exports:export_file", args=[export.pk])).status_code == 200
     coordinator.groups.remove(Group.objects.get(name="Review coordinator"))
     coordinator.groups.add(Group.objects.get(name="Commissioner"))    # may export actions only
     client.force_login(coordinator)
-    assert client.get(reverse("workflows:export_file", args=[export.pk])).status_code == 404
-    assert client.get(reverse("workflows:export", args=[export.pk])).status_code == 404
-    assert str(export.pk) not in client.get(reverse("workflows:exports")).content.decode()
+    assert client.get(reverse("exports:export_file", args=[export.pk])).status_code == 404
+    assert client.get(reverse("exports:export", args=[export.pk])).status_code == 404
+    assert str(export.pk) not in client.get(reverse("exports:exports")).content.decode()
     assert api_for(coordinator).get(f"/api/v1/exports/{export.pk}/file/").status_code == 404
 
 
@@ -255,12 +256,12 @@ def test_a_failure_is_recorded_for_the_page_and_raised_for_the_log(client, users
         raise ZeroDivisionError
 
     kinds = {"actions": replace(KINDS["actions"], rows=broken)}
-    with patch.dict("workflows.exports.KINDS", kinds), pytest.raises(ZeroDivisionError):
+    with patch.dict("exports.services.KINDS", kinds), pytest.raises(ZeroDivisionError):
         export_build(str(export.pk))
     export.refresh_from_db()
     assert export.status == "failed" and export.error == "ZeroDivisionError"
     client.force_login(users["oversight"])
-    page = client.get(reverse("workflows:export", args=[export.pk])).content.decode()
+    page = client.get(reverse("exports:export", args=[export.pk])).content.decode()
     assert "could not be written" in page and "ZeroDivisionError" in page
 
 
@@ -279,7 +280,7 @@ def test_the_sweep_empties_expired_files_and_queues_lost_exports_again(client, u
     lost, _ = asked(users["oversight"], "queue")
     fresh, _ = asked(users["oversight"], "caseloads")
     Export.objects.filter(pk=lost.pk).update(requested_at=timezone.now() - REQUEUE_AFTER)
-    with patch("workflows.exports.build_export.delay") as delay:
+    with patch("exports.services.build_export.delay") as delay:
         assert exports_sweep(now=timezone.now() + timedelta(minutes=1)) == (0, 1)
         delay.assert_called_once_with(str(lost.pk))
         assert exports_sweep(now=export.expires_at) == (1, 2)
@@ -287,6 +288,6 @@ def test_the_sweep_empties_expired_files_and_queues_lost_exports_again(client, u
     assert expired.status == "expired" and expired.csv == "" and expired.rows > 0
     assert export.expires_at - export.finished_at == KEEP_FOR
     client.force_login(users["oversight"])
-    assert client.get(reverse("workflows:export_file", args=[export.pk])).status_code == 404
+    assert client.get(reverse("exports:export_file", args=[export.pk])).status_code == 404
     assert "has expired" in client.get(
-        reverse("workflows:export", args=[export.pk])).content.decode()
+        reverse("exports:export", args=[export.pk])).content.decode()

@@ -81,7 +81,7 @@ def test_security_events_have_their_own_names_and_hold_ids_only(client_for, user
     assert refused["user_id"] == users["commissioner2"].pk
     assert refused["object_type"] == "referral_get" and refused["logger"] == "pathways.security"
     assert refused["request_id"]
-    from workflows.exports import export_build, export_request
+    from exports.services import export_build, export_request
 
     export_build(str(export_request(by=users["coordinator"], kind="queue").pk))
     export = next(x for x in lines if x["event"] == "export")

@@ -9,9 +9,9 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from audit.models import AccessLogEntry, Decision
+from oversight.models import MeetingPack
+from oversight.packs import PACK_STEPS, pack_build
 from referrals.models import Person
-from workflows.models import MeetingPack
-from workflows.packs import PACK_STEPS, pack_build
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def _ask(client, period="12m", *, capture):
     """Ask for a pack; the task queued on commit runs (eagerly) as the request's transaction
     ends; then open the page the request redirected to."""
     with capture(execute=True):
-        response = client.post(reverse("workflows:packs"), {"period": period})
+        response = client.post(reverse("oversight:packs"), {"period": period})
     assert response.status_code == 302
     return client.get(response["Location"])
 
@@ -28,7 +28,7 @@ def _ask(client, period="12m", *, capture):
 def test_oversight_asks_for_a_pack_and_downloads_it(client, users,
                                                    django_capture_on_commit_callbacks):
     client.force_login(users["oversight"])
-    page = client.get(reverse("workflows:packs")).content.decode()
+    page = client.get(reverse("oversight:packs")).content.decode()
     assert "No meeting packs yet." in page
     response = _ask(client, capture=django_capture_on_commit_callbacks)
     pack = MeetingPack.objects.get()
@@ -40,7 +40,7 @@ def test_oversight_asks_for_a_pack_and_downloads_it(client, users,
     decision = Decision.objects.get(kind="meeting_pack_requested", subject_id=str(pack.pk))
     assert decision.actor == users["oversight"] and decision.person is None
 
-    pdf = client.get(reverse("workflows:pack_file", args=[pack.pk, "pdf"]))
+    pdf = client.get(reverse("oversight:pack_file", args=[pack.pk, "pdf"]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
     reader = PdfReader(io.BytesIO(pdf.content))
     assert len(reader.pages) >= 3
@@ -58,11 +58,11 @@ def test_oversight_asks_for_a_pack_and_downloads_it(client, users,
         assert user.last_name not in text      # owners appear by organisation only
 
     rows = list(csv.reader(io.StringIO(client.get(
-        reverse("workflows:pack_file", args=[pack.pk, "csv"])).content.decode())))
+        reverse("oversight:pack_file", args=[pack.pk, "csv"])).content.decode())))
     assert rows[0] == ["section", "group", "measure", "value"]
     sections = {r[0] for r in rows[1:]}
     assert {"Headline", "Themes", "People in LTS by length"} <= sections
-    html = client.get(reverse("workflows:pack_file", args=[pack.pk, "html"]))
+    html = client.get(reverse("oversight:pack_file", args=[pack.pk, "html"]))
     assert "attachment" in html["Content-Disposition"]
     assert b"Themes of learning" in html.content
     logged = set(AccessLogEntry.objects.filter(object_id=str(pack.pk)).values_list(
@@ -77,10 +77,10 @@ def test_while_it_is_built_the_page_shows_progress_and_refreshes(client, users):
                                       step_label=PACK_STEPS[2], status="running",
                                       requested_by=users["oversight"],
                                       requested_at="2026-12-01T10:00Z")
-    page = client.get(reverse("workflows:pack", args=[pack.pk])).content.decode()
+    page = client.get(reverse("oversight:pack", args=[pack.pk])).content.decode()
     assert f"step 2 of {len(PACK_STEPS)} (themes of learning)" in page
     assert 'http-equiv="refresh"' in page
-    assert client.get(reverse("workflows:pack_file", args=[pack.pk, "pdf"])).status_code == 404
+    assert client.get(reverse("oversight:pack_file", args=[pack.pk, "pdf"])).status_code == 404
 
 
 def test_a_redelivered_task_does_not_build_a_ready_pack_again(users):
@@ -96,7 +96,7 @@ def test_a_redelivered_task_does_not_build_a_ready_pack_again(users):
 
 
 def test_a_failure_is_shown_and_names_no_data(users, monkeypatch):
-    import workflows.packs as packs
+    import oversight.packs as packs
 
     def broken(*args, **kwargs):
         raise ValueError("boom with details")
@@ -117,7 +117,7 @@ def test_only_the_oversight_group_makes_or_reads_packs(client, users, role):
                                       requested_at="2026-12-01T10:00Z", status="ready",
                                       pdf=b"%PDF-1.7")
     client.force_login(users[role])
-    assert client.get(reverse("workflows:packs")).status_code == 403
-    assert client.post(reverse("workflows:packs"), {"period": "all"}).status_code == 403
-    assert client.get(reverse("workflows:pack_file", args=[pack.pk, "pdf"])).status_code == 403
+    assert client.get(reverse("oversight:packs")).status_code == 403
+    assert client.post(reverse("oversight:packs"), {"period": "all"}).status_code == 403
+    assert client.get(reverse("oversight:pack_file", args=[pack.pk, "pdf"])).status_code == 403
     assert MeetingPack.objects.count() == 1

@@ -5,10 +5,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from notifications.models import Notice
 from reviews.models import Review, Theme
 from tests.factories import UnitFactory, make_referral
 from workflows import services as flow
-from workflows.models import Notice
 
 pytestmark = pytest.mark.django_db
 
@@ -69,9 +69,9 @@ def test_the_header_counts_unread_and_opening_marks_read(client_for, users):
     assert f"{unread} unread" in client.get(reverse("workflows:inbox")).content.decode()
     notice = Notice.objects.filter(user=users["commissioner"], read_at__isnull=True,
                                    notification__kind="triaged").latest("pk")
-    page = client.get(reverse("workflows:notices")).content.decode()
+    page = client.get(reverse("notifications:notices")).content.decode()
     assert "Unread" in page and referral.person.reference in page
-    response = client.get(reverse("workflows:notice_open", args=[notice.pk]))
+    response = client.get(reverse("notifications:notice_open", args=[notice.pk]))
     assert response.status_code == 302 and response["Location"] == notice.notification.link
     notice.refresh_from_db()
     assert notice.read_at is not None
@@ -82,7 +82,7 @@ def test_someone_elses_notification_is_a_404_on_the_page_and_the_api(client_for,
     flow.referral_triage(referral=referral, by=users["coordinator"], route="review", reason="ok")
     notice = Notice.objects.filter(user=users["commissioner"]).latest("pk")
     other = client_for("commissioner2")
-    assert other.get(reverse("workflows:notice_open", args=[notice.pk])).status_code == 404
+    assert other.get(reverse("notifications:notice_open", args=[notice.pk])).status_code == 404
     assert other.post(f"/api/v1/me/notifications/{notice.pk}/read/").status_code == 404
     notice.refresh_from_db()
     assert notice.read_at is None

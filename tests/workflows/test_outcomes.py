@@ -8,12 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import Decision
+from oversight import outcomes
+from oversight.outcomes import Group, Journey, _spell
 from pathways.errors import DomainError
 from referrals.models import LtsEpisode, Referral
 from referrals.services import discharge_record, lts_end, readmission_record
 from tests.factories import UnitFactory, make_referral
-from workflows import outcomes
-from workflows.outcomes import Group, Journey, _spell
 
 pytestmark = pytest.mark.django_db
 
@@ -142,16 +142,16 @@ def test_the_page_figures_match_an_independent_count(users):
 
 
 def test_outcomes_page_and_csv(client_for):
-    page = client_for("oversight").get(reverse("workflows:outcomes"))
+    page = client_for("oversight").get(reverse("oversight:outcomes"))
     assert page.status_code == 200
     assert "Programme outcomes" in page.content.decode()
-    response = client_for("coordinator").get(reverse("workflows:outcomes_csv"))
+    response = client_for("coordinator").get(reverse("oversight:outcomes_csv"))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     table = list(csv.reader(io.StringIO(response.content.decode())))
     assert table[0][:4] == ["breakdown", "group", "people", "median days in LTS at referral"]
     assert table[1][:2] == ["All", "Everyone"]
     assert {row[0] for row in table[2:]} == {"Route", "Region", "Age band at referral"}
-    assert client_for("commissioner").get(reverse("workflows:outcomes")).status_code == 403
+    assert client_for("commissioner").get(reverse("oversight:outcomes")).status_code == 403
 
 
 @pytest.fixture

@@ -232,8 +232,8 @@ def test_a_database_error_is_a_503_page_or_error_body_and_any_other_error_a_500(
         client_for, monkeypatch):
     from django.db import OperationalError
 
+    import exports.api
     import referrals.views
-    import workflows.api
 
     def down(*args, **kwargs):
         raise OperationalError("connection refused")
@@ -244,7 +244,7 @@ def test_a_database_error_is_a_503_page_or_error_body_and_any_other_error_a_500(
     page = coordinator.get("/referrals/queue/")
     assert page.status_code == 503 and page["Retry-After"] == "30"
     assert "not available just now" in page.content.decode()
-    monkeypatch.setattr(workflows.api, "export_request", down)
+    monkeypatch.setattr(exports.api, "export_request", down)
     api = coordinator.post("/api/v1/exports/", {"kind": "queue"},
                            content_type="application/json")
     assert api.status_code == 503 and api.json()["code"] == "unavailable"

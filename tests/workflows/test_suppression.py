@@ -1,6 +1,6 @@
 """Small-number suppression that cannot be undone (security round 3, finding 4).
 
-Three independent checks of workflows.suppression:
+Three independent checks of oversight.suppression:
 - the probe's own method, as the issue states it: narrow each hidden cell's bounds along every
   row and column (and the totals) until nothing moves, and find none pinned to one value;
 - a brute force on small tables: list every table that agrees with what is published and see
@@ -18,8 +18,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workflows.equality import equality_tables, suppress
-from workflows.suppression import (
+from oversight.equality import equality_tables, suppress
+from oversight.suppression import (
     SUPPRESS_BELOW,
     SUPPRESSED,
     TOTAL,
@@ -232,7 +232,7 @@ def test_every_column_of_the_outcome_tables_is_safe(today_offset):
     all is blank there, hidden with no lower bound."""
     from datetime import date, timedelta
 
-    from workflows.outcomes import outcome_tables
+    from oversight.outcomes import outcome_tables
 
     data = outcome_tables(date.today() + timedelta(days=today_offset))
     overall = data["overall"]

@@ -8,12 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.models import Decision
+from notifications.models import Notification
+from notifications.services import notification_send, send_notification
 from reviews.models import Action
 from reviews.services import action_update
 from workflows.deadlines import action_escalate, sweep_action_deadlines
-from workflows.models import Notification
-from workflows.notifications import notification_send
-from workflows.tasks import send_notification
 
 pytestmark = pytest.mark.django_db
 
@@ -149,7 +148,7 @@ def test_a_send_whose_queueing_was_lost_is_queued_again_by_the_sweep_and_sent_on
     from kombu.exceptions import OperationalError
 
     from intervenors.models import IntervenorCase
-    from workflows import notifications
+    from notifications import services as notifications
     from workflows.tasks import sweep_action_deadlines as sweep_task
 
     case = IntervenorCase.objects.filter(status="waiting").first()

@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from oversight.themes import Period, period_named, periods, theme_table
 from reviews.models import BarrierAnswer, LearningNote, Recommendation, Review, Theme
-from workflows.themes import Period, period_named, periods, theme_table
 
 pytestmark = pytest.mark.django_db
 
@@ -87,9 +87,9 @@ def test_query_count_is_flat_however_many_reviews(users):
 def test_oversight_reads_a_theme_and_records_a_learning_note(client, users):
     theme = Theme.objects.get(code="housing-provider-market")
     client.force_login(users["oversight"])
-    page = client.get(reverse("workflows:themes")).content.decode()
+    page = client.get(reverse("oversight:themes")).content.decode()
     assert "Housing and provider market" in page and "Recommendations by theme and region" in page
-    url = reverse("workflows:theme", args=[theme.code])
+    url = reverse("oversight:theme", args=[theme.code])
     page = client.get(url).content.decode()
     expected = Recommendation.objects.filter(theme=theme).count()
     assert expected and f"{expected} recommendation" in page
@@ -107,11 +107,11 @@ def test_oversight_reads_a_theme_and_records_a_learning_note(client, users):
 def test_a_coordinator_reads_themes_but_cannot_write_notes(client, users):
     theme = Theme.objects.first()
     client.force_login(users["coordinator"])
-    assert client.get(reverse("workflows:theme", args=[theme.code])).status_code == 200
-    assert client.post(reverse("workflows:theme", args=[theme.code]),
+    assert client.get(reverse("oversight:theme", args=[theme.code])).status_code == 200
+    assert client.post(reverse("oversight:theme", args=[theme.code]),
                        {"text": "x"}).status_code == 403
     client.force_login(users["commissioner"])
-    assert client.get(reverse("workflows:themes")).status_code == 403
+    assert client.get(reverse("oversight:themes")).status_code == 403
     assert not LearningNote.objects.exists()
 
 
@@ -135,7 +135,7 @@ def test_the_kept_theme_table_counts_a_learning_note_at_once(client_for, users):
     theme = Theme.objects.order_by("order").first()
 
     def notes_shown():
-        page = client_for("oversight").get(reverse("workflows:themes"))
+        page = client_for("oversight").get(reverse("oversight:themes"))
         row = next(r for r in page.context["table"]["rows"] if r["theme"] == theme)
         return row["notes"]
 
@@ -156,7 +156,7 @@ def test_learning_notes_are_paged_ten_at_a_time_apart_from_the_recommendations(c
                                     text=f"Note number {n:02d}",
                                     recorded_at=datetime(2026, 1, 1, 9, n, tzinfo=UTC))
     client = client_for("oversight")
-    url = reverse("workflows:theme", args=[theme.code])
+    url = reverse("oversight:theme", args=[theme.code])
     first = client.get(url).content.decode()
     assert "Note number 22" in first and "Note number 13" in first
     assert "Note number 12" not in first

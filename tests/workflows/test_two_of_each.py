@@ -38,7 +38,7 @@ def test_two_web_processes_and_two_workers_keep_the_rules(postgres, tmp_path):
 
     from config.celery import app
     from intervenors.models import MAX_ACTIVE_CASES, Intervenor, IntervenorCase
-    from workflows.models import Notification
+    from notifications.models import Notification
 
     call_command("seed_demo", force=True, verbosity=0)   # earlier transactional tests flush
     intervenor = Intervenor.objects.get(user__username="intervenor2")
@@ -147,8 +147,8 @@ def test_redis_stopped_and_started_under_a_running_app_loses_nothing(postgres, t
 
     from config.celery import app
     from intervenors.models import Intervenor, IntervenorCase
-    from workflows.models import Notification
-    from workflows.notifications import notifications_requeue
+    from notifications.models import Notification
+    from notifications.services import notifications_requeue
 
     call_command("seed_demo", force=True, verbosity=0)
     intervenor = Intervenor.objects.get(user__username="intervenor3")

@@ -12,9 +12,9 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from notifications.models import Notification
+from notifications.services import send_notification
 from tests.conftest import database_url_is_postgres, require
-from workflows.models import Notification
-from workflows.tasks import send_notification
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
@@ -75,8 +75,9 @@ def test_a_real_worker_writes_an_asked_for_export_once(postgres):
     from django.core.management import call_command
 
     from accounts.models import User
-    from workflows.exports import build_export, export_request
-    from workflows.models import Export, Notice
+    from exports.models import Export
+    from exports.services import build_export, export_request
+    from notifications.models import Notice
 
     require(bool(os.environ.get("REDIS_URL")), "needs REDIS_URL and a Redis server",
             needed_in_ci=database_url_is_postgres())
@@ -113,7 +114,7 @@ def test_a_worker_killed_mid_send_loses_nothing_and_duplicates_nothing(postgres)
 
     from django.utils import timezone
 
-    from workflows.notifications import notifications_requeue
+    from notifications.services import notifications_requeue
 
     require(bool(os.environ.get("REDIS_URL")), "needs REDIS_URL and a Redis server",
             needed_in_ci=database_url_is_postgres())
@@ -188,8 +189,8 @@ def test_a_worker_killed_mid_sweep_escalates_each_action_once_and_sends_each_not
 
     from accounts.models import User
     from audit.models import Decision
+    from notifications.services import notifications_requeue
     from reviews.models import Action, Review
-    from workflows.notifications import notifications_requeue
     from workflows.tasks import sweep_action_deadlines
 
     require(bool(os.environ.get("REDIS_URL")), "needs REDIS_URL and a Redis server",

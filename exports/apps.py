@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class ExportsConfig(AppConfig):
+    name = "exports"
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

@@ -1,0 +1,172 @@
+"""The oversight group's meeting pack: the dashboard's figures, overdue and escalated actions
+by organisation, themes, stuck people by reference and equality figures with suppression, for
+a chosen period — as a PDF, an HTML page and a CSV made together by a background task.
+
+No name, NHS number or free text about a person goes in: people appear by pseudonymous
+reference, and equality figures keep their small-number suppression.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from celery import shared_task
+from django.contrib.staticfiles import finders
+from django.db import transaction
+from django.db.models import Count, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts.models import Organisation
+from audit.models import Decision
+from audit.services import decision_record
+from reviews.models import Action
+
+from . import dashboard as oversight
+from .equality import equality_tables
+from .models import MeetingPack
+from .services import thresholds
+from .themes import Period, period_named, theme_table
+
+PACK_STEPS = ["Headline figures", "Actions by organisation", "Themes of learning",
+              "Stuck people", "Equality monitoring", "Writing the PDF"]
+STUCK_SHOWN = 25
+
+
+def actions_by_organisation(period: Period, today: date) -> list[dict]:
+    """For each owner organisation: open actions overdue today, actions escalated in the
+    period, and of those how many are still open. One aggregate query."""
+    escalated_in = Q(escalated_at__isnull=False)
+    if period.start is not None:
+        escalated_in &= Q(escalated_at__date__gte=period.start)
+    if period.end is not None:
+        escalated_in &= Q(escalated_at__date__lte=period.end)
+    open_ = Q(status__in=Action.OPEN_STATUSES)
+    rows = (Action.objects.order_by().values("owner_organisation")
+            .annotate(overdue=Count("pk", filter=open_ & Q(due_date__lt=today)),
+                      escalated=Count("pk", filter=escalated_in),
+                      escalated_open=Count("pk", filter=escalated_in & open_))
+            .filter(Q(overdue__gt=0) | Q(escalated__gt=0))
+            .order_by("-overdue", "-escalated", "owner_organisation"))
+    names = dict(Organisation.objects.values_list("pk", "name"))
+    return [{**r, "organisation": names.get(r["owner_organisation"], "–")} for r in rows]
+
+
+def pack_content(user, period: Period, today: date | None = None, progress=None) -> dict:
+    """Everything the pack shows, as plain values; `progress(step)` is told as each part is
+    done."""
+    today = today or date.today()
+    tell = progress or (lambda step: None)
+    content = {"period": period, "today": today, "generated_at": timezone.now(),
+               "headline": oversight.headline(today, since=period.start),
+               "activity": oversight.period_activity(period.start,
+                                                     min(period.end or today, today)),
+               "bands": oversight.lts_bands(today),
+               "step_times": oversight.step_times(), "step_labels": oversight.STEP_TIMES}
+    tell(1)
+    content["by_organisation"] = actions_by_organisation(period, today)
+    content["by_region"] = oversight.overdue_by_region(today)
+    tell(2)
+    content["themes"] = theme_table(user, period)
+    tell(3)
+    content["stuck"] = [
+        {"reference": p.reference, "score": p.rank_score, "since": p.lts_since,
+         "region": p.current_unit.get_region_display() if p.current_unit else "–"}
+        for p in oversight.stuck_people(today)[:STUCK_SHOWN]]
+    content["stuck_total"] = oversight.stuck_people(today).count()
+    limits = thresholds()
+    content["stuck_after"], content["quiet_days"] = (limits["stuck_after_days"],
+                                                     limits["quiet_days"])
+    tell(4)
+    content["equality"] = equality_tables(today)
+    tell(5)
+    return content
+
+
+def pack_csv(content: dict) -> str:
+    """The same figures, one row each: section, group, measure, value."""
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["section", "group", "measure", "value"])
+    for f in content["headline"]:
+        w.writerow(["Headline", f.note, f.label, f.value])
+    for f in content["activity"]:
+        w.writerow(["In the period", content["period"].label, f.label, f.value])
+    for label, n in content["bands"]:
+        w.writerow(["People in LTS by length", label, "people", n])
+    for row in content["by_organisation"]:
+        for measure in ("overdue", "escalated", "escalated_open"):
+            w.writerow(["Actions by organisation", row["organisation"], measure, row[measure]])
+    for row in content["themes"]["rows"]:
+        name = row["theme"].name if row["theme"] else "Not coded"
+        w.writerow(["Themes", name, "recommendations", row["recommendations"]])
+        w.writerow(["Themes", name, "barriers", row["barriers"]])
+    for row in content["stuck"]:
+        w.writerow(["Stuck people", row["reference"], "score", row["score"]])
+    for name, rows in content["equality"]["tables"].items():
+        for label, count, days in rows:
+            w.writerow([f"Equality: {name}", label, "people", count])
+            if days is not None:
+                w.writerow([f"Equality: {name}", label, "median days in LTS", days])
+    regions = content["equality"]["regions"]
+    for name, rows in content["equality"]["by_region"].items():
+        for row in rows or ():
+            for region, cell in zip(regions, row["cells"], strict=True):
+                w.writerow([f"Equality by region: {name}", f"{row['label']}, {region}",
+                            "people", cell])
+    return out.getvalue()
+
+
+def pack_request(*, by, period_key: str) -> MeetingPack:
+    """Ask for a pack; a worker builds it. The request is a decision in the audit log."""
+    period = period_named(period_key)
+    with transaction.atomic():
+        pack = MeetingPack.objects.create(period_key=period.key, period_label=period.label,
+                                          requested_by=by, requested_at=timezone.now())
+        decision_record(actor=by, kind=Decision.Kind.MEETING_PACK_REQUESTED, subject=pack,
+                        summary=f"Meeting pack requested for {period.label}",
+                        facts={"period": period.key})
+        transaction.on_commit(lambda: build_meeting_pack.delay(str(pack.pk)))
+    return pack
+
+
+def pack_build(pack_id: str) -> str:
+    """Build one pack; a second run of a ready pack does nothing (the task may be redelivered
+    after a worker dies)."""
+    from weasyprint import HTML
+
+    pack = MeetingPack.objects.select_related("requested_by").get(pk=pack_id)
+    if pack.status == MeetingPack.Status.READY:
+        return pack.status
+
+    def progress(step: int) -> None:
+        pack.step, pack.step_label = step, PACK_STEPS[min(step, len(PACK_STEPS) - 1)]
+        pack.save(update_fields=["step", "step_label", "status"])
+
+    pack.status = MeetingPack.Status.RUNNING
+    progress(0)
+    try:
+        content = pack_content(pack.requested_by, period_named(pack.period_key),
+                               progress=progress)
+        with open(finders.find("css/pack-print.css"), encoding="utf-8") as sheet:
+            content["css"] = sheet.read()
+        content["pack"] = pack
+        html = render_to_string("oversight/pack_print.html", content)
+        pdf = HTML(string=html).write_pdf()
+    except Exception as error:   # recorded for the page, then raised for the worker's log
+        pack.status, pack.error = MeetingPack.Status.FAILED, type(error).__name__
+        pack.finished_at = timezone.now()
+        pack.save(update_fields=["status", "error", "finished_at"])
+        raise
+    pack.html, pack.csv, pack.pdf = html, pack_csv(content), pdf
+    pack.status, pack.step, pack.step_label = MeetingPack.Status.READY, len(PACK_STEPS), "Done"
+    pack.finished_at = timezone.now()
+    pack.save()
+    return pack.status
+
+
+@shared_task(acks_late=True, name="workflows.packs.build_meeting_pack")  # its name before issue 30, kept
+def build_meeting_pack(pack_id: str) -> str:
+    """The background task: build the pack (idempotent, so a redelivery is harmless)."""
+    return pack_build(pack_id)

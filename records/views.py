@@ -1,0 +1,44 @@
+"""A person's timeline and the log of who opened their record."""
+from django.shortcuts import render
+
+from accounts.access import role_required
+from accounts.roles import Role
+from audit.access import get_or_404
+from audit.models import AccessLogEntry
+from audit.services import access_record
+from pathways import paging
+from referrals.selectors import person_named
+
+from .forms import TimelineFilterForm
+from .timeline import KINDS, person_timeline
+
+
+@role_required(*Role)
+def timeline(request, pk):
+    person = get_or_404(request, person_named, pk)
+    access_record(request=request, obj=person, person=person)
+    filters = TimelineFilterForm(request.GET, kinds=KINDS)
+    valid = filters.is_valid()      # an impossible day is shown on the form, not a 500
+    chosen = {k for k in request.GET.getlist("kind") if k in KINDS}
+    events = person_timeline(request.user, person, chosen or None)
+    start = filters.cleaned_data.get("start") if valid else None
+    # Going to a day: the page that holds its first event, unless a page is asked for.
+    before = events.events_before(start) if start and not request.GET.get("page") else None
+    page = paging.page(request, events, otherwise=None if before is None
+                       else before // paging.PER_PAGE + 1)
+    return render(request, "records/timeline.html", {
+        "person": person, "page": page, "filters": filters, "chosen": chosen,
+        "start": start if before is not None else None,
+        "nothing_since": before is not None and before >= page.paginator.count,
+        "forms_with_errors": [filters] if filters.errors else [],
+        "can_see_access_log": request.user.has_perm("audit.view_accesslogentry"),
+    })
+
+
+@role_required(Role.OVERSIGHT)
+def access_log(request, pk):
+    person = get_or_404(request, person_named, pk)
+    entries = AccessLogEntry.objects.filter(person=person).select_related("user").order_by(
+        "-at", "-pk")
+    return render(request, "records/access_log.html", {
+        "person": person, "page": paging.page(request, entries)})
