@@ -31,7 +31,7 @@ from .models import (
     Unit,
 )
 from .selectors import person_priority
-from .validation import validate_nhs_number
+from .validation import validate_date_of_birth, validate_lts_start, validate_nhs_number
 
 MAX_CONCERNS_PER_REFERRAL = 20
 
@@ -69,8 +69,7 @@ def person_create(*, by, nhs_number: str, date_of_birth: date, condition: str, c
                   current_unit: Unit | None = None, given_name: str = "", family_name: str = "",
                   legal_status: str = "", characteristics: dict | None = None) -> Person:
     nhs_number = validate_nhs_number(nhs_number)
-    if date_of_birth > date.today():
-        raise DomainError("The date of birth cannot be in the future.", field="date_of_birth")
+    validate_date_of_birth(date_of_birth)
     if Person.objects.filter(nhs_number=nhs_number).exists():
         raise ConflictError("A person with this NHS number is already recorded.",
                             code="duplicate_person", field="nhs_number")
@@ -91,9 +90,7 @@ def lts_episode_start(*, person: Person, unit: Unit, start_date: date, by) -> Lt
     today = date.today()
     if start_date > today:
         raise DomainError("The LTS start date cannot be in the future.", field="lts_start_date")
-    if start_date < person.date_of_birth:
-        raise DomainError("The LTS start date cannot be before the date of birth.",
-                          field="lts_start_date")
+    validate_lts_start(start_date, person.date_of_birth)
     current = person.lts_episodes.filter(end_date__isnull=True).first()
     if current is not None:
         if current.unit_id == unit.pk and current.start_date == start_date:

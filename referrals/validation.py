@@ -1,5 +1,6 @@
 """Field rules shared by forms, services and the API."""
 import re
+from datetime import date
 
 from nhs_number import is_valid
 
@@ -23,3 +24,36 @@ def validate_nhs_number(value: str) -> str:
         raise DomainError("This NHS number is not valid: its check digit does not match. "
                           "Check it against the person's records.", field="nhs_number")
     return digits
+
+
+# Facts no record of a living person in LTS can hold (issue 32): a first step, held by the
+# services so that forms, the API and any import refuse them alike.
+OLDEST_AGE = 110          # years: an older date of birth is a typing slip (1880 for 1980)
+YOUNGEST_IN_LTS = 8       # years: long-term segregation of a younger child is not plausible
+
+
+def age_on(date_of_birth: date, day: date) -> int:
+    return day.year - date_of_birth.year - ((day.month, day.day) < (date_of_birth.month,
+                                                                     date_of_birth.day))
+
+
+def validate_date_of_birth(date_of_birth: date, today: date | None = None) -> date:
+    today = today or date.today()
+    if date_of_birth > today:
+        raise DomainError("The date of birth cannot be in the future.", field="date_of_birth")
+    if age_on(date_of_birth, today) > OLDEST_AGE:
+        raise DomainError(f"Check the date of birth: it would make the person over "
+                          f"{OLDEST_AGE}. Is the year right?", field="date_of_birth")
+    return date_of_birth
+
+
+def validate_lts_start(start_date: date, date_of_birth: date) -> date:
+    if start_date < date_of_birth:
+        raise DomainError("The LTS start date cannot be before the date of birth.",
+                          field="lts_start_date")
+    age = age_on(date_of_birth, start_date)
+    if age < YOUNGEST_IN_LTS:
+        raise DomainError(f"Check the dates: the person would have been {age} when long-term "
+                          f"segregation began, younger than {YOUNGEST_IN_LTS}. Is the start "
+                          "date or the date of birth mistyped?", field="lts_start_date")
+    return start_date
