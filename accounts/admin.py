@@ -20,11 +20,11 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from audit.services import stamp
-from pathways.errors import DomainError
+from pathways.errors import DomainError, NotAllowedError
 
 from .models import Organisation, User
 from .roles import Role
-from .services import may_send_password_link, password_link_send, user_set_roles, user_update_account
+from .services import password_link_send, user_set_roles, user_update_account
 
 # Fields that say who an account is or what it may reach: changing any of them needs a reason.
 ACCOUNT_DECISION_FIELDS = ("username", "email", "organisation", "is_active")
@@ -168,12 +168,12 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin):
             super().save_related(request, form, formsets, change)
 
     def _send_link(self, request, user) -> None:
-        refusal = may_send_password_link(user=user, by=request.user)
-        if refusal is not None:
-            self.message_user(request, f"No link was sent to {user.get_username()}: {refusal}",
-                              messages.WARNING)
+        try:
+            password_link_send(user=user, by=request.user)
+        except NotAllowedError as refusal:
+            self.message_user(request, f"No link was sent to {user.get_username()}: "
+                                       f"{refusal.message}", messages.WARNING)
             return
-        password_link_send(user=user, by=request.user)
         self.message_user(request, f"A link to set a password was emailed to {user.email}.")
 
     @admin.action(description="Email a link to set a new password")

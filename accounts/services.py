@@ -163,7 +163,7 @@ def _tell_old_address(user: User, old_email: str, by) -> None:
         settings.DEFAULT_FROM_EMAIL, [old_email])
 
 
-def may_send_password_link(*, user: User, by) -> str | None:
+def _password_link_refusal(user: User, by) -> str | None:
     """Why `by` may not email `user` a link to set a password, or None when they may.
 
     The link is a credential: whoever reads the mailbox it goes to holds the account. So it
@@ -189,7 +189,7 @@ def password_link_send(*, user: User, by) -> None:
     a request came in on: security round 3, finding 8)."""
     from django.contrib.auth.forms import PasswordResetForm
 
-    refusal = may_send_password_link(user=user, by=by)
+    refusal = _password_link_refusal(user, by)
     if refusal is not None:
         raise NotAllowedError(refusal)
     site = urlsplit(settings.SITE_URL)

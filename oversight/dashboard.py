@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
-from audit.figures import figures_version, kept  # noqa: F401 - the pages read them here
+from audit.figures import kept
 from intervenors.models import MAX_ACTIVE_CASES, CaseActivity, Intervenor, IntervenorCase
 from pathways.paging import PagedRows
 from referrals import priority, ranking

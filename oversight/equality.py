@@ -23,10 +23,6 @@ from .suppression import SUPPRESS_BELOW, SUPPRESSED, TOTAL, suppress_counts, sup
 AGE_BANDS = [("Under 18", 0, 17), ("18 to 25", 18, 25), ("26 to 40", 26, 40),
              ("41 to 60", 41, 60), ("Over 60", 61, 200)]
 
-# Kept for the pages and files that say it: one label for every suppressed count.
-SMALL = HIDDEN = SUPPRESSED
-
-
 def suppress(counts: dict[str, int], *, total_hidden: bool | None = None,
              unknown=()) -> list[tuple[str, int | str]]:
     """Rows (label, shown) largest first, with primary and secondary suppression."""

@@ -49,15 +49,20 @@ def _sign(cell: Cell) -> int:
     return -1 if (cell[0] == TOTAL) != (cell[1] == TOTAL) else 1
 
 
-def _room_graph(grid: dict[Cell, int], hidden: set[Cell], lowest: dict[Cell, int],
-                fixed: frozenset = frozenset()) -> dict:
+def _moves(grid: dict[Cell, int], cell: Cell, lowest: dict[Cell, int]) -> tuple[bool, bool]:
+    """Whether a hidden cell's signed value may go up by one, and down by one: it may always
+    rise, and fall while above its lower bound; a negated margin cell swaps the two."""
+    can_rise, can_fall = True, grid[cell] > lowest.get(cell, 1)
+    return (can_rise, can_fall) if _sign(cell) > 0 else (can_fall, can_rise)
+
+
+def _room_graph(grid: dict[Cell, int], hidden: set[Cell], lowest: dict[Cell, int]) -> dict:
     """Arcs row -> column where a hidden cell's signed value may go up by one, column -> row
     where it may go down; each arc carries its cell."""
     arcs: dict = {}
-    for cell in hidden - fixed:
+    for cell in hidden:
         r, c = cell
-        can_rise, can_fall = True, grid[cell] > lowest.get(cell, 1)
-        up, down = (can_rise, can_fall) if _sign(cell) > 0 else (can_fall, can_rise)
+        up, down = _moves(grid, cell, lowest)
         if up:
             arcs.setdefault(("r", r), []).append((("c", c), cell))
         if down:
@@ -78,18 +83,16 @@ def _reaches(arcs: dict, start, goal, without: Cell) -> bool:
     return False
 
 
-def pinned(grid: dict[Cell, int], hidden: Iterable[Cell], *, lowest: dict | None = None,
-           fixed: Iterable[Cell] = ()) -> set[Cell]:
-    """The hidden cells a reader can work out exactly from what the table shows. `fixed`
-    cells are hidden but held still (they are shared with another table and checked there);
-    `lowest` gives a hidden cell a lower bound other than 1."""
-    hidden, fixed, lowest = set(hidden), frozenset(fixed), lowest or {}
-    arcs = _room_graph(grid, hidden, lowest, fixed)
+def pinned(grid: dict[Cell, int], hidden: Iterable[Cell], *,
+           lowest: dict | None = None) -> set[Cell]:
+    """The hidden cells a reader can work out exactly from what the table shows. `lowest`
+    gives a hidden cell a lower bound other than 1."""
+    hidden, lowest = set(hidden), lowest or {}
+    arcs = _room_graph(grid, hidden, lowest)
     found = set()
-    for cell in sorted(hidden - fixed, key=repr):
+    for cell in sorted(hidden, key=repr):
         r, c = cell
-        can_rise, can_fall = True, grid[cell] > lowest.get(cell, 1)
-        up, down = (can_rise, can_fall) if _sign(cell) > 0 else (can_fall, can_rise)
+        up, down = _moves(grid, cell, lowest)
         # Up: the arc row -> column, closed by a way back column -> row; down the other way.
         free = (up and _reaches(arcs, ("c", c), ("r", r), cell)) or (
             down and _reaches(arcs, ("r", r), ("c", c), cell))
@@ -99,28 +102,21 @@ def pinned(grid: dict[Cell, int], hidden: Iterable[Cell], *, lowest: dict | None
 
 
 def protect(grid: dict[Cell, int], primary: set[Cell], *, candidates: Iterable[Cell],
-            lowest: dict | None = None, fixed: Iterable[Cell] = (),
-            enough: int = 0) -> set[Cell] | None:
+            lowest: dict | None = None) -> set[Cell] | None:
     """The cells to hide: the primary ones, then the smallest non-zero `candidates` sharing a
-    row or a column with a cell that could still be worked out, one at a time, until none can
-    (and, when `enough` is given, the hidden inner cells hold at least that many people
-    between them). None when no choice of candidates will do: the table is not published."""
+    row or a column with a cell that could still be worked out, one at a time, until none can.
+    None when no choice of candidates will do: the table is not published."""
     hidden = set(primary)
     pool = sorted((grid[cell], repr(cell), cell) for cell in candidates if grid[cell] > 0)
     while True:
-        exposed = sorted(pinned(grid, hidden, lowest=lowest, fixed=fixed), key=repr)
-        short = enough and hidden and sum(
-            grid[c] for c in hidden if TOTAL not in c) < enough
-        if not exposed and not short:
+        exposed = sorted(pinned(grid, hidden, lowest=lowest), key=repr)
+        if not exposed:
             return hidden
         spare = [(n, key, cell) for n, key, cell in pool if cell not in hidden]
-        if exposed:
-            row, col = exposed[0]
-            choice = (next((cell for _, _, cell in spare if cell[0] == row), None)
-                      or next((cell for _, _, cell in spare if cell[1] == col), None)
-                      or next((cell for _, _, cell in spare), None))
-        else:
-            choice = next((cell for _, _, cell in spare), None)
+        row, col = exposed[0]
+        choice = (next((cell for _, _, cell in spare if cell[0] == row), None)
+                  or next((cell for _, _, cell in spare if cell[1] == col), None)
+                  or next((cell for _, _, cell in spare), None))
         if choice is None:
             return None
         hidden.add(choice)

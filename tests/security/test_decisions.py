@@ -20,7 +20,6 @@ NOT_A_DECISION = {
     "intervenors.case_activity_log": "a note of casework done, not a choice; history says who",
     "intervenors.case_update_plan": "the discharge plan's text; history keeps each version",
     "reviews.learning_note_add": "the group's note on a theme, about no person; history says who",
-    "accounts.may_send_password_link": "a question asked before sending a link, changing nothing",
 }
 
 
