@@ -2,8 +2,10 @@
 import uuid
 
 from django.contrib.auth.models import AbstractUser, Group
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import CharField, Value
+from django.utils.crypto import salted_hmac
 from simple_history.models import HistoricalRecords
 
 
@@ -19,6 +21,12 @@ class Region(models.TextChoices):
     SOUTH_WEST = "south_west", "South West"
 
 
+# Organisation Data Service codes: three to ten capital letters and digits (an ICB "QWE", a
+# trust "RXA", a site "RXA01", NHS England "X24"). https://digital.nhs.uk/services/organisation-data-service
+ods_code_validator = RegexValidator(
+    r"^[A-Z0-9]{3,10}$", "An ODS code is 3 to 10 capital letters and digits, like QWE or RXA01.")
+
+
 class Organisation(models.Model):
     class Kind(models.TextChoices):
         ICB = "icb", "Integrated care board"
@@ -31,6 +39,12 @@ class Organisation(models.Model):
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     region = models.CharField(max_length=20, choices=Region.choices, blank=True)
+    # Its Organisation Data Service code: how NHS CIS2 names the organisations a person works
+    # for, so how a signed-in person's organisation is confirmed (accounts.identity).
+    ods_code = models.CharField(
+        "ODS code", max_length=10, unique=True, null=True, blank=True,
+        validators=[ods_code_validator],
+        help_text="The Organisation Data Service code, as NHS CIS2 names it (for example QWE).")
     # What the organisation's commissioners may read about the people it referred is granted
     # to this group; only users holding the Commissioner role in the organisation are in it
     # (accounts.services.sync_commissioning_access), so gaining or losing the role or moving
@@ -59,6 +73,20 @@ class User(AbstractUser):
         "self", on_delete=models.SET_NULL, null=True, blank=True, editable=False,
         related_name="+")
     email_set_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Who NHS CIS2 says this is: the subject (user id) of their CIS2 identity. An account is
+    # bound to it when an administrator approves the person's access request, never matched
+    # by email address (accounts.identity).
+    cis2_uid = models.CharField("NHS CIS2 user id", max_length=64, unique=True, null=True,
+                                blank=True, editable=False)
+    # The ODS codes of the organisations CIS2 listed for them at their last sign-in.
+    cis2_ods_codes = models.JSONField(default=list, blank=True, editable=False)
+    cis2_signed_in_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set while CIS2 does not list their Pathways organisation: they keep no casework access
+    # (a person who moved jobs must not keep reading their old organisation's people).
+    organisation_unconfirmed_since = models.DateTimeField(null=True, blank=True, editable=False)
+    # Raised to end every session of the person at once (back-channel logout): it is part of
+    # the hash each session carries, so the sessions signed before it no longer match.
+    sessions_generation = models.PositiveIntegerField(default=0, editable=False)
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
@@ -97,12 +125,31 @@ class User(AbstractUser):
                 roles.add(name)
             else:
                 perms.add(f"{app_label}.{name}")
+        if self.casework_withheld:
+            from .roles import ROLE_PERMISSIONS, Role
+
+            roles &= {Role.ADMINISTRATOR.value}
+            perms &= set(ROLE_PERMISSIONS[Role.ADMINISTRATOR]) if roles else set()
         self._role_names = roles
         if not self.is_superuser:
             self._perm_cache = perms
 
     def has_role(self, role) -> bool:
         return str(role) in self.role_names
+
+    @property
+    def casework_withheld(self) -> bool:
+        """Signed in through CIS2 with an organisation CIS2 does not confirm: only the
+        Administrator role (no casework) still counts."""
+        return self.organisation_unconfirmed_since is not None
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django's own hash (from the password) with the sessions generation in it: raising the
+        # generation ends every session the person holds, on any session store
+        # (accounts.identity.sessions_end). Django calls this for the current and fallback keys.
+        key_salt = "accounts.User.get_session_auth_hash"
+        return salted_hmac(key_salt, f"{self.password}:{self.sessions_generation}",
+                           secret=secret, algorithm="sha256").hexdigest()
 
     # Every change of credential ends every API token (security round 3, finding 6): a new
     # password, or none, is a new start; a token issued under the old one must not outlive it.
@@ -127,3 +174,41 @@ def tokens_end(user) -> int:
 
     deleted, _ = Token.objects.filter(user=user).delete()
     return deleted
+
+
+class AccessRequest(models.Model):
+    """Someone NHS CIS2 signed in whom Pathways does not know yet. It gives no access: an
+    administrator approves it by binding the identity to an account and granting roles (each a
+    Decision), or refuses it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for approval"
+        APPROVED = "approved", "Approved"
+        REFUSED = "refused", "Refused"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    cis2_uid = models.CharField("NHS CIS2 user id", max_length=64, unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    # The organisations CIS2 listed for them, as [{"ods_code": ..., "name": ...}].
+    organisations = models.JSONField(default=list, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+    user = models.OneToOneField(User, on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="access_request")
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self):
+        return f"{self.name or self.cis2_uid} ({self.get_status_display().lower()})"
+
+    @property
+    def ods_codes(self) -> list[str]:
+        return [org.get("ods_code", "") for org in self.organisations]

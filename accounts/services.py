@@ -12,7 +12,7 @@ from audit.models import Decision
 from audit.services import decision_record, stamp
 from pathways.errors import DomainError, NotAllowedError
 
-from .models import Organisation, User
+from .models import Organisation, User, tokens_end
 from .roles import Role
 
 security_log = structlog.get_logger("pathways.security")
@@ -102,6 +102,8 @@ def user_set_roles(*, user: User, roles, by, reason: str) -> User:
                         summary=f"{user.username} no longer holds the role {role}",
                         facts={"role": str(role)})
     user._role_names = {str(r) for r in wanted}
+    if removed:
+        tokens_end(user)     # a token must not outlive the role it was used under
     return user
 
 
@@ -142,6 +144,10 @@ def user_update_account(*, user: User, by, reason: str, organisation=None,
         user.is_active = is_active
     stamp(user, by=by, reason=f"Account changed ({'; '.join(changes)}): {reason}")
     user_set_organisation(user=user, organisation=organisation)
+    if not user.is_active:
+        tokens_end(user)
+    if user.cis2_uid:
+        organisation_check(user, actor=by)
     decision_record(actor=by, kind=Decision.Kind.ACCOUNT_CHANGED, subject=user, reason=reason,
                     summary=f"{user.username}: {'; '.join(changes)}",
                     facts={"changes": changes})
@@ -170,6 +176,8 @@ def _password_link_refusal(user: User, by) -> str | None:
     never goes to an address that the administrator sending it set themselves (they could have
     set their own), nor to their own account, a superuser's, or an inactive one. Another
     administrator, or a superuser, sends it after checking the address."""
+    if not settings.PASSWORD_SIGN_IN:
+        return "Passwords are switched off: people sign in with NHS CIS2."
     if not (by.is_active and (by.is_superuser or by.has_role(Role.ADMINISTRATOR))):
         return "Only an administrator can send a link to set a password."
     if user.pk == by.pk:
@@ -208,3 +216,58 @@ def password_link_send(*, user: User, by) -> None:
                     reason="A link to set a password, sent from the administration site",
                     summary=f"{user.username}: a link to set a new password was emailed",
                     facts={"changes": ["password link emailed"]})
+
+
+def organisation_confirmed(user: User) -> bool:
+    """Whether NHS CIS2 lists the user's Pathways organisation (by its ODS code) among the
+    organisations they work for, as of their last CIS2 sign-in."""
+    org = user.organisation
+    return bool(org is not None and org.ods_code and org.ods_code in (user.cis2_ods_codes or []))
+
+
+def organisation_check(user: User, *, actor) -> bool:
+    """Withhold casework from a CIS2-signed-in person whose organisation CIS2 does not confirm,
+    or give it back once it does; each change a Decision (by `actor`: the person at sign-in, or
+    the administrator who changed their organisation). Saves the user; True when confirmed."""
+    confirmed = organisation_confirmed(user)
+    if confirmed == (user.organisation_unconfirmed_since is None):
+        user.save()
+        return confirmed
+    org = user.organisation
+    named = f"{org} ({org.ods_code or 'no ODS code'})" if org is not None else "no organisation"
+    listed = ", ".join(user.cis2_ods_codes or []) or "none"
+    facts = {"organisation": str(org or ""), "ods_code": getattr(org, "ods_code", None) or "",
+             "cis2_ods_codes": list(user.cis2_ods_codes or [])}
+    if confirmed:
+        user.organisation_unconfirmed_since = None
+        stamp(user, by=actor, reason="Organisation confirmed by NHS CIS2").save()
+        decision_record(actor=actor, kind=Decision.Kind.ACCESS_RESTORED, subject=user,
+                        reason="NHS CIS2 lists their organisation again",
+                        summary=f"{user.username}: casework access back ({named})", facts=facts)
+        security_log.info("organisation_confirmed", user_id=user.pk, ods_code=facts["ods_code"])
+    else:
+        user.organisation_unconfirmed_since = timezone.now()
+        stamp(user, by=actor, reason="Organisation not confirmed by NHS CIS2").save()
+        decision_record(
+            actor=actor, kind=Decision.Kind.ACCESS_WITHHELD, subject=user,
+            reason=f"NHS CIS2 lists their organisations as {listed}; Pathways has {named}",
+            summary=f"{user.username}: casework withheld until their organisation is confirmed",
+            facts=facts)
+        security_log.warning("organisation_mismatch", user_id=user.pk, ods_code=facts["ods_code"],
+                             cis2_ods_codes=facts["cis2_ods_codes"])
+    for cached in ("_role_names", "_perm_cache"):     # read access again on next use
+        user.__dict__.pop(cached, None)
+    return confirmed
+
+
+def api_token_issue(user: User):
+    """A new API token for a signed-in person, and when it expires. Any earlier token of
+    theirs ends: one token a person, so revoking it is one step."""
+    from datetime import timedelta
+
+    from rest_framework.authtoken.models import Token
+
+    tokens_end(user)
+    token = Token.objects.create(user=user)
+    security_log.info("api_token_issued", user_id=user.pk)
+    return token, token.created + timedelta(seconds=settings.API_TOKEN_SECONDS)

@@ -1,11 +1,19 @@
-"""Sign in, sign out, and the home page that sends each role to its own work."""
+"""Sign in (NHS CIS2, or a password where passwords are on), API tokens, and the home page
+that sends each role to its own work. Sign-out and CIS2 itself live in the cis2 app."""
+from functools import wraps
+
+from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
-from .access import public
+from .access import public, role_required
+from .identity import cis2_configured
 from .roles import Role
+from .services import api_token_issue
 
 # The page each role starts on, in order of precedence for people holding several roles.
 # Everyone who does casework starts on "My work" (what waits for them); administrators on
@@ -23,10 +31,34 @@ ROLE_HOME = [
 ]
 
 
+def passwords_only(view):
+    """A password route: it does not exist (404) unless PASSWORD_SIGN_IN is on (issue 31)."""
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not settings.PASSWORD_SIGN_IN:
+            raise Http404("Passwords are switched off.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
 @method_decorator(sensitive_post_parameters(), name="dispatch")
 class LoginView(auth_views.LoginView):
+    """The sign-in page: NHS CIS2 when it is set up, the password form when passwords are on,
+    and which of them is on. Without passwords, only its GET exists."""
+
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if not settings.PASSWORD_SIGN_IN:
+            raise Http404("Passwords are switched off.")
+        return super().post(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(cis2_enabled=cis2_configured(), password_sign_in=settings.PASSWORD_SIGN_IN)
+        return context
 
 
 login_view = public(LoginView.as_view())
@@ -47,10 +79,21 @@ class PasswordSetView(auth_views.PasswordResetConfirmView):
         return context
 
 
-password_set_view = public(PasswordSetView.as_view())
-password_set_done_view = public(auth_views.PasswordResetCompleteView.as_view(
-    template_name="registration/password_set_done.html"))
-logout_view = public(auth_views.LogoutView.as_view())
+password_set_view = public(passwords_only(PasswordSetView.as_view()))
+password_set_done_view = public(passwords_only(auth_views.PasswordResetCompleteView.as_view(
+    template_name="registration/password_set_done.html")))
+
+
+@role_required()
+@never_cache
+def api_token(request):
+    """A person signed in makes an API token for a system of theirs: shown once, ending with
+    their sessions (sign-out from NHS CIS2), their roles and their account."""
+    context = {"expires_hours": settings.API_TOKEN_SECONDS // 3600}
+    if request.method == "POST":
+        token, expires_at = api_token_issue(request.user)
+        context.update(token=token.key, expires_at=expires_at)
+    return render(request, "accounts/api_token.html", context)
 
 
 @public

@@ -77,6 +77,11 @@ class Decision(AppendOnlyModel):
         THRESHOLD_CHANGED = "threshold_changed", "Oversight threshold changed"
         TASK_TAKEN = "task_taken", "Step taken on"
         TASK_RELEASED = "task_released", "Step released"
+        ACCESS_REQUEST_APPROVED = "access_request_approved", "Access request approved"
+        ACCESS_REQUEST_REFUSED = "access_request_refused", "Access request refused"
+        ACCESS_WITHHELD = "access_withheld", "Casework withheld: organisation not confirmed"
+        ACCESS_RESTORED = "access_restored", "Casework access restored"
+        SESSIONS_ENDED = "sessions_ended", "Signed out everywhere"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

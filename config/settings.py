@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "exports",
     "notifications",
     "oversight",
+    "cis2",
 ]
 
 # The demo and scale loaders (`demo`: seed_demo, seed_scale) are installed for a first run
@@ -140,6 +141,25 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Sign-in through NHS Care Identity Service 2 (OpenID Connect; the cis2 app, docs/operations.md).
+# On when the provider's metadata, Pathways' client id and its private key are all set.
+CIS2_SERVER_METADATA_URL = env("CIS2_SERVER_METADATA_URL", default="")
+CIS2_CLIENT_ID = env("CIS2_CLIENT_ID", default="")
+# Pathways' signing key for private_key_jwt (PEM; "\n" in an environment variable is read as a
+# line break). Its public half is published at /auth/cis2/jwks.json.
+CIS2_PRIVATE_KEY = env("CIS2_PRIVATE_KEY", default="").replace("\\n", "\n")
+# Other public keys (PEM blocks, one after another) published beside it during a key rotation.
+CIS2_EXTRA_PUBLIC_KEYS = env("CIS2_EXTRA_PUBLIC_KEYS", default="").replace("\\n", "\n")
+CIS2_SCOPES = env("CIS2_SCOPES", default="openid profile email nationalrbacaccess associatedorgs")
+# Authentication assurance level below which a sign-in is refused: 3 is a smartcard or an
+# authenticator app (CIS2's AAL3).
+CIS2_MIN_ASSURANCE = env.int("CIS2_MIN_ASSURANCE", default=3)
+# How long the provider's metadata and keys are kept before they are read again.
+CIS2_METADATA_SECONDS = env.int("CIS2_METADATA_SECONDS", default=60 * 60)
+# Passwords: on for the demo and the test suite, off in production, where CIS2 is the only way
+# in and no password route exists (issue 31).
+PASSWORD_SIGN_IN = env.bool("PASSWORD_SIGN_IN", default=DEBUG or "pytest" in sys.modules)
 
 # django-guardian: no anonymous user row; object permissions are for named people only.
 ANONYMOUS_USER_NAME = None

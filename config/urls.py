@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from cis2 import views as cis2_views
 from config import health
 from pathways.api import error_handlers
 from workflows.api import ApiDocsView
@@ -14,6 +15,9 @@ urlpatterns = [
     path("api/v1/", include(("config.api_urls", "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
+    # Sign-out is the sign-in app's: someone who came through NHS CIS2 signs out there too.
+    path("accounts/logout/", cis2_views.sign_out, name="logout"),
+    path("", include("cis2.urls")),
     path("", include("accounts.urls")),
     path("", include("referrals.urls")),
     path("", include("intervenors.urls")),

@@ -204,13 +204,15 @@ class Seeder:
         self.say("organisations")
         make = Organisation.objects.get_or_create
         self.icbs = [make(name=f"Scale ICB {i + 1:02d}", defaults={
-            "kind": Organisation.Kind.ICB, "region": REGIONS[i % len(REGIONS)]})[0]
-            for i in range(ICBS)]
+            "kind": Organisation.Kind.ICB, "region": REGIONS[i % len(REGIONS)],
+            "ods_code": f"QS{i + 1:02d}"})[0] for i in range(ICBS)]
         self.providers = [make(name=f"Scale provider {i + 1:02d}", defaults={
-            "kind": Organisation.Kind.PROVIDER, "region": REGIONS[i % len(REGIONS)]})[0]
-            for i in range(self.share(60, 3))]
-        self.cqc = make(name="Care Quality Commission", defaults={"kind": Organisation.Kind.CQC})[0]
-        self.nhse = make(name="NHS England", defaults={"kind": Organisation.Kind.NHSE_REGION})[0]
+            "kind": Organisation.Kind.PROVIDER, "region": REGIONS[i % len(REGIONS)],
+            "ods_code": f"RS{i + 1:03d}"})[0] for i in range(self.share(60, 3))]
+        self.cqc = make(name="Care Quality Commission", defaults={
+            "kind": Organisation.Kind.CQC, "ods_code": "X9Q"})[0]
+        self.nhse = make(name="NHS England", defaults={
+            "kind": Organisation.Kind.NHSE_REGION, "ods_code": "X24"})[0]
         self.groups = {org.pk: commissioners_group(org) for org in self.icbs}
         # A share of the cohort belongs to the demo commissioner's ICB, so that the demo
         # commissioner's pages are measured at scale too.

@@ -309,7 +309,7 @@ def document_errors(result, generator, request, public):
             if method in ("post", "put", "patch", "delete"):
                 statuses |= {"409", "415"}
             if path.endswith("/auth/token/"):
-                statuses = {"400", "415", "429"}
+                statuses = {"400", "403", "415", "429"}
             responses = operation.setdefault("responses", {})
             for code in sorted(statuses):
                 responses.setdefault(code, {"description": ERROR_STATUSES[code],

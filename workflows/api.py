@@ -11,15 +11,22 @@ from drf_spectacular.utils import (
 )
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
-from rest_framework.exceptions import AuthenticationFailed, NotAuthenticated
+from rest_framework.exceptions import (
+    AuthenticationFailed,
+    NotAuthenticated,
+    PermissionDenied,
+    ValidationError,
+)
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.roles import Role
+from accounts.services import api_token_issue
 from pathways.api import (
     PageQuery,
     page_of,
@@ -44,21 +51,38 @@ class TokenRequestSerializer(AuthTokenSerializer):
 
 
 class TokenView(APIView):
-    """POST username and password for a token; DELETE revokes the token you send."""
+    """POST from a signed-in session for a token (or, only where passwords are on, with a
+    username and password); the token lives API_TOKEN_SECONDS and ends sooner with the
+    person's sessions, roles or account (issue 31)."""
 
     permission_classes = [AllowAny]
-    authentication_classes = []
+    # A session is a sign-in: its POST carries the CSRF token like any other form.
+    authentication_classes = [SessionAuthentication]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "token"
 
-    @extend_schema(request=TokenRequestSerializer, responses=TokenOut, auth=[])
+    @extend_schema(request=TokenRequestSerializer, responses=TokenOut)
     def post(self, request):
-        data = TokenRequestSerializer(data=request.data, context={"request": request})
-        data.is_valid(raise_exception=True)
-        token, _ = Token.objects.get_or_create(user=data.validated_data["user"])
-        if token_expired(token):      # an old token is replaced, never handed out again
-            token.delete()
-            token = Token.objects.create(user=data.validated_data["user"])
+        if request.user.is_authenticated:
+            user = request.user
+            # Reading the body refuses a malformed one with a 400; any content is refused too.
+            if not isinstance(request.data, dict) or request.data:
+                raise ValidationError({"detail": "Send no body: the token is for the person "
+                                                 "signed in to this session."})
+            if not any(user.has_role(role) for role in Role):
+                raise PermissionDenied("Your account has no role in Pathways yet.", code="no_role")
+        elif settings.PASSWORD_SIGN_IN:
+            data = TokenRequestSerializer(data=request.data, context={"request": request})
+            data.is_valid(raise_exception=True)
+            user = data.validated_data["user"]
+        else:
+            raise NotAuthenticated(
+                "Sign in to Pathways with NHS CIS2, then ask for a token from that session "
+                "(the API token page, /accounts/api-token/, does it for you).",
+                code="sign_in_with_cis2")
+        token = Token.objects.filter(user=user).first()
+        if token is None or token_expired(token):   # an old token is replaced, never reused
+            token, _ = api_token_issue(user)
         return Response({"token": token.key, "expires_at": token.created + timedelta(
             seconds=settings.API_TOKEN_SECONDS)})
 

@@ -8,7 +8,8 @@ from audit.models import Decision
 from tests.workflows.test_access_matrix import EXPECTED, app_urls, object_url
 
 pytestmark = pytest.mark.django_db
-NO_SESSION = {"api:token"}   # takes credentials, not a session: nothing to forge
+# The provider's server-to-server POST: no session, and the signed logout token is the check.
+NO_SESSION = {"cis2:backchannel_logout"}
 
 
 @pytest.fixture

@@ -36,6 +36,12 @@ EXPECTED = {
     "home": (None, {None: 302, "norole": 403}, 302),
     "login": (None, {None: 200}, 302),
     "logout": (None, {}, 405),
+    "tokens": (None, {None: 302, "norole": 403}, 200),
+    # Sign-in through NHS CIS2: none of it exists until CIS2 is set up (tests/cis2 set it up);
+    # the back-channel logout takes only the provider's POST, the signed-out page is anyone's.
+    **{f"cis2:{name}": (None, {}, 404) for name in ("start", "callback", "jwks")},
+    "cis2:signed_out": (None, {}, 200),
+    "cis2:backchannel_logout": (None, {}, 405),
     "password_reset_confirm": (None, {}, 200),
     "password_reset_complete": (None, {}, 200),
     "referrals:mine": (None, dict.fromkeys(COMMISSIONERS, 200) | {None: 302}, 403),

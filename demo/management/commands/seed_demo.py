@@ -27,14 +27,17 @@ from workflows import services as flow
 
 PASSWORD = "pathways-demo"
 
+# With their ODS codes, as NHS CIS2 would list them: the two ICBs and NHS England carry their
+# real codes (QMJ, QOP, X24); the CQC's and the invented providers' are made up in the same
+# shape (ODS: https://digital.nhs.uk/services/organisation-data-service).
 ORGANISATIONS = [
-    ("North Central London ICB", Organisation.Kind.ICB, "london"),
-    ("Greater Manchester ICB", Organisation.Kind.ICB, "north_west"),
-    ("Care Quality Commission", Organisation.Kind.CQC, ""),
-    ("NHS England", Organisation.Kind.NHSE_REGION, ""),
-    ("Riverside Health Partnership", Organisation.Kind.PROVIDER, "london"),
-    ("Northern Hospitals Trust", Organisation.Kind.PROVIDER, "north_west"),
-    ("Meadowbank Independent Hospitals", Organisation.Kind.PROVIDER, "midlands"),
+    ("North Central London ICB", Organisation.Kind.ICB, "london", "QMJ"),
+    ("Greater Manchester ICB", Organisation.Kind.ICB, "north_west", "QOP"),
+    ("Care Quality Commission", Organisation.Kind.CQC, "", "X9Q"),
+    ("NHS England", Organisation.Kind.NHSE_REGION, "", "X24"),
+    ("Riverside Health Partnership", Organisation.Kind.PROVIDER, "london", "RZR"),
+    ("Northern Hospitals Trust", Organisation.Kind.PROVIDER, "north_west", "RZN"),
+    ("Meadowbank Independent Hospitals", Organisation.Kind.PROVIDER, "midlands", "NZM"),
 ]
 ORG_A, ORG_B = "North Central London ICB", "Greater Manchester ICB"
 
@@ -202,9 +205,12 @@ class Command(BaseCommand):
 
     def organisations(self):
         orgs = {}
-        for name, kind, region in ORGANISATIONS:
+        for name, kind, region, ods_code in ORGANISATIONS:
             orgs[name], _ = Organisation.objects.get_or_create(
-                name=name, defaults={"kind": kind, "region": region})
+                name=name, defaults={"kind": kind, "region": region, "ods_code": ods_code})
+            if not orgs[name].ods_code:          # a demo database loaded before ODS codes
+                orgs[name].ods_code = ods_code
+                orgs[name].save(update_fields=["ods_code"])
         return orgs
 
     def units(self, orgs):
