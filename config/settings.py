@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "accounts.middleware.NoStoreMiddleware",
+    "cis2.middleware.SignOutFormActionMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

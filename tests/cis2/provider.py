@@ -72,7 +72,8 @@ class OidcProvider:
                "OIDC_BACKCHANNEL_URI": f"{site_url}/auth/cis2/backchannel-logout/",
                "OIDC_ACCOUNTS": json.dumps(accounts or ACCOUNTS)}
         self.process = subprocess.Popen(
-            ["node", "provider.mjs"], cwd=PROVIDER_DIR, env=env, text=True,
+            # The test server listens on IPv4; Node would try "localhost" as ::1 first.
+            ["node", "--dns-result-order=ipv4first", "provider.mjs"], cwd=PROVIDER_DIR, env=env, text=True,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
         for line in self.process.stdout:
             self.log.append(line.rstrip())

@@ -87,11 +87,14 @@ const configuration = {
     await grant.save();
     return grant;
   },
+  // The provider refuses to call special-use addresses (its SSRF guard); here Pathways is on
+  // loopback by design, so its back-channel logout calls go out without that guard.
+  fetch: (url, { dispatcher, ...options }) => globalThis.fetch(url, options),
   ttl: { Session: 3600, Interaction: 600, Grant: 3600, IdToken: 300, AccessToken: 300, AuthorizationCode: 60 },
 };
 
 const provider = new Provider(issuer, configuration);
 provider.on('server_error', (ctx, error) => console.error('server_error', error));
-provider.on('backchannel.error', (client, error) => console.error('backchannel.error', error.message));
+provider.on('backchannel.error', (client, error) => console.error('backchannel.error', error.message, error.cause?.message ?? ''));
 provider.on('backchannel.success', (client, accountId) => console.log('backchannel.success', accountId));
 provider.listen(port, '127.0.0.1', () => console.log(`ready ${issuer}`));
