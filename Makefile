@@ -15,6 +15,12 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The certified OpenID Connect provider the sign-in tests start in place of NHS CIS2.
+OIDC_STAMP := tests/oidc_provider/node_modules/.installed-stamp
+$(OIDC_STAMP): tests/oidc_provider/package-lock.json
+	npm ci --prefix tests/oidc_provider --no-audit --no-fund --loglevel=error
+	touch $(OIDC_STAMP)
+
 # Migrations run as the tables' owner (MIGRATION_DATABASE_URL) when the app connects as its
 # limited role (DATABASE_URL, DATABASE_APP_ROLE); see docs/operations.md.
 AS_OWNER := $(if $(MIGRATION_DATABASE_URL),DATABASE_URL=$(MIGRATION_DATABASE_URL))
@@ -42,7 +48,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
-test: install lint
+test: install lint $(OIDC_STAMP)
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -W error::RuntimeWarning manage.py check --fail-level WARNING
 	$(BIN)/pytest $(PYTEST_ARGS)

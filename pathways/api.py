@@ -183,6 +183,9 @@ ERROR_CODES = {
     "authentication_failed": "The credentials or token were not accepted.",
     "token_expired": "The token has expired; request a new one.",
     "permission_denied": "Signed in, but this role or person may not do this.",
+    "no_role": "Signed in, but the account has no role in Pathways yet.",
+    "sign_in_with_cis2": "Passwords are off: sign in with NHS CIS2 and ask for a token from "
+                         "that session.",
     "not_found": "No such record, or not one this user may see (the two look the same).",
     "unavailable": "The database is out of reach for a moment (503, with Retry-After); nothing "
                    "was saved.",

@@ -86,9 +86,14 @@ def test_signed_in_pages_are_not_stored_by_caches(client_for):
 
 
 def test_check_deploy_passes_with_production_settings():
+    from tests.cis2.provider import private_key_pem
+
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {**env, "DEBUG": "false", "SECRET_KEY": "x" * 20 + "production-secret-" + "y" * 30,
-           "ALLOWED_HOSTS": "pathways.example.nhs.uk", "SECURE_SSL_REDIRECT": "true"}
+           "ALLOWED_HOSTS": "pathways.example.nhs.uk", "SECURE_SSL_REDIRECT": "true",
+           # Production signs in through NHS CIS2 (issue 31); its key comes as one line.
+           "CIS2_SERVER_METADATA_URL": "https://cis2.example.nhs.uk/.well-known/openid-configuration",
+           "CIS2_CLIENT_ID": "pathways", "CIS2_PRIVATE_KEY": private_key_pem().replace("\n", "\\n")}
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         env=env, capture_output=True, text=True, cwd=settings.BASE_DIR, check=False)
