@@ -30,6 +30,7 @@ from .identity import access_request_approve, access_request_refuse
 from .models import AccessRequest, Organisation, User
 from .roles import Role
 from .services import password_link_send, user_set_roles, user_update_account
+from .views import passwords_only
 
 
 def _admin_sign_in(request, extra_context=None):
@@ -38,17 +39,9 @@ def _admin_sign_in(request, extra_context=None):
     return redirect_to_login(request.GET.get("next") or reverse("admin:index"))
 
 
-def _passwords_only(view):
-    def wrapped(request, *args, **kwargs):
-        if not settings.PASSWORD_SIGN_IN:
-            raise Http404("Passwords are switched off.")
-        return view(request, *args, **kwargs)
-    return wrapped
-
-
 admin.site.login = _admin_sign_in
-admin.site.password_change = _passwords_only(admin.site.password_change)
-admin.site.password_change_done = _passwords_only(admin.site.password_change_done)
+admin.site.password_change = passwords_only(admin.site.password_change)
+admin.site.password_change_done = passwords_only(admin.site.password_change_done)
 
 # Fields that say who an account is or what it may reach: changing any of them needs a reason.
 ACCOUNT_DECISION_FIELDS = ("username", "email", "organisation", "is_active")

@@ -51,6 +51,7 @@ class SignIn:
     outcome: str
     user: User | None = None
     request: AccessRequest | None = None
+    new_request: bool = False
 
 
 def cis2_configured() -> bool:
@@ -102,7 +103,7 @@ def _request_access(identity: Identity, now) -> SignIn:
     security_log.info("access_requested" if created else "sign_in_waiting",
                       reason="unknown_person", access_request_id=str(request.pk),
                       ods_codes=identity.ods_codes)
-    return SignIn("waiting", request=request)
+    return SignIn("waiting", request=request, new_request=created)
 
 
 def _require_approver(by) -> None:

@@ -2,6 +2,7 @@
 import structlog
 from django.conf import settings
 from django.contrib.auth import login, logout
+from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,6 +14,9 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import public
 from accounts.identity import assurance_sufficient, identity_sign_in, sessions_end
 from accounts.models import User
+from accounts.roles import Role
+from notifications.models import Notification
+from notifications.services import notification_owe
 
 from . import claims, client
 from .client import Refused
@@ -104,12 +108,27 @@ def callback(request):
                         required=settings.CIS2_MIN_ASSURANCE)
     outcome = identity_sign_in(identity)
     if outcome.outcome == "waiting":
+        if outcome.new_request:
+            _tell_administrators(outcome.request)
         return render(request, "cis2/waiting.html", {"access_request": outcome.request})
     if outcome.outcome != "signed_in":
         return _refused(request, outcome.outcome)
     login(request, outcome.user, backend="accounts.backends.PasswordBackend")
     request.session[SIGNED_IN_WITH] = "cis2"
     return redirect(_safe_next(request, next_url))
+
+
+def _tell_administrators(access_request) -> None:
+    """Administrators hear of a new access request (no details in the message: they read them
+    in the administration site)."""
+    administrators = User.objects.filter(is_active=True).filter(
+        Q(is_superuser=True) | Q(groups__name=Role.ADMINISTRATOR)).distinct()
+    notification_owe(
+        key=f"access-requested:{access_request.pk}", kind=Notification.Kind.ACCESS_REQUESTED,
+        users=list(administrators), subject="Pathways: someone asks to use Pathways",
+        body="A person NHS CIS2 signed in asks to use Pathways. Open Access requests in the "
+             "Pathways administration site to approve or refuse them "
+             f"(reference {str(access_request.pk)[:8]}).")
 
 
 @public

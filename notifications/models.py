@@ -18,6 +18,7 @@ class Notification(models.Model):
         VERIFIED = "verified", "Action verified"
         EXPORT_READY = "export_ready", "Export ready to download"
         PERSON_ELSEWHERE = "person_elsewhere", "Referral refused: person recorded elsewhere"
+        ACCESS_REQUESTED = "access_requested", "Someone asks to use Pathways"
 
     id = models.BigAutoField(primary_key=True)
     key = models.CharField(max_length=200, unique=True)

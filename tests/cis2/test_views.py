@@ -188,3 +188,20 @@ def test_passwords_are_off_in_production_unless_switched_on(debug, flag, expecte
     result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
                             text=True, cwd=django_settings.BASE_DIR, check=True)
     assert result.stdout.strip() == expected
+
+
+def test_passwords_end_leaves_no_password_anywhere(settings, users):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command("passwords_end")                  # passwords still on: refused
+    assert User.objects.get(username="coordinator").has_usable_password()
+    settings.PASSWORD_SIGN_IN = False
+    out = StringIO()
+    call_command("passwords_end", stdout=out)
+    assert "Removed the password" in out.getvalue()
+    assert not any(user.has_usable_password() for user in User.objects.all())
+    assert User.history.filter(history_change_reason__startswith="Passwords ended").exists()

@@ -17,6 +17,7 @@ from accounts.identity import access_request_approve
 from accounts.models import AccessRequest, Organisation, User
 from accounts.roles import Role
 from cis2.keys import public_jwks
+from notifications.models import Notice
 from tests.cis2.provider import OidcProvider, private_key_pem
 
 from .conftest import _server_idle, assert_accessible
@@ -82,6 +83,9 @@ def test_staff_sign_in_with_nhs_cis2(browser, page, keys, site, cis2):
     assert_accessible(page)
     page.goto("/work/")
     assert "/accounts/login/" in page.url
+    _server_idle()
+    assert Notice.objects.filter(user__username="admin",
+                                 notification__kind="access_requested").exists()
 
     # An administrator approves them as a commissioner at their ICB.
     _server_idle()
