@@ -35,7 +35,7 @@ NAV_ITEMS = [
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
+        return {"nav_items": [], "can_find_people": False}
     seen, items = set(), []
     for role, label, url_name in NAV_ITEMS:
         if user.has_role(role) and url_name not in seen:
@@ -43,4 +43,6 @@ def navigation(request):
             items.append({"label": label, "url": reverse(url_name)})
     if user.is_staff:
         items.append({"label": "Administration", "url": reverse("admin:index")})
-    return {"nav_items": items}
+    # Everyone who works with people may look one up (among those they may see).
+    can_find = any(user.has_role(role) for role in CASEWORK)
+    return {"nav_items": items, "can_find_people": can_find}

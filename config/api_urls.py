@@ -19,6 +19,7 @@ urlpatterns = [
     path("referrals/<uuid:pk>/", referrals.ReferralDetailView.as_view(), name="referral"),
     path("referrals/<uuid:pk>/triage/", referrals.ReferralTriageView.as_view(), name="triage"),
     path("queue/", referrals.QueueView.as_view(), name="queue"),
+    path("people/", referrals.PersonSearchView.as_view(), name="people"),
     path("people/<uuid:pk>/", referrals.PersonDetailView.as_view(), name="person"),
     path("people/<uuid:pk>/timeline/", referrals.PersonTimelineView.as_view(), name="timeline"),
     path("reviews/", reviews.ReviewListView.as_view(), name="reviews"),

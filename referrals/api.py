@@ -246,6 +246,66 @@ class PersonSerializer(serializers.Serializer):
     outcome = OutcomeSerializer()
 
 
+class PersonSearchQuery(PageQuery):
+    nhs_number = serializers.CharField(
+        required=False, max_length=30,
+        help_text="The NHS number, 10 digits; spaces and dashes are ignored.")
+    reference = serializers.CharField(required=False, max_length=20,
+                                      help_text="The Pathways reference, like PW-7K2M9Q.")
+
+    def validate(self, data):
+        from .search import search_read
+
+        if not data.get("nhs_number") and not data.get("reference"):
+            raise serializers.ValidationError(
+                {"nhs_number": ["Give nhs_number or reference (or both) to find a person."]})
+        for name, kind in (("nhs_number", "nhs_number"), ("reference", "reference")):
+            if data.get(name):
+                found = search_read(data[name])
+                if found.kind != kind:
+                    raise serializers.ValidationError({name: [
+                        "Give 10 digits." if kind == "nhs_number"
+                        else "Give a reference like PW-7K2M9Q."]})
+                data[name] = found.value
+        return data
+
+
+PersonFoundSerializer = inline_serializer("PersonFound", {
+    "id": serializers.UUIDField(), "reference": serializers.CharField(),
+    "given_name": serializers.CharField(), "family_name": serializers.CharField(),
+    "date_of_birth": serializers.DateField(),
+})
+
+
+class PersonSearchView(APIView):
+    """Find a person by NHS number or reference, exactly, among the people you may see: a
+    person recorded by another organisation is not found (an empty list, as for nobody).
+    Each person returned is in the access log."""
+
+    permission_classes = [roles(*Role)]
+
+    @extend_schema(operation_id="people_find", parameters=[PersonSearchQuery],
+                   responses=page_of(PersonFoundSerializer, "PersonFound"))
+    def get(self, request):
+        from audit.services import access_record
+
+        from .search import Search, people_found
+
+        wanted = query(request, PersonSearchQuery)
+        if wanted.get("reference"):
+            found = people_found(request.user, Search("reference", wanted["reference"]))
+            if wanted.get("nhs_number"):
+                found = found.filter(nhs_number=wanted["nhs_number"])
+        else:
+            found = people_found(request.user, Search("nhs_number", wanted["nhs_number"]))
+        found = list(found.order_by("reference"))
+        for person in found:
+            access_record(request=request, obj=person, person=person)
+        return paginate(self, request, found, lambda person: {
+            "id": person.pk, "reference": person.reference, "given_name": person.given_name,
+            "family_name": person.family_name, "date_of_birth": person.date_of_birth})
+
+
 class PersonDetailView(APIView):
     permission_classes = [roles(*Role)]
 

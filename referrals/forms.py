@@ -202,3 +202,22 @@ class ReadmissionForm(forms.Form):
     readmitted_on = DateField(label="Date of readmission")
     reason = forms.CharField(label="How you know, or what happened", max_length=TEXT_LIMIT,
                              widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class FindPersonForm(forms.Form):
+    """The search box (a reference or an NHS number) and, for those who read the whole cohort,
+    a name with a date of birth."""
+
+    q = forms.CharField(label="Reference or NHS number", required=False, max_length=100,
+                        help_text="For example PW-7K2M9Q or 943 476 5919.")
+    name = forms.CharField(label="Name", required=False, max_length=100,
+                           help_text="Given name, family name or both, exactly as recorded.")
+    born = DateField(label="Date of birth", required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("q") or "").strip() and not (data.get("name") or "").strip():
+            raise forms.ValidationError("Enter a reference or an NHS number to search for.")
+        if (data.get("name") or "").strip() and not data.get("born") and not data.get("q"):
+            self.add_error("born", "Enter the date of birth as well as the name.")
+        return data

@@ -9,6 +9,7 @@ urlpatterns = [
     path("referrals/queue/", views.queue, name="queue"),
     path("referrals/<uuid:pk>/", views.referral_detail, name="detail"),
     path("referrals/<uuid:pk>/triage/", views.triage, name="triage"),
+    path("people/find/", views.person_find, name="find"),
     path("people/<uuid:pk>/", views.person_detail, name="person"),
     path("people/<uuid:pk>/concerns/", views.concern_add, name="concern_add"),
     path("people/<uuid:pk>/lts/end/", views.lts_end, name="lts_end"),

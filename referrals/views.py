@@ -25,6 +25,7 @@ from .forms import (
     ConcernForm,
     ConcernFormSet,
     DischargeForm,
+    FindPersonForm,
     LtsEndForm,
     QueueFilterForm,
     ReadmissionForm,
@@ -132,6 +133,33 @@ def triage(request, pk):
         "forms_with_errors": [form] if form.errors else [],
         "claim": claims.claim_context(referral, "referral", request.user),
     })
+
+
+@role_required(*PERSON_READERS)
+def person_find(request):
+    """Find a person by reference or NHS number (or name and date of birth, for coordinators
+    and the oversight group). One match opens their page, which logs the access; several are
+    listed, each listing logged; none, or only people the searcher may not see, says so alike."""
+    from .search import may_search_by_name, people_found, search_read
+
+    by_name = may_search_by_name(request.user)
+    form = FindPersonForm(request.GET if request.GET else None)
+    found, searched = [], False
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        search = search_read(data["q"], data["name"] if by_name else "", data["born"])
+        searched = True
+        found = list(people_found(request.user, search).select_related(None))
+        if len(found) == 1:
+            return redirect("referrals:person", found[0].pk)
+        for person in found:
+            access_record(request=request, obj=person, person=person)
+        if search.kind == "" and form.cleaned_data["q"]:
+            form.add_error("q", "Enter a reference like PW-7K2M9Q or a 10-digit NHS number.")
+            searched = False
+    return render(request, "referrals/find.html", {
+        "form": form, "found": found, "searched": searched, "by_name": by_name,
+        "forms_with_errors": [form] if form.errors else []})
 
 
 @role_required(*PERSON_READERS)

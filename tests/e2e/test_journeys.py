@@ -719,3 +719,27 @@ def test_coordinator_goes_to_a_day_in_a_long_timeline(page, keys):
     expect(page.get_by_role("alert")).to_contain_text("Go to must be a real date")
     expect(page.locator(".nhsuk-error-summary")).to_be_focused()
     assert_accessible(page)
+
+
+def test_a_commissioner_finds_a_person_from_the_header(page, keys):
+    """Issue 32: the header's search box finds a person by NHS number in any spacing; someone
+    else's person is not found, with the same answer as nobody."""
+    from referrals.selectors import people_visible
+
+    commissioner = User.objects.get(username="commissioner")
+    mine = people_visible(commissioner).first()
+    theirs = Person.objects.exclude(pk__in=people_visible(commissioner)).first()
+    sign_in(page, "commissioner")
+    search = page.get_by_role("searchbox", name="Find a person by reference or NHS number")
+    spaced = f"{mine.nhs_number[:3]} {mine.nhs_number[3:6]} {mine.nhs_number[6:]}"
+    keys.type(search, spaced)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(f"/people/{mine.pk}/$"))
+    expect(h1(page)).to_contain_text(mine.reference)
+    keys.type(search, theirs.reference)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(h1(page)).to_have_text("Find a person")
+    expect(page.get_by_text("No person found")).to_be_visible()
+    assert_accessible(page)

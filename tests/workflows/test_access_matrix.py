@@ -44,6 +44,8 @@ EXPECTED = {
     "cis2:backchannel_logout": (None, {}, 405),
     "password_reset_confirm": (None, {}, 200),
     "password_reset_complete": (None, {}, 200),
+    # Anyone who works with people may search; what they find is scoped (tests/referrals).
+    "referrals:find": (None, {None: 302, "norole": 403}, 200),
     "referrals:mine": (None, dict.fromkeys(COMMISSIONERS, 200) | {None: 302}, 403),
     "referrals:create": (None, dict.fromkeys(COMMISSIONERS, 200) | {None: 302}, 403),
     "referrals:queue": (None, {"coordinator": 200, "oversight": 200, None: 302}, 403),
