@@ -143,6 +143,13 @@ def review_record_panel(*, review: Review, by, held_on: date, findings: str, att
     if held_on > date.today():
         raise DomainError("The panel cannot be recorded as held on a future date.",
                           field="held_on")
+    scheduled = Decision.objects.filter(
+        kind=Decision.Kind.PANEL_SCHEDULED, subject_type=review._meta.label,
+        subject_id=str(review.pk)).order_by("-made_at").values_list("made_at", flat=True).first()
+    arranged = timezone.localdate(scheduled) if scheduled else timezone.localdate(review.requested_at)
+    if held_on < arranged:
+        raise DomainError(f"The panel cannot have been held before it was arranged on "
+                          f"{arranged:%-d %B %Y}: check the date it was held.", field="held_on")
     if not findings.strip():
         raise DomainError("Record the panel's findings.", field="findings")
     voice = voice or {}

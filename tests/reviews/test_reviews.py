@@ -284,3 +284,18 @@ def test_an_icetr_panel_needs_an_education_representative(users, client_for):
     adult = routed_review(users)
     page = client_for("coordinator").get(reverse("reviews:detail", args=[adult.pk]))
     assert "Education representative" not in page.content.decode()
+
+
+def test_a_panel_cannot_be_recorded_as_held_before_it_was_arranged_or_in_the_future(users):
+    """Issue 32: a panel held before the day it was scheduled, or on a day still to come, is
+    refused with a message naming what to check; nothing is recorded."""
+    review = routed_review(users)
+    schedule(users, review)
+    for held_on, says in ((date.today() - timedelta(days=1), "before it was arranged"),
+                          (date.today() + timedelta(days=1), "future date")):
+        with pytest.raises(DomainError, match=says) as refused:
+            flow.review_record_panel(review=review, by=users["chair"], held_on=held_on,
+                                     findings="Findings")
+        assert refused.value.field == "held_on"
+    review.refresh_from_db()
+    assert review.held_on is None and review.status == "scheduled"
