@@ -81,6 +81,7 @@ def identity_sign_in(identity: Identity) -> SignIn:
         # No password is left anywhere once sign-in is CIS2's: the first CIS2 sign-in of an
         # account that had one removes it (and, with it, any token issued under it).
         user.set_unusable_password()
+    stamp(user, by=user, reason="Signed in with NHS CIS2")
     organisation_check(user, actor=user)
     security_log.info("signed_in", method="cis2", user_id=user.pk, assurance=identity.assurance,
                       organisation_confirmed=user.organisation_unconfirmed_since is None)
