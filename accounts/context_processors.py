@@ -29,6 +29,9 @@ NAV_ITEMS = [
     (Role.OVERSIGHT, "Themes", "oversight:themes"),
     (Role.OVERSIGHT, "Meeting packs", "oversight:packs"),
     (Role.COORDINATOR, "Themes", "oversight:themes"),
+    (Role.COORDINATOR, "Import", "imports:imports"),
+    (Role.COMMISSIONER, "Import", "imports:imports"),
+    (Role.ADMINISTRATOR, "Import", "imports:imports"),
 ]
 
 

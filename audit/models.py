@@ -82,6 +82,7 @@ class Decision(AppendOnlyModel):
         ACCESS_WITHHELD = "access_withheld", "Casework withheld: organisation not confirmed"
         ACCESS_RESTORED = "access_restored", "Casework access restored"
         SESSIONS_ENDED = "sessions_ended", "Signed out everywhere"
+        CASELOAD_IMPORTED = "caseload_imported", "Caseload imported"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

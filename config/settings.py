@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "notifications",
     "oversight",
     "cis2",
+    "imports",
 ]
 
 # The demo and scale loaders (`demo`: seed_demo, seed_scale) are installed for a first run

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("exports.urls")),
     path("", include("oversight.urls")),
+    path("", include("imports.urls")),
 ]
 
 # Under /api/ a missing route or a server error answers in the API's JSON error shape.

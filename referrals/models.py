@@ -35,6 +35,9 @@ class Unit(models.Model):
         limit_choices_to={"kind": Organisation.Kind.PROVIDER},
     )
     name = models.CharField(max_length=200)
+    # The site's ODS code, where it has one (an import names a unit by it or by its name).
+    site_code = models.CharField("ODS site code", max_length=10, unique=True, null=True,
+                                 blank=True)
     region = models.CharField(max_length=20, choices=Region.choices)
     # The latest rating, kept in step with CqcRating by referrals.services.unit_rate().
     cqc_rating = models.CharField(

@@ -67,7 +67,9 @@ def person_grant_organisation(person: Person) -> None:
 @transaction.atomic
 def person_create(*, by, nhs_number: str, date_of_birth: date, condition: str, commissioner,
                   current_unit: Unit | None = None, given_name: str = "", family_name: str = "",
-                  legal_status: str = "", characteristics: dict | None = None) -> Person:
+                  legal_status: str = "", characteristics: dict | None = None,
+                  source: str = "") -> Person:
+    """Record a person. `source` says where the record came from (an import), in its history."""
     nhs_number = validate_nhs_number(nhs_number)
     validate_date_of_birth(date_of_birth)
     if Person.objects.filter(nhs_number=nhs_number).exists():
@@ -77,7 +79,7 @@ def person_create(*, by, nhs_number: str, date_of_birth: date, condition: str, c
         reference=_new_reference(), nhs_number=nhs_number, date_of_birth=date_of_birth,
         condition=condition, commissioner=commissioner, current_unit=current_unit,
         given_name=given_name, family_name=family_name, legal_status=legal_status,
-    ), by=by, reason=f"Person recorded by {by}")
+    ), by=by, reason=f"Person recorded by {by}" + (f" ({source})" if source else ""))
     person.save()
     ProtectedCharacteristics.objects.create(person=person, **(characteristics or {}))
     person_grant_organisation(person)
@@ -294,8 +296,11 @@ def concern_resolve(*, concern: Concern, by, reason: str) -> Concern:
 
 @transaction.atomic
 def referral_submit(*, raised_by, person: Person, reason: str, requested_route: str,
-                    unit: Unit, lts_start_date: date, concerns: list[dict] = ()) -> Referral:
-    """Raise a referral for a person; refuses a second open referral for the same person."""
+                    unit: Unit, lts_start_date: date, concerns: list[dict] = (),
+                    organisation=None, source: str = "") -> Referral:
+    """Raise a referral for a person; refuses a second open referral for the same person.
+    `organisation` is the commissioning organisation when someone outside it records the
+    referral for it (an import of the caseload); otherwise the raiser's own."""
     if len(concerns) > MAX_CONCERNS_PER_REFERRAL:
         raise DomainError(f"A referral can carry at most {MAX_CONCERNS_PER_REFERRAL} concerns; "
                           "add more to the person's record afterwards.", field="concerns")
@@ -304,7 +309,7 @@ def referral_submit(*, raised_by, person: Person, reason: str, requested_route: 
                           field="requested_route")
     if not reason.strip():
         raise DomainError("Say why you are referring this person.", field="reason")
-    organisation = raised_by.organisation
+    organisation = organisation or raised_by.organisation
     if organisation is None:
         raise DomainError("Your account is not linked to an organisation.", code="no_organisation")
     existing = (Referral.objects.select_related("person")
@@ -319,7 +324,8 @@ def referral_submit(*, raised_by, person: Person, reason: str, requested_route: 
             referral = stamp(Referral(
                 person=person, organisation=organisation, raised_by=raised_by,
                 raised_at=timezone.now(), reason=reason, requested_route=requested_route,
-            ), by=raised_by, reason=f"Referral raised by {raised_by}")
+            ), by=raised_by, reason=f"Referral raised by {raised_by}"
+                + (f" ({source})" if source else ""))
             referral.save()
     except IntegrityError:  # another referral for the person committed a moment ago
         raise DuplicateReferralError(

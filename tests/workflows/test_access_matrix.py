@@ -30,6 +30,7 @@ COMMISSIONERS = {"commissioner", "commissioner2"}
 # Everyone who may export a list (the actions list's readers; the queue's and caseloads'
 # are among them). A panel member, an administrator and a user with no role may not.
 EXPORTERS = ALL - {"expert", "admin", "norole"}
+IMPORTERS = ("coordinator", "commissioner", "commissioner2", "admin")
 
 # name -> (which object fills <pk>, {role: expected GET status}, default for other roles)
 EXPECTED = {
@@ -46,6 +47,12 @@ EXPECTED = {
     "password_reset_complete": (None, {}, 200),
     # Anyone who works with people may search; what they find is scoped (tests/referrals).
     "referrals:find": (None, {None: 302, "norole": 403}, 200),
+    # Importing the caseload: administrators, coordinators, commissioners; an import is its
+    # uploader's alone (the referral's id stands in for one that is not theirs).
+    "imports:imports": (None, dict.fromkeys(IMPORTERS, 200) | {None: 302}, 403),
+    "imports:template": ("template", dict.fromkeys(IMPORTERS, 200) | {None: 302}, 403),
+    "imports:run": ("referral", dict.fromkeys(IMPORTERS, 404) | {None: 302}, 403),
+    "imports:apply": ("referral", dict.fromkeys(IMPORTERS, 405) | {None: 302}, 403),
     "referrals:mine": (None, dict.fromkeys(COMMISSIONERS, 200) | {None: 302}, 403),
     "referrals:create": (None, dict.fromkeys(COMMISSIONERS, 200) | {None: 302}, 403),
     "referrals:queue": (None, {"coordinator": 200, "oversight": 200, None: 302}, 403),
@@ -177,6 +184,8 @@ def url_for(route: str, pk, concern_pk=None) -> str:
 
 
 def object_url(route: str, kind: str, objects) -> str:
+    if kind == "template":  # an import template names its kind and format
+        return "/" + route.replace("<str:kind>", "people").replace("<str:file_format>", "csv")
     if kind == "concern":   # a concern's URL names its person, then the concern
         return url_for(route, objects["concern"].person_id, objects["concern"].pk)
     if kind == "theme":     # a theme's URL names its code

@@ -51,6 +51,9 @@ UNITS = {
     "ri2": ("Meadowbank Independent Hospitals", "Hazel Ward", "midlands",
             "requires_improvement"),
 }
+# Made-up ODS site codes in the shape of real ones (the provider's code and two digits).
+UNIT_SITE_CODES = {"Willow Ward": "RZR01", "Beech Unit": "RZN01", "Cedar Lodge": "NZM01",
+                   "Rowan House": "RZR02", "Elm Ward": "RZN02", "Hazel Ward": "NZM02"}
 
 # username: (first, last, roles, organisation, staff)
 USERS = {
@@ -218,7 +221,11 @@ class Command(BaseCommand):
         for key, (provider, name, region, rating) in UNITS.items():
             unit = Unit.objects.filter(provider=orgs[provider], name=name).first()
             if unit is None:
-                unit = Unit.objects.create(provider=orgs[provider], name=name, region=region)
+                unit = Unit.objects.create(provider=orgs[provider], name=name, region=region,
+                                           site_code=UNIT_SITE_CODES[name])
+            elif not unit.site_code:
+                unit.site_code = UNIT_SITE_CODES[name]
+                unit.save(update_fields=["site_code"])
                 referral_services.unit_rate(unit=unit, rating=rating, by=self.system,
                                             rated_on=date.today() - timedelta(days=200))
             units[key] = unit
