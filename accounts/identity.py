@@ -68,7 +68,7 @@ def assurance_sufficient(identity: Identity) -> bool:
 def identity_sign_in(identity: Identity) -> SignIn:
     """Decide what a CIS2 sign-in leads to (the assurance level is checked before this)."""
     now = timezone.now()
-    user = User.objects.select_for_update().select_related("organisation").filter(
+    user = User.objects.select_for_update(of=("self",)).select_related("organisation").filter(
         cis2_uid=identity.uid).first()
     if user is None:
         return _request_access(identity, now)

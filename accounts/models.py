@@ -79,14 +79,15 @@ class User(AbstractUser):
     cis2_uid = models.CharField("NHS CIS2 user id", max_length=64, unique=True, null=True,
                                 blank=True, editable=False)
     # The ODS codes of the organisations CIS2 listed for them at their last sign-in.
-    cis2_ods_codes = models.JSONField(default=list, blank=True, editable=False)
+    # (Nullable, with no database default needed, so rows written by older code still save.)
+    cis2_ods_codes = models.JSONField(null=True, blank=True, editable=False)
     cis2_signed_in_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Set while CIS2 does not list their Pathways organisation: they keep no casework access
     # (a person who moved jobs must not keep reading their old organisation's people).
     organisation_unconfirmed_since = models.DateTimeField(null=True, blank=True, editable=False)
     # Raised to end every session of the person at once (back-channel logout): it is part of
     # the hash each session carries, so the sessions signed before it no longer match.
-    sessions_generation = models.PositiveIntegerField(default=0, editable=False)
+    sessions_generation = models.PositiveIntegerField(default=0, db_default=0, editable=False)
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
