@@ -8,7 +8,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-DOMAIN_SERVICES = ["accounts", "referrals", "reviews", "intervenors"]
+DOMAIN_SERVICES = ["accounts", "referrals", "reviews", "intervenors", "imports"]
 
 NOT_A_DECISION = {
     "referrals.person_create": "part of raising a referral (the referral_submitted decision)",
@@ -20,6 +20,8 @@ NOT_A_DECISION = {
     "intervenors.case_activity_log": "a note of casework done, not a choice; history says who",
     "intervenors.case_update_plan": "the discharge plan's text; history keeps each version",
     "reviews.learning_note_add": "the group's note on a theme, about no person; history says who",
+    "imports.import_check": "a check that saves nothing of the file's rows; the import decides",
+    "imports.import_apply": "runs (or queues) import_run, which records caseload_imported",
 }
 
 

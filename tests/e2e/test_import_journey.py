@@ -1,0 +1,75 @@
+"""A review coordinator brings a caseload in (issue 32), by keyboard, with axe on every page:
+downloads the template, uploads a file with a mistake, reads the check, uploads the corrected
+file, imports it, and finds the imported person from the header."""
+import csv
+
+import pytest
+from playwright.sync_api import expect
+
+from imports.kinds import PEOPLE_COLUMNS
+from referrals.models import Person
+from tests.factories import valid_nhs_number
+
+from .conftest import _server_idle, assert_accessible, sign_in
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+
+def write(path, rows):
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, fieldnames=[c.name for c in PEOPLE_COLUMNS])
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def upload(page, keys, path):
+    file_input = page.get_by_label("The file")
+    keys.reach(file_input)
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Space")
+    chooser.value.set_files(str(path))
+    keys.press(page.get_by_role("button", name="Check the file"))
+
+
+def test_a_coordinator_imports_a_caseload_and_finds_the_person(page, keys, tmp_path):
+    number = valid_nhs_number()
+    good = {"nhs_number": f"{number[:3]} {number[3:6]} {number[6:]}", "given_name": "Robin",
+            "family_name": "Ashdown", "date_of_birth": "4 March 1991", "condition": "autism",
+            "unit": "Willow Ward", "lts_start_date": "15/01/2024", "commissioner_ods": "QMJ",
+            "route": "review", "reason": "In LTS since January; no provider found."}
+    sign_in(page, "coordinator")
+    page.goto("/imports/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Import a caseload")
+    assert_accessible(page)
+    with page.expect_download() as download:
+        keys.reach(page.get_by_role("link", name="People and referrals template (Excel)"))
+        page.keyboard.press("Enter")
+    assert download.value.suggested_filename == "pathways-people-template.xlsx"
+
+    upload(page, keys, write(tmp_path / "caseload.csv", [{**good, "date_of_birth": "03/31/1991"}]))
+    expect(page.get_by_role("heading", name="Nothing has been saved")).to_be_visible()
+    errors = page.get_by_role("table")
+    expect(errors).to_contain_text("date_of_birth")
+    expect(errors).to_contain_text("not a real date")
+    assert_accessible(page)
+    _server_idle()
+    assert not Person.objects.filter(nhs_number=number).exists()
+
+    keys.press(page.get_by_role("link", name="Upload a corrected file"))
+    upload(page, keys, write(tmp_path / "caseload-fixed.csv", [good]))
+    expect(page.get_by_text("Importing will record 1 person")).to_be_visible()
+    assert_accessible(page)
+    keys.press(page.get_by_role("button", name="Import"))
+    expect(page.get_by_text("Each record says in its history that it came from this file")
+           ).to_be_visible()
+    assert_accessible(page)
+
+    _server_idle()
+    person = Person.objects.get(nhs_number=number)
+    search = page.get_by_role("searchbox", name="Find a person by reference or NHS number")
+    keys.type(search, number)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(person.reference)
+    assert_accessible(page)
