@@ -57,7 +57,8 @@ class LoginView(auth_views.LoginView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(cis2_enabled=cis2_configured(), password_sign_in=settings.PASSWORD_SIGN_IN)
+        context |= {"cis2_enabled": cis2_configured(),
+                    "password_sign_in": settings.PASSWORD_SIGN_IN}
         return context
 
 
@@ -92,7 +93,7 @@ def api_token(request):
     context = {"expires_hours": settings.API_TOKEN_SECONDS // 3600}
     if request.method == "POST":
         token, expires_at = api_token_issue(request.user)
-        context.update(token=token.key, expires_at=expires_at)
+        context |= {"token": token.key, "expires_at": expires_at}
     return render(request, "accounts/api_token.html", context)
 
 

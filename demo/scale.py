@@ -382,7 +382,8 @@ class Seeder:
 
     def review(self, referral, status, domains):
         rng, person = self.rng, referral.person
-        requested = referral.triaged_at + timedelta(days=rng.randint(0, 300))
+        # Never in the future: a review is requested by triage, which has happened.
+        requested = min(referral.triaged_at + timedelta(days=rng.randint(0, 300)), self.now)
         chair = rng.choice(self.chairs)
         commissioner = self.by_org[person.commissioner_id]
         review = self.save(Review(

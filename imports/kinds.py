@@ -26,6 +26,10 @@ class Column:
     example: str
     notes: str
 
+    @property
+    def label(self) -> str:
+        return self.name if self.required else f"{self.name} (optional)"
+
 
 PEOPLE_COLUMNS = [
     Column("nhs_number", True, "943 476 5919",

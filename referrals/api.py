@@ -256,9 +256,6 @@ class PersonSearchQuery(PageQuery):
     def validate(self, data):
         from .search import search_read
 
-        if not data.get("nhs_number") and not data.get("reference"):
-            raise serializers.ValidationError(
-                {"nhs_number": ["Give nhs_number or reference (or both) to find a person."]})
         for name, kind in (("nhs_number", "nhs_number"), ("reference", "reference")):
             if data.get(name):
                 found = search_read(data[name])
@@ -279,7 +276,8 @@ PersonFoundSerializer = inline_serializer("PersonFound", {
 
 class PersonSearchView(APIView):
     """Find a person by NHS number or reference, exactly, among the people you may see: a
-    person recorded by another organisation is not found (an empty list, as for nobody).
+    person recorded by another organisation is not found (an empty list, as for nobody), nor
+    is anyone when neither is given.
     Each person returned is in the access log."""
 
     permission_classes = [roles(*Role)]
@@ -292,7 +290,9 @@ class PersonSearchView(APIView):
         from .search import Search, people_found
 
         wanted = query(request, PersonSearchQuery)
-        if wanted.get("reference"):
+        if not wanted.get("reference") and not wanted.get("nhs_number"):
+            found = selectors.people_visible(request.user).none()   # nothing asked, nobody found
+        elif wanted.get("reference"):
             found = people_found(request.user, Search("reference", wanted["reference"]))
             if wanted.get("nhs_number"):
                 found = found.filter(nhs_number=wanted["nhs_number"])

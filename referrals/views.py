@@ -159,6 +159,7 @@ def person_find(request):
             searched = False
     return render(request, "referrals/find.html", {
         "form": form, "found": found, "searched": searched, "by_name": by_name,
+        "open_by_name": bool(form.is_bound and (form["name"].value() or form["born"].errors)),
         "forms_with_errors": [form] if form.errors else []})
 
 

@@ -51,10 +51,10 @@ def test_commissioner_raises_a_referral(page, keys):
     assert_accessible(page)
     keys.press(summary.get_by_role("link", name="NHS number: This field is required."),
                navigates=False)
-    expect(page.get_by_label("NHS number")).to_be_focused()  # the link takes you to the field
+    expect(page.get_by_label("NHS number", exact=True)).to_be_focused()  # the link takes you to the field
 
     nhs = valid_nhs_number()
-    keys.type(page.get_by_label("NHS number"), nhs)
+    keys.type(page.get_by_label("NHS number", exact=True), nhs)
     keys.date("Date of birth", date(1991, 3, 4))
     keys.choose(page.get_by_label("Autism", exact=True))
     keys.select(page.get_by_label("Current unit"), "Willow Ward (Riverside Health Partnership)")

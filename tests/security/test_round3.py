@@ -176,6 +176,7 @@ FILE_ROUTES = {   # name -> how a file that is out of time or out of scope is re
     "reviews:easy_read_pdf": "written at the request through the reader's scoped selector",
     "api:export-file": "the export file's own view, through the API",
     "api-schema": "the API's description: no records, for signed-in people only",
+    "imports:template": "an empty template (headers and a made-up example), for importers only",
 }
 
 

@@ -74,7 +74,7 @@ def _gunicorn(database_url: str) -> tuple[subprocess.Popen, str]:
     """A production-like server (DEBUG off, kept connections, no Redis) on a free port, once
     it answers; returns the process and its base URL."""
     port = _free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "false",
+    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "false", "PASSWORD_SIGN_IN": "true",
            "ALLOWED_HOSTS": "127.0.0.1", "SECURE_COOKIES": "false", "CONN_MAX_AGE": "600"}
     env.pop("REDIS_URL", None)
     env.pop("CACHE_REDIS_URL", None)

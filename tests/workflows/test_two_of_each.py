@@ -46,7 +46,7 @@ def test_two_web_processes_and_two_workers_keep_the_rules(postgres, tmp_path):
     waiting = list(IntervenorCase.objects.filter(status="waiting").order_by("waiting_since"))
     assert free >= 1 and len(waiting) > free + 2
     db = connection.settings_dict
-    env = {**os.environ, "EMAIL_URL": "consolemail://", "DEBUG": "false",
+    env = {**os.environ, "EMAIL_URL": "consolemail://", "DEBUG": "false", "PASSWORD_SIGN_IN": "true",
            "ALLOWED_HOSTS": "127.0.0.1", "SECURE_COOKIES": "false", "CONN_MAX_AGE": "600",
            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
     processes, logs = [], {}
@@ -154,7 +154,7 @@ def test_redis_stopped_and_started_under_a_running_app_loses_nothing(postgres, t
     intervenor = Intervenor.objects.get(user__username="intervenor3")
     case = IntervenorCase.objects.filter(status="waiting").order_by("waiting_since").first()
     db = connection.settings_dict
-    env = {**os.environ, "EMAIL_URL": "consolemail://", "DEBUG": "false",
+    env = {**os.environ, "EMAIL_URL": "consolemail://", "DEBUG": "false", "PASSWORD_SIGN_IN": "true",
            "ALLOWED_HOSTS": "127.0.0.1", "SECURE_COOKIES": "false", "CONN_MAX_AGE": "600",
            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"}
     port = _free_port()

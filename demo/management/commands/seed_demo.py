@@ -223,11 +223,11 @@ class Command(BaseCommand):
             if unit is None:
                 unit = Unit.objects.create(provider=orgs[provider], name=name, region=region,
                                            site_code=UNIT_SITE_CODES[name])
-            elif not unit.site_code:
-                unit.site_code = UNIT_SITE_CODES[name]
-                unit.save(update_fields=["site_code"])
                 referral_services.unit_rate(unit=unit, rating=rating, by=self.system,
                                             rated_on=date.today() - timedelta(days=200))
+            elif not unit.site_code:          # a demo database loaded before site codes
+                unit.site_code = UNIT_SITE_CODES[name]
+                unit.save(update_fields=["site_code"])
             units[key] = unit
         return units
 
