@@ -107,9 +107,17 @@ def _request_access(identity: Identity, now) -> SignIn:
     return SignIn("waiting", request=request, new_request=created)
 
 
-def _require_approver(by) -> None:
+def _pending(request: AccessRequest, by, reason: str, doing: str):
+    """The request, locked and still undecided, and the reason given for deciding it."""
     if not (by.is_active and (by.is_superuser or by.has_role(Role.ADMINISTRATOR))):
         raise NotAllowedError("Only an administrator can decide access requests.")
+    request = AccessRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != AccessRequest.Status.PENDING:
+        raise DomainError("This request has already been decided.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(f"Give the reason for {doing} this request.", field="reason")
+    return request, reason
 
 
 def _username_for(request: AccessRequest) -> str:
@@ -128,13 +136,7 @@ def access_request_approve(*, request: AccessRequest, by, reason: str, roles,
     """Give a person NHS CIS2 signed in an account: a new one, or `user`, an existing account
     that has no CIS2 identity yet (someone who used a password before go-live). Binds the
     identity, sets the organisation and grants the roles, each a Decision with the reason."""
-    _require_approver(by)
-    request = AccessRequest.objects.select_for_update().get(pk=request.pk)
-    if request.status != AccessRequest.Status.PENDING:
-        raise DomainError("This request has already been decided.")
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError("Give the reason for approving this request.", field="reason")
+    request, reason = _pending(request, by, reason, "approving")
     if not roles:
         raise DomainError("Choose at least one role: an approved person with none could do "
                           "nothing.", field="roles")
@@ -189,13 +191,7 @@ def access_request_approve(*, request: AccessRequest, by, reason: str, roles,
 @transaction.atomic
 def access_request_refuse(*, request: AccessRequest, by, reason: str) -> AccessRequest:
     """Refuse a request: the person keeps seeing that they have no access."""
-    _require_approver(by)
-    request = AccessRequest.objects.select_for_update().get(pk=request.pk)
-    if request.status != AccessRequest.Status.PENDING:
-        raise DomainError("This request has already been decided.")
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError("Give the reason for refusing this request.", field="reason")
+    request, reason = _pending(request, by, reason, "refusing")
     request.status = AccessRequest.Status.REFUSED
     request.decided_by, request.decided_at, request.reason = by, timezone.now(), reason
     stamp(request, by=by, reason=reason).save()

@@ -196,12 +196,18 @@ def _verified(raw) -> dict:
         raise Refused("malformed", str(error)[:200])
 
 
-def _audience_ok(claims: dict) -> bool:
+def _verified_for_us(raw) -> dict:
+    """A token signed by the provider (`_verified`), issued by it, for this client: among
+    several audiences ours counts only when the token was issued to us (azp)."""
+    claims = _verified(raw)
+    if claims.get("iss") != metadata()["issuer"]:
+        raise Refused("issuer")
     audience = claims.get("aud")
     audiences = audience if isinstance(audience, list) else [audience]
-    if settings.CIS2_CLIENT_ID not in audiences:
-        return False
-    return len(audiences) == 1 or claims.get("azp") == settings.CIS2_CLIENT_ID
+    if settings.CIS2_CLIENT_ID not in audiences or (
+            len(audiences) > 1 and claims.get("azp") != settings.CIS2_CLIENT_ID):
+        raise Refused("audience")
+    return claims
 
 
 def _number(claims: dict, name: str) -> int:
@@ -215,11 +221,7 @@ def id_token_verify(raw, *, nonce: str, now: float | None = None) -> dict:
     """The ID token's claims once its signature, issuer, audience, lifetime and nonce hold
     (OpenID Connect Core 1.0, section 3.1.3.7)."""
     now = time.time() if now is None else now
-    claims = _verified(raw)
-    if claims.get("iss") != metadata()["issuer"]:
-        raise Refused("issuer")
-    if not _audience_ok(claims):
-        raise Refused("audience")
+    claims = _verified_for_us(raw)
     if _number(claims, "exp") + LEEWAY < now:
         raise Refused("expired")
     if _number(claims, "iat") - LEEWAY > now:
@@ -235,11 +237,7 @@ def logout_token_verify(raw, *, now: float | None = None) -> dict:
     """A back-channel logout token's claims once it is signed by the provider, for us, recent,
     a logout event, about someone, and not seen before."""
     now = time.time() if now is None else now
-    claims = _verified(raw)
-    if claims.get("iss") != metadata()["issuer"]:
-        raise Refused("issuer")
-    if not _audience_ok(claims):
-        raise Refused("audience")
+    claims = _verified_for_us(raw)
     issued = _number(claims, "iat")
     if issued - LEEWAY > now or issued + LOGOUT_TOKEN_SECONDS + LEEWAY < now:
         raise Refused("expired")
