@@ -271,7 +271,7 @@ PersonFoundSerializer = inline_serializer("PersonFound", {
     "id": serializers.UUIDField(), "reference": serializers.CharField(),
     "given_name": serializers.CharField(), "family_name": serializers.CharField(),
     "date_of_birth": serializers.DateField(),
-})
+}, many=True)
 
 
 class PersonSearchView(APIView):

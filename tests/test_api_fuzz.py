@@ -38,11 +38,12 @@ schema = schemathesis.pytest.from_fixture("api_schema")
 
 
 # Rules a JSON schema cannot state: the NHS number's check digit, a referenced record that
-# must exist and be open, and dates judged against today. A schema-valid request may be
+# must exist and be open, dates judged against today, and a searched reference's shape (PW-
+# with or without its dash, in any case). A schema-valid request may be
 # refused for these alone, with the field named; any other 400 on valid data is a contract bug.
 RULES_BEYOND_THE_SCHEMA = {
     "nhs_number", "current_unit", "intervenor", "owner", "date_of_birth", "lts_start_date",
-    "reason", "text", "evidence", "transition", "route", "concerns",
+    "reason", "text", "evidence", "transition", "route", "concerns", "reference",
 }
 
 
