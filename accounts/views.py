@@ -50,9 +50,8 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
+    @method_decorator(passwords_only)
     def post(self, request, *args, **kwargs):
-        if not settings.PASSWORD_SIGN_IN:
-            raise Http404("Passwords are switched off.")
         return super().post(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
