@@ -74,6 +74,7 @@ class Decision(AppendOnlyModel):
         POLICY_CHANGED = "policy_changed", "Priority policy changed"
         UNIT_RATED = "unit_rated", "Unit rating recorded"
         STEP_TARGET_CHANGED = "step_target_changed", "Service-level target changed"
+        LTS_AGE_LIMITS_CHANGED = "lts_age_limits_changed", "LTS age limits changed"
         THRESHOLD_CHANGED = "threshold_changed", "Oversight threshold changed"
         TASK_TAKEN = "task_taken", "Step taken on"
         TASK_RELEASED = "task_released", "Step released"
@@ -83,6 +84,7 @@ class Decision(AppendOnlyModel):
         ACCESS_RESTORED = "access_restored", "Casework access restored"
         SESSIONS_ENDED = "sessions_ended", "Signed out everywhere"
         CASELOAD_IMPORTED = "caseload_imported", "Caseload imported"
+        PAST_REVIEW_RECORDED = "past_review_recorded", "Past review recorded"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

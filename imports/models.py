@@ -9,6 +9,8 @@ from django.db import models
 class ImportRun(models.Model):
     class Kind(models.TextChoices):
         PEOPLE = "people", "People and referrals"
+        REVIEWS = "reviews", "Past reviews"
+        CASES = "cases", "Intervenor cases"
 
     class Status(models.TextChoices):
         CHECKED = "checked", "Checked, not imported"

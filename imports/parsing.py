@@ -72,8 +72,8 @@ def text(value, limit: int = 200) -> str:
     return value
 
 
-def required(value, what: str) -> str:
-    value = text(value, 4000)
+def required(value, what: str, limit: int = 4000) -> str:
+    value = text(value, limit)
     if not value:
         raise CellError(f"Enter the {what}.")
     return value

@@ -55,14 +55,10 @@ def _through(run: ImportRun, *, by, dry_run: bool) -> tuple[int, int, int, list]
     errors: list[dict] = []
     try:
         with transaction.atomic():
-            for done, (number, cells) in enumerate(rows, start=1):
-                try:
-                    with transaction.atomic():
-                        outcome = importer.bring_in(number, cells)
-                except RowError as error:
+            for done, (number, outcome) in enumerate(importer.bring_in_all(rows), start=1):
+                if isinstance(outcome, RowError):
                     errors += [{"row": number, "column": column, "message": message}
-                               for column, message in error.problems]
-                    continue
+                               for column, message in outcome.problems]
                 created += outcome == "created"
                 present += outcome == "present"
                 if done % PROGRESS_EVERY == 0:
@@ -71,6 +67,7 @@ def _through(run: ImportRun, *, by, dry_run: bool) -> tuple[int, int, int, list]
                 raise _Rollback
     except _Rollback:
         pass
+    errors.sort(key=lambda error: error["row"])
     return len(rows), created, present, errors
 
 
@@ -82,6 +79,9 @@ def import_check(*, kind: str, file_name: str, content: bytes, by) -> ImportRun:
                               "import a caseload.")
     if kind not in KINDS:
         raise DomainError("Choose what the file holds.", field="kind")
+    if not may_import(by, kind):
+        raise NotAllowedError(f"Only administrators and review coordinators can import "
+                              f"{KINDS[kind].title.lower()}.")
     run = ImportRun.objects.create(
         kind=kind, file_name=file_name[-200:], sha256=hashlib.sha256(content).hexdigest(),
         content=content, created_by=by)
@@ -96,6 +96,8 @@ def import_apply(*, run: ImportRun, by) -> ImportRun:
     """Import a checked file, all or nothing; large files go to a worker (`import_run`)."""
     if run.created_by_id != by.pk:
         raise NotAllowedError("Only the person who uploaded a file can import it.")
+    if not may_import(by, run.kind):
+        raise NotAllowedError("You can no longer import this kind of file.")
     if run.status != ImportRun.Status.CHECKED:
         raise DomainError("This file has already been imported, or is being imported.")
     if run.errors:

@@ -14,7 +14,7 @@ from accounts.roles import Role
 from pathways.errors import DomainError
 from pathways.forms import attach_refusal
 
-from .kinds import COLUMNS
+from .kinds import KINDS, kinds_for
 from .models import ImportRun
 from .parsing import MAX_BYTES
 from .services import import_apply, import_check, progress_key, runs_of
@@ -28,6 +28,10 @@ class UploadForm(forms.Form):
     file = forms.FileField(label="The file", help_text="CSV (UTF-8) or Excel (.xlsx), up to "
                                                       f"{MAX_BYTES // (1024 * 1024)} MB.")
 
+    def __init__(self, *args, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(kind.key, kind.title) for kind in kinds]
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_BYTES:
@@ -40,7 +44,8 @@ class UploadForm(forms.Form):
 
 @role_required(*IMPORTERS)
 def imports(request):
-    form = UploadForm(request.POST or None, request.FILES or None)
+    kinds = kinds_for(request.user)
+    form = UploadForm(request.POST or None, request.FILES or None, kinds=kinds)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -51,7 +56,10 @@ def imports(request):
         else:
             return redirect("imports:run", run.pk)
     return render(request, "imports/start.html", {
-        "form": form, "runs": runs_of(request.user)[:10], "columns": COLUMNS["people"],
+        "form": form, "runs": runs_of(request.user)[:10],
+        "kinds": [{"key": kind.key, "title": kind.title, "columns": kind.columns,
+                   "details": f"What each column of the {kind.title.lower()} file holds"}
+                  for kind in kinds],
         "forms_with_errors": [form] if form.errors else []},
         status=400 if form.errors else 200)
 
@@ -90,9 +98,10 @@ def apply(request, pk):
 def template(request, kind, file_format):
     """The template: the headers, one example row, and a note for every column (a notes sheet
     and cell comments in Excel; the CSV has the header and example only)."""
-    columns = COLUMNS.get(kind)
-    if columns is None or file_format not in ("csv", "xlsx"):
+    found = KINDS.get(kind)
+    if found is None or file_format not in ("csv", "xlsx") or not found.may_import(request.user):
         raise Http404("No such template.")
+    columns = found.columns
     name = f"pathways-{kind}-template.{file_format}"
     if file_format == "csv":
         out = io.StringIO()
@@ -103,7 +112,7 @@ def template(request, kind, file_format):
     else:
         book = Workbook()
         sheet = book.active
-        sheet.title = "People"
+        sheet.title = found.sheet
         sheet.append([c.name for c in columns])
         sheet.append([c.example for c in columns])
         for index, column in enumerate(columns, start=1):

@@ -75,8 +75,10 @@ def _convert_trigger_error(error: IntegrityError, intervenor: Intervenor):
     return error
 
 
-def _activate(case: IntervenorCase, intervenor: Intervenor, *, by, reason: str) -> None:
-    """Lock the intervenor, count, and activate; the caller's transaction holds the lock."""
+def _activate(case: IntervenorCase, intervenor: Intervenor, *, by, reason: str,
+              since=None) -> None:
+    """Lock the intervenor, count, and activate; the caller's transaction holds the lock.
+    `since` is when the work began, when that was before Pathways (an imported caseload)."""
     active = list(
         IntervenorCase.objects.select_related("person")
         .filter(intervenor=intervenor, status=IntervenorCase.Status.ACTIVE)
@@ -86,7 +88,7 @@ def _activate(case: IntervenorCase, intervenor: Intervenor, *, by, reason: str) 
         raise IntervenorCapacityError(intervenor, active)
     case.intervenor = intervenor
     case.status = IntervenorCase.Status.ACTIVE
-    case.assigned_on = timezone.now()
+    case.assigned_on = since or timezone.now()
     try:
         with transaction.atomic():
             stamp(case, by=by, reason=reason).save()
@@ -102,8 +104,9 @@ def _lock_intervenors(*pks) -> dict:
 
 @transaction.atomic
 def case_assign(*, case: IntervenorCase, intervenor: Intervenor, by,
-                reason: str = "") -> IntervenorCase:
-    """Assign a waiting case. Skipping the person at the top of the list needs a reason."""
+                reason: str = "", since=None) -> IntervenorCase:
+    """Assign a waiting case. Skipping the person at the top of the list needs a reason.
+    `since` dates an assignment made before Pathways (an imported caseload); never future."""
     from .selectors import top_of_waiting_list
 
     intervenor = _lock_intervenors(intervenor.pk)[intervenor.pk]
@@ -131,15 +134,18 @@ def case_assign(*, case: IntervenorCase, intervenor: Intervenor, by,
         raise DomainError(
             f"{top.person.reference} is higher on the waiting list. Give the reason for "
             "assigning this person first.", field="reason")
+    if since is not None and since > timezone.now():
+        raise DomainError("The case cannot start in the future.", field="since")
     reason = reason or "Next on the ranked waiting list"
-    _activate(case, intervenor, by=by, reason=reason)
+    _activate(case, intervenor, by=by, reason=reason, since=since)
     _grant_worker(intervenor.user, case)
     decision_record(
         actor=by, kind=Decision.Kind.CASE_ASSIGNED, subject=case, person=case.person,
         reason=reason, summary=f"{case.person.reference} assigned to {intervenor}",
         facts={"intervenor": str(intervenor.pk),
                "skipped": top.person.reference if skipped else "",
-               "child": case.person.is_child, "childrens_intervenor": intervenor.children},
+               "child": case.person.is_child, "childrens_intervenor": intervenor.children,
+               "since": since.isoformat() if since else ""},
     )
     return case
 

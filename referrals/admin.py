@@ -1,9 +1,10 @@
-"""Reference data: units, CQC ratings and the priority policy. Changes go through services."""
+"""Reference data: units, CQC ratings, the priority policy and the LTS age limits. Changes go
+through services."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import CqcRating, PriorityPolicy, Unit
-from .services import policy_change, unit_rate
+from .models import CqcRating, LtsAgeLimits, PriorityPolicy, Unit
+from .services import lts_age_limits_set, policy_change, unit_rate
 
 
 class CqcRatingInline(admin.TabularInline):
@@ -62,3 +63,24 @@ class PriorityPolicyAdmin(SimpleHistoryAdmin):
         weights = {name: form.cleaned_data[name] for name in PriorityPolicy.WEIGHT_FIELDS}
         saved = policy_change(by=request.user, reason=form.cleaned_data["reason"], **weights)
         obj.pk, obj.version = saved.pk, saved.version
+
+
+@admin.register(LtsAgeLimits)
+class LtsAgeLimitsAdmin(SimpleHistoryAdmin):
+    """One row: how young a start of LTS is refused, or confirmed at triage; changed with a
+    reason, as a decision."""
+
+    list_display = ("refuse_under", "confirm_under", "reason")
+    fields = ("refuse_under", "confirm_under", "reason")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        saved = lts_age_limits_set(by=request.user, reason=form.cleaned_data["reason"],
+                                   refuse_under=form.cleaned_data["refuse_under"],
+                                   confirm_under=form.cleaned_data["confirm_under"])
+        obj.pk = saved.pk

@@ -102,6 +102,10 @@ class TriageSerializer(serializers.Serializer):
     route = serializers.ChoiceField([*Route.values, "decline"])
     reason = serializers.CharField(max_length=TEXT, required=False, allow_blank=True,
                                    default="")
+    dates_confirmed = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Needed to accept someone who was very young when LTS began: the coordinator "
+                  "has checked the dates with the commissioner (code dates_need_confirming).")
 
 
 class ReferralQuery(PageQuery):

@@ -152,6 +152,18 @@ class TriageForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Required when declining: the commissioner will see it. Recorded with the "
                   "decision and the priority shown on this page.")
+    dates_confirmed = forms.BooleanField(
+        label="I have checked the date of birth and the date long-term segregation began with "
+              "the commissioner, and they are right", required=False)
+
+    def __init__(self, *args, young_at_start=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if young_at_start is None:
+            del self.fields["dates_confirmed"]
+        else:
+            self.fields["dates_confirmed"].help_text = (
+                f"The person would have been {young_at_start} when long-term segregation "
+                "began: confirm the dates before accepting.")
 
     def clean(self):
         data = super().clean()

@@ -364,6 +364,11 @@ class Referral(models.Model):
         related_name="referrals_triaged",
     )
     triaged_at = models.DateTimeField(null=True, blank=True)
+    # The coordinator who confirmed, at triage, dates that make the person very young when
+    # long-term segregation began (younger than LtsAgeLimits.confirm_under).
+    dates_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+")
     # Priority snapshot for the audit trail: what the score was, under which policy, when.
     priority_score = models.PositiveIntegerField(null=True, blank=True)
     priority_breakdown = models.JSONField(default=dict, blank=True)
@@ -391,6 +396,35 @@ class Referral(models.Model):
 
     def __str__(self):
         return f"Referral for {self.person} ({self.get_status_display().lower()})"
+
+
+class LtsAgeLimits(models.Model):
+    """How young a person can plausibly have been when long-term segregation began (issue 32).
+    Below `refuse_under` the dates are refused everywhere (form, API, import) as a typing slip;
+    below `confirm_under` they are accepted, and a coordinator confirms them at triage. Data,
+    not code: an administrator changes them with a reason, and the history keeps each version."""
+
+    refuse_under = models.PositiveSmallIntegerField(
+        "Refuse a start below this age", default=8,
+        help_text="Years. A younger start is refused as a mistyped date.")
+    confirm_under = models.PositiveSmallIntegerField(
+        "Ask a coordinator to confirm a start below this age", default=12,
+        help_text="Years. At triage, the coordinator confirms they have checked the dates.")
+    reason = models.TextField(max_length=2000, help_text="Why these ages, and their source.")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "LTS age limits"
+        constraints = [models.CheckConstraint(condition=models.Q(
+            confirm_under__gte=models.F("refuse_under")), name="lts_age_limits_in_order")]
+
+    def __str__(self):
+        return f"Refuse under {self.refuse_under}, confirm under {self.confirm_under}"
+
+    @classmethod
+    def current(cls) -> "LtsAgeLimits":
+        return cls.objects.order_by("pk").first() or cls(
+            refuse_under=8, confirm_under=12, reason="The defaults: no limits recorded yet.")
 
 
 class PriorityPolicy(models.Model):

@@ -361,8 +361,11 @@ def referral_snapshot_priority(*, referral: Referral) -> Referral:
 
 
 @transaction.atomic
-def referral_triage(*, referral: Referral, by, route: str, reason: str) -> Referral:
-    """Accept with a route, or decline with a reason. The breakdown shown is recorded."""
+def referral_triage(*, referral: Referral, by, route: str, reason: str,
+                    dates_confirmed: bool = False) -> Referral:
+    """Accept with a route, or decline with a reason. The breakdown shown is recorded.
+    Accepting someone who was very young when LTS began (LtsAgeLimits.confirm_under) needs the
+    coordinator to confirm they have checked the dates."""
     referral = Referral.objects.select_for_update(of=("self",)).get(pk=referral.pk)
     if referral.status != Referral.Status.SUBMITTED:
         raise ConflictError(
@@ -377,6 +380,17 @@ def referral_triage(*, referral: Referral, by, route: str, reason: str) -> Refer
         referral.route = ""
         kind, summary = Decision.Kind.TRIAGE_DECLINED, "Referral declined"
     elif route in Route.values:
+        from .validation import young_at_lts_start
+
+        young = young_at_lts_start(referral)
+        if young is not None and not dates_confirmed:
+            raise DomainError(
+                f"{referral.person.reference} would have been {young} when long-term segregation "
+                "began. Check the date of birth and the start date with the commissioner, then "
+                "confirm you have checked them.", field="dates_confirmed",
+                code="dates_need_confirming")
+        if young is not None:
+            referral.dates_confirmed_by = by
         referral.status = Referral.Status.ACCEPTED
         referral.route = route
         kind = Decision.Kind.TRIAGE_ACCEPTED
@@ -393,8 +407,30 @@ def referral_triage(*, referral: Referral, by, route: str, reason: str) -> Refer
     decision_record(actor=by, kind=kind, subject=referral, person=referral.person, reason=reason,
                     summary=f"{summary} for {referral.person.reference}",
                     facts={"priority": shown, "snapshot_score": referral.priority_score,
-                           "requested_route": referral.requested_route})
+                           "requested_route": referral.requested_route,
+                           "dates_confirmed": referral.dates_confirmed_by_id is not None})
     return referral
+
+
+@transaction.atomic
+def lts_age_limits_set(*, by, refuse_under: int, confirm_under: int, reason: str):
+    """Change how young a start of LTS is refused, or needs confirming, with a reason."""
+    from .models import LtsAgeLimits
+
+    if not (reason or "").strip():
+        raise DomainError("Say why the limits are changing, and their source.", field="reason")
+    if not 1 <= refuse_under <= confirm_under <= 18:
+        raise DomainError("The ages run 1 to 18, the one to refuse no higher than the one to "
+                          "confirm.", field="confirm_under")
+    limits = LtsAgeLimits.objects.select_for_update().order_by("pk").first() or LtsAgeLimits()
+    before = (limits.refuse_under, limits.confirm_under) if limits.pk else None
+    limits.refuse_under, limits.confirm_under, limits.reason = refuse_under, confirm_under, reason
+    stamp(limits, by=by, reason=reason).save()
+    decision_record(actor=by, kind=Decision.Kind.LTS_AGE_LIMITS_CHANGED, subject=limits,
+                    reason=reason, summary=f"LTS starts refused under {refuse_under}, confirmed "
+                                           f"at triage under {confirm_under}",
+                    facts={"from": before, "to": [refuse_under, confirm_under]})
+    return limits
 
 
 @transaction.atomic

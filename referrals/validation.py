@@ -26,10 +26,10 @@ def validate_nhs_number(value: str) -> str:
     return digits
 
 
-# Facts no record of a living person in LTS can hold (issue 32): a first step, held by the
-# services so that forms, the API and any import refuse them alike.
+# Facts no record of a living person in LTS can hold (issue 32), held by the services so that
+# forms, the API and any import refuse them alike. How young is too young to have begun LTS is
+# data (referrals.models.LtsAgeLimits), revised by an administrator with a reason.
 OLDEST_AGE = 110          # years: an older date of birth is a typing slip (1880 for 1980)
-YOUNGEST_IN_LTS = 8       # years: long-term segregation of a younger child is not plausible
 
 
 def age_on(date_of_birth: date, day: date) -> int:
@@ -51,9 +51,24 @@ def validate_lts_start(start_date: date, date_of_birth: date) -> date:
     if start_date < date_of_birth:
         raise DomainError("The LTS start date cannot be before the date of birth.",
                           field="lts_start_date")
+    from .models import LtsAgeLimits
+
     age = age_on(date_of_birth, start_date)
-    if age < YOUNGEST_IN_LTS:
+    youngest = LtsAgeLimits.current().refuse_under
+    if age < youngest:
         raise DomainError(f"Check the dates: the person would have been {age} when long-term "
-                          f"segregation began, younger than {YOUNGEST_IN_LTS}. Is the start "
+                          f"segregation began, younger than {youngest}. Is the start "
                           "date or the date of birth mistyped?", field="lts_start_date")
     return start_date
+
+
+def young_at_lts_start(referral) -> int | None:
+    """The person's age when their current LTS began, when it is young enough for a coordinator
+    to confirm the dates at triage (below LtsAgeLimits.confirm_under); else None."""
+    from .models import LtsAgeLimits
+
+    episode = referral.person.lts_episodes.filter(end_date__isnull=True).first()
+    if episode is None:
+        return None
+    age = age_on(referral.person.date_of_birth, episode.start_date)
+    return age if age < LtsAgeLimits.current().confirm_under else None

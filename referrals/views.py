@@ -34,6 +34,7 @@ from .forms import (
     TriageForm,
 )
 from .models import Referral
+from .validation import young_at_lts_start
 
 PERSON_READERS = tuple(Role)
 
@@ -106,7 +107,7 @@ def triage(request, pk):
     if not request.user.has_perm("referrals.triage_referral"):
         return redirect("referrals:detail", pk=referral.pk)
     person = selectors.person_get(request.user, referral.person_id)
-    form = TriageForm(request.POST or None)
+    form = TriageForm(request.POST or None, young_at_start=young_at_lts_start(referral))
     if referral.status != Referral.Status.SUBMITTED:
         messages.info(request, "This referral has already been triaged.")
         return redirect("referrals:detail", pk=referral.pk)
@@ -114,7 +115,8 @@ def triage(request, pk):
         try:
             flow.referral_triage(referral=referral, by=request.user,
                                  route=form.cleaned_data["route"],
-                                 reason=form.cleaned_data["reason"])
+                                 reason=form.cleaned_data["reason"],
+                                 dates_confirmed=form.cleaned_data.get("dates_confirmed", False))
         except DomainError as error:
             attach_refusal(form, error)
         else:
@@ -132,7 +134,7 @@ def triage(request, pk):
         "concerns": person.concerns.all(),
         "forms_with_errors": [form] if form.errors else [],
         "claim": claims.claim_context(referral, "referral", request.user),
-    })
+    }, status=400 if form.errors else 200)
 
 
 @role_required(*PERSON_READERS)

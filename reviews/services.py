@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -220,7 +220,7 @@ def review_issue_report(*, review: Review, by, summary: str,
                               "oversight group sees what keeps coming up.",
                               field="recommendations")
         for action in rec["actions"]:
-            _require_owner(action.get("owner"), where=f"under recommendation {number}")
+            action_owner_check(action.get("owner"), where=f"under recommendation {number}")
             if action.get("due_date") is None or action["due_date"] <= today:
                 raise DomainError(f"Every action under recommendation {number} needs a due date "
                                   "after today.", field="recommendations")
@@ -261,12 +261,114 @@ def review_issue_report(*, review: Review, by, summary: str,
     return review
 
 
+PAST_STATUS_NOTE = {ActionStatus.COMPLETED: "completion_evidence",
+                    ActionStatus.VERIFIED: "completion_evidence",
+                    ActionStatus.CANCELLED: "cancel_reason"}
+
+
+@transaction.atomic
+def review_record_past(*, referral, by, held_on: date, chair, findings: str,
+                       recommendations: list[dict], summary: str = "",
+                       report_issued_on: date | None = None, source: str) -> Review:
+    """A review held before Pathways (an imported caseload), recorded whole as it stands: the
+    panel day, its chair, findings, report, and each recommendation's actions with their owner,
+    due date and status. The same people get the same access as when the steps are done live
+    (the chair, each owner, the referring organisation); the dates are the past's, so the
+    rules are those that hold for a past: nothing in the future, no report before the panel,
+    no action due before the recommendation was made.
+
+    `recommendations`: [{"text", "theme" (or None), "actions": [{"text", "owner", "due_date",
+    "status", "note"}]}], where `note` is the evidence for a completed action or the reason
+    for a cancelled one (the import says where it came from when there is none).
+    """
+    from referrals.validation import age_on
+
+    person = referral.person
+    today = date.today()
+    if held_on > today:
+        raise DomainError("The panel cannot be recorded as held on a future date.",
+                          field="held_on")
+    issued = report_issued_on or held_on
+    if issued < held_on:
+        raise DomainError("The report cannot have been issued before the panel was held.",
+                          field="report_issued_on")
+    if issued > today:
+        raise DomainError("The report cannot be dated in the future.", field="report_issued_on")
+    if chair is None or not chair.is_active or not chair.has_role(Role.CHAIR):
+        raise DomainError(f"{chair or 'The chair'} is not a review chair in Pathways: ask an "
+                          "administrator to give them the Review chair role first.",
+                          field="chair")
+    if not findings.strip():
+        raise DomainError("Record the panel's findings.", field="findings")
+    if Review.objects.filter(person=person, held_on=held_on).exists():
+        raise ConflictError(f"A review of {person.reference} held on {held_on:%-d %B %Y} is "
+                            "already recorded.", code="review_present", field="held_on")
+    if not recommendations:
+        raise DomainError("A past review needs at least one recommendation.",
+                          field="recommendations")
+    for number, rec in enumerate(recommendations, start=1):
+        if not rec.get("text", "").strip():
+            raise DomainError(f"Recommendation {number} has no text.", field="recommendation")
+        if rec.get("theme") is not None and not rec["theme"].active:
+            raise DomainError(f"The theme {rec['theme']} is no longer in use.", field="theme")
+        for action in rec.get("actions") or ():
+            action_owner_check(action.get("owner"), where=f"under recommendation {number}")
+            if action["due_date"] < issued:
+                raise DomainError(f"An action is due on {action['due_date']:%-d %B %Y}, before "
+                                  f"the recommendation was made on {issued:%-d %B %Y}: check "
+                                  "the due date.", field="due_date")
+            if action.get("status", ActionStatus.OPEN) not in ActionStatus.values:
+                raise DomainError("Choose the action's status.", field="status")
+    at = timezone.make_aware(datetime.combine(held_on, time(12)))
+    review = stamp(Review(
+        referral=referral, person=person, requested_at=at, scheduled_for=held_on,
+        kind=Review.Kind.ICETR if age_on(person.date_of_birth, held_on) < 18 else Review.Kind.ICTR,
+        held_on=held_on, findings=findings, report_summary=summary, report_issued_on=issued,
+        status=Review.Status.REPORT_ISSUED,
+    ), by=by, reason=f"Past review recorded by {by} ({source})")
+    review.save()
+    stamp(PanelMember(review=review, user=chair, role=PanelMember.PanelRole.CHAIR),
+          by=by, reason=f"Chair of the past review ({source})").save()
+    _grant_panel_member(chair, review, chair=True)
+    referrer = commissioners_group(referral.organisation)
+    assign_perm("reviews.view_review", referrer, review)
+    count = 0
+    for number, rec in enumerate(recommendations, start=1):
+        recommendation = stamp(Recommendation(review=review, number=number, text=rec["text"],
+                                              theme=rec.get("theme")),
+                               by=by, reason=f"Recommendation of a past review ({source})")
+        recommendation.save()
+        for spec in rec.get("actions") or ():
+            owner, status = spec["owner"], spec.get("status", ActionStatus.OPEN)
+            action = Action(
+                recommendation=recommendation, review=review, text=spec["text"], owner=owner,
+                owner_organisation=owner.organisation, owner_name=owner_label(owner),
+                due_date=spec["due_date"], status=status)
+            if status in PAST_STATUS_NOTE:
+                setattr(action, PAST_STATUS_NOTE[status], spec.get("note", "").strip() or
+                        f"Recorded as {ActionStatus(status).label.lower()} before Pathways "
+                        f"({source})")
+            stamp(action, by=by, reason=f"Action of a past review, owned by {owner} "
+                                        f"({source})").save()
+            _grant_owner(owner, action)
+            assign_perm("reviews.view_action", chair, action)
+            assign_perm("reviews.view_action", referrer, action)
+            count += 1
+    decision_record(actor=by, kind=Decision.Kind.PAST_REVIEW_RECORDED, subject=review,
+                    person=person, reason=f"Recorded from the programme's records ({source})",
+                    summary=f"Past {review.short_kind} held on {held_on:%d %b %Y}, chaired by "
+                            f"{chair}: {len(recommendations)} recommendations, {count} actions",
+                    facts={"held_on": held_on.isoformat(), "chair": chair.pk,
+                           "report_issued_on": issued.isoformat(), "source": source})
+    return review
+
+
 def owner_label(owner) -> str:
     name = owner.get_full_name() or owner.username
     return f"{name}, {owner.job_title}" if owner.job_title else name
 
 
-def _require_owner(owner, *, where: str) -> None:
+def action_owner_check(owner, *, where: str) -> None:
     """An action's owner is one named, active person in a role that owns actions."""
     if owner is None:
         raise DomainError(f"Every action {where} needs a named owner.", field="recommendations")
@@ -307,7 +409,7 @@ def action_set_owner(*, action: Action, by, owner, reason: str) -> Action:
     if owner.pk == action.owner_id:
         raise DomainError(f"{owner} already owns this action.", field="owner")
     try:
-        _require_owner(owner, where="")
+        action_owner_check(owner, where="")
     except DomainError as error:
         raise DomainError(error.message, field="owner") from None
     previous = action.owner

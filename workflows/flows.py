@@ -50,11 +50,11 @@ class ReferralFlow(flow.Flow):
     def take_snapshot(self, activation):
         referral_services.referral_snapshot_priority(referral=activation.process.referral)
 
-    def record_triage(self, activation, *, by, route, reason):
+    def record_triage(self, activation, *, by, route, reason, dates_confirmed=False):
         # Keep the process's copy current: the gate after this step reads its status.
         activation.process.referral = referral_services.referral_triage(
-            referral=activation.process.referral, by=by, route=route, reason=reason
-        )
+            referral=activation.process.referral, by=by, route=route, reason=reason,
+            dates_confirmed=dates_confirmed)
         notify_triaged(activation.process.referral)
         return activation.process.referral
 
@@ -78,11 +78,19 @@ class ReviewFlow(flow.Flow):
     schedule = flow.Handle(this.record_schedule).Next(this.hold_panel)
     hold_panel = flow.Handle(this.record_panel).Next(this.issue_report)
     issue_report = flow.Handle(this.record_report).Next(this.end)
+    # A review held before Pathways (an imported caseload) is recorded whole and ends at once.
+    past = flow.StartHandle(this.record_past_review).Next(this.end)
     end = flow.End()
 
     def request_review(self, activation, *, referral, by, follows=None):
         review = review_services.review_request(referral=referral, by=by, follows=follows)
         activation.process.review = review
+        return review
+
+    def record_past_review(self, activation, **kwargs):
+        review = review_services.review_record_past(**kwargs)
+        activation.process.review = review
+        activation.task.owner = kwargs["by"]      # the tracker names who recorded it
         return review
 
     def record_schedule(self, activation, **kwargs):

@@ -4,7 +4,10 @@ Each function checks nothing about permissions itself: callers fetch the subject
 selector (so it is in the user's scope) and check the role's verb first. Each runs in one
 transaction, so a refused step leaves neither the domain rows nor the flow changed.
 """
+from datetime import datetime, time
+
 from django.db import transaction
+from django.utils import timezone
 from viewflow.workflow.status import STATUS
 
 from pathways.errors import ConflictError
@@ -83,11 +86,11 @@ def referral_raise_for(*, user, nhs_number, date_of_birth, condition, current_un
 
 
 @transaction.atomic
-def referral_triage(*, referral, by, route, reason):
+def referral_triage(*, referral, by, route, reason, dates_confirmed=False):
     why = (f"This referral has already been triaged "
            f"({referral.get_status_display().lower()}).")
     _run_open_task(referral.process, ReferralFlow.triage, user=by, by=by, route=route,
-                   reason=reason, why_not_open=why)
+                   reason=reason, dates_confirmed=dates_confirmed, why_not_open=why)
     referral.refresh_from_db()
     return referral
 
@@ -130,14 +133,20 @@ def review_follow_up_start(*, review, by):
         return type(review).objects.get(follows=locked)
 
 
+@transaction.atomic
+def review_record_past(**kwargs):
+    """A review held before Pathways: its flow starts at the `past` node and ends at once."""
+    return ReviewFlow.past.run(**kwargs)
+
+
 # Intervenor cases ----------------------------------------------------------------------------
 
 @transaction.atomic
-def case_assign(*, case, by, intervenor, reason):
+def case_assign(*, case, by, intervenor, reason, since=None):
     why = (f"This case is {case.get_status_display().lower()}, not waiting; only a waiting case "
            "can be assigned. Use reassignment to move an active case.")
     _run_open_task(case.process, IntervenorFlow.assign, user=by, by=by, intervenor=intervenor,
-                   reason=reason, why_not_open=why)
+                   reason=reason, since=since, why_not_open=why)
     case.refresh_from_db()
     return case
 
@@ -157,3 +166,41 @@ def case_confirm_closure(*, case, by, confirm, reason):
     case.refresh_from_db()
     return case
 
+
+
+def case_record_existing(*, person, intervenor, since, by, source: str):
+    """A senior intervenor's case that began before Pathways (an imported caseload): the person
+    joins the waiting list through the real flow and is assigned at once, the three-case limit
+    held as for any assignment.
+
+    If the person's referral is still waiting for triage it is accepted for an intervenor (and
+    a review too when that was asked for), by the importer, saying why; an accepted referral
+    without a case opens one; a declined or closed referral is refused (a new referral first).
+    """
+    from intervenors.models import IntervenorCase
+    from referrals.models import Referral, Route
+
+    with transaction.atomic():
+        case = IntervenorCase.objects.filter(
+            person=person, status=IntervenorCase.Status.WAITING).first()
+        if case is None:
+            referral = person.referrals.order_by("-raised_at").first()
+            if referral is None or referral.status not in (Referral.Status.SUBMITTED,
+                                                           Referral.Status.ACCEPTED):
+                raise ConflictError(
+                    f"{person.reference} has no open referral: raise one (or import it in a "
+                    "people file) before their intervenor case.", field="nhs_number",
+                    code="no_open_referral")
+            if referral.status == Referral.Status.SUBMITTED:
+                route = Route.INTERVENOR if referral.requested_route == Route.INTERVENOR \
+                    else Route.BOTH
+                referral_triage(referral=referral, by=by, route=route, reason=(
+                    f"Accepted for a senior intervenor: {intervenor} has worked with the person "
+                    f"since {since:%-d %B %Y} ({source})"))
+            else:
+                IntervenorFlow.start.run(referral=referral, by=by)
+            case = IntervenorCase.objects.get(person=person,
+                                              status=IntervenorCase.Status.WAITING)
+        began = timezone.make_aware(datetime.combine(since, time(9)))
+        return case_assign(case=case, by=by, intervenor=intervenor, since=began, reason=(
+            f"Working with the person since {since:%-d %B %Y} ({source})"))

@@ -16,7 +16,9 @@ from .models import StepTarget
 STEPS = {
     "referral": [("start", "Referral raised", "The commissioner"),
                  ("triage", "Triage", "The programme team (review coordinators)")],
-    "review": [("start", "Review requested", "The programme team"),
+    "review": [("past", "Held before Pathways: recorded from the programme's records",
+                "The programme team"),
+               ("start", "Review requested", "The programme team"),
                ("schedule", "Schedule the panel", "The programme team (review coordinators)"),
                ("hold_panel", "Record the panel", "chair"),
                ("issue_report", "Issue the report", "chair")],
@@ -25,6 +27,8 @@ STEPS = {
              ("casework", "Casework", "intervenor"),
              ("confirm_closure", "Confirm the closure", "The programme team (review coordinators)")],
 }
+# Steps only some runs of a flow take: never shown as to come.
+ONLY_WHEN_RUN = {"past"}
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,7 @@ def stages(kind: str, process, *, holder: dict[str, str] | None = None) -> list[
             who = (f"{task.owner} (taken on)" if task.assigned and task.owner_id
                    else holder.get(who, who))
             result.append(Stage(label, "current", who, task.created, due))
-        elif process.status != STATUS.DONE:
+        elif process.status != STATUS.DONE and node not in ONLY_WHEN_RUN:
             result.append(Stage(label, "to come", holder.get(who, who)))
     return result
 

@@ -245,3 +245,30 @@ def test_the_command_checks_imports_and_fails_on_errors(users, tmp_path, capsys)
     assert "row 2, nhs_number" in capsys.readouterr().err
     call_command("import_caseload", "people", str(good), "--as", "coordinator")
     assert Person.objects.count() == before + 1
+
+
+def test_characteristics_and_a_concern_come_in_with_the_person(users):
+    from referrals.models import Concern
+
+    number = valid_nhs_number()
+    run = imported(users["coordinator"], [row(
+        nhs_number=number, ethnicity="Black or Black British - Caribbean", sex="Female",
+        religion="Christian", concern="Family not able to visit since March.",
+        concern_source="family", concern_category="Access to family", concern_severity="HIGH")])
+    assert run.created == 1
+    person = Person.objects.get(nhs_number=number)
+    assert (person.characteristics.ethnicity, person.characteristics.sex,
+            person.characteristics.religion) == ("M", "female", "Christian")
+    concern = person.concerns.get()
+    assert (concern.source, concern.category, concern.severity, concern.status) == (
+        "family", "family_contact", "high", Concern.Status.OPEN)
+    plain = Person.objects.get(referrals__in=imported(users["coordinator"], [row()]) and
+                               Referral.objects.order_by("-raised_at")[:1])
+    assert plain.characteristics.ethnicity == "Z" and not plain.concerns.exists()
+
+
+def test_a_concern_needs_its_source_category_and_severity(users):
+    run = check(users["coordinator"], [row(concern="Restrained daily.", concern_source="family"),
+                                       row(ethnicity="Q")])
+    assert [(e["row"], e["column"]) for e in run.errors] == [
+        (2, "concern_category"), (2, "concern_severity"), (3, "ethnicity")]

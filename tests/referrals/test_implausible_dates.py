@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from referrals.models import Person, Referral
-from referrals.validation import OLDEST_AGE, YOUNGEST_IN_LTS
+from referrals.models import LtsAgeLimits, Person, Referral
+from referrals.validation import OLDEST_AGE
 from tests.security.test_findings import api, referral_body
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,8 @@ def test_the_edges_are_allowed():
     today = date(2026, 12, 4)
     validate_date_of_birth(date(today.year - OLDEST_AGE, 12, 4), today)     # exactly 110
     born = date(2010, 6, 1)
-    validate_lts_start(date(2010 + YOUNGEST_IN_LTS, 6, 1), born)             # exactly 8
+    youngest = LtsAgeLimits.current().refuse_under
+    validate_lts_start(date(2010 + youngest, 6, 1), born)                    # exactly 8
 
 
 def test_the_form_says_what_to_check(client_for):
@@ -54,3 +55,76 @@ def test_the_form_says_what_to_check(client_for):
     text = page.content.decode()
     assert page.status_code in (200, 400) and "over 110" in text
     assert counts() == before
+
+
+def test_the_limits_are_data_changed_with_a_reason_as_a_decision(users):
+    from audit.models import Decision
+    from pathways.errors import DomainError
+    from referrals.services import lts_age_limits_set
+    from referrals.validation import validate_lts_start
+
+    born = date(2010, 6, 1)
+    with pytest.raises(DomainError, match="Say why"):
+        lts_age_limits_set(by=users["admin"], refuse_under=10, confirm_under=12, reason=" ")
+    with pytest.raises(DomainError, match="no higher"):
+        lts_age_limits_set(by=users["admin"], refuse_under=13, confirm_under=12, reason="x")
+    limits = lts_age_limits_set(by=users["admin"], refuse_under=10, confirm_under=13,
+                                reason="The oversight group's review of the cohort.")
+    assert LtsAgeLimits.current() == limits and LtsAgeLimits.objects.count() == 1
+    with pytest.raises(DomainError, match="younger than 10"):
+        validate_lts_start(date(2019, 6, 1), born)                           # 9
+    decision = Decision.objects.get(kind=Decision.Kind.LTS_AGE_LIMITS_CHANGED)
+    assert decision.facts["to"] == [10, 13] and decision.actor == users["admin"]
+    assert limits.history.latest().history_change_reason.startswith("The oversight group")
+
+
+def young_referral(users, age=9):
+    """A referral, awaiting triage, for someone who was `age` when LTS began."""
+    from referrals.models import Unit
+    from tests.factories import valid_nhs_number
+    from workflows.services import referral_raise_for
+
+    today = date.today()
+    born = date(today.year - 15, 1, 10)
+    return referral_raise_for(
+        user=users["commissioner"], nhs_number=valid_nhs_number(), date_of_birth=born,
+        condition="autism", current_unit=Unit.objects.first(),
+        lts_start_date=date(born.year + age, 3, 1), requested_route="review",
+        reason="Young start.")
+
+
+def test_a_young_start_is_accepted_at_triage_only_with_the_dates_confirmed(users, client_for):
+    from pathways.errors import DomainError
+    from workflows.services import referral_triage
+
+    referral = young_referral(users)
+    with pytest.raises(DomainError, match="would have been 9 when"):
+        referral_triage(referral=referral, by=users["coordinator"], route="review", reason="")
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.SUBMITTED
+    # Declining needs no confirmation; accepting through the page asks for it, then takes it.
+    client = client_for("coordinator")
+    url = reverse("referrals:triage", args=[referral.pk])
+    page = client.get(url).content.decode()
+    assert "I have checked the date of birth" in page and "would have been 9" in page
+    refused = client.post(url, {"route": "review", "reason": ""})
+    assert refused.status_code == 400 and "Check the date of birth" in refused.content.decode()
+    assert client.post(url, {"route": "review", "reason": "", "dates_confirmed": "on"}
+                       ).status_code == 302
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.ACCEPTED
+    assert referral.dates_confirmed_by == users["coordinator"]
+    older = young_referral(users, age=12)
+    assert "I have checked the date of birth" not in client.get(
+        reverse("referrals:triage", args=[older.pk])).content.decode()
+
+
+def test_the_api_asks_for_the_same_confirmation(users):
+    referral = young_referral(users, age=11)
+    client = api(users["coordinator"])
+    url = f"/api/v1/referrals/{referral.pk}/triage/"
+    refused = client.post(url, {"route": "both"}, format="json")
+    assert refused.status_code in (400, 409), refused.content
+    assert refused.json()["code"] == "dates_need_confirming"
+    accepted = client.post(url, {"route": "both", "dates_confirmed": True}, format="json")
+    assert accepted.status_code == 200, accepted.content

@@ -1,37 +1,15 @@
-"""What each kind of file holds, column by column, and how one row is brought in: through
+"""People in long-term segregation with their open referral, a row each: brought in through
 the same services (and the same referral flow) a commissioner's form uses, so an imported
 person, referral and LTS episode carry the same rules, object permissions and decisions."""
-from dataclasses import dataclass
-
 from accounts.models import Organisation
 from accounts.roles import Role
 from pathways.errors import DomainError
-from referrals.models import Condition, Person, Route, Unit
+from referrals.models import Concern, Condition, Person, ProtectedCharacteristics, Route, Unit
 
-from . import parsing
+from .. import parsing
+from .base import Column, Kind, RowError, cells_read, refused
 
-
-class RowError(Exception):
-    """What is wrong with one row: [(column, message), ...]."""
-
-    def __init__(self, problems):
-        super().__init__(problems)
-        self.problems = problems
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    required: bool
-    example: str
-    notes: str
-
-    @property
-    def label(self) -> str:
-        return self.name if self.required else f"{self.name} (optional)"
-
-
-PEOPLE_COLUMNS = [
+COLUMNS = [
     Column("nhs_number", True, "943 476 5919",
            "10 digits; spaces or dashes between them are fine. A person already in Pathways "
            "(by NHS number) is left as they are, never recorded twice."),
@@ -50,25 +28,42 @@ PEOPLE_COLUMNS = [
     Column("route", True, "review", "What the referral asks for: review, intervenor or both."),
     Column("reason", True, "In LTS since January; no community provider found.",
            "Why the person is referred (up to 4,000 characters)."),
+    Column("ethnicity", False, "A",
+           "The NHS Data Dictionary ethnic category: its letter (A to S, Z for not stated) or "
+           "its name. Blank is recorded as not stated."),
+    Column("sex", False, "female", "female, male or not_stated. Blank is not stated."),
+    Column("religion", False, "", "As the person describes it, if they have said."),
+    Column("disability", False, "", "Any disability the person has told us of."),
+    Column("concern", False, "Family have not been able to visit since March.",
+           "One concern raised about the person's care, if any (up to 4,000 characters). "
+           "Open concerns count towards the priority score."),
+    Column("concern_source", False, "family",
+           "Who raised the concern: person, family, advocate, system, cqc or commissioner."),
+    Column("concern_category", False, "family_contact",
+           "physical_health, restraint, family_contact, environment, quality_of_care, "
+           "safeguarding or other."),
+    Column("concern_severity", False, "high", "low, medium or high."),
 ]
-COLUMNS = {"people": PEOPLE_COLUMNS}
 
 # The errors the services raise name their field; these are the file's columns for them.
-FIELD_COLUMNS = {"requested_route": "route", "current_unit": "unit"}
+FIELD_COLUMNS = {"requested_route": "route", "current_unit": "unit", "description": "concern",
+                 "source": "concern_source", "category": "concern_category",
+                 "severity": "concern_severity", "raised_on": "concern"}
 
 
-def may_import(user) -> bool:
-    return user.is_active and (user.is_superuser or any(user.has_role(role) for role in (
-        Role.ADMINISTRATOR, Role.COORDINATOR, Role.COMMISSIONER)))
+def _optional(reader):
+    return lambda value: reader(value) if parsing.text(value, 4000) else None
 
 
-class PeopleImport:
-    """People in long-term segregation with their open referral, a row each."""
+class PeopleImport(Kind):
+    key, title, sheet, columns = "people", "People and referrals", "People", COLUMNS
+    roles = (Role.ADMINISTRATOR, Role.COORDINATOR, Role.COMMISSIONER)
 
     def __init__(self, *, by, source: str):
         from workflows.flows import ReferralFlow
 
-        self.by, self.source, self.start = by, source, ReferralFlow.start
+        super().__init__(by=by, source=source)
+        self.start = ReferralFlow.start
         self.any_organisation = by.is_superuser or by.has_role(Role.ADMINISTRATOR) or \
             by.has_role(Role.COORDINATOR)
         self.organisations = {o.ods_code: o for o in Organisation.objects.exclude(ods_code=None)}
@@ -79,7 +74,7 @@ class PeopleImport:
         self.seen: dict[str, int] = {}
 
     def read(self, cells: dict) -> dict:
-        readers = {
+        values = cells_read(cells, {
             "nhs_number": parsing.nhs_number,
             "given_name": lambda v: parsing.text(v, 100),
             "family_name": lambda v: parsing.text(v, 100),
@@ -90,15 +85,25 @@ class PeopleImport:
             "commissioner_ods": lambda v: parsing.required(v, "commissioner's ODS code").upper(),
             "route": lambda v: parsing.choice(v, Route, "route"),
             "reason": lambda v: parsing.required(v, "reason for the referral"),
-        }
-        values, problems = {}, []
-        for column, reader in readers.items():
-            try:
-                values[column] = reader(cells.get(column))
-            except parsing.CellError as error:
-                problems.append((column, str(error)))
-        if problems:
-            raise RowError(problems)
+            "ethnicity": _optional(lambda v: parsing.choice(
+                v, ProtectedCharacteristics.Ethnicity, "ethnic category")),
+            "sex": _optional(lambda v: parsing.choice(v, ProtectedCharacteristics.Sex, "sex")),
+            "religion": lambda v: parsing.text(v, 100),
+            "disability": lambda v: parsing.text(v, 200),
+            "concern": lambda v: parsing.text(v, 4000),
+            "concern_source": _optional(lambda v: parsing.choice(v, Concern.Source,
+                                                                 "concern's source")),
+            "concern_category": _optional(lambda v: parsing.choice(v, Concern.Category,
+                                                                   "concern's category")),
+            "concern_severity": _optional(lambda v: parsing.choice(v, Concern.Severity,
+                                                                   "concern's severity")),
+        })
+        if values["concern"]:
+            missing = [(c, f"Say the {c.removeprefix('concern_')} of the concern.")
+                       for c in ("concern_source", "concern_category", "concern_severity")
+                       if not values[c]]
+            if missing:
+                raise RowError(missing)
         return values
 
     def unit(self, named: str) -> Unit:
@@ -135,6 +140,11 @@ class PeopleImport:
                 raise RowError([("nhs_number", "This NHS number is recorded by another "
                                                "organisation: ask the review coordinators.")])
             return "present"
+        characteristics = {name: values[name] for name in ("ethnicity", "sex", "religion",
+                                                            "disability") if values[name]}
+        concerns = [{"source": values["concern_source"], "category": values["concern_category"],
+                     "severity": values["concern_severity"], "description": values["concern"]}
+                    ] if values["concern"] else []
         try:
             from referrals.services import person_create
 
@@ -142,15 +152,11 @@ class PeopleImport:
                 by=self.by, nhs_number=values["nhs_number"], date_of_birth=values["date_of_birth"],
                 condition=values["condition"], commissioner=organisation, current_unit=unit,
                 given_name=values["given_name"], family_name=values["family_name"],
-                source=self.source)
+                characteristics=characteristics, source=self.source)
             self.start.run(raised_by=self.by, person=person, reason=values["reason"],
                            requested_route=values["route"], unit=unit,
-                           lts_start_date=values["lts_start_date"], concerns=[],
+                           lts_start_date=values["lts_start_date"], concerns=concerns,
                            organisation=organisation, source=self.source)
         except DomainError as error:
-            column = FIELD_COLUMNS.get(error.field, error.field) or "row"
-            raise RowError([(column, error.message)])
+            raise refused(error, FIELD_COLUMNS)
         return "created"
-
-
-KINDS = {"people": PeopleImport}

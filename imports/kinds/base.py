@@ -1,0 +1,83 @@
+"""What every kind of import shares: a row's errors, a column's description, and bringing
+rows in one at a time, each in its own savepoint so that one bad row is reported and the rest
+are still checked."""
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from accounts.roles import Role
+from pathways.errors import DomainError
+
+from .. import parsing
+
+
+class RowError(Exception):
+    """What is wrong with one row: [(column, message), ...]."""
+
+    def __init__(self, problems):
+        super().__init__(problems)
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    required: bool
+    example: str
+    notes: str
+
+    @property
+    def label(self) -> str:
+        return self.name if self.required else f"{self.name} (optional)"
+
+
+def refused(error: DomainError, columns: dict[str, str]) -> RowError:
+    """A service's refusal as a row error, on the file's column for the field it names."""
+    column = columns.get(error.field, error.field) or "row"
+    return RowError([(column, error.message)])
+
+
+def cells_read(cells: dict, readers: dict) -> dict:
+    """Each column through its reader; every problem in the row at once."""
+    values, problems = {}, []
+    for column, reader in readers.items():
+        try:
+            values[column] = reader(cells.get(column))
+        except parsing.CellError as error:
+            problems.append((column, str(error)))
+    if problems:
+        raise RowError(problems)
+    return values
+
+
+class Kind:
+    """One kind of file. Subclasses say who may import it, its columns, and how a row comes in
+    (`bring_in`), or a whole file when rows belong together (`bring_in_all`)."""
+
+    key: str
+    title: str
+    sheet: str
+    columns: list[Column]
+    roles: tuple[str, ...] = (Role.ADMINISTRATOR, Role.COORDINATOR)
+
+    def __init__(self, *, by, source: str):
+        self.by, self.source = by, source
+
+    @classmethod
+    def may_import(cls, user) -> bool:
+        return user.is_active and (user.is_superuser or any(user.has_role(r) for r in cls.roles))
+
+    def bring_in(self, number: int, cells: dict) -> str:
+        raise NotImplementedError
+
+    def bring_in_all(self, rows: Iterable[tuple[int, dict]]) -> Iterator[tuple[int, str | RowError]]:
+        """(row number, "created" or "present", or the row's RowError), row by row."""
+        from django.db import transaction
+
+        for number, cells in rows:
+            try:
+                with transaction.atomic():
+                    outcome = self.bring_in(number, cells)
+            except RowError as error:
+                yield number, error
+            else:
+                yield number, outcome
