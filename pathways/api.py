@@ -216,6 +216,10 @@ ERROR_CODES = {
     "not_case_intervenor": "Only the case's intervenor can do this.",
     "no_closure_proposed": "There is no closure proposal to confirm.",
     "outcome_mismatch": "The outcome differs from the one proposed.",
+    "dates_need_confirming": "The person was very young when LTS began: confirm the dates "
+                             "(`dates_confirmed`) to accept the referral.",
+    "no_open_referral": "The person has no open referral for this.",
+    "review_present": "A review of the person held on that day is already recorded.",
 }
 
 ERROR_SCHEMA = {

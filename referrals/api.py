@@ -88,6 +88,9 @@ class ReferralCreateSerializer(serializers.Serializer):
     condition = serializers.ChoiceField(Condition.choices)
     current_unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all())
     lts_start_date = serializers.DateField()
+    admitted_on = serializers.DateField(
+        required=False, default=None, allow_null=True,
+        help_text="The date admitted to hospital, where known: LTS cannot begin before it.")
     legal_status = serializers.CharField(max_length=100, required=False, default="")
     requested_route = serializers.ChoiceField(Route.choices)
     reason = serializers.CharField(max_length=TEXT)

@@ -38,6 +38,8 @@ class ReferralForm(forms.Form):
             "invalid_choice": "Choose a unit from the list; if it is missing, ask the service "
                               "desk to add it."})
     lts_start_date = DateField(label="Date long-term segregation started")
+    admitted_on = DateField(label="Date admitted to hospital (if known)", required=False,
+                            help_text="Long-term segregation cannot have begun before it.")
     legal_status = forms.CharField(label="Legal status", max_length=100, required=False,
                                    help_text="For example, Mental Health Act section 3.")
     ethnicity = forms.ChoiceField(label="Ethnicity", required=False,
@@ -88,6 +90,10 @@ class ReferralForm(forms.Form):
         dob, start = data.get("date_of_birth"), data.get("lts_start_date")
         if dob and start and start < dob:
             self.add_error("lts_start_date", "The LTS start date cannot be before the date of birth.")
+        admitted = data.get("admitted_on")
+        if admitted and start and start < admitted:
+            self.add_error("lts_start_date", "Long-term segregation cannot have begun before the "
+                                             "date admitted: check both dates.")
         return data
 
 

@@ -44,6 +44,10 @@ class Unit(models.Model):
         max_length=30, choices=CqcRatingValue.choices, default=CqcRatingValue.NOT_YET_RATED
     )
     cqc_rated_on = models.DateField(null=True, blank=True)
+    opened_on = models.DateField(
+        "Opened on", null=True, blank=True,
+        help_text="The day the unit opened (from CQC's register), where known: nobody's "
+                  "long-term segregation there can have begun before it.")
     history = HistoricalRecords()
 
     class Meta:
@@ -179,6 +183,9 @@ class LtsEpisode(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="lts_episodes")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="lts_episodes")
     start_date = models.DateField("LTS start date")
+    admitted_on = models.DateField(
+        "Date admitted to hospital", null=True, blank=True,
+        help_text="Where known: long-term segregation cannot have begun before it.")
     end_date = models.DateField(null=True, blank=True)
     end_reason = models.CharField(max_length=30, choices=EndReason.choices, blank=True)
     history = HistoricalRecords()

@@ -87,12 +87,28 @@ def person_create(*, by, nhs_number: str, date_of_birth: date, condition: str, c
 
 
 @transaction.atomic
-def lts_episode_start(*, person: Person, unit: Unit, start_date: date, by) -> LtsEpisode:
-    """Record that the person is in LTS in `unit` since `start_date` (ending any other episode)."""
+def lts_episode_start(*, person: Person, unit: Unit, start_date: date, by,
+                      admitted_on: date | None = None) -> LtsEpisode:
+    """Record that the person is in LTS in `unit` since `start_date` (ending any other episode).
+    The start cannot be before the unit opened, or before the admission when that is known."""
     today = date.today()
     if start_date > today:
         raise DomainError("The LTS start date cannot be in the future.", field="lts_start_date")
     validate_lts_start(start_date, person.date_of_birth)
+    if admitted_on is not None:
+        if admitted_on > today:
+            raise DomainError("The date admitted cannot be in the future.", field="admitted_on")
+        if admitted_on < person.date_of_birth:
+            raise DomainError("The date admitted cannot be before the date of birth.",
+                              field="admitted_on")
+        if start_date < admitted_on:
+            raise DomainError(f"Long-term segregation cannot have begun before the admission on "
+                              f"{admitted_on:%-d %B %Y}: check both dates.",
+                              field="lts_start_date")
+    if unit.opened_on is not None and start_date < unit.opened_on:
+        raise DomainError(f"{unit.name} opened on {unit.opened_on:%-d %B %Y}: long-term "
+                          "segregation there cannot have begun before it. Check the start date "
+                          "and the unit.", field="lts_start_date")
     current = person.lts_episodes.filter(end_date__isnull=True).first()
     if current is not None:
         if current.unit_id == unit.pk and current.start_date == start_date:
@@ -104,7 +120,8 @@ def lts_episode_start(*, person: Person, unit: Unit, start_date: date, by) -> Lt
         current.end_date = start_date
         current.end_reason = LtsEpisode.EndReason.TRANSFERRED
         stamp(current, by=by, reason=f"Ended by a new LTS episode recorded by {by}").save()
-    episode = stamp(LtsEpisode(person=person, unit=unit, start_date=start_date), by=by,
+    episode = stamp(LtsEpisode(person=person, unit=unit, start_date=start_date,
+                               admitted_on=admitted_on), by=by,
                     reason=f"LTS episode recorded by {by}")
     episode.save()
     if person.current_unit_id != unit.pk:
@@ -297,7 +314,8 @@ def concern_resolve(*, concern: Concern, by, reason: str) -> Concern:
 @transaction.atomic
 def referral_submit(*, raised_by, person: Person, reason: str, requested_route: str,
                     unit: Unit, lts_start_date: date, concerns: list[dict] = (),
-                    organisation=None, source: str = "") -> Referral:
+                    organisation=None, source: str = "",
+                    admitted_on: date | None = None) -> Referral:
     """Raise a referral for a person; refuses a second open referral for the same person.
     `organisation` is the commissioning organisation when someone outside it records the
     referral for it (an import of the caseload); otherwise the raiser's own."""
@@ -316,7 +334,8 @@ def referral_submit(*, raised_by, person: Person, reason: str, requested_route: 
                 .filter(person=person, status__in=Referral.OPEN_STATUSES).first())
     if existing is not None:
         raise DuplicateReferralError(existing)
-    lts_episode_start(person=person, unit=unit, start_date=lts_start_date, by=raised_by)
+    lts_episode_start(person=person, unit=unit, start_date=lts_start_date, by=raised_by,
+                      admitted_on=admitted_on)
     for concern in concerns:
         concern_raise(person=person, by=raised_by, **concern)
     try:

@@ -134,7 +134,7 @@ def triage(request, pk):
         "concerns": person.concerns.all(),
         "forms_with_errors": [form] if form.errors else [],
         "claim": claims.claim_context(referral, "referral", request.user),
-    }, status=400 if form.errors else 200)
+    })
 
 
 @role_required(*PERSON_READERS)

@@ -49,7 +49,7 @@ def referral_raise(**kwargs):
 
 def referral_raise_for(*, user, nhs_number, date_of_birth, condition, current_unit,
                        lts_start_date, requested_route, reason, given_name="", family_name="",
-                       legal_status="", concerns=(), characteristics=None):
+                       legal_status="", concerns=(), characteristics=None, admitted_on=None):
     """A commissioner's referral: find the person by NHS number (or record them), then raise.
 
     A person recorded under another organisation is not revealed: one message whatever their
@@ -82,7 +82,8 @@ def referral_raise_for(*, user, nhs_number, date_of_birth, condition, current_un
             raise ConflictError(PERSON_ELSEWHERE, field="nhs_number", code="person_elsewhere")
         return referral_raise(raised_by=user, person=person, reason=reason,
                               requested_route=requested_route, unit=current_unit,
-                              lts_start_date=lts_start_date, concerns=list(concerns))
+                              lts_start_date=lts_start_date, concerns=list(concerns),
+                              admitted_on=admitted_on)
 
 
 @transaction.atomic

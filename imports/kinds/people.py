@@ -28,6 +28,9 @@ COLUMNS = [
     Column("route", True, "review", "What the referral asks for: review, intervenor or both."),
     Column("reason", True, "In LTS since January; no community provider found.",
            "Why the person is referred (up to 4,000 characters)."),
+    Column("admission_date", False, "2023-11-02",
+           "The day the person was admitted to hospital, if known: LTS cannot begin before "
+           "it."),
     Column("ethnicity", False, "A",
            "The NHS Data Dictionary ethnic category: its letter (A to S, Z for not stated) or "
            "its name. Blank is recorded as not stated."),
@@ -47,6 +50,7 @@ COLUMNS = [
 
 # The errors the services raise name their field; these are the file's columns for them.
 FIELD_COLUMNS = {"requested_route": "route", "current_unit": "unit", "description": "concern",
+                 "admitted_on": "admission_date",
                  "source": "concern_source", "category": "concern_category",
                  "severity": "concern_severity", "raised_on": "concern"}
 
@@ -82,6 +86,7 @@ class PeopleImport(Kind):
             "condition": lambda v: parsing.choice(v, Condition, "condition"),
             "unit": lambda v: parsing.required(v, "unit's ODS site code or name"),
             "lts_start_date": lambda v: parsing.day(v, "date LTS started"),
+            "admission_date": _optional(lambda v: parsing.day(v, "date admitted")),
             "commissioner_ods": lambda v: parsing.required(v, "commissioner's ODS code").upper(),
             "route": lambda v: parsing.choice(v, Route, "route"),
             "reason": lambda v: parsing.required(v, "reason for the referral"),
@@ -156,7 +161,8 @@ class PeopleImport(Kind):
             self.start.run(raised_by=self.by, person=person, reason=values["reason"],
                            requested_route=values["route"], unit=unit,
                            lts_start_date=values["lts_start_date"], concerns=concerns,
-                           organisation=organisation, source=self.source)
+                           organisation=organisation, source=self.source,
+                           admitted_on=values["admission_date"])
         except DomainError as error:
             raise refused(error, FIELD_COLUMNS)
         return "created"

@@ -19,6 +19,10 @@ from referrals.models import Person, Referral
 from reviews.models import Action, Review
 from reviews.selectors import actions_visible
 from tests.factories import valid_nhs_number
+from tests.security.test_access_oracle import people  # noqa: F401 (a fixture used below)
+from tests.security.test_access_oracle import (
+    test_what_each_person_sees_follows_from_their_relationships_alone as oracle_holds,
+)
 from workflows.grants import drift
 from workflows.tracker import for_review
 
@@ -198,11 +202,11 @@ def test_cases_import_through_triage_and_assignment(users):
 
 def test_a_fourth_case_for_an_intervenor_is_a_row_error_and_nothing_is_saved(users):
     free_intervenor()
-    people = [person_in_pathways(users, route="intervenor") for _ in range(MAX_ACTIVE_CASES + 1)]
-    run = check(users["coordinator"], "cases", [case_row(p) for p in people])
+    four = [person_in_pathways(users, route="intervenor") for _ in range(MAX_ACTIVE_CASES + 1)]
+    run = check(users["coordinator"], "cases", [case_row(p) for p in four])
     assert [(e["row"], e["column"]) for e in run.errors] == [(MAX_ACTIVE_CASES + 2, "intervenor")]
     assert f"already has {MAX_ACTIVE_CASES} active cases" in run.errors[0]["message"]
-    assert not IntervenorCase.objects.filter(person__in=people).exists()
+    assert not IntervenorCase.objects.filter(person__in=four).exists()
 
 
 def test_case_rows_refuse_what_cannot_be(users):
@@ -232,3 +236,14 @@ def test_only_administrators_and_coordinators_import_reviews_and_cases(users, cl
     page = client_for("coordinator").get("/imports/").content.decode()
     assert "Past reviews template" in page and "Intervenor cases template" in page
     assert imported(users["admin"], "reviews", [review_row(person)]).created == 1
+
+
+def test_the_access_oracle_holds_after_importing_all_three_kinds(people, users):  # noqa: F811
+    """Everyone sees exactly what their relationships give them, imported records included."""
+    free_intervenor()
+    person = person_in_pathways(users, route="both")
+    imported(users["coordinator"], "reviews", [
+        review_row(person), review_row(person, action="Second action.",
+                                       action_owner="wardmanager@example.nhs.uk")])
+    imported(users["coordinator"], "cases", [case_row(person)])
+    oracle_holds(people)
