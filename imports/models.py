@@ -30,6 +30,8 @@ class ImportRun(models.Model):
     created = models.PositiveIntegerField(default=0)
     # [{"row": 3, "column": "nhs_number", "message": "..."}], row 0 for the file as a whole.
     errors = models.JSONField(default=list, blank=True)
+    # [{"row": 5, "message": "..."}]: rows that import, and that someone should look at again.
+    notices = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.CHECKED)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")

@@ -40,7 +40,8 @@ def progress_key(run) -> str:
 
 def _through(run: ImportRun, *, by, dry_run: bool) -> tuple[int, int, int, list]:
     """Run every row; (rows, created, present, errors). Saves nothing when dry_run or when
-    any row has an error."""
+    any row has an error. What a row brings in that someone should look at again is put in
+    `run.notices`."""
     try:
         headers, rows = parsing.rows_read(run.file_name, bytes(run.content))
     except parsing.FileError as error:
@@ -68,6 +69,7 @@ def _through(run: ImportRun, *, by, dry_run: bool) -> tuple[int, int, int, list]
     except _Rollback:
         pass
     errors.sort(key=lambda error: error["row"])
+    run.notices = sorted(importer.notices, key=lambda notice: notice["row"])
     return len(rows), created, present, errors
 
 

@@ -61,6 +61,8 @@ class Kind:
 
     def __init__(self, *, by, source: str):
         self.by, self.source = by, source
+        # [{"row": 5, "message": "..."}]: imported, but someone should look again.
+        self.notices: list[dict] = []
 
     @classmethod
     def may_import(cls, user) -> bool:

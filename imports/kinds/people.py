@@ -4,7 +4,16 @@ person, referral and LTS episode carry the same rules, object permissions and de
 from accounts.models import Organisation
 from accounts.roles import Role
 from pathways.errors import DomainError
-from referrals.models import Concern, Condition, Person, ProtectedCharacteristics, Route, Unit
+from referrals.models import (
+    Concern,
+    Condition,
+    LtsAgeLimits,
+    Person,
+    ProtectedCharacteristics,
+    Route,
+    Unit,
+)
+from referrals.validation import age_on
 
 from .. import parsing
 from .base import Column, Kind, RowError, cells_read, refused
@@ -76,6 +85,7 @@ class PeopleImport(Kind):
         for unit in Unit.objects.select_related("provider"):
             self.units_by_name.setdefault(unit.name.strip().lower(), []).append(unit)
         self.seen: dict[str, int] = {}
+        self.confirm_under = LtsAgeLimits.current().confirm_under
 
     def read(self, cells: dict) -> dict:
         values = cells_read(cells, {
@@ -165,4 +175,9 @@ class PeopleImport(Kind):
                            admitted_on=values["admission_date"])
         except DomainError as error:
             raise refused(error, FIELD_COLUMNS)
+        age = age_on(values["date_of_birth"], values["lts_start_date"])
+        if age < self.confirm_under:
+            self.notices.append({"row": number, "message": (
+                f"The person was {age} when long-term segregation began: the coordinator who "
+                "triages the referral will be asked to confirm the dates.")})
         return "created"

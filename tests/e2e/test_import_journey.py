@@ -1,12 +1,13 @@
 """A review coordinator brings a caseload in (issue 32), by keyboard, with axe on every page:
 downloads the template, uploads a file with a mistake, reads the check, uploads the corrected
-file, imports it, and finds the imported person from the header."""
+file, imports it, and finds the imported person from the header; then brings in the person's
+past review and sees it on their page."""
 import csv
 
 import pytest
 from playwright.sync_api import expect
 
-from imports.kinds import PEOPLE_COLUMNS
+from imports.kinds import COLUMNS, PEOPLE_COLUMNS
 from referrals.models import Person
 from tests.factories import valid_nhs_number
 
@@ -15,9 +16,9 @@ from .conftest import _server_idle, assert_accessible, sign_in
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
-def write(path, rows):
+def write(path, rows, columns=PEOPLE_COLUMNS):
     with path.open("w", newline="", encoding="utf-8") as out:
-        writer = csv.DictWriter(out, fieldnames=[c.name for c in PEOPLE_COLUMNS])
+        writer = csv.DictWriter(out, fieldnames=[c.name for c in columns])
         writer.writeheader()
         writer.writerows(rows)
     return path
@@ -72,4 +73,41 @@ def test_a_coordinator_imports_a_caseload_and_finds_the_person(page, keys, tmp_p
     with page.expect_navigation():
         page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_contain_text(person.reference)
+    assert_accessible(page)
+
+
+def test_a_coordinator_imports_a_past_review_and_sees_it_on_the_persons_page(page, keys,
+                                                                           tmp_path, users):
+    from datetime import date, timedelta
+
+    from imports.services import import_apply, import_check
+
+    number = valid_nhs_number()
+    people = write(tmp_path / "people.csv", [{
+        "nhs_number": number, "date_of_birth": "1990-05-01", "condition": "autism",
+        "unit": "Willow Ward", "lts_start_date": "2023-02-01", "commissioner_ods": "QMJ",
+        "route": "review", "reason": "In segregation for years."}])
+    run = import_check(kind="people", file_name="people.csv", content=people.read_bytes(),
+                       by=users["coordinator"])
+    import_apply(run=run, by=users["coordinator"])
+    held = date.today() - timedelta(days=50)
+    review = {"nhs_number": number, "held_on": f"{held:%d/%m/%Y}",
+              "chair": "chair@example.nhs.uk", "findings": "Segregation not reviewed weekly.",
+              "recommendation": "Find a community provider.", "theme": "environment",
+              "action": "Hold a provider market event.",
+              "action_owner": "commissioner@example.nhs.uk",
+              "due_date": f"{held + timedelta(days=30):%Y-%m-%d}"}
+    sign_in(page, "coordinator")
+    page.goto("/imports/")
+    keys.choose(page.get_by_role("radio", name="Past reviews"))
+    upload(page, keys, write(tmp_path / "reviews.csv", [review], COLUMNS["reviews"]))
+    expect(page.get_by_text("Importing will record 1 action of past reviews")).to_be_visible()
+    assert_accessible(page)
+    keys.press(page.get_by_role("button", name="Import"))
+    expect(page.get_by_text("Each record says in its history that it came from this file")
+           ).to_be_visible()
+    _server_idle()
+    person = Person.objects.get(nhs_number=number)
+    page.goto(f"/people/{person.pk}/")
+    expect(page.get_by_role("main")).to_contain_text(f"{held:%-d %b %Y}")
     assert_accessible(page)

@@ -272,3 +272,13 @@ def test_a_concern_needs_its_source_category_and_severity(users):
                                        row(ethnicity="Q")])
     assert [(e["row"], e["column"]) for e in run.errors] == [
         (2, "concern_category"), (2, "concern_severity"), (3, "ethnicity")]
+
+
+def test_a_young_start_imports_and_the_check_says_it_will_be_confirmed(users, client_for):
+    run = check(users["coordinator"], [row(date_of_birth="2012-02-01",
+                                           lts_start_date="2022-03-01"), row()])
+    assert not run.errors and run.to_create == 2
+    assert [n["row"] for n in run.notices] == [2]
+    assert "was 10 when long-term segregation began" in run.notices[0]["message"]
+    page = client_for("coordinator").get(f"/imports/{run.pk}/").content.decode()
+    assert "To check after importing" in page and "Row 2: The person was 10" in page
