@@ -247,3 +247,21 @@ def test_the_access_oracle_holds_after_importing_all_three_kinds(people, users):
                                        action_owner="wardmanager@example.nhs.uk")])
     imported(users["coordinator"], "cases", [case_row(person)])
     oracle_holds(people)
+
+
+def test_a_review_file_costs_the_same_statements_a_review_whatever_its_length(users):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    persons = [person_in_pathways(users) for _ in range(6)]
+
+    def queries(n):
+        rows = [review_row(p, held_on=f"{TODAY - timedelta(days=30 + n):%Y-%m-%d}")
+                for p in persons[:n] for _ in range(2)]
+        with CaptureQueriesContext(connection) as captured:
+            run = check(users["coordinator"], "reviews", rows)
+        assert not run.errors, run.errors
+        return len(captured)
+
+    two, four, six = queries(2), queries(4), queries(6)
+    assert abs((four - two) - (six - four)) <= 2, (two, four, six)
