@@ -269,6 +269,18 @@ def test_table_gives_rows_and_cells_the_design_systems_classes():
                                           {"nhsuk-table__cell"}]
 
 
+def test_a_table_scrolls_in_a_focusable_region_named_by_its_caption():
+    html = render('{% table %}{% table_caption %}3 <b>people</b>{% endtable_caption %}'
+                  '<tbody><tr><td>PW-1</td></tr></tbody>{% endtable %}')
+    region = html.find("div", "nhsuk-table-container")
+    caption = region.find("table", "nhsuk-table").find("caption")
+    assert region.attrs["role"] == "region" and region.attrs["tabindex"] == "0"
+    assert region.attrs["aria-labelledby"] == caption.attrs["id"]
+    assert caption.attrs["id"].startswith("table-caption-")
+    bare = render('{% table %}<tbody><tr><td>1</td></tr></tbody>{% endtable %}')
+    assert "role" not in bare.find("div", "nhsuk-table-container").attrs
+
+
 def test_details_takes_an_id_opens_and_escapes_its_label():
     html = render('{% details label id="record-concern" open=True expander=True %}<p>Form</p>'
                   '{% enddetails %}', label="Record <b>a</b> concern")

@@ -1,0 +1,56 @@
+"""Reflow (WCAG 2.2 1.4.10, issue 33): at 375 CSS pixels no list page scrolls sideways as a
+whole, for each role that sees it. A wide table scrolls inside its own labelled region, which
+a keyboard user can focus and scroll."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import assert_accessible, sign_in
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+NARROW = {"width": 375, "height": 812}
+LIST_PAGES = {
+    "coordinator": ["/work/", "/referrals/queue/", "/intervenors/waiting/",
+                    "/intervenors/capacity/", "/reviews/", "/actions/", "/imports/"],
+    "oversight": ["/work/", "/oversight/", "/oversight/outcomes/", "/oversight/themes/",
+                  "/oversight/equality/", "/oversight/packs/", "/actions/"],
+    "commissioner": ["/work/", "/referrals/", "/actions/", "/reviews/"],
+    "chair": ["/work/", "/reviews/", "/actions/"],
+    "intervenor": ["/work/", "/intervenors/caseload/", "/actions/"],
+    "wardmanager": ["/work/", "/actions/"],
+}
+
+
+def page_width(page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+@pytest.mark.parametrize("role", sorted(LIST_PAGES))
+def test_no_list_page_scrolls_sideways_at_375_pixels(page, role):
+    page.set_viewport_size(NARROW)
+    sign_in(page, role)
+    wide = {}
+    for path in LIST_PAGES[role]:
+        page.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        if page_width(page) > NARROW["width"]:
+            wide[path] = page_width(page)
+    assert not wide, f"{role}: pages wider than {NARROW['width']} px: {wide}"
+
+
+def test_a_wide_table_scrolls_in_its_own_region_by_keyboard(page):
+    page.set_viewport_size(NARROW)
+    sign_in(page, "coordinator")
+    page.goto("/referrals/queue/")
+    region = page.get_by_role("region", name=re.compile("awaiting triage"))
+    expect(region).to_be_visible()
+    assert region.evaluate("element => element.scrollWidth > element.clientWidth")
+    region.focus()
+    assert region.evaluate("element => element === document.activeElement")
+    for _ in range(4):
+        page.keyboard.press("ArrowRight")
+    # Scrolling by key may be smooth: wait for it to move.
+    page.wait_for_function("element => element.scrollLeft > 0", arg=region.element_handle())
+    assert_accessible(page)
