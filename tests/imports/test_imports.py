@@ -282,3 +282,10 @@ def test_a_young_start_imports_and_the_check_says_it_will_be_confirmed(users, cl
     assert "was 10 when long-term segregation began" in run.notices[0]["message"]
     page = client_for("coordinator").get(f"/imports/{run.pk}/").content.decode()
     assert "To check after importing" in page and "Row 2: The person was 10" in page
+
+
+def test_the_synthetic_scale_file_checks_clean(users, tmp_path):
+    path = tmp_path / "scale.csv"
+    call_command("caseload_file", 12, str(path))
+    run = check(users["coordinator"], content=path.read_bytes(), name="scale.csv")
+    assert not run.errors and run.to_create == 12
