@@ -12,7 +12,8 @@ from ...services import import_check, import_run
 
 
 class Command(BaseCommand):
-    help = "Check (and, without --dry-run, import) a caseload file: people."
+    help = ("Check (and, without --dry-run, import) a caseload file: people (and referrals), "
+            "reviews (past reviews) or cases (intervenor cases).")
 
     def add_arguments(self, parser):
         parser.add_argument("kind", choices=sorted(KINDS))
