@@ -81,6 +81,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "audit.add_retentionpolicy",
         "workflows.view_steptarget",
         "workflows.change_steptarget",
+        "referrals.view_ltsagelimits",
+        "referrals.change_ltsagelimits",
     ],
 }
 

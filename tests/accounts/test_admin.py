@@ -193,3 +193,22 @@ def test_deactivating_an_account_needs_a_reason_and_ends_its_session(client_for,
     assert not User.objects.get(pk=target.pk).is_active
     assert session.get("/referrals/").status_code == 302     # signed out at the next request
     assert Decision.objects.filter(kind="account_changed", subject_id=str(target.pk)).exists()
+
+
+def test_the_lts_age_limits_change_in_the_admin_with_a_reason(client_for, users):
+    from referrals.models import LtsAgeLimits
+    from referrals.services import lts_age_limits_set
+
+    limits = LtsAgeLimits.objects.first() or lts_age_limits_set(
+        by=users["admin"], refuse_under=8, confirm_under=12, reason="The go-live setting.")
+    admin = client_for("admin")
+    url = f"/admin/referrals/ltsagelimits/{limits.pk}/change/"
+    assert admin.get(url).status_code == 200
+    refused = admin.post(url, {"refuse_under": 9, "confirm_under": 12, "reason": ""})
+    assert refused.status_code == 200
+    assert admin.post(url, {"refuse_under": 9, "confirm_under": 13,
+                            "reason": "Oversight group, December meeting."}).status_code == 302
+    limits.refresh_from_db()
+    assert (limits.refuse_under, limits.confirm_under) == (9, 13)
+    assert Decision.objects.filter(kind="lts_age_limits_changed", actor=users["admin"]).exists()
+    assert client_for("coordinator").get(url).status_code in (302, 403, 404)
