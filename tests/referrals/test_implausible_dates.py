@@ -172,3 +172,22 @@ def test_the_import_holds_the_same_rules(users):
                                            lts_start_date="2020-01-01")]))
     assert [(e["row"], e["column"]) for e in run.errors] == [
         (2, "lts_start_date"), (3, "lts_start_date"), (4, "date_of_birth"), (5, "lts_start_date")]
+
+
+def test_the_form_refuses_a_start_before_the_admission_and_keeps_the_admission(client_for):
+    from tests.factories import months_ago
+    from tests.referrals.test_views import referral_form
+
+    start, admitted = months_ago(30), months_ago(20)
+    before = counts()
+    client = client_for("commissioner")
+    page = client.post(reverse("referrals:create"), referral_form(
+        lts_start_date=str(start), admitted_on_day=str(admitted.day),
+        admitted_on_month=str(admitted.month), admitted_on_year=str(admitted.year)))
+    assert "cannot have begun before the date admitted" in page.content.decode()
+    assert counts() == before
+    data = referral_form(lts_start_date=str(admitted), admitted_on_day=str(start.day),
+                         admitted_on_month=str(start.month), admitted_on_year=str(start.year))
+    assert client.post(reverse("referrals:create"), data).status_code == 302
+    episode = Person.objects.get(nhs_number=data["nhs_number"]).lts_episodes.get()
+    assert episode.admitted_on == start
