@@ -25,11 +25,14 @@ def write(path, rows, columns=PEOPLE_COLUMNS):
 
 
 def upload(page, keys, path):
+    """Choose the file by keyboard: Space on the file input opens the chooser. The listener is
+    in place before the key is pressed (Playwright intercepts the chooser only once something
+    listens for it; `expect_file_chooser` turns that on as the key goes, and could lose it)."""
     file_input = page.get_by_label("The file")
+    page.once("filechooser", lambda chooser: chooser.set_files(str(path)))
     keys.reach(file_input)
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files(str(path))
+    page.keyboard.press("Space")
+    page.wait_for_function("input => input.files.length === 1", arg=file_input.element_handle())
     keys.press(page.get_by_role("button", name="Check the file"))
 
 
