@@ -79,6 +79,11 @@ def required(value, what: str, limit: int = 4000) -> str:
     return value
 
 
+def optional(reader, default=None):
+    """`reader` for a cell that may be left blank, which gives `default`."""
+    return lambda value: reader(value) if text(value, 4000) else default
+
+
 def nhs_number(value) -> str:
     """Ten digits, with any spaces or dashes between them (checked by the service after)."""
     if isinstance(value, int | float) and not isinstance(value, bool):

@@ -227,38 +227,49 @@ def review_issue_report(*, review: Review, by, summary: str,
     follow_up_by = follow_up_by or follow_up_default(review.person, today)
     if follow_up_by <= today:
         raise DomainError("The follow-up review must be after today.", field="follow_up_by")
-    referrer = commissioners_group(review.referral.organisation)
     review.follow_up_by = follow_up_by
     review.report_summary = summary
     review.report_issued_on = today
     review.status = Review.Status.REPORT_ISSUED
     stamp(review, by=by, reason=f"Report issued by {by}").save()
-    count = 0
-    for number, rec in enumerate(recommendations, start=1):
-        recommendation = stamp(Recommendation(review=review, number=number, text=rec["text"],
-                                              theme=rec["theme"]),
-                               by=by, reason=f"Recommendation issued with the report by {by}")
-        recommendation.save()
-        for spec in rec["actions"]:
-            owner = spec["owner"]
-            action = stamp(Action(
-                recommendation=recommendation, review=review, text=spec["text"], owner=owner,
-                owner_organisation=owner.organisation, owner_name=owner_label(owner),
-                due_date=spec["due_date"],
-            ), by=by, reason=f"Action issued with the report by {by}, owned by {owner}")
-            action.save()
-            _grant_owner(owner, action)
-            assign_perm("reviews.view_action", by, action)   # the chair follows their actions
-            # The commissioning organisation that referred the person reads (never changes)
-            # the actions, as it reads the review: a relationship, not a staff organisation.
-            assign_perm("reviews.view_action", referrer, action)
-            count += 1
+    count = _recommendations_save(
+        review, recommendations, by=by, chair=by,
+        why=f"Recommendation issued with the report by {by}",
+        why_action=lambda owner: f"Action issued with the report by {by}, owned by {owner}")
     decision_record(actor=by, kind=Decision.Kind.REPORT_ISSUED, subject=review,
                     person=review.person, reason=summary,
                     summary=f"Report issued: {len(recommendations)} recommendations, "
                             f"{count} actions",
                     facts={"follow_up_by": follow_up_by.isoformat()})
     return review
+
+
+def _recommendations_save(review: Review, recommendations: list[dict], *, by, chair, why: str,
+                          why_action, prepare=None) -> int:
+    """Save a report's recommendations and their actions; how many actions. Each action's
+    named owner sees and changes it; the chair follows it; the commissioning organisation that
+    referred the person reads (never changes) it, as it reads the review: a relationship, not
+    a staff organisation. `prepare(action, spec)` sets what else an action starts with."""
+    referrer = commissioners_group(review.referral.organisation)
+    count = 0
+    for number, rec in enumerate(recommendations, start=1):
+        recommendation = stamp(Recommendation(review=review, number=number, text=rec["text"],
+                                              theme=rec.get("theme")), by=by, reason=why)
+        recommendation.save()
+        for spec in rec.get("actions") or ():
+            owner = spec["owner"]
+            action = Action(
+                recommendation=recommendation, review=review, text=spec["text"], owner=owner,
+                owner_organisation=owner.organisation, owner_name=owner_label(owner),
+                due_date=spec["due_date"])
+            if prepare is not None:
+                prepare(action, spec)
+            stamp(action, by=by, reason=why_action(owner)).save()
+            _grant_owner(owner, action)
+            assign_perm("reviews.view_action", chair, action)
+            assign_perm("reviews.view_action", referrer, action)
+            count += 1
+    return count
 
 
 PAST_STATUS_NOTE = {ActionStatus.COMPLETED: "completion_evidence",
@@ -330,30 +341,20 @@ def review_record_past(*, referral, by, held_on: date, chair, findings: str,
     stamp(PanelMember(review=review, user=chair, role=PanelMember.PanelRole.CHAIR),
           by=by, reason=f"Chair of the past review ({source})").save()
     _grant_panel_member(chair, review, chair=True)
-    referrer = commissioners_group(referral.organisation)
-    assign_perm("reviews.view_review", referrer, review)
-    count = 0
-    for number, rec in enumerate(recommendations, start=1):
-        recommendation = stamp(Recommendation(review=review, number=number, text=rec["text"],
-                                              theme=rec.get("theme")),
-                               by=by, reason=f"Recommendation of a past review ({source})")
-        recommendation.save()
-        for spec in rec.get("actions") or ():
-            owner, status = spec["owner"], spec.get("status", ActionStatus.OPEN)
-            action = Action(
-                recommendation=recommendation, review=review, text=spec["text"], owner=owner,
-                owner_organisation=owner.organisation, owner_name=owner_label(owner),
-                due_date=spec["due_date"], status=status)
-            if status in PAST_STATUS_NOTE:
-                setattr(action, PAST_STATUS_NOTE[status], spec.get("note", "").strip() or
-                        f"Recorded as {ActionStatus(status).label.lower()} before Pathways "
-                        f"({source})")
-            stamp(action, by=by, reason=f"Action of a past review, owned by {owner} "
-                                        f"({source})").save()
-            _grant_owner(owner, action)
-            assign_perm("reviews.view_action", chair, action)
-            assign_perm("reviews.view_action", referrer, action)
-            count += 1
+    assign_perm("reviews.view_review", commissioners_group(referral.organisation), review)
+
+    def as_it_stands(action, spec):
+        action.status = status = spec.get("status", ActionStatus.OPEN)
+        if status in PAST_STATUS_NOTE:
+            setattr(action, PAST_STATUS_NOTE[status], spec.get("note", "").strip() or
+                    f"Recorded as {ActionStatus(status).label.lower()} before Pathways "
+                    f"({source})")
+
+    count = _recommendations_save(
+        review, recommendations, by=by, chair=chair,
+        why=f"Recommendation of a past review ({source})",
+        why_action=lambda owner: f"Action of a past review, owned by {owner} ({source})",
+        prepare=as_it_stands)
     decision_record(actor=by, kind=Decision.Kind.PAST_REVIEW_RECORDED, subject=review,
                     person=person, reason=f"Recorded from the programme's records ({source})",
                     summary=f"Past {review.short_kind} held on {held_on:%d %b %Y}, chaired by "

@@ -30,6 +30,10 @@ class Column:
         return self.name if self.required else f"{self.name} (optional)"
 
 
+# Past reviews and cases are matched to people already in Pathways.
+NOT_IN_PATHWAYS = "This person is not in Pathways: import them in a people file first."
+
+
 def refused(error: DomainError, columns: dict[str, str]) -> RowError:
     """A service's refusal as a row error, on the file's column for the field it names."""
     column = columns.get(error.field, error.field) or "row"

@@ -9,7 +9,7 @@ from pathways.errors import DomainError
 from referrals.models import Person
 
 from .. import parsing
-from .base import Column, Kind, RowError, cells_read, refused
+from .base import NOT_IN_PATHWAYS, Column, Kind, RowError, cells_read, refused
 
 COLUMNS = [
     Column("nhs_number", True, "943 476 5919",
@@ -52,8 +52,7 @@ class CasesImport(Kind):
                                            f"address {values['intervenor']}.")])
         person = Person.objects.filter(nhs_number=values["nhs_number"]).first()
         if person is None:
-            raise RowError([("nhs_number", "This person is not in Pathways: import them in a "
-                                           "people file first.")])
+            raise RowError([("nhs_number", NOT_IN_PATHWAYS)])
         active = (IntervenorCase.objects.select_related("intervenor__user")
                   .filter(person=person, status=IntervenorCase.Status.ACTIVE).first())
         if active is not None:

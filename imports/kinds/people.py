@@ -64,10 +64,6 @@ FIELD_COLUMNS = {"requested_route": "route", "current_unit": "unit", "descriptio
                  "severity": "concern_severity", "raised_on": "concern"}
 
 
-def _optional(reader):
-    return lambda value: reader(value) if parsing.text(value, 4000) else None
-
-
 class PeopleImport(Kind):
     key, title, sheet, columns = "people", "People and referrals", "People", COLUMNS
     roles = (Role.ADMINISTRATOR, Role.COORDINATOR, Role.COMMISSIONER)
@@ -96,21 +92,21 @@ class PeopleImport(Kind):
             "condition": lambda v: parsing.choice(v, Condition, "condition"),
             "unit": lambda v: parsing.required(v, "unit's ODS site code or name"),
             "lts_start_date": lambda v: parsing.day(v, "date LTS started"),
-            "admission_date": _optional(lambda v: parsing.day(v, "date admitted")),
+            "admission_date": parsing.optional(lambda v: parsing.day(v, "date admitted")),
             "commissioner_ods": lambda v: parsing.required(v, "commissioner's ODS code").upper(),
             "route": lambda v: parsing.choice(v, Route, "route"),
             "reason": lambda v: parsing.required(v, "reason for the referral"),
-            "ethnicity": _optional(lambda v: parsing.choice(
+            "ethnicity": parsing.optional(lambda v: parsing.choice(
                 v, ProtectedCharacteristics.Ethnicity, "ethnic category")),
-            "sex": _optional(lambda v: parsing.choice(v, ProtectedCharacteristics.Sex, "sex")),
+            "sex": parsing.optional(lambda v: parsing.choice(v, ProtectedCharacteristics.Sex, "sex")),
             "religion": lambda v: parsing.text(v, 100),
             "disability": lambda v: parsing.text(v, 200),
             "concern": lambda v: parsing.text(v, 4000),
-            "concern_source": _optional(lambda v: parsing.choice(v, Concern.Source,
+            "concern_source": parsing.optional(lambda v: parsing.choice(v, Concern.Source,
                                                                  "concern's source")),
-            "concern_category": _optional(lambda v: parsing.choice(v, Concern.Category,
+            "concern_category": parsing.optional(lambda v: parsing.choice(v, Concern.Category,
                                                                    "concern's category")),
-            "concern_severity": _optional(lambda v: parsing.choice(v, Concern.Severity,
+            "concern_severity": parsing.optional(lambda v: parsing.choice(v, Concern.Severity,
                                                                    "concern's severity")),
         })
         if values["concern"]:

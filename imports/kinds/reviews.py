@@ -13,7 +13,7 @@ from reviews.models import ActionStatus, Review, Theme
 from reviews.services import action_owner_check
 
 from .. import parsing
-from .base import Column, Kind, RowError, cells_read, refused
+from .base import NOT_IN_PATHWAYS, Column, Kind, RowError, cells_read, refused
 
 COLUMNS = [
     Column("nhs_number", True, "943 476 5919",
@@ -80,15 +80,15 @@ class ReviewsImport(Kind):
             "chair": lambda v: parsing.required(v, "chair's email address"),
             "findings": lambda v: parsing.required(v, "panel's findings", 16000),
             "report_summary": lambda v: parsing.text(v, 8000),
-            "report_issued_on": lambda v: parsing.day(v, "day the report was issued")
-            if parsing.text(v, 40) else None,
+            "report_issued_on": parsing.optional(
+                lambda v: parsing.day(v, "day the report was issued")),
             "recommendation": lambda v: parsing.required(v, "recommendation"),
             "theme": lambda v: parsing.text(v, 200),
             "action": lambda v: parsing.required(v, "action"),
             "action_owner": lambda v: parsing.required(v, "action owner's email address"),
             "due_date": lambda v: parsing.day(v, "due date"),
-            "action_status": lambda v: parsing.choice(v, ActionStatus, "action's status")
-            if parsing.text(v, 40) else ActionStatus.OPEN,
+            "action_status": parsing.optional(
+                lambda v: parsing.choice(v, ActionStatus, "action's status"), ActionStatus.OPEN),
             "action_note": lambda v: parsing.text(v, 8000),
         })
         problems = []
@@ -140,8 +140,7 @@ class ReviewsImport(Kind):
         numbers = [number for number, _ in group]
         person = Person.objects.filter(nhs_number=nhs_number).first()
         if person is None:
-            error = RowError([("nhs_number", "This person is not in Pathways: import them in a "
-                                             "people file first.")])
+            error = RowError([("nhs_number", NOT_IN_PATHWAYS)])
             yield from ((number, error) for number in numbers)
             return
         if Review.objects.filter(person=person, held_on=held_on).exists():
