@@ -67,8 +67,8 @@ schema: install
 # The NHS design system (nhsuk-frontend) at the version pinned in ops/vendor_nhsuk.py, taken
 # from its npm package (checked against the registry's SHA-512) into static/vendor/. Commit
 # the result; nothing is fetched at run time.
-vendor:
-	$(PYTHON) ops/vendor_nhsuk.py
+vendor: install
+	$(BIN)/python ops/vendor_nhsuk.py
 
 # Each role's first page and main form, photographed by the browser tests into docs/screenshots/
 # (needs Debian's chromium).

@@ -15,7 +15,7 @@ ALL_ROLES = tuple(Role)
 
 
 def no_access(request, status=403):
-    return render(request, "accounts/no_access.html", status=status)
+    return render(request, "accounts/no_access.jinja", status=status)
 
 
 def role_required(*roles):

@@ -35,6 +35,13 @@ NAV_ITEMS = [
 ]
 
 
+def _item(label, url, request) -> dict:
+    """A link as the header macro's navigation item (href, text, current), with the older
+    names (label, url) the Django-template pages still read."""
+    return {"href": url, "text": label, "current": request.path == url, "label": label,
+            "url": url}
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -43,9 +50,9 @@ def navigation(request):
     for role, label, url_name in NAV_ITEMS:
         if user.has_role(role) and url_name not in seen:
             seen.add(url_name)
-            items.append({"label": label, "url": reverse(url_name)})
+            items.append(_item(label, reverse(url_name), request))
     if user.is_staff:
-        items.append({"label": "Administration", "url": reverse("admin:index")})
+        items.append(_item("Administration", reverse("admin:index"), request))
     # Everyone who works with people may look one up (among those they may see).
     can_find = any(user.has_role(role) for role in CASEWORK)
     return {"nav_items": items, "can_find_people": can_find}

@@ -209,8 +209,8 @@ def password_link_send(*, user: User, by) -> None:
     form = OneAccount({"email": user.email})
     form.is_valid()
     form.save(domain_override=site.netloc, use_https=site.scheme == "https",
-              email_template_name="registration/password_set_email.txt",
-              subject_template_name="registration/password_set_subject.txt")
+              email_template_name="registration/password_set_email.jinja",
+              subject_template_name="registration/password_set_subject.jinja")
     security_log.info("password_link_sent", user_id=user.pk, by_user_id=by.pk)
     decision_record(actor=by, kind=Decision.Kind.ACCOUNT_CHANGED, subject=user,
                     reason="A link to set a password, sent from the administration site",

@@ -47,7 +47,7 @@ class LoginView(auth_views.LoginView):
     """The sign-in page: NHS CIS2 when it is set up, the password form when passwords are on,
     and which of them is on. Without passwords, only its GET exists."""
 
-    template_name = "registration/login.html"
+    template_name = "registration/login.jinja"
     redirect_authenticated_user = True
 
     @method_decorator(passwords_only)
@@ -69,7 +69,7 @@ class PasswordSetView(auth_views.PasswordResetConfirmView):
     """Where the emailed link leads: the person sets their own password (an administrator
     never sets or sees one)."""
 
-    template_name = "registration/password_set.html"
+    template_name = "registration/password_set.jinja"
     post_reset_login = False
 
     def get_context_data(self, **kwargs):
@@ -81,7 +81,7 @@ class PasswordSetView(auth_views.PasswordResetConfirmView):
 
 password_set_view = public(passwords_only(PasswordSetView.as_view()))
 password_set_done_view = public(passwords_only(auth_views.PasswordResetCompleteView.as_view(
-    template_name="registration/password_set_done.html")))
+    template_name="registration/password_set_done.jinja")))
 
 
 @role_required()
@@ -89,11 +89,11 @@ password_set_done_view = public(passwords_only(auth_views.PasswordResetCompleteV
 def api_token(request):
     """A person signed in makes an API token for a system of theirs: shown once, ending with
     their sessions (sign-out from NHS CIS2), their roles and their account."""
-    context = {"expires_hours": settings.API_TOKEN_SECONDS // 3600}
+    context = {"expires_hours": settings.API_TOKEN_SECONDS // 3600, "token": None}
     if request.method == "POST":
         token, expires_at = api_token_issue(request.user)
         context |= {"token": token.key, "expires_at": expires_at}
-    return render(request, "accounts/api_token.html", context)
+    return render(request, "accounts/api_token.jinja", context)
 
 
 @public
@@ -103,4 +103,4 @@ def home(request):
     for role, url_name in ROLE_HOME:
         if request.user.has_role(role):
             return redirect(url_name)
-    return render(request, "accounts/no_access.html", status=403)
+    return render(request, "accounts/no_access.jinja", status=403)

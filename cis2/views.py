@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import public
 from accounts.identity import assurance_sufficient, identity_sign_in, sessions_end
@@ -60,7 +60,7 @@ REFUSALS = {
 
 def _refused(request, code: str, status: int = 403, **values):
     title, message = REFUSALS.get(code, CHECKS)
-    return render(request, "cis2/refused.html", {
+    return render(request, "cis2/refused.jinja", {
         "title": title, "message": message.format(**values), "reference": code}, status=status)
 
 
@@ -110,7 +110,7 @@ def callback(request):
     if outcome.outcome == "waiting":
         if outcome.new_request:
             _tell_administrators(outcome.request)
-        return render(request, "cis2/waiting.html", {"access_request": outcome.request})
+        return render(request, "cis2/waiting.jinja", {"access_request": outcome.request})
     if outcome.outcome != "signed_in":
         return _refused(request, outcome.outcome)
     login(request, outcome.user, backend="accounts.backends.PasswordBackend")
@@ -132,10 +132,18 @@ def _tell_administrators(access_request) -> None:
 
 
 @public
-@require_POST
+@require_http_methods(["GET", "POST"])
 def sign_out(request):
     """End this session; someone who came through NHS CIS2 is sent there to sign out of it
-    too, and CIS2 then ends their other Pathways sessions by back-channel logout."""
+    too, and CIS2 then ends their other Pathways sessions by back-channel logout.
+
+    The header's "Sign out" is a link (the NHS header draws its account items as links), so a
+    GET shows a page with the sign-out button: signing out changes state, and only a POST with
+    the form's CSRF token does it."""
+    if request.method == "GET":
+        if not request.user.is_authenticated:
+            return redirect("cis2:signed_out")
+        return render(request, "cis2/sign_out.jinja")
     with_cis2 = request.session.get(SIGNED_IN_WITH) == "cis2"
     user_id = request.user.pk
     logout(request)
@@ -151,7 +159,7 @@ def sign_out(request):
 @public
 @require_GET
 def signed_out(request):
-    return render(request, "cis2/signed_out.html")
+    return render(request, "cis2/signed_out.jinja")
 
 
 @public

@@ -93,6 +93,23 @@ WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
+        # The product's pages: `*.jinja` under templates/, drawn with NHS England's
+        # nhsuk-frontend-jinja macros (config/jinja2.py, decision 0019). Other names fall
+        # through to the Django engine below (the admin, viewflow's and other packages' pages).
+        "BACKEND": "config.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "config.jinja2.environment",
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "accounts.context_processors.navigation",
+                "notifications.context_processors.unread_notices",
+            ],
+        },
+    },
+    {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
@@ -107,6 +124,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# An undefined name in one of our Jinja templates fails the page in development and the tests;
+# in production it is logged and drawn as nothing (config/jinja2.py).
+TEMPLATES_STRICT_UNDEFINED = env.bool("TEMPLATES_STRICT_UNDEFINED", default=DEBUG)
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
@@ -177,7 +198,7 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=30)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.jinja"
 AXES_CLIENT_IP_CALLABLE = "accounts.network.client_address"
 
 # Sessions: idle timeout (renewed on each request) and cookies a script cannot read.

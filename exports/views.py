@@ -24,7 +24,7 @@ def exports(request):
             # Hidden fields only: nothing the person typed. Say so, and lose nothing else.
             messages.error(request, "That export could not be asked for. Go back to the list "
                                     "and use its download button again.")
-            return render(request, "exports/exports.html", {
+            return render(request, "exports/exports.jinja", {
                 "page": paging.page(request, exports_mine(request.user))}, status=400)
         try:
             export = export_request(by=request.user, kind=form.cleaned_data["kind"],
@@ -32,7 +32,7 @@ def exports(request):
         except ExportRefused:
             return no_access(request)
         return redirect("exports:export", pk=export.pk)
-    return render(request, "exports/exports.html", {
+    return render(request, "exports/exports.jinja", {
         "page": paging.page(request, exports_mine(request.user))})
 
 
@@ -41,7 +41,7 @@ def export(request, pk):
     """One's own export: how it is going (the page refreshes itself while a worker writes it),
     then the download until it expires."""
     found = get_or_404(request, export_get, pk)
-    return render(request, "exports/export.html", {
+    return render(request, "exports/export.jinja", {
         "export": found, "filters": filters_described(found), "filename": export_filename(found),
         "refresh": found.status in (Export.Status.QUEUED, Export.Status.RUNNING)})
 

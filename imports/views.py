@@ -55,7 +55,7 @@ def imports(request):
             attach_refusal(form, error)
         else:
             return redirect("imports:run", run.pk)
-    return render(request, "imports/start.html", {
+    return render(request, "imports/start.jinja", {
         "form": form, "runs": runs_of(request.user)[:10],
         "kinds": [{"key": kind.key, "title": kind.title, "columns": kind.columns,
                    "details": f"What each column of the {kind.title.lower()} file holds"}
@@ -76,8 +76,9 @@ def run(request, pk):
     from django.core.cache import cache
 
     found = _run_or_404(request.user, pk)
-    return render(request, "imports/run.html", {
+    return render(request, "imports/run.jinja", {
         "run": found, "errors": found.errors[:500], "more_errors": max(0, len(found.errors) - 500),
+        "refusal": None,
         "progress": cache.get(progress_key(found)) if found.status == ImportRun.Status.QUEUED
         else None})
 
@@ -89,7 +90,8 @@ def apply(request, pk):
     try:
         import_apply(run=ImportRun.objects.get(pk=found.pk), by=request.user)
     except DomainError as error:
-        return render(request, "imports/run.html", {"run": found, "errors": found.errors,
+        return render(request, "imports/run.jinja", {"run": found, "errors": found.errors,
+                                                    "more_errors": 0, "progress": None,
                                                     "refusal": error.message}, status=400)
     return redirect("imports:run", found.pk)
 

@@ -15,7 +15,7 @@ from pathways.forms import apply_form
 from workflows import claims, tracker
 from workflows import services as flow
 
-from . import selectors, services
+from . import presenters, selectors, services
 from .forms import ActivityForm, AssignForm, ConfirmClosureForm, PlanForm, ProposeClosureForm, ReassignForm
 from .models import MAX_ACTIVE_CASES, IntervenorCase
 
@@ -25,7 +25,7 @@ CASE_READERS = (Role.INTERVENOR, Role.COORDINATOR, Role.OVERSIGHT, Role.COMMISSI
 @role_required(Role.INTERVENOR)
 def caseload(request):
     cases = selectors.caseload(request.user)
-    return render(request, "intervenors/caseload.html", {
+    return render(request, "intervenors/caseload.jinja", {
         "active": list(cases.filter(status=IntervenorCase.Status.ACTIVE).annotate(
             last_contact=Max("activities__occurred_on"))),
         "closed": paging.page(request, cases.filter(status=IntervenorCase.Status.CLOSED)
@@ -36,15 +36,15 @@ def caseload(request):
 
 @role_required(Role.COORDINATOR, Role.OVERSIGHT)
 def waiting(request):
-    return render(request, "intervenors/waiting.html", {
-        "page": paging.page(request, selectors.waiting_list(request.user)),
-        "can_assign": request.user.has_perm("intervenors.assign_intervenorcase"),
-    })
+    page = paging.page(request, selectors.waiting_list(request.user))
+    can_assign = request.user.has_perm("intervenors.assign_intervenorcase")
+    return render(request, "intervenors/waiting.jinja", {
+        "page": page, "rows": presenters.waiting_rows(page, can_assign)})
 
 
 @role_required(Role.COORDINATOR, Role.OVERSIGHT)
 def capacity(request):
-    return render(request, "intervenors/capacity.html", {
+    return render(request, "intervenors/capacity.jinja", {
         "page": paging.page(request, selectors.intervenors_with_load()),
         "limit": MAX_ACTIVE_CASES, "free_places": selectors.free_places(),
         "waiting_count": selectors.cases_visible(request.user).filter(status="waiting").count(),
@@ -65,6 +65,9 @@ def _case_page(request, case, status=200, **forms):
         "can_confirm": (user.has_perm("intervenors.confirm_closure_intervenorcase")
                         and is_active and bool(case.proposed_outcome)),
         "limit": MAX_ACTIVE_CASES,
+        # What the page offers only to some: none unless set below.
+        **dict.fromkeys(("claim", "top", "assign_form", "reassign_form", "activity_form",
+                         "plan_form", "closure_form", "confirm_form")),
     }
     if context["can_assign"]:
         context["claim"] = claims.claim_context(case, "case", user)
@@ -86,7 +89,7 @@ def _case_page(request, case, status=200, **forms):
     if context["can_confirm"]:
         context["confirm_form"] = forms.get("confirm_form") or ConfirmClosureForm()
     context["forms_with_errors"] = [f for f in forms.values() if f.errors]
-    return render(request, "intervenors/case.html", context, status=status)
+    return render(request, "intervenors/case.jinja", context, status=status)
 
 
 @role_required(*CASE_READERS)

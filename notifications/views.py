@@ -13,7 +13,7 @@ from .models import Notice
 def notices(request):
     """This person's notifications, newest first; unread ones marked."""
     mine = Notice.objects.filter(user=request.user).select_related("notification")
-    return render(request, "notifications/notices.html", {"page": paging.page(request, mine)})
+    return render(request, "notifications/notices.jinja", {"page": paging.page(request, mine)})
 
 
 @role_required(*Role)

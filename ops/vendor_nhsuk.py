@@ -15,8 +15,16 @@ Content-Security-Policy (font-src and img-src 'self'):
   /assets/...), so they resolve under STATIC_URL and collectstatic can hash them.
 Source-map comments are removed because the maps are not vendored.
 
-To upgrade: change VERSION and INTEGRITY (`npm view nhsuk-frontend@X dist.integrity`), run
-`make vendor`, read the design system's changelog for changed markup, run `make test`.
+The pages draw the components through NHS England's nhsuk-frontend-jinja macros, which are
+released in step with nhsuk-frontend: each macro release matches one nhsuk-frontend release
+(the table in the package's README). The two are one pair, JINJA_VERSION beside VERSION, and
+`make vendor` refuses to write anything unless the installed macro package is JINJA_VERSION,
+pyproject.toml pins JINJA_VERSION, and the package's own table pairs it with VERSION
+(tests/pathways/test_vendor.py checks the same on every test run).
+
+To upgrade: change VERSION and INTEGRITY (`npm view nhsuk-frontend@X dist.integrity`) and
+JINJA_VERSION, and the pin in pyproject.toml to the same JINJA_VERSION; `make install` then
+`make vendor`; read both changelogs for changed markup and macro parameters; run `make test`.
 """
 import base64
 import hashlib
@@ -31,6 +39,7 @@ from pathlib import Path
 VERSION = "10.6.1"
 INTEGRITY = ("sha512-PZorqQZjZx/A26yJoskCL9z0ib6AtkAyF0o4K/RHr8zRrJyXrUOCnMbjy0VNXsGO4tfTNMwqlkwAT"
              "Ks4a0xayw==")
+JINJA_VERSION = "0.10.2"
 TARBALL = f"https://registry.npmjs.org/nhsuk-frontend/-/nhsuk-frontend-{VERSION}.tgz"
 DEST = Path(__file__).resolve().parent.parent / "static" / "vendor" / "nhsuk-frontend"
 IMAGES = re.compile(r"^package/dist/nhsuk/assets/images/[\w.-]+\.(svg|png|ico)$")
@@ -61,6 +70,36 @@ SOFTWARE.
 """
 
 
+PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
+PAIR_ROW = re.compile(r"^\|\s*(\d+\.\d+\.\d+)\s*\|\s*(\d+\.\d+\.\d+)\s*\|\s*$", re.M)
+
+
+def published_pairs() -> dict[str, str]:
+    """nhsuk-frontend version -> nhsuk-frontend-jinja version, from the installed macro
+    package's own README (its "which version to use" table)."""
+    from importlib.metadata import metadata
+    return dict(PAIR_ROW.findall(metadata("nhsuk-frontend-jinja").get_payload() or ""))
+
+
+def pair_problems() -> list[str]:
+    """What is wrong with the pinned pair; empty when nhsuk-frontend and its macros match."""
+    from importlib.metadata import PackageNotFoundError, version
+    problems = []
+    try:
+        installed = version("nhsuk-frontend-jinja")
+    except PackageNotFoundError:
+        return ["nhsuk-frontend-jinja is not installed (make install)"]
+    if installed != JINJA_VERSION:
+        problems.append(f"nhsuk-frontend-jinja {installed} is installed, {JINJA_VERSION} pinned")
+    if f'"nhsuk-frontend-jinja=={JINJA_VERSION}"' not in PYPROJECT.read_text():
+        problems.append(f"pyproject.toml does not pin nhsuk-frontend-jinja=={JINJA_VERSION}")
+    paired = published_pairs().get(VERSION)
+    if paired != JINJA_VERSION:
+        problems.append(f"nhsuk-frontend {VERSION} pairs with nhsuk-frontend-jinja {paired} in "
+                        f"the package's table, not {JINJA_VERSION}")
+    return problems
+
+
 def fetch() -> bytes:
     with urllib.request.urlopen(TARBALL, timeout=60) as response:  # noqa: S310 (fixed https URL)
         data = response.read()
@@ -81,6 +120,9 @@ def strip_source_map(text: str) -> str:
 
 
 def main() -> None:
+    problems = pair_problems()
+    if problems:
+        sys.exit("nothing written: " + "; ".join(problems))
     data = fetch()
     if DEST.exists():
         shutil.rmtree(DEST)
@@ -105,7 +147,8 @@ def main() -> None:
         sys.exit("the stylesheet still loads from assets.nhs.uk; the rewrite needs updating")
     (DEST / "LICENCE").write_text(LICENCE)
     (DEST / "VERSION").write_text(f"nhsuk-frontend {VERSION}\n{TARBALL}\n{INTEGRITY}\n")
-    print(f"nhsuk-frontend {VERSION} written to {DEST}")
+    print(f"nhsuk-frontend {VERSION} written to {DEST} (macros: nhsuk-frontend-jinja "
+          f"{JINJA_VERSION})")
 
 
 if __name__ == "__main__":

@@ -152,7 +152,7 @@ def pack_build(pack_id: str) -> str:
         with open(finders.find("css/pack-print.css"), encoding="utf-8") as sheet:
             content["css"] = sheet.read()
         content["pack"] = pack
-        html = render_to_string("oversight/pack_print.html", content)
+        html = render_to_string("oversight/pack_print.jinja", content)
         pdf = HTML(string=html).write_pdf()
     except Exception as error:   # recorded for the page, then raised for the worker's log
         pack.status, pack.error = MeetingPack.Status.FAILED, type(error).__name__

@@ -51,7 +51,7 @@ def dashboard(request):
     figures, figured_at = oversight.dashboard_figures(today, region, period.start, end, version)
     stuck = paging.page(request, oversight.StuckPeople(today, region, version), per_page=20)
     limits = thresholds()
-    return render(request, "oversight/dashboard.html", {
+    return render(request, "oversight/dashboard.jinja", {
         "form": form, "period": period, "region": region,
         "region_label": dict(Region.choices).get(region, ""),
         **figures, "figured_at": figured_at, "step_labels": oversight.STEP_TIMES,
@@ -67,7 +67,7 @@ def outcomes(request):
 
     access_record(request=request, object_type="report:outcomes", object_id="aggregate")
     tables, figured_at = kept_today("outcomes", outcome_tables)
-    return render(request, "oversight/outcomes.html", {
+    return render(request, "oversight/outcomes.jinja", {
         **tables, "figured_at": figured_at, "horizon_days": HORIZONS})
 
 
@@ -88,7 +88,7 @@ def equality(request):
 
     access_record(request=request, object_type="report:equality", object_id="aggregate")
     tables, figured_at = kept_today("equality", equality_tables)
-    return render(request, "oversight/equality.html", {
+    return render(request, "oversight/equality.jinja", {
         **tables, "figured_at": figured_at, "suppress_below": SUPPRESS_BELOW})
 
 
@@ -109,7 +109,7 @@ def themes(request):
         table = with_note_counts(table)
     else:
         table = theme_table(request.user, period, region)
-    return render(request, "oversight/themes.html", {
+    return render(request, "oversight/themes.jinja", {
         "form": form, "period": period, "region": region, "table": table,
         "query": request.GET.urlencode(),
     })
@@ -145,7 +145,7 @@ def theme_detail(request, code):
                              "review__person__reference", "review__person__current_unit__region")
                        .order_by("-review__report_issued_on", "pk"))
     access_record(request=request, object_type="report:theme", object_id=theme.code)
-    return render(request, "oversight/theme.html", {
+    return render(request, "oversight/theme.jinja", {
         "theme": theme, "form": form, "period": period, "region": region,
         "page": paging.page(request, recommendations),
         # Newest first, ten a page, paged apart from the recommendations (`?notes=`).
@@ -172,7 +172,7 @@ def packs(request):
         pack = pack_request(by=request.user, period_key=form.cleaned_data["period"])
         return redirect("oversight:pack", pk=pack.pk)
     made = MeetingPack.objects.select_related("requested_by").defer("pdf", "html", "csv")
-    return render(request, "oversight/packs.html", {
+    return render(request, "oversight/packs.jinja", {
         "form": form, "page": paging.page(request, made),
         "forms_with_errors": [form] if form.errors else []}, status=400 if form.errors else 200)
 
@@ -184,7 +184,7 @@ def pack(request, pk):
     from .packs import PACK_STEPS
 
     found = get_object_or_404(MeetingPack.objects.defer("pdf", "html", "csv"), pk=pk)
-    return render(request, "oversight/pack.html", {
+    return render(request, "oversight/pack.jinja", {
         "pack": found, "steps": len(PACK_STEPS),
         "refresh": found.status in (MeetingPack.Status.QUEUED, MeetingPack.Status.RUNNING)})
 

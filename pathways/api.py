@@ -356,7 +356,7 @@ def _server_error(server_error):
             response = JsonResponse({"code": "unavailable", "message": MESSAGES["unavailable"]},
                                     status=503)
         else:
-            response = render(request, "503.html", status=503)
+            response = render(request, "503.jinja", status=503)
         response["Retry-After"] = "30"
         return response
 
@@ -364,11 +364,15 @@ def _server_error(server_error):
 
 
 def error_handlers():
+    from functools import partial
+
     from django.views import defaults
 
     return {
         "handler400": _api_or_page(defaults.bad_request, 400, "invalid"),
         "handler403": _api_or_page(defaults.permission_denied, 403, "permission_denied"),
-        "handler404": _api_or_page(defaults.page_not_found, 404, "not_found"),
-        "handler500": _server_error(_api_or_page(defaults.server_error, 500, "server_error")),
+        "handler404": _api_or_page(partial(defaults.page_not_found, template_name="404.jinja"),
+                                   404, "not_found"),
+        "handler500": _server_error(_api_or_page(
+            partial(defaults.server_error, template_name="500.jinja"), 500, "server_error")),
     }

@@ -31,7 +31,9 @@ def typed_values(form) -> dict:
 
 
 class DateParts(forms.MultiWidget):
-    """The design system's date input: day, month and year boxes, named <name>_day etc."""
+    """The design system's date input: day, month and year boxes. The NHS macro names them
+    <name>[day], <name>[month], <name>[year]; <name>_day etc. (older pages, scripts and tests)
+    are read too."""
 
     nhsuk_kind = "date"
     PARTS = ("day", "month", "year")
@@ -48,22 +50,26 @@ class DateParts(forms.MultiWidget):
             return [day.lstrip("0"), month.lstrip("0"), year]
         return [None, None, None]
 
+    @staticmethod
+    def _posted(data, name, part):
+        value = data.get(f"{name}[{part}]")
+        return data.get(f"{name}_{part}") if value is None else value
+
     def value_from_datadict(self, data, files, name):
-        parts = tuple((data.get(f"{name}_{part}") or "").strip() for part in self.PARTS)
+        parts = tuple((self._posted(data, name, part) or "").strip() for part in self.PARTS)
         if not any(parts) and data.get(name):  # one ISO date (scripts, older pages)
             return data[name]
         return parts
 
     def value_omitted_from_data(self, data, files, name):
-        return name not in data and all(f"{name}_{part}" not in data for part in self.PARTS)
+        return name not in data and all(self._posted(data, name, part) is None
+                                        for part in self.PARTS)
 
-    def parts(self, bound_field):
-        """(part, label, name, id, value, width) for the template to draw each box."""
+    def part_values(self, bound_field) -> dict:
+        """{"day": …, "month": …, "year": …} as typed, or from the field's date."""
         value = bound_field.value()
         values = value if isinstance(value, (tuple, list)) else self.decompress(value)
-        return [(part, part.capitalize(), f"{bound_field.html_name}_{part}",
-                 f"{bound_field.auto_id}_{part}", values[i] or "", 4 if part == "year" else 2)
-                for i, part in enumerate(self.PARTS)]
+        return {part: values[i] or "" for i, part in enumerate(self.PARTS)}
 
 
 class DateField(forms.DateField):

@@ -9,6 +9,7 @@ from audit.services import access_record
 from pathways import paging
 from referrals.selectors import person_named
 
+from . import presenters
 from .forms import TimelineFilterForm
 from .timeline import KINDS, person_timeline
 
@@ -26,8 +27,9 @@ def timeline(request, pk):
     before = events.events_before(start) if start and not request.GET.get("page") else None
     page = paging.page(request, events, otherwise=None if before is None
                        else before // paging.PER_PAGE + 1)
-    return render(request, "records/timeline.html", {
-        "person": person, "page": page, "filters": filters, "chosen": chosen,
+    return render(request, "records/timeline.jinja", {
+        "person": person, "page": page,
+        "events": presenters.timeline_events(page), "filters": filters, "chosen": chosen,
         "start": start if before is not None else None,
         "nothing_since": before is not None and before >= page.paginator.count,
         "forms_with_errors": [filters] if filters.errors else [],
@@ -40,5 +42,5 @@ def access_log(request, pk):
     person = get_or_404(request, person_named, pk)
     entries = AccessLogEntry.objects.filter(person=person).select_related("user").order_by(
         "-at", "-pk")
-    return render(request, "records/access_log.html", {
+    return render(request, "records/access_log.jinja", {
         "person": person, "page": paging.page(request, entries)})

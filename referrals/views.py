@@ -19,7 +19,7 @@ from workflows import claims, tracker
 from workflows import services as flow
 from workflows.selectors import person_related
 
-from . import selectors
+from . import presenters, selectors
 from . import services as referral_services
 from .forms import (
     ConcernForm,
@@ -42,7 +42,7 @@ PERSON_READERS = tuple(Role)
 @role_required(Role.COMMISSIONER)
 def my_referrals(request):
     referrals = selectors.referrals_listed(request.user).order_by("-raised_at", "pk")
-    return render(request, "referrals/mine.html", {"page": paging.page(request, referrals)})
+    return render(request, "referrals/mine.jinja", {"page": paging.page(request, referrals)})
 
 
 @role_required(Role.COMMISSIONER)
@@ -72,7 +72,7 @@ def referral_create(request):
                                       "programme team will triage it.")
             return redirect("referrals:detail", pk=referral.pk)
     forms_with_errors = [f for f in [form, *concerns] if f.errors]
-    return render(request, "referrals/create.html", {
+    return render(request, "referrals/create.jinja", {
         "form": form, "concerns": concerns, "existing": existing,
         "forms_with_errors": forms_with_errors,
     })
@@ -84,7 +84,7 @@ def referral_detail(request, pk):
     access_record(request=request, obj=referral, person=referral.person)
     can_triage = (referral.status == Referral.Status.SUBMITTED
                   and request.user.has_perm("referrals.triage_referral"))
-    return render(request, "referrals/detail.html", {
+    return render(request, "referrals/detail.jinja", {
         "referral": referral, "person": referral.person, "can_triage": can_triage,
         "stages": tracker.for_referral(referral), "today": date.today(),
     })
@@ -95,9 +95,10 @@ def queue(request):
     filters = QueueFilterForm(request.GET or None)
     params = filters.cleaned_data if filters.is_valid() else {}
     rows = selectors.triage_queue(request.user, **{k: v for k, v in params.items() if v})
-    return render(request, "referrals/queue.html", {
-        "page": paging.page(request, rows), "filters": filters,
-        "can_triage": request.user.has_perm("referrals.triage_referral"),
+    page = paging.page(request, rows)
+    can_triage = request.user.has_perm("referrals.triage_referral")
+    return render(request, "referrals/queue.jinja", {
+        "page": page, "filters": filters, "rows": presenters.queue_rows(page, can_triage),
     })
 
 
@@ -126,9 +127,9 @@ def triage(request, pk):
                              + ".")
             return redirect("referrals:queue")
     access_record(request=request, obj=referral, person=person)
-    return render(request, "referrals/triage.html", {
+    return render(request, "referrals/triage.jinja", {
         "referral": referral, "person": person, "form": form,
-        "priority": selectors.person_priority(person),
+        "score": presenters.ScoreExplanation(selectors.person_priority(person)),
         "other_referrals": person.referrals.exclude(pk=referral.pk).order_by("-raised_at"),
         "episodes": person.lts_episodes.select_related("unit").all(),
         "concerns": person.concerns.all(),
@@ -159,7 +160,7 @@ def person_find(request):
         if search.kind == "" and form.cleaned_data["q"]:
             form.add_error("q", "Enter a reference like PW-7K2M9Q or a 10-digit NHS number.")
             searched = False
-    return render(request, "referrals/find.html", {
+    return render(request, "referrals/find.jinja", {
         "form": form, "found": found, "searched": searched, "by_name": by_name,
         "open_by_name": bool(form.is_bound and (form["name"].value() or form["born"].errors)),
         "forms_with_errors": [form] if form.errors else []})
@@ -172,9 +173,9 @@ def person_detail(request, pk):
     user = request.user
     related = person_related(user, person)
     concerns = list(person.concerns.all())
-    return render(request, "referrals/person.html", {
+    return render(request, "referrals/person.jinja", {
         "person": person,
-        "priority": selectors.person_priority(person),
+        "score": presenters.ScoreExplanation(selectors.person_priority(person)),
         "episodes": person.lts_episodes.select_related("unit").all(),
         "concerns": concerns,
         "referrals": selectors.referrals_visible(user).filter(person=person),
@@ -211,7 +212,7 @@ def lts_end(request, pk):
 
 def _person_form(request, person, form, *, title: str, action: str, button: str):
     """A form from the person's page, shown again on its own with what was wrong."""
-    return render(request, "referrals/person_form.html", {
+    return render(request, "referrals/person_form.jinja", {
         "person": person, "form": form, "forms_with_errors": [form], "title": title,
         "action": action, "button": button}, status=400)
 

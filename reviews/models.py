@@ -81,6 +81,14 @@ class Review(models.Model):
         return f"{self.get_kind_display().split(' ')[0]} for {self.person}"
 
     @property
+    def follow_up_review(self) -> "Review | None":
+        """The follow-up review, once the sweep has started it (None before)."""
+        try:
+            return self.follow_up
+        except Review.DoesNotExist:
+            return None
+
+    @property
     def short_kind(self) -> str:
         return "ICETR" if self.kind == self.Kind.ICETR else "ICTR"
 

@@ -45,7 +45,7 @@ ACTION_READERS = (Role.COMMISSIONER, Role.COORDINATOR, Role.OVERSIGHT, Role.CHAI
 @role_required(*REVIEW_READERS)
 def review_list(request):
     reviews = selectors.my_reviews(request.user).order_by("status", "scheduled_for", "pk")
-    return render(request, "reviews/list.html", {"page": paging.page(request, reviews)})
+    return render(request, "reviews/list.jinja", {"page": paging.page(request, reviews)})
 
 
 def _is_chair(review, user) -> bool:
@@ -60,7 +60,11 @@ def _review_page(request, review, status=200, recommendations=None, **forms):
     context = {"review": review, "person": review.person, "is_chair": chair,
                "today": date.today(),
                "stages": tracker.for_review(review, chair_member and chair_member.display_name),
-               "since": followups.comparison(review)}
+               "since": followups.comparison(review),
+               # What the page offers only to some: none unless set below.
+               **dict.fromkeys(("schedule_form", "panel_form", "report_form", "recommendations",
+                                "easy_read", "easy_read_form", "share_form", "shares",
+                                "long_sentences"))}
     if review.status == Review.Status.REQUESTED and user.has_perm("reviews.schedule_review"):
         context["schedule_form"] = forms.get("schedule_form") or ScheduleForm(review=review)
     if review.status == Review.Status.SCHEDULED and chair:
@@ -87,7 +91,7 @@ def _review_page(request, review, status=200, recommendations=None, **forms):
     context["forms_with_errors"] = [f for f in [*forms.values(), *row_forms] if f.errors]
     context["recommendation_errors"] = (recommendations.non_form_errors()
                                         if recommendations is not None else [])
-    return render(request, "reviews/detail.html", context, status=status)
+    return render(request, "reviews/detail.jinja", context, status=status)
 
 
 def _is_referring_commissioner(review, user) -> bool:
@@ -145,7 +149,7 @@ def _easy_read_context(request, review):
 @role_required(*REVIEW_READERS)
 def review_easy_read(request, pk):
     review = get_or_404(request, selectors.review_get, pk)
-    return render(request, "reviews/easy_read.html", _easy_read_context(request, review))
+    return render(request, "reviews/easy_read.jinja", _easy_read_context(request, review))
 
 
 @role_required(*REVIEW_READERS)
@@ -156,7 +160,7 @@ def review_easy_read_pdf(request, pk):
     from weasyprint import CSS, HTML
 
     review = get_or_404(request, selectors.review_get, pk)
-    html = render_to_string("reviews/easy_read_print.html",
+    html = render_to_string("reviews/easy_read_print.jinja",
                             _easy_read_context(request, review))
     pdf = HTML(string=html).write_pdf(stylesheets=[CSS(filename=finders.find(
         "css/easy-read-print.css"))])
@@ -247,7 +251,7 @@ def action_list(request):
         "review__person", "owner_organisation").only(
         "review__person__reference", "text", "owner_name", "owner_organisation__name",
         "due_date", "status")
-    return render(request, "reviews/actions.html", {
+    return render(request, "reviews/actions.jinja", {
         "page": paging.page(request, paging.KeysFirst(actions)), "filters": filters,
         "today": date.today()})
 
@@ -264,7 +268,7 @@ def _action_page(request, action, form=None, owner_form=None, escalation_form=No
                    and action.status in Action.OPEN_STATUSES)
     forms_with_errors = [f for f in (form, owner_form, escalation_form)
                          if f is not None and f.errors]
-    return render(request, "reviews/action.html", {
+    return render(request, "reviews/action.jinja", {
         "action": action, "person": action.review.person,
         "updates": action.updates.select_related("author"),
         "form": (form or ActionUpdateForm(transitions=transitions)) if can_update else None,

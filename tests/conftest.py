@@ -5,10 +5,15 @@ import logging
 import os
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
 from accounts.models import User
+
+# An undefined name in one of our Jinja pages fails the test that draws it (config/jinja2.py):
+# every page is drawn for every role by tests/workflows/test_access_matrix.py.
+settings.TEMPLATES_STRICT_UNDEFINED = True
 
 IN_CI = os.environ.get("CI") == "true"
 

@@ -27,8 +27,8 @@ from viewflow.workflow.status import STATUS
 from accounts.roles import Role
 from accounts.selectors import reads_everything
 from intervenors.selectors import cases_visible
+from pathways.links import link
 from pathways.paging import PagedRows, asked_number
-from pathways.templatetags.links import link
 from referrals.models import Concern
 from referrals.selectors import people_visible, referrals_visible
 from reviews.models import Action, ActionStatus, EscalationResponse

@@ -16,7 +16,7 @@ from pathways import paging
 from pathways.errors import DomainError
 from pathways.paging import whole_number
 
-from . import claims
+from . import claims, presenters
 from .inbox import WORK_KINDS, Inbox, overdue_steps
 
 
@@ -25,8 +25,10 @@ def inbox(request):
     """Every role's first page: what waits for this person, soonest due first."""
     work = Inbox(request.user)
     labels = dict(WORK_KINDS)
-    return render(request, "workflows/inbox.html", {
-        "page": paging.page(request, work), "today": date.today(),
+    page = paging.page(request, work)
+    return render(request, "workflows/inbox.jinja", {
+        "page": page, "rows": presenters.work_rows(page, request.user.get_full_name(),
+                                                   date.today()),
         "summary": [(labels[kind], n) for kind, n in work.counts().items() if n],
         # Programme-wide counts, the same for everyone who reads every referral: kept.
         "overdue_steps": kept_today("overdue_steps", overdue_steps)[0] if reads_everything(

@@ -80,6 +80,20 @@ def test_login_rotates_the_session_and_logout_ends_it(client):
     assert client.get("/referrals/queue/").status_code == 302
 
 
+def test_the_header_links_to_a_sign_out_page_and_only_its_post_signs_out(client_for):
+    client = client_for("coordinator")
+    header = client.get("/work/").content.decode()
+    assert f'href="{reverse("logout")}"' in header
+    page = client.get(reverse("logout"))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Sign out of Pathways" in body and 'name="csrfmiddlewaretoken"' in body
+    assert client.get("/referrals/queue/").status_code == 200     # a GET signs nobody out
+    client.post(reverse("logout"))
+    assert client.get("/referrals/queue/").status_code == 302
+    assert client.get(reverse("logout"))["Location"] == reverse("cis2:signed_out")
+
+
 def test_signed_in_pages_are_not_stored_by_caches(client_for):
     response = client_for("coordinator").get("/referrals/queue/")
     assert response["Cache-Control"] == "no-store"

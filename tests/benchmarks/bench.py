@@ -258,7 +258,7 @@ def main():
         clients[role] = Client()
         clients[role].force_login(User.objects.get(username=role))
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-        export_file, builds = written_exports(
+        export_file, builds = ("", []) if os.environ.get("BENCH_ONLY") else written_exports(
             {role: User.objects.get(username=role) for role in ("coordinator", "oversight")})
     gc.collect()
     gc.freeze()
@@ -271,7 +271,10 @@ def main():
         header = (f"{'page':34} {'role':12} {'median':>8} {'p95':>8} {'bare':>6} {'ratio':>6} "
                   f"{'queries':>7} {'bytes':>10}  target")
         print(header + "\n" + "-" * len(header))
+        only = os.environ.get("BENCH_ONLY", "").lower()   # e.g. BENCH_ONLY=queue: those pages
         for label, role, url, is_list in pages(long_person, export_file):
+            if only and only not in label.lower():
+                continue
             row = measure(clients[role], url, clients["coordinator"])
             # The smaller of the opening bare median and the one beside the page: a ratio is
             # never flattered by a slow moment of the bare view.

@@ -137,8 +137,8 @@ def test_a_child_is_offered_to_the_childrens_intervenor_first(users, client_for)
     childrens = Intervenor.objects.get(user__username="intervenor3")
     assert childrens.children
     page = client_for("coordinator").get(reverse("intervenors:case", args=[case.pk]))
-    labels = re.findall(r'nhsuk-radios__label" for="[^"]+">([^<]+)<', page.content.decode())
-    assert labels[0].startswith("Iona Campbell (children)")
+    labels = re.findall(r'nhsuk-radios__label" for="[^"]+">\s*([^<]+)<', page.content.decode())
+    assert labels[0].strip().startswith("Iona Campbell (children)")
     other = Intervenor.objects.get(user__username="intervenor2")
     with pytest.raises(DomainError, match="children's intervenor, has a free place"):
         case_assign(case=case, intervenor=other, by=users["coordinator"])

@@ -1,12 +1,18 @@
-"""The score explained on the queue, waiting list, triage and person pages ({% score_breakdown %})."""
-from django.template import Context, Template
+"""The score explained on the queue, waiting list, triage and person pages: the presenter
+(referrals.presenters.ScoreExplanation) drawn by `score_explanation` (templates/macros/
+lists.jinja)."""
+from django.template import engines
 from django.test.html import parse_html
 
+from referrals.presenters import ScoreExplanation
 from referrals.priority import Component, Priority
+
+EXPLAINED = engines["jinja2"].env.from_string(
+    '{% from "macros/lists.jinja" import score_explanation %}{{ score_explanation(score) }}')
 
 
 def drawn(priority) -> str:
-    return Template("{% load scores %}{% score_breakdown p %}").render(Context({"p": priority}))
+    return EXPLAINED.render(score=ScoreExplanation(priority))
 
 
 def test_each_component_its_points_and_fact_then_the_flags_and_the_policy():

@@ -96,10 +96,11 @@ def test_an_unreadable_search_says_what_to_enter(users):
 def test_the_header_has_the_search_box_for_people_who_work_with_people(users):
     client = Client()
     client.force_login(users["commissioner"])
-    assert 'id="find-person"' in client.get("/referrals/").content.decode()
+    page = client.get("/referrals/").content.decode()
+    assert 'id="search-field"' in page and 'action="/people/find/"' in page
     admin = Client()
     admin.force_login(users["admin"])
-    assert 'id="find-person"' not in admin.get("/accounts/api-token/").content.decode()
+    assert 'id="search-field"' not in admin.get("/accounts/api-token/").content.decode()
 
 
 def test_the_api_finds_by_nhs_number_or_reference_within_scope(users):

@@ -113,7 +113,8 @@ def test_the_report_form_offers_the_default_date_and_refuses_a_past_one(client_f
     chair = client_for("chair")
     page = chair.get(reverse("reviews:detail", args=[review.pk])).content.decode()
     default = date.today() + timedelta(FOLLOW_UP_DAYS)
-    assert f'name="follow_up_by_day" type="text" inputmode="numeric" value="{default.day}"' in page
+    assert (f'id="id_follow_up_by_day" name="follow_up_by[day]" type="text" '
+            f'value="{default.day}" inputmode="numeric"') in page
     yesterday = date.today() - timedelta(1)
     response = chair.post(reverse("reviews:report", args=[review.pk]), {
         "summary": "Report.", "follow_up_by_day": yesterday.day,

@@ -1,5 +1,6 @@
 """IC(E)TR reviews from routing to an issued report, and the action lifecycle."""
 from datetime import date, timedelta
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -246,9 +247,9 @@ def test_the_persons_and_familys_own_words_are_recorded_with_who_said_them(clien
     base = {"held_on": str(date.today()), "findings": "No community provider."}
     refused = chair.post(url, {**base, "person_view": "I want to go home."})
     assert refused.status_code == 400
-    assert "Say how the person&#x27;s view was given." in refused.content.decode()
+    assert "Say how the person's view was given." in unescape(refused.content.decode())
     refused = chair.post(url, {**base, "family_view": "We want a date."})
-    assert "Say who gave the family&#x27;s or advocate&#x27;s view." in refused.content.decode()
+    assert "Say who gave the family's or advocate's view." in unescape(refused.content.decode())
     review.refresh_from_db()
     assert review.status == "scheduled" and review.person_view == ""  # nothing half-saved
 
@@ -264,7 +265,7 @@ def test_the_persons_and_familys_own_words_are_recorded_with_who_said_them(clien
     assert (review.person_view, review.person_view_how) == ("I want to go home.", "own_words")
     assert (review.family_view, review.family_view_by) == ("We want a date.", "Mother")
     page = chair.get(reverse("reviews:detail", args=[review.pk])).content.decode()
-    assert "I want to go home." in page and "In the person&#x27;s own words" in page
+    assert "I want to go home." in page and "In the person's own words" in unescape(page)
     assert "The person, family or carer" in page
 
 

@@ -1,0 +1,170 @@
+"""A bound Django form field as the parameters of the NHS component macro that draws it.
+
+`field_params(bound_field)` returns `{"kind": …, "params": {…}}`; the `form_field` macro in
+templates/macros/forms.jinja passes the params to the matching nhsuk-frontend-jinja macro
+(input, select, textarea or character count, radios, checkboxes, date input). The label, hint,
+error message, value, items and the widget's own attributes all come from the field, so a page
+writes `{{ form_field(form.reason) }}` and never a component's classes or ARIA.
+"""
+from django import forms
+
+
+def kind_of(bound_field) -> str:
+    """Which design system component a field renders as."""
+    widget = bound_field.field.widget
+    if isinstance(widget, forms.HiddenInput):
+        return "hidden"
+    if getattr(widget, "nhsuk_kind", None):
+        return widget.nhsuk_kind
+    if isinstance(widget, forms.CheckboxSelectMultiple):  # a RadioSelect subclass: test first
+        return "checkboxes"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, forms.Select):
+        return "select"
+    if isinstance(widget, forms.Textarea):
+        return "character-count" if getattr(bound_field.field, "max_length", None) else "textarea"
+    return "input"
+
+
+def error_anchor(bound_field) -> str:
+    """The id the error summary links to: the first thing to fix in the field."""
+    kind = kind_of(bound_field)
+    if kind == "date":
+        return f"{bound_field.auto_id}_day"
+    if kind in ("radios", "checkboxes"):
+        return f"{bound_field.auto_id}_0"
+    return bound_field.auto_id
+
+
+def with_label(bound_field, error) -> str:
+    """An error as the summary shows it: named by its field unless it already says which."""
+    label, error = str(bound_field.label), str(error)
+    return error if error.startswith(label) else f"{label}: {error}"
+
+
+def error_summary_items(forms_with_errors) -> list[dict]:
+    """The error summary's list for every form on the page with errors: each field's errors
+    link to the field, a form's own errors are plain text."""
+    items = []
+    for form in forms_with_errors or ():
+        items.extend({"text": str(error)} for error in form.non_field_errors())
+        for bound_field in form:
+            items.extend({"text": with_label(bound_field, error),
+                          "href": f"#{error_anchor(bound_field)}"}
+                         for error in bound_field.errors)
+    return items
+
+
+# Attributes the macro writes itself, from the field: never passed through twice.
+OWN_ATTRIBUTES = {"class", "id", "name", "type", "value", "rows", "maxlength",
+                  "aria-describedby", "aria-invalid"}
+
+
+def _attributes(bound_field) -> dict:
+    """The widget's own attributes (autocomplete, inputmode, required, min…), as the macro's
+    `attributes`, boolean ones written as the attribute's name."""
+    attrs = bound_field.build_widget_attrs(dict(bound_field.field.widget.attrs))
+    return {name: (name if value is True else str(value)) for name, value in attrs.items()
+            if name not in OWN_ATTRIBUTES and value is not False and value is not None}
+
+
+def _value(bound_field):
+    value = bound_field.field.widget.format_value(bound_field.value())
+    return "" if value is None else str(value)
+
+
+def _common(bound_field, classes) -> dict:
+    params = {"id": bound_field.auto_id, "name": bound_field.html_name,
+              "label": {"text": str(bound_field.label)}}
+    if bound_field.help_text:
+        params["hint"] = {"text": str(bound_field.help_text)}
+    if bound_field.errors:
+        params["errorMessage"] = {"text": " ".join(str(e) for e in bound_field.errors)}
+    if classes:
+        params["formGroup"] = {"classes": classes}
+    attributes = _attributes(bound_field)
+    if attributes:
+        params["attributes"] = attributes
+    return params
+
+
+def _legend(params: dict) -> dict:
+    """A group of inputs (radios, checkboxes, a date) is a fieldset: the label becomes its
+    legend, sized as a label."""
+    label = params.pop("label")
+    params["fieldset"] = {"legend": {"text": label["text"], "size": "s"}}
+    return params
+
+
+def _options(bound_field, selected_key: str) -> list[dict]:
+    """The choices as the macro's items, ids as Django gives them (<id>_0, <id>_1…)."""
+    items = []
+    for sub in bound_field.subwidgets:
+        option = sub.data
+        item = {"value": str(option["value"]), "text": str(option["label"]),
+                "id": option["attrs"].get("id") or f"{bound_field.auto_id}_{option['index']}"}
+        if option["selected"]:
+            item[selected_key] = True
+        if option["attrs"].get("disabled"):
+            item["disabled"] = True
+        items.append(item)
+    return items
+
+
+# The nhsuk-frontend-jinja component that draws each kind (under nhsuk/components/).
+COMPONENTS = {"input": "input", "select": "select", "textarea": "textarea",
+              "character-count": "character-count", "radios": "radios",
+              "checkboxes": "checkboxes", "checkbox": "checkboxes", "date": "date-input"}
+
+
+def field_params(bound_field, width=None, classes=None, **overrides) -> dict:
+    """{"kind", "component": the NHS component's name, "params": its macro's parameters} for
+    one bound field."""
+    kind = kind_of(bound_field)
+    if kind == "hidden":
+        return {"kind": kind, "params": {"html": bound_field.as_widget()}}
+    params = _common(bound_field, classes)
+    widget = bound_field.field.widget
+    if kind == "input":
+        params["type"] = getattr(widget, "input_type", "text")
+        params["value"] = _value(bound_field)
+        if width:
+            params["width"] = width
+    elif kind in ("textarea", "character-count"):
+        params["value"] = _value(bound_field)
+        params["rows"] = widget.attrs.get("rows", 5)
+        if kind == "character-count":
+            params["maxlength"] = bound_field.field.max_length
+            params["threshold"] = 75
+    elif kind == "select":
+        params["items"] = [
+            {"value": str(o["value"]), "text": str(o["label"]),
+             **({"selected": True} if o["selected"] else {})}
+            for _, options, _ in widget.optgroups(bound_field.html_name, widget.format_value(
+                bound_field.value())) for o in options]
+    elif kind in ("radios", "checkboxes"):
+        _legend(params)
+        params["idPrefix"] = bound_field.auto_id
+        params["items"] = _options(bound_field, "checked")
+    elif kind == "checkbox":
+        # One box, whose label is the question: the box takes the field's id (the container
+        # would otherwise carry it too).
+        label = params.pop("label")
+        params.pop("id")
+        params["items"] = [{"value": "on", "text": label["text"], "id": bound_field.auto_id,
+                            **({"checked": True} if widget.check_test(bound_field.value())
+                               else {})}]
+        params["idPrefix"] = bound_field.auto_id
+    elif kind == "date":
+        _legend(params)
+        params["fieldset"]["role"] = "group"
+        params["namePrefix"] = bound_field.html_name
+        for part, value in widget.part_values(bound_field).items():
+            params[part] = {"name": part, "id": f"{bound_field.auto_id}_{part}",
+                            "value": value, "width": 4 if part == "year" else 2,
+                            "inputmode": "numeric"}
+    params.update(overrides)
+    return {"kind": kind, "component": COMPONENTS[kind], "params": params}

@@ -1,0 +1,60 @@
+"""What the referral pages show, shaped for their templates.
+
+Presenters are plain classes: they take models (or the ranking's rows) and give a template the
+words and numbers it draws, so no view or template works them out. The templates draw them
+with macros (templates/referrals/_macros.jinja).
+"""
+from pathways.links import link
+
+from .priority import Priority
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+class ScoreExplanation:
+    """A priority score explained: each part's points and the fact behind it, the flags, the
+    policy version. Shown on the queue, the waiting list, triage and the person's page."""
+
+    def __init__(self, priority: Priority):
+        self.score = priority.score
+        self.parts = [{"label": c.label, "points": plural(c.points, "point"), "fact": c.fact}
+                      for c in priority.components]
+        self.flags = list(priority.flags)
+        self.policy_version = priority.policy_version
+
+
+class RankedRow:
+    """What a ranked list (the triage queue, the intervenor waiting list) shows of one person:
+    rank, reference, age, score with its explanation, days in segregation, unit."""
+
+    def __init__(self, row):
+        person, unit, priority = row.person, row.person.current_unit, row.priority
+        self.rank = row.rank
+        self.reference = person.reference
+        self.person_url = link("referrals:person", person.pk)
+        self.age = priority.age
+        self.is_child = priority.age < 18
+        self.score = ScoreExplanation(priority)
+        self.days_in_lts = f"{priority.days_in_lts:,}"
+        self.unit = (unit.name if unit is not None else "") or "–"
+        self.cqc_rating = unit.get_cqc_rating_display() if unit is not None else ""
+        self.region = unit.get_region_display() if unit is not None else ""
+
+
+class QueueRow(RankedRow):
+    """A referral awaiting triage: the ranked facts, its open concerns, what was asked for, and
+    the next step for the reader (triage it, or view it)."""
+
+    def __init__(self, row, can_triage: bool):
+        super().__init__(row)
+        self.open_concerns = row.open_concerns
+        self.asked_for = row.referral.get_requested_route_display()
+        self.action = "Triage" if can_triage else "View"
+        self.action_url = link("referrals:triage" if can_triage else "referrals:detail",
+                               row.referral.pk)
+
+
+def queue_rows(rows, can_triage: bool) -> list[QueueRow]:
+    return [QueueRow(row, can_triage) for row in rows]

@@ -1,0 +1,133 @@
+"""What Python gives the Jinja pages (pathways/frontend): a form field as an NHS macro's
+parameters, stencils, remembered components, dates, query strings."""
+from datetime import UTC, date, datetime
+
+import pytest
+from django import forms
+from django.template import defaultfilters, engines
+from django.test import RequestFactory
+from markupsafe import Markup
+
+from pathways.forms import DateField
+from pathways.frontend import dates, fields, memo, querystring, stencils
+
+ENV = engines["jinja2"].env
+FIELD = ENV.from_string('{% from "macros/forms.jinja" import form_field, error_summary %}'
+                        '{{ error_summary(forms) }}{{ form_field(bound) }}')
+
+
+class Everything(forms.Form):
+    name = forms.CharField(label="Name", help_text="As on the record", max_length=40)
+    reason = forms.CharField(label="Reason", widget=forms.Textarea, max_length=500)
+    note = forms.CharField(label="Note", widget=forms.Textarea, required=False)
+    region = forms.ChoiceField(label="Region", choices=[("", "All"), ("london", "London")],
+                               required=False)
+    route = forms.ChoiceField(label="Route", widget=forms.RadioSelect,
+                              choices=[("review", "Review"), ("intervenor", "Intervenor")])
+    kinds = forms.MultipleChoiceField(label="Kinds", widget=forms.CheckboxSelectMultiple,
+                                      choices=[("a", "A"), ("b", "B")], required=False)
+    agreed = forms.BooleanField(label="I agree", required=False)
+    day = DateField(label="Day")
+    secret = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+def drawn(form, name):
+    return FIELD.render(bound=form[name], forms=[form] if form.errors else [])
+
+
+def test_each_widget_is_drawn_by_its_nhs_component():
+    form = Everything()
+    assert 'class="nhsuk-input" id="id_name" name="name" type="text"' in drawn(form, "name")
+    assert 'id="id_name-hint"' in drawn(form, "name")
+    assert 'data-module="nhsuk-character-count"' in drawn(form, "reason")
+    assert 'data-maxlength="500"' in drawn(form, "reason")
+    assert 'class="nhsuk-textarea" id="id_note"' in drawn(form, "note")
+    assert '<select class="nhsuk-select" id="id_region" name="region">' in drawn(form, "region")
+    radios = drawn(form, "route")
+    assert 'class="nhsuk-radios__input" id="id_route_0" name="route" type="radio"' in radios
+    assert "<legend" in radios and "Route" in radios
+    boxes = drawn(form, "kinds")
+    assert 'id="id_kinds_1" name="kinds" type="checkbox" value="b"' in boxes
+    single = drawn(form, "agreed")
+    assert 'id="id_agreed" name="agreed" type="checkbox" value="on"' in single
+    assert single.count('id="id_agreed"') == 1          # the box's id, not its container's too
+    day = drawn(form, "day")
+    assert 'id="id_day_day" name="day[day]"' in day and 'name="day[year]"' in day
+    assert drawn(form, "secret").strip() == '<input type="hidden" name="secret" id="id_secret">'
+
+
+def test_errors_are_shown_at_the_field_and_in_the_summary_linking_to_it():
+    form = Everything({"name": "", "route": "", "day[day]": "31", "day[month]": "2",
+                       "day[year]": "2026"})
+    assert not form.is_valid()
+    html = drawn(form, "day")
+    assert "nhsuk-form-group--error" in html
+    assert 'href="#id_day_day"' in html            # the summary links to the first box
+    assert "Day must be a real date" in html
+    assert 'href="#id_route_0"' in drawn(form, "route")
+    assert "There is a problem" in html
+
+
+def test_values_typed_are_kept():
+    form = Everything({"name": "<Ann>", "day[day]": "3", "day[month]": "4", "day[year]": "2025",
+                       "route": "review", "kinds": ["b"], "agreed": "on"})
+    assert 'value="&lt;Ann&gt;"' in drawn(form, "name")
+    assert 'value="3"' in drawn(form, "day") and 'value="2025"' in drawn(form, "day")
+    assert 'value="review" checked' in drawn(form, "route")
+    assert 'value="b" checked' in drawn(form, "kinds")
+    assert 'value="on" checked' in drawn(form, "agreed")
+
+
+def test_a_date_is_read_from_either_naming():
+    assert Everything({"day[day]": "3", "day[month]": "4", "day[year]": "2025"})["day"].value() \
+        == ("3", "4", "2025")
+    legacy = Everything({"day_day": "3", "day_month": "4", "day_year": "2025", "name": "x",
+                         "reason": "y", "route": "review"})
+    assert legacy.is_valid(), legacy.errors
+    assert legacy.cleaned_data["day"] == date(2025, 4, 3)
+
+
+def test_the_adapter_names_each_component():
+    form = Everything()
+    kinds = {name: fields.field_params(form[name])["component"] for name in form.fields
+             if name != "secret"}
+    assert kinds == {"name": "input", "reason": "character-count", "note": "textarea",
+                     "region": "select", "route": "radios", "kinds": "checkboxes",
+                     "agreed": "checkboxes", "day": "date-input"}
+
+
+def test_a_stencil_escapes_what_fills_it_and_keeps_markup():
+    s = stencils.stencil(Markup("<p class='x'>") + stencils.gap("a") + Markup("</p>"))
+    assert s(a="<b>") == "<p class='x'>&lt;b&gt;</p>"
+    assert s(a=Markup("<b>ok</b>")) == "<p class='x'><b>ok</b></p>"
+    with pytest.raises(TypeError):
+        s()
+    with pytest.raises(ValueError):
+        stencils.stencil("no gaps")
+
+
+def test_a_remembered_component_is_the_macros_own_and_the_memory_is_bounded():
+    kept = memo.Drawn(ENV, size=2)
+    tag = ENV.get_template("nhsuk/components/tag/macro.jinja").module.tag
+    assert kept("tag", {"text": "Open"}) == tag({"text": "Open"})
+    kept("tag", {"text": "Shut"})
+    kept("tag", {"text": "Ajar"})
+    assert len(kept._kept) == 2
+    assert memo.macro_name("error-summary") == "errorSummary"
+
+
+@pytest.mark.parametrize("value", [date(2026, 3, 7), datetime(2026, 12, 31, 23, 30,
+                                                              tzinfo=UTC)])
+def test_dates_read_as_the_date_filter_writes_them(value, settings):
+    from django.utils.timezone import localtime
+    shown = localtime(value) if isinstance(value, datetime) else value
+    assert dates.day_month_year(value) == defaultfilters.date(shown, "j M Y")
+    if isinstance(value, datetime):
+        assert dates.day_month_year(value, with_time=True) == defaultfilters.date(shown,
+                                                                                 "j M Y H:i")
+
+
+def test_page_links_keep_the_filters():
+    request = RequestFactory().get("/q/?region=london&page=2")
+    assert querystring.querystring(request, page=3) == "?region=london&page=3"
+    assert querystring.querystring(request, page=None) == "?region=london"
