@@ -8,9 +8,9 @@ in `.jinja`, so a page named `.html` falls through to the Django engine untouche
 
 Undefined names: the NHS macros test optional parameters by reading them (`params.hint`), so
 they need Jinja's forgiving ChainableUndefined. Our own templates get no such forgiveness: a name
-or attribute that does not exist, read in one of our templates, raises when the page is built
-in development and in the tests (`strict_undefined`), and is logged, then drawn as nothing, in
-production. See `ProductUndefined` for how the two are told apart.
+or attribute that does not exist, read in one of our pages, raises when the page is built in
+development and in the tests (settings.TEMPLATES_STRICT_UNDEFINED), and is logged, then drawn as
+nothing, in production. See `ProductUndefined` for how the two are told apart.
 """
 import sys
 
@@ -161,10 +161,8 @@ def environment(**options) -> Environment:
         "link": link,
         "get_messages": _messages,
         "csrf_field": csrf_input,   # for a macro, given the request: pages use csrf_input
-        "querystring": querystring.querystring,
         "field": fields.field_params,
         "error_summary_items": fields.error_summary_items,
-        "tag_colour": components.tag_colour,
         "summary_rows": components.summary_rows,
         "bar_chart": components.bar_chart,
         "pagination": querystring.pagination,
@@ -180,10 +178,7 @@ def environment(**options) -> Environment:
         "intcomma": intcomma,
         "pluralize": defaultfilters.pluralize,
         "linebreaksbr": defaultfilters.linebreaksbr,
-        "linebreaks": defaultfilters.linebreaks_filter,
-        "yesno": defaultfilters.yesno,
         "filesizeformat": defaultfilters.filesizeformat,
-        "localtime": localtime,
         "truncatewords": defaultfilters.truncatewords,
     })
     return env

@@ -1,16 +1,6 @@
 """Values a component is drawn from that a template cannot work out cleanly itself."""
 from markupsafe import escape
 
-TAG_COLOURS = {"white", "grey", "green", "aqua-green", "blue", "purple", "pink", "red", "orange",
-               "yellow"}
-
-
-def tag_colour(colour: str) -> str:
-    """A tag colour, refused unless it is one of the design system's."""
-    if colour and colour not in TAG_COLOURS:
-        raise ValueError(f"tag colour {colour!r} is not the design system's")
-    return colour
-
 
 def bar_chart(rows, title, width=440, bar=24, gap=10) -> dict:
     """The geometry of a horizontal bar chart drawn as SVG on the server (no script, nothing

@@ -7,8 +7,9 @@ millisecond or two, more than the rest of a short page. So `drawn("header", para
 a macro drew for a few thousand recent sets of parameters, in this process only.
 
 Only for components whose parameters hold no personal data about the people in Pathways (the
-header names the signed-in member of staff; filters name regions, routes and kinds): a form that
-carries someone's details is drawn afresh every time.
+header names the signed-in member of staff; filters name regions, routes and kinds; the
+oversight pages' tables hold programme-wide counts with small numbers suppressed): a form or a
+list that carries someone's details is drawn afresh every time.
 """
 import json
 import threading
@@ -16,7 +17,7 @@ from collections import OrderedDict
 
 from markupsafe import Markup
 
-SIZE = 4096
+SIZE = 1024     # entries; the largest (an oversight table) is some 10 KB
 
 
 def macro_name(component: str) -> str:
@@ -32,6 +33,8 @@ class Drawn:
         self._lock = threading.Lock()
 
     def _macro(self, component: str):
+        if component == "table":    # ours: the NHS table's markup (templates/macros/tables.jinja)
+            return self.environment.get_template("macros/tables.jinja").module.table
         module = self.environment.get_template(f"nhsuk/components/{component}/macro.jinja").module
         return getattr(module, macro_name(component))
 

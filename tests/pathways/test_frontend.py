@@ -1,5 +1,6 @@
 """What Python gives the Jinja pages (pathways/frontend): a form field as an NHS macro's
 parameters, stencils, remembered components, dates, query strings."""
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -131,3 +132,22 @@ def test_page_links_keep_the_filters():
     request = RequestFactory().get("/q/?region=london&page=2")
     assert querystring.querystring(request, page=3) == "?region=london&page=3"
     assert querystring.querystring(request, page=None) == "?region=london"
+
+
+def test_a_stencil_draws_what_its_macro_draws_for_the_same_values():
+    details = ENV.get_template("nhsuk/components/details/macro.jinja").module.details
+    why = stencils.stencil(details({"summaryHtml": stencils.gap("summary"),
+                                    "html": stencils.gap("body")}))
+    summary, body = "Why <PW-1>", Markup("<ul><li>Time in LTS: 30 points</li></ul>")
+    assert why(summary=summary, body=body) == details({"summaryText": summary, "html": body})
+
+
+def test_the_bar_chart_is_an_svg_with_its_numbers_for_a_screen_reader():
+    chart = ENV.from_string('{% from "macros/charts.jinja" import bar_chart_svg %}'
+                            '{{ bar_chart_svg(rows, "People by time in LTS") }}')
+    html = chart.render(rows=[("Under 1 year", 4), ("1 to 2 years", 8), ("<b>", 0)])
+    assert 'role="img" aria-label="People by time in LTS (the same numbers are in the table)"' \
+        in html
+    assert html.count("<rect ") == 3 and "&lt;b&gt;" in html
+    widths = [int(w) for w in re.findall(r'<rect x="130" y="0" width="(\d+)"', html)]
+    assert widths[1] == 2 * widths[0] and widths[2] == 0
