@@ -54,3 +54,15 @@ def test_a_wide_table_scrolls_in_its_own_region_by_keyboard(page):
     # Scrolling by key may be smooth: wait for it to move.
     page.wait_for_function("element => element.scrollLeft > 0", arg=region.element_handle())
     assert_accessible(page)
+
+
+def test_a_table_that_fits_is_not_marked_as_scrolling_on_a_wide_screen(page):
+    """The design system shows a shadow at the edge of a region that scrolls: a table that fits
+    must not get one (nor scroll by a pixel or two)."""
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    sign_in(page, "coordinator")
+    page.goto("/work/")
+    region = page.get_by_role("region", name="Work waiting for you")
+    expect(region).to_be_visible()
+    assert region.evaluate("element => element.scrollWidth <= element.clientWidth")
+    expect(page.locator(".nhsuk-scroll").first).not_to_have_class(re.compile("scrollable"))
