@@ -137,11 +137,6 @@ def _messages(request):
     return messages.get_messages(request) if request is not None else []
 
 
-def localtime(value):
-    """A datetime in the service's time zone (naive values are shown as they are)."""
-    return template_localtime(value)
-
-
 def environment(**options) -> Environment:
     options["loader"] = ChoiceLoader([OursOnly(options["loader"]),
                                       PackageLoader("nhsuk_frontend_jinja", "templates")])
@@ -173,7 +168,7 @@ def environment(**options) -> Environment:
     })
     env.globals["drawn"] = memo.Drawn(env)
     env.filters.update({
-        "date": lambda value, fmt="j M Y": defaultfilters.date(localtime(value), fmt)
+        "date": lambda value, fmt="j M Y": defaultfilters.date(template_localtime(value), fmt)
         if value else "",
         "intcomma": intcomma,
         "pluralize": defaultfilters.pluralize,

@@ -10,6 +10,7 @@ class TimelineEvent:
     def __init__(self, event):
         at = localtime(event.at) if is_aware(event.at) else event.at
         self.datetime = at.isoformat()
+        self.day = day_month_year(at)
         self.when = day_month_year(at, with_time=True)
         self.kind = event.kind_label
         self.title = event.title

@@ -76,15 +76,13 @@ def _value(bound_field):
     return "" if value is None else str(value)
 
 
-def _common(bound_field, classes) -> dict:
+def _common(bound_field) -> dict:
     params = {"id": bound_field.auto_id, "name": bound_field.html_name,
               "label": {"text": str(bound_field.label)}}
     if bound_field.help_text:
         params["hint"] = {"text": str(bound_field.help_text)}
     if bound_field.errors:
         params["errorMessage"] = {"text": " ".join(str(e) for e in bound_field.errors)}
-    if classes:
-        params["formGroup"] = {"classes": classes}
     attributes = _attributes(bound_field)
     if attributes:
         params["attributes"] = attributes
@@ -99,7 +97,7 @@ def _legend(params: dict) -> dict:
     return params
 
 
-def _options(bound_field, selected_key: str) -> list[dict]:
+def _options(bound_field) -> list[dict]:
     """The choices as the macro's items, ids as Django gives them (<id>_0, <id>_1…)."""
     items = []
     for sub in bound_field.subwidgets:
@@ -107,7 +105,7 @@ def _options(bound_field, selected_key: str) -> list[dict]:
         item = {"value": str(option["value"]), "text": str(option["label"]),
                 "id": option["attrs"].get("id") or f"{bound_field.auto_id}_{option['index']}"}
         if option["selected"]:
-            item[selected_key] = True
+            item["checked"] = True
         if option["attrs"].get("disabled"):
             item["disabled"] = True
         items.append(item)
@@ -120,13 +118,13 @@ COMPONENTS = {"input": "input", "select": "select", "textarea": "textarea",
               "checkboxes": "checkboxes", "checkbox": "checkboxes", "date": "date-input"}
 
 
-def field_params(bound_field, width=None, classes=None, **overrides) -> dict:
+def field_params(bound_field, width=None) -> dict:
     """{"kind", "component": the NHS component's name, "params": its macro's parameters} for
     one bound field."""
     kind = kind_of(bound_field)
     if kind == "hidden":
         return {"kind": kind, "params": {"html": bound_field.as_widget()}}
-    params = _common(bound_field, classes)
+    params = _common(bound_field)
     widget = bound_field.field.widget
     if kind == "input":
         params["type"] = getattr(widget, "input_type", "text")
@@ -148,7 +146,7 @@ def field_params(bound_field, width=None, classes=None, **overrides) -> dict:
     elif kind in ("radios", "checkboxes"):
         _legend(params)
         params["idPrefix"] = bound_field.auto_id
-        params["items"] = _options(bound_field, "checked")
+        params["items"] = _options(bound_field)
     elif kind == "checkbox":
         # One box, whose label is the question: the box takes the field's id (the container
         # would otherwise carry it too).
@@ -166,5 +164,4 @@ def field_params(bound_field, width=None, classes=None, **overrides) -> dict:
             params[part] = {"name": part, "id": f"{bound_field.auto_id}_{part}",
                             "value": value, "width": 4 if part == "year" else 2,
                             "inputmode": "numeric"}
-    params.update(overrides)
     return {"kind": kind, "component": COMPONENTS[kind], "params": params}

@@ -4,7 +4,7 @@ Every page draws the NHS header, and every list its filter form, with the same p
 page before for the same person: the header's links, the person's name, the page they are on.
 The macros are pure (the same parameters always draw the same markup) and each costs a
 millisecond or two, more than the rest of a short page. So `drawn("header", params)` keeps what
-a macro drew for a few thousand recent sets of parameters, in this process only.
+a macro drew for the most recent sets of parameters (SIZE), in this process only.
 
 Only for components whose parameters hold no personal data about the people in Pathways (the
 header names the signed-in member of staff; filters name regions, routes and kinds; the
