@@ -50,6 +50,24 @@ def test_a_recent_sweep_is_reported_by_the_task(settings):
     assert timezone.now() - cache.get(SWEEP_HEARTBEAT) < timezone.timedelta(minutes=1)
 
 
-def test_health_is_rate_limited_per_address(client):
+@pytest.fixture
+def clock(monkeypatch):
+    """The limit counts per calendar minute: hold the clock so a run cannot straddle two."""
+    now = [timezone.now().replace(second=10, microsecond=0)]
+    monkeypatch.setattr("config.health.timezone.now", lambda: now[0])
+    return now
+
+
+def test_health_is_rate_limited_per_address(client, clock):
     codes = [client.get("/health/live").status_code for _ in range(65)]
-    assert codes[:60] == [200] * 60 and codes[-1] == 429
+    assert codes[:60] == [200] * 60 and codes[60:] == [429] * 5
+    other = client.get("/health/live", REMOTE_ADDR="192.0.2.7")
+    assert other.status_code == 200, "another address has its own allowance"
+
+
+def test_the_allowance_returns_the_next_minute(client, clock):
+    for _ in range(60):
+        client.get("/health/live")
+    assert client.get("/health/ready").status_code == 429, "both endpoints share the allowance"
+    clock[0] += timezone.timedelta(minutes=1)
+    assert client.get("/health/live").status_code == 200
