@@ -7,41 +7,44 @@ them out.
 """
 from dataclasses import dataclass
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 
 @dataclass(slots=True)
 class Cell:
-    element: str        # "th" or "td"
+    header: bool        # a <th> (a row's first cell, with firstCellIsHeader), else a <td>
     classes: str
-    scope: str | None
     colspan: int | None
-    content: Markup
+    content: object     # html as Markup, or text the template escapes as it writes it
 
 
 @dataclass(slots=True)
 class Table:
-    caption: Markup | None
+    caption: object         # as a cell's content; None for no caption
     caption_id: str | None
     caption_classes: str
     head: list[Cell]
     rows: list[list[Cell]]
 
 
-def _content(data: dict) -> Markup:
-    if data.get("html") is not None:
-        return Markup(data["html"])  # noqa: S704 (html a template drew, as the NHS macro takes it)
-    return escape(data.get("text", "") if data.get("text") is not None else "")
+def _content(data: dict):
+    """A cell's html, marked safe as the NHS macro marks it, or its text left for the template
+    to escape (once: escaping here too would cost a page of 400 cells a second pass)."""
+    html = data.get("html")
+    if html is not None:
+        return html if isinstance(html, Markup) else Markup(html)  # noqa: S704 (html a template drew, as the NHS macro takes it)
+    text = data.get("text")
+    return "" if text is None else text
 
 
-def _cell(item, element: str, scope: str | None, header) -> Cell:
+def _cell(item, header: bool, head) -> Cell:
     data = item if isinstance(item, dict) else {"text": item}
-    base = "nhsuk-table__header" if element == "th" else "nhsuk-table__cell"
-    numeric = data.get("format", header.get("format") if isinstance(header, dict) else None)
+    base = "nhsuk-table__header" if header else "nhsuk-table__cell"
+    numeric = data.get("format", head.get("format") if isinstance(head, dict) else None)
     classes = base + (f" {base}--numeric" if numeric == "numeric" else "")
     if data.get("classes"):
         classes += f" {data['classes']}"
-    return Cell(element, classes, scope, data.get("colspan"), _content(data))
+    return Cell(header, classes, data.get("colspan"), _content(data))
 
 
 def _caption_id(params: dict, caption: dict) -> str | None:
@@ -68,9 +71,7 @@ def prepare(params: dict) -> Table:
         classes += f" {caption['classes']}"
     head = params.get("head") or []
     first_is_header = params.get("firstCellIsHeader")
-    rows = [[_cell(item, "th" if i == 0 and first_is_header else "td",
-                   "row" if i == 0 and first_is_header else None,
-                   head[i] if i < len(head) else None)
+    rows = [[_cell(item, bool(i == 0 and first_is_header), head[i] if i < len(head) else None)
              for i, item in enumerate(row)] for row in params.get("rows") or []]
     return Table(text, _caption_id(params, caption), classes,
-                 [_cell(item, "th", "col", None) for item in head], rows)
+                 [_cell(item, True, None) for item in head], rows)

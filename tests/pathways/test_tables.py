@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.template import engines
+from markupsafe import Markup
 
 ENV = engines["jinja2"].env
 NHS = ENV.from_string('{% from "nhsuk/components/tables/macro.jinja" import table %}'
@@ -34,6 +35,9 @@ CASES = {
                             "rows": [["London", {"text": "12"}]], "firstCellIsHeader": True,
                             "classes": "app-figures"},
     "colspan": {"head": ["A", "B"], "rows": [[{"text": "both", "colspan": 2}]]},
+    "escaped caption, drawn html": {
+        "caption": "Tom & <Jerry>", "head": ["A", "B"],
+        "rows": [[{"html": Markup("<em>drawn</em>")}, {"text": 'say "hi" & <go>'}]]},
 }
 
 
