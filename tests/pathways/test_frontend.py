@@ -142,6 +142,25 @@ def test_a_stencil_draws_what_its_macro_draws_for_the_same_values():
     assert why(summary=summary, body=body) == details({"summaryText": summary, "html": body})
 
 
+@pytest.mark.parametrize("colour", ["orange", "red", "grey", "green", "blue", "purple"])
+def test_each_row_tag_is_the_nhs_tag_in_its_colour(colour):
+    lists = ENV.get_template("macros/lists.jinja").module
+    tag = ENV.get_template("nhsuk/components/tag/macro.jinja").module.tag
+    text = "Full <b> & more"
+    assert getattr(lists, f"{colour}_tag")(text=text) == tag({"text": text, "colour": colour})
+
+
+@pytest.mark.parametrize("status, colour", [("declined", "red"), ("accepted", "green"),
+                                            ("withdrawn", "grey"), ("submitted", "blue")])
+def test_a_referrals_status_tag_is_the_nhs_tag_in_its_colour(status, colour):
+    ours = ENV.from_string('{% from "referrals/_macros.jinja" import status_tag %}'
+                           '{{ status_tag(status, "Declined <b> & more") }}').render(status=status)
+    nhs = ENV.from_string('{% from "nhsuk/components/tag/macro.jinja" import tag %}'
+                          '{{ tag({"text": "Declined <b> & more", "colour": colour}) }}'
+                          ).render(colour=colour)
+    assert ours.strip() == nhs.strip() and "&lt;b&gt; &amp; more" in ours
+
+
 def test_the_bar_chart_is_an_svg_with_its_numbers_for_a_screen_reader():
     chart = ENV.from_string('{% from "macros/charts.jinja" import bar_chart_svg %}'
                             '{{ bar_chart_svg(rows, "People by time in LTS") }}')
