@@ -4,6 +4,8 @@ Presenters are plain classes: they take models (or the ranking's rows) and give 
 words and numbers it draws, so no view or template works them out. The templates draw them
 with macros (templates/referrals/_macros.jinja).
 """
+from typing import NamedTuple
+
 from pathways.links import link
 
 from .priority import Priority
@@ -13,13 +15,23 @@ def plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
+class ScorePart(NamedTuple):
+    """One part of a score: its label ("CQC rating of the unit"), its points ("20 points") and
+    the fact behind them."""
+    label: str
+    points: str
+    fact: str
+
+
 class ScoreExplanation:
     """A priority score explained: each part's points and the fact behind it, the flags, the
     policy version. Shown on the queue, the waiting list, triage and the person's page."""
 
     def __init__(self, priority: Priority):
         self.score = priority.score
-        self.parts = [{"label": c.label, "points": plural(c.points, "point"), "fact": c.fact}
+        # Records, not dicts: Jinja reads `part.label` as an attribute first, and a dict's
+        # miss raises an exception, some 600 of them on a page of 50 explained scores.
+        self.parts = [ScorePart(c.label, plural(c.points, "point"), c.fact)
                       for c in priority.components]
         self.flags = list(priority.flags)
         self.policy_version = priority.policy_version
