@@ -10,7 +10,7 @@ from django.test import RequestFactory
 from markupsafe import Markup
 
 from pathways.forms import DateField
-from pathways.frontend import dates, fields, memo, querystring, stencils
+from pathways.frontend import choices, dates, fields, memo, querystring, stencils
 
 ENV = engines["jinja2"].env
 FIELD = ENV.from_string('{% from "macros/forms.jinja" import form_field, error_summary %}'
@@ -126,6 +126,19 @@ def test_dates_read_as_the_date_filter_writes_them(value, settings):
     if isinstance(value, datetime):
         assert dates.day_month_year(value, with_time=True) == defaultfilters.date(shown,
                                                                                  "j M Y H:i")
+
+
+@pytest.mark.parametrize("model, field", [("Unit", "cqc_rating"), ("Unit", "region"),
+                                          ("Referral", "requested_route")])
+def test_a_choice_label_is_what_get_display_gives(model, field):
+    from referrals import models
+
+    instance = getattr(models, model)()
+    values = [value for value, _ in instance._meta.get_field(field).flatchoices]
+    for value in [*values, "not-a-choice", ""]:
+        setattr(instance, field, value)
+        assert choices.label(instance, field) == getattr(instance, f"get_{field}_display")()
+    assert len(values) > 2
 
 
 def test_page_links_keep_the_filters():
