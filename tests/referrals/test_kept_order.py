@@ -76,7 +76,7 @@ def test_the_queue_follows_a_concern_and_its_resolution(users, waiting_behind):
 def _ranking_queries(captured) -> list:
     """The ranking's own query: every waiting row's key, ordered by the score's subqueries."""
     return [q for q in captured.captured_queries
-            if '"pk"' in q["sql"] and "referrals_concern" in q["sql"]]
+            if '"key_text"' in q["sql"] and "referrals_concern" in q["sql"]]
 
 
 def test_a_kept_order_is_used_until_a_fact_changes(users, waiting_behind):
