@@ -76,3 +76,16 @@ def test_the_error_pages_render_without_a_database_or_a_person(rf):
     for name in ("404.jinja", "500.jinja", "503.jinja"):
         if name in our_templates():
             assert "Pathways" in render_to_string(name, {}, request=request)
+
+
+def test_a_template_sees_every_global_and_an_import_reuses_its_module():
+    """Each template's globals are a copy of the environment's (ProductEnvironment): every name
+    is there, and importing a macro file from a page reuses the file's one module rather than
+    running it again (Jinja makes a new module when the page has globals the import lacks)."""
+    page, lists = ENV.get_template("referrals/queue.jinja"), ENV.get_template("macros/lists.jinja")
+    for template in (page, lists):
+        assert template.globals.keys() == ENV.globals.keys()
+        assert all(template.globals[name] is ENV.globals[name] for name in ENV.globals)
+    context = page.new_context({})
+    assert lists._get_default_module(context) is lists._get_default_module(context)
+    assert str(ENV.from_string("{{ link is defined and drawn is defined }}").render()) == "True"
