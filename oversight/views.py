@@ -13,6 +13,8 @@ from audit.figures import figures_version, kept, kept_today
 from audit.services import access_record
 from pathways import paging
 
+from . import presenters
+
 NOTES_PER_PAGE = 10
 PACK_FILES = {"pdf": ("application/pdf", "pdf"), "html": ("text/html; charset=utf-8", "html"),
               "csv": ("text/csv; charset=utf-8", "csv")}
@@ -145,9 +147,10 @@ def theme_detail(request, code):
                              "review__person__reference", "review__person__current_unit__region")
                        .order_by("-review__report_issued_on", "pk"))
     access_record(request=request, object_type="report:theme", object_id=theme.code)
+    page = paging.page(request, recommendations)
     return render(request, "oversight/theme.jinja", {
         "theme": theme, "form": form, "period": period, "region": region,
-        "page": paging.page(request, recommendations),
+        "page": page, "rows": presenters.theme_recommendations(page),
         # Newest first, ten a page, paged apart from the recommendations (`?notes=`).
         "notes": paging.page(request, theme.notes.select_related("recorded_by").order_by(
             "-recorded_at", "-pk"), per_page=NOTES_PER_PAGE, param="notes"),

@@ -169,3 +169,29 @@ def test_learning_notes_are_paged_ten_at_a_time_apart_from_the_recommendations(c
     assert 'href="?notes=2&amp;page=2"' in last and "Older notes" not in last
     past_the_end = client.get(url, {"notes": 99}).content.decode()
     assert "Notes 21 to 23 of 23" in past_the_end
+
+
+def test_a_themes_rows_show_when_whose_where_and_what(client, users):
+    """Each recommendation behind a theme (oversight.presenters.ThemeRecommendation): the day its
+    report was issued, the person's reference linked to the review, the unit's region, and the
+    recommendation numbered; with no unit or no issue date, a dash and nothing."""
+    from django.template.defaultfilters import date as date_filter
+    from markupsafe import escape
+
+    from oversight.presenters import ThemeRecommendation
+
+    theme = Theme.objects.get(code="housing-provider-market")
+    first = (Recommendation.objects.filter(theme=theme)
+             .select_related("review__person__current_unit")
+             .order_by("-review__report_issued_on", "pk").first())
+    review, unit = first.review, first.review.person.current_unit
+    client.force_login(users["oversight"])
+    page = client.get(reverse("oversight:theme", args=[theme.code])).content.decode()
+    link = f'<a href="{reverse("reviews:detail", args=[review.pk])}">{review.person.reference}</a>'
+    row = page[page.index(link) - 200:page.index(link) + 400]
+    assert f">{date_filter(review.report_issued_on, 'j M Y')}</td>" in row
+    assert f">{unit.get_region_display()}</td>" in row
+    assert f">{escape(f'{first.number}. {first.text}')}</td>" in row
+    review.person.current_unit, review.report_issued_on = None, None
+    shown = ThemeRecommendation(first)
+    assert (shown.region, shown.issued) == ("–", "")
