@@ -8,7 +8,9 @@ smaller of its median at the start and its median asked alternately with the pag
 machine's speed drifts over a run; the ratio is never flattered by a slow moment). Prints a
 table and writes JSON (BENCH_OUT, default bench-results.json). Each page's fastest request's
 CPU time in this process ("cpu min") is printed too: the figure to compare two commits by, run
-alternately on the same database, when the machine is shared (docs/performance.md).
+alternately on the same database, when the machine is shared (docs/performance.md), and so
+are its function calls per request ("calls"), counted by the profiler, which no other load
+moves.
 
 This is a benchmark, not a test: it never fails on time. The targets it marks (issue 12):
 within 5× the bare view at the median, p95 under 150 ms, a list page under 300 KB.
@@ -205,6 +207,21 @@ def summary(times: list[float]) -> dict:
             "p95_ms": times[max(0, round(0.95 * len(times)) - 1)]}
 
 
+def calls_per_request(client, url, requests: int = 5) -> int:
+    """The Python function calls one request makes, counted by the profiler. Not time (calls
+    differ in cost), but the same whatever else the machine is doing: two commits compare on
+    it exactly where their times differ by less than the noise."""
+    import cProfile
+    import pstats
+
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in range(requests):
+        body(ask(client, url))
+    profile.disable()
+    return round(sum(stat[1] for stat in pstats.Stats(profile).stats.values()) / requests)
+
+
 def measure(client, url, bare_client=None):
     """The page's median and p95 over REPEATS requests; with `bare_client`, each request
     alternates with one to the bare view, and the ratio is to the bare view's median over the
@@ -227,7 +244,8 @@ def measure(client, url, bare_client=None):
     # The fastest request's CPU time in this process (Python: the view, the templates, the
     # driver; not the database's own work). Other load on a shared machine moves it far less
     # than the wall clock, so two runs, or two commits, compare on it to within a few percent.
-    row = {**summary(times), "cpu_min_ms": min(cpu), "queries": queries, "bytes": size}
+    row = {**summary(times), "cpu_min_ms": min(cpu), "calls": calls_per_request(client, url),
+           "queries": queries, "bytes": size}
     if bare:
         row["bare_median_ms"] = summary(bare)["median_ms"]
     return row
@@ -277,7 +295,7 @@ def main():
               f"{bare['p95_ms']:.1f} ms ({connection.vendor}, {REPEATS} requests each; asked "
               "again beside each page; a ratio is to the smaller of the two bare medians)\n")
         header = (f"{'page':34} {'role':12} {'median':>8} {'p95':>8} {'bare':>6} {'ratio':>6} "
-                  f"{'cpu min':>8} {'queries':>7} {'bytes':>10}  target")
+                  f"{'cpu min':>8} {'calls':>8} {'queries':>7} {'bytes':>10}  target")
         print(header + "\n" + "-" * len(header))
         only = os.environ.get("BENCH_ONLY", "").lower()   # e.g. BENCH_ONLY=queue: those pages
         for label, role, url, is_list in pages(long_person, export_file):
@@ -299,7 +317,7 @@ def main():
             results.append(row)
             print(f"{label:34} {role:12} {row['median_ms']:7.1f}ms {row['p95_ms']:7.1f}ms "
                   f"{row['bare_median_ms']:6.1f} {row['ratio']:5.1f}x {row['cpu_min_ms']:6.1f}ms "
-                  f"{row['queries']:>7} "
+                  f"{row['calls']:>8,} {row['queries']:>7} "
                   f"{row['bytes']:>10,}  {'ok' if not misses else ' '.join(misses)}"
                   + ("" if is_list or not url.endswith("/file/") else " (a file)"))
     print("\nExports written by a worker (not a request; the median of five):")
