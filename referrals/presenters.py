@@ -40,8 +40,9 @@ class ScoreExplanation:
 
 class RankedRow:
     """What a ranked list (the triage queue, the intervenor waiting list) shows of one person:
-    rank, reference, age, score with its explanation, days in segregation, unit. Choice labels
-    come from pathways.frontend.choices: get_FOO_display() costs 40 times as much, on every row."""
+    rank, reference, age, score with its explanation, days in segregation, unit. A subclass
+    adds the labels its page shows, read with pathways.frontend.choices.label (Django's
+    get_FOO_display() costs 40 times as much, on every row)."""
 
     def __init__(self, row):
         person, unit, priority = row.person, row.person.current_unit, row.priority
