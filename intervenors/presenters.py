@@ -11,8 +11,7 @@ class WaitingRow(RankedRow):
 
     def __init__(self, row, can_assign: bool):
         super().__init__(row)
-        unit = row.person.current_unit
-        self.region = label(unit, "region") if unit is not None else ""
+        self.region = label(row.person.current_unit, "region")
         self.waiting_since = day_month_year(row.case.waiting_since)
         self.action = "Assign" if can_assign else "View"
         self.action_url = link("intervenors:case", row.case.pk)

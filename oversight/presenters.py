@@ -10,12 +10,11 @@ class ThemeRecommendation:
 
     def __init__(self, recommendation):
         review = recommendation.review
-        unit = review.person.current_unit
         issued = review.report_issued_on
         self.issued = day_month_year(issued) if issued else ""
         self.review_url = link("reviews:detail", recommendation.review_id)
         self.reference = review.person.reference
-        self.region = (label(unit, "region") if unit is not None else "") or "–"
+        self.region = label(review.person.current_unit, "region") or "–"
         self.text = f"{recommendation.number}. {recommendation.text}"
 
 

@@ -62,8 +62,7 @@ class QueueRow(RankedRow):
 
     def __init__(self, row, can_triage: bool):
         super().__init__(row)
-        unit = row.person.current_unit
-        self.cqc_rating = label(unit, "cqc_rating") if unit is not None else ""
+        self.cqc_rating = label(row.person.current_unit, "cqc_rating")
         self.open_concerns = row.open_concerns
         self.asked_for = label(row.referral, "requested_route")
         self.action = "Triage" if can_triage else "View"

@@ -16,6 +16,9 @@ def _labels(model, field: str) -> dict:
 
 
 def label(instance, field: str) -> str:
-    """The label of `instance`'s choice in `field`; the stored value when it is not a choice."""
+    """The label of `instance`'s choice in `field`; the stored value when it is not a choice;
+    nothing when there is no instance (a person with no current unit, say)."""
+    if instance is None:
+        return ""
     value = getattr(instance, field)
     return _labels(type(instance), field).get(value, value)

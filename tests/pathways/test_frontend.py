@@ -139,6 +139,7 @@ def test_a_choice_label_is_what_get_display_gives(model, field):
         setattr(instance, field, value)
         assert choices.label(instance, field) == getattr(instance, f"get_{field}_display")()
     assert len(values) > 2
+    assert choices.label(None, field) == ""
 
 
 def test_page_links_keep_the_filters():
