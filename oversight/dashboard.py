@@ -7,7 +7,6 @@ pseudonymous reference, in the stuck list.
 from __future__ import annotations
 
 import math
-import statistics
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -22,6 +21,7 @@ from referrals.models import LtsEpisode, Person, Referral
 from referrals.selectors import policy_in_force
 from reviews.models import Action, ActionStatus, ActionUpdate, Review
 
+from .numbers import median_days
 from .services import thresholds
 
 # Length-of-LTS bands, in days (upper bound exclusive), as the group reads them.
@@ -87,7 +87,7 @@ def headline(today: date | None = None, region: str = "", since: date | None = N
     suffix = f"&region={region}" if region else ""
     return [
         Figure("People in long-term segregation", len(days), note=change),
-        Figure("Median days in LTS", round(statistics.median(days)) if days else "–"),
+        Figure("Median days in LTS", median_days(days) if days else "–"),
         Figure("Longest days in LTS", days[-1] if days else "–"),
         Figure("Referrals awaiting triage",
                Referral.objects.filter(_region("person__current_unit__region", region),
@@ -103,7 +103,7 @@ def headline(today: date | None = None, region: str = "", since: date | None = N
         Figure("Intervenor places in use (national)", f"{active} of {places}",
                "/intervenors/capacity/"),
         Figure("People waiting for an intervenor", len(waits), "/intervenors/waiting/"),
-        Figure("Median days waiting", round(statistics.median(waits)) if waits else "–"),
+        Figure("Median days waiting", median_days(waits) if waits else "–"),
     ]
 
 
@@ -259,7 +259,7 @@ def step_times() -> list[dict]:
             values = spans[quarter].get(key, [])
             enough = len(values) >= 5
             cells.append({"n": len(values),
-                          "median": statistics.median(values) if enough else None,
+                          "median": median_days(values) if enough else None,
                           "p90": percentile(values, 0.9) if enough else None})
         rows.append({"quarter": quarter, "cells": cells})
     return rows

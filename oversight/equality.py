@@ -10,7 +10,6 @@ Totals are over people with an open referral or case.
 """
 from collections import Counter, defaultdict
 from datetime import date
-from statistics import median
 
 from django.db.models import Q
 
@@ -18,6 +17,7 @@ from accounts.models import Region
 from intervenors.models import IntervenorCase
 from referrals.models import Condition, LtsEpisode, Person, ProtectedCharacteristics, Referral
 
+from .numbers import median_days
 from .suppression import SUPPRESS_BELOW, SUPPRESSED, TOTAL, suppress_counts, suppress_grid
 
 AGE_BANDS = [("Under 18", 0, 17), ("18 to 25", 18, 25), ("26 to 40", 26, 40),
@@ -70,7 +70,7 @@ CHARACTERISTICS = ["Ethnicity", "Sex", "Age band", "Learning disability or autis
 
 
 def _median_days(days: list[int]) -> int | None:
-    return round(median(days)) if len(days) >= SUPPRESS_BELOW else None
+    return median_days(days) if len(days) >= SUPPRESS_BELOW else None
 
 
 def equality_tables(today: date | None = None) -> dict:

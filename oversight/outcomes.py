@@ -25,7 +25,6 @@ import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from statistics import median
 
 from django.utils import timezone
 
@@ -33,6 +32,7 @@ from accounts.models import Region
 from referrals.models import Discharge, LtsEpisode, Referral, Route
 
 from .equality import age_band, suppress
+from .numbers import median_days
 from .suppression import SUPPRESS_BELOW, SUPPRESSED, suppress_counts
 
 HORIZONS = {"6 months": 183, "12 months": 365}
@@ -70,7 +70,7 @@ class Group:
                              for name, days in HORIZONS.items()}}
         if not row["shown"]:
             return row
-        row["median_at_referral"] = median(
+        row["median_at_referral"] = median_days(
             (j.referred_on - j.started_on).days for j in self.journeys)
         for name, days in HORIZONS.items():
             eligible = [j for j in self.journeys if j.referred_on + timedelta(days) <= today]
@@ -80,8 +80,8 @@ class Group:
                 "eligible": len(eligible),      # published as outcome_tables suppresses it
                 "left_percent": round(100 * (len(eligible) - len(still)) / len(eligible))
                 if shown else None,
-                "median_still": median((j.referred_on + timedelta(days) - j.started_on).days
-                                       for j in still)
+                "median_still": median_days((j.referred_on + timedelta(days) - j.started_on).days
+                                            for j in still)
                 if shown and len(still) >= SUPPRESS_BELOW else None,
                 "discharged_percent": round(100 * sum(
                     j.discharged_on is not None

@@ -28,3 +28,13 @@ def strip_bidi_controls_before_save(sender, instance, raw=False, **kwargs):
         value = getattr(instance, field.attname, None)
         if isinstance(value, str) and BIDI_CONTROLS.search(value):
             setattr(instance, field.attname, without_bidi_controls(value))
+
+
+def shortened(text: str, limit: int = 60) -> str:
+    """The start of a text, cut at a word and marked with an ellipsis when cut: enough to tell
+    one item from another in a list (an action's words in My work)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
+    return cut.rstrip(" ,;:.") + "…"

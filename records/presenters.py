@@ -20,3 +20,31 @@ class TimelineEvent:
 
 def timeline_events(events) -> list[TimelineEvent]:
     return [TimelineEvent(event) for event in events]
+
+
+# What was opened, in words, by the kind of record the access log names (audit.AccessLogEntry).
+OPENED = {
+    "referrals.Person": "Their record",
+    "timeline": "Their timeline",
+    "search": "Their entry in search results",
+    "referrals.Referral": "A referral",
+    "reviews.Review": "A review",
+    "reviews.EasyReadSummary": "An easy-read summary",
+    "reviews.Action": "An action",
+    "intervenors.IntervenorCase": "Their intervenor case",
+}
+
+
+class AccessEntry:
+    """One line of a person's access log: when, who, what was opened in words, and whether it
+    was shown or refused."""
+
+    def __init__(self, entry):
+        self.when = day_month_year(entry.at, with_time=True)
+        self.who = str(entry.user) if entry.user is not None else "Anonymous"
+        self.what = OPENED.get(entry.object_type, "Another record about them")
+        self.granted = entry.granted
+
+
+def access_entries(entries) -> list[AccessEntry]:
+    return [AccessEntry(entry) for entry in entries]

@@ -17,7 +17,7 @@ from .timeline import KINDS, person_timeline
 @role_required(*Role)
 def timeline(request, pk):
     person = get_or_404(request, person_named, pk)
-    access_record(request=request, obj=person, person=person)
+    access_record(request=request, person=person, object_type="timeline", object_id=person.pk)
     filters = TimelineFilterForm(request.GET, kinds=KINDS)
     valid = filters.is_valid()      # an impossible day is shown on the form, not a 500
     chosen = {k for k in request.GET.getlist("kind") if k in KINDS}
@@ -42,5 +42,6 @@ def access_log(request, pk):
     person = get_or_404(request, person_named, pk)
     entries = AccessLogEntry.objects.filter(person=person).select_related("user").order_by(
         "-at", "-pk")
+    page = paging.page(request, entries)
     return render(request, "records/access_log.jinja", {
-        "person": person, "page": paging.page(request, entries)})
+        "person": person, "page": page, "entries": presenters.access_entries(page)})

@@ -307,7 +307,8 @@ class PersonSearchView(APIView):
             found = people_found(request.user, Search("nhs_number", wanted["nhs_number"]))
         found = list(found.order_by("reference"))
         for person in found:
-            access_record(request=request, obj=person, person=person)
+            access_record(request=request, person=person, object_type="search",
+                          object_id=person.pk)
         return paginate(self, request, found, lambda person: {
             "id": person.pk, "reference": person.reference, "given_name": person.given_name,
             "family_name": person.family_name, "date_of_birth": person.date_of_birth})

@@ -156,7 +156,8 @@ def person_find(request):
         if len(found) == 1:
             return redirect("referrals:person", found[0].pk)
         for person in found:
-            access_record(request=request, obj=person, person=person)
+            access_record(request=request, person=person, object_type="search",
+                          object_id=person.pk)
         if search.kind == "" and form.cleaned_data["q"]:
             form.add_error("q", "Enter a reference like PW-7K2M9Q or a 10-digit NHS number.")
             searched = False

@@ -87,6 +87,11 @@ def _review_page(request, review, status=200, recommendations=None, **forms):
             long = [(label, services.long_sentences(getattr(easy, name)))
                     for name, label in EasyReadSummary.SECTIONS]
             context["long_sentences"] = [(label, lines) for label, lines in long if lines]
+    # Actions are links only for someone who may open them (a panel member may not): the
+    # rest are shown as text, never as links that answer 403.
+    context["openable_actions"] = (
+        set(selectors.actions_visible(user).filter(review=review).values_list("pk", flat=True))
+        if review.report_issued_on and any(user.has_role(r) for r in ACTION_READERS) else set())
     row_forms = list(recommendations) if recommendations is not None else []
     context["forms_with_errors"] = [f for f in [*forms.values(), *row_forms] if f.errors]
     context["recommendation_errors"] = (recommendations.non_form_errors()

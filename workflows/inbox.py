@@ -29,6 +29,7 @@ from accounts.selectors import reads_everything
 from intervenors.selectors import cases_visible
 from pathways.links import link
 from pathways.paging import PagedRows, asked_number
+from pathways.text import shortened
 from referrals.models import Concern
 from referrals.selectors import people_visible, referrals_visible
 from reviews.models import Action, ActionStatus, EscalationResponse
@@ -74,6 +75,7 @@ class WorkItem:
     kind: str                # a StepTarget step, "action" or "verify"
     taken_by: str = ""       # who has taken the step on ("I'm on it"), if anyone
     score: int | None = None  # the priority score taken when the referral was raised
+    about: str = ""          # which thing, where a person has several: an action's text, cut
 
     def overdue_on(self, today: date) -> bool:
         return self.due is not None and self.due < today
@@ -339,13 +341,15 @@ def sources(user) -> list[Source]:
         """Only what an item shows of an action: the person's reference, the day the report
         was issued, the due date and when it was escalated (the joins for the order stay)."""
         return actions.select_related(None).select_related("review__person").only(
-            "due_date", "escalated_at", "review__report_issued_on", "review__person__reference")
+            "text", "due_date", "escalated_at", "review__report_issued_on",
+            "review__person__reference")
 
     owned = (listed(actions_visible(user)).filter(owner=user, status__in=Action.OPEN_STATUSES)
              .annotate(score=score).order_by("due_date", score.desc(nulls_last=True), "pk"))
     found.append(Source("action", owned, lambda a, targets: WorkItem(
         "Update the action", a.review.person.reference, url_to("reviews:action", a.pk),
-        _issued(a), a.due_date, "action", score=a.score), due="due_date"))
+        _issued(a), a.due_date, "action", score=a.score, about=shortened(a.text)),
+        due="due_date"))
     if user.has_perm("reviews.verify_action"):
         # Separation of duties: never an action one owns or completed oneself.
         to_verify = (listed(actions_visible(user)).filter(status=ActionStatus.COMPLETED)
@@ -354,7 +358,7 @@ def sources(user) -> list[Source]:
         found.append(Source("verify", to_verify, lambda a, targets: WorkItem(
             "Verify the action", a.review.person.reference,
             url_to("reviews:action", a.pk), _issued(a), None, "verify",
-            score=a.score)))
+            score=a.score, about=shortened(a.text))))
     if user.has_perm("reviews.respond_escalation_action"):
         # Escalated and still open: due at once, then on the date the group chose to look again.
         again = (EscalationResponse.objects.filter(action=OuterRef("pk"))
@@ -368,7 +372,7 @@ def sources(user) -> list[Source]:
         found.append(Source("escalation", escalated, lambda a, targets: WorkItem(
             LABELS["escalation"], a.review.person.reference,
             url_to("reviews:action", a.pk), a.escalated_at, a.due, "escalation",
-            score=a.score), due="due"))
+            score=a.score, about=shortened(a.text)), due="due"))
     return found
 
 

@@ -8,6 +8,7 @@ class WorkRow:
 
     def __init__(self, item, my_name: str, today):
         self.step, self.url, self.reference = item.step, item.url, item.reference
+        self.about = item.about
         self.taken_by = ("you" if item.taken_by == my_name else item.taken_by) \
             if item.taken_by else ""
         self.since = day_month_year(item.since) if item.since else "–"

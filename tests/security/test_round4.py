@@ -1,0 +1,111 @@
+"""The fourth outside probe's findings and the walk through the pages (issue 40), each held by
+a regression test. The import's oracle and speed are in tests/imports/test_import_round4.py,
+CIS2's in tests/cis2/test_round4.py, health and the broker's return in
+tests/workflows/test_health.py and tests/workflows/test_outbox.py, the page-text crawl in
+tests/pathways/test_page_text.py."""
+import re
+from datetime import date
+
+import pytest
+from django.db.models import Count
+
+from accounts.models import User
+from audit.models import AccessLogEntry
+from oversight.numbers import median_days
+from pathways.text import shortened
+from reviews.models import Action, Review
+from workflows.inbox import Inbox
+
+pytestmark = pytest.mark.django_db
+
+
+# My work named five items alike ------------------------------------------------------------
+
+def test_my_work_names_each_action_by_its_words(client_for, users):
+    busiest = (Action.objects.filter(status__in=Action.OPEN_STATUSES, owner__isnull=False)
+               .values("owner").annotate(n=Count("pk")).order_by("-n").first())
+    owner = User.objects.get(pk=busiest["owner"])
+    items = [i for i in Inbox(owner) if i.kind == "action"]
+    assert len(items) >= 2, "the demo gives someone several actions"
+    actions = {a.pk: a for a in Action.objects.filter(owner=owner)}
+    for item in items:
+        action = next(a for pk, a in actions.items() if str(pk) in str(item.url))
+        assert item.about == shortened(action.text)
+    page = client_for(owner.username).get("/work/").content.decode()
+    links = re.findall(r'<a href="/actions/[0-9a-f-]+/">(.*?)</a>', page, re.S)
+    # A link's name is what a screen reader says: the step, the action's words, the person.
+    names = [" ".join(re.sub(r"<[^>]+>", " ", link).split()) for link in links]
+    assert len(names) == len(items) and len(set(names)) == len(names)
+    assert all(name.startswith("Update the action: ") for name in names)
+
+
+def test_a_long_text_is_cut_at_a_word_and_marked():
+    assert shortened("Agree a date") == "Agree a date"
+    cut = shortened("Commission a community provider with autism expertise and agree the "
+                    "transition plan with the family", 40)
+    assert cut == "Commission a community provider with…"
+    assert shortened("x" * 80, 10) == "x" * 10 + "…"
+    assert shortened("Two\n lines   here") == "Two lines here"
+
+
+# Medians printed as 1385.5 ---------------------------------------------------------------
+
+def test_medians_of_days_are_whole_days_rounded_half_up():
+    assert median_days([1385, 1386]) == 1386
+    assert median_days([1384, 1385]) == 1385          # round() would give the even 1384
+    assert median_days([3, 1, 2]) == 2
+    assert isinstance(median_days([1, 2]), int)
+
+
+def test_no_oversight_page_prints_a_half_day(client_for):
+    client = client_for("oversight")
+    for url in ("/oversight/", "/oversight/outcomes/", "/oversight/equality/"):
+        page = client.get(url).content.decode()
+        assert not re.search(r"\b\d+\.5\b", re.sub(r"<[^>]+>", " ", page)), url
+        assert "rounded up" in page
+
+
+# A panel member met links to actions that answer 403 ------------------------------------
+
+def test_a_panel_member_sees_actions_as_text_and_a_chair_as_links(client_for, users):
+    review = Review.objects.filter(report_issued_on__isnull=False,
+                                   panel__user=users["expert"]).first()
+    assert review is not None and review.actions.exists()
+    url = f"/reviews/{review.pk}/"
+    expert = client_for("expert").get(url).content.decode()
+    assert not re.search(r'href="/actions/[0-9a-f-]+/"', expert)
+    for action in review.actions.all():
+        assert action.text.split("\n")[0][:30] in expert
+    oversight = client_for("oversight").get(url).content.decode()
+    links = re.findall(r'href="(/actions/[0-9a-f-]+/)"', oversight)
+    assert len(links) == review.actions.count()
+    for link in links:
+        assert client_for("oversight").get(link).status_code == 200
+
+
+# The access log printed model labels -------------------------------------------------------
+
+def test_the_access_log_says_in_words_what_was_opened(client_for, users):
+    review = Review.objects.filter(report_issued_on__isnull=False).first()
+    person = review.person
+    oversight = client_for("oversight")
+    oversight.get(f"/people/{person.pk}/")
+    oversight.get(f"/people/{person.pk}/timeline/")
+    oversight.get(f"/reviews/{review.pk}/")
+    kinds = list(AccessLogEntry.objects.filter(person=person).order_by("-at", "-pk")
+                 .values_list("object_type", flat=True)[:3])
+    assert kinds == ["reviews.Review", "timeline", "referrals.Person"]
+    page = oversight.get(f"/people/{person.pk}/access-log/").content.decode()
+    for words in ("Their record", "Their timeline", "A review"):
+        assert words in page
+    assert "referrals.Person" not in page and "reviews.Review" not in page
+
+
+def test_a_person_found_by_a_search_is_logged_as_found(client_for):
+    person = Review.objects.first().person
+    found = client_for("coordinator").get("/api/v1/people/", {"reference": person.reference})
+    assert [p["reference"] for p in found.json()["results"]] == [person.reference]
+    entry = AccessLogEntry.objects.filter(person=person).order_by("-pk").first()
+    assert entry.object_type == "search" and entry.at.date() == date.today()
+    page = client_for("oversight").get(f"/people/{person.pk}/access-log/").content.decode()
+    assert "Their entry in search results" in page
