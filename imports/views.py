@@ -1,5 +1,4 @@
 """The import pages: download a template, upload a file, read the check, import it."""
-import csv
 import io
 
 from django import forms
@@ -11,6 +10,7 @@ from openpyxl.comments import Comment
 
 from accounts.access import role_required
 from accounts.roles import Role
+from pathways.csvfile import csv_text
 from pathways.errors import DomainError
 from pathways.forms import attach_refusal
 
@@ -106,11 +106,8 @@ def template(request, kind, file_format):
     columns = found.columns
     name = f"pathways-{kind}-template.{file_format}"
     if file_format == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow([c.name for c in columns])
-        writer.writerow([c.example for c in columns])
-        response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+        text, _ = csv_text([c.name for c in columns], [[c.example for c in columns]])
+        response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     else:
         book = Workbook()
         sheet = book.active

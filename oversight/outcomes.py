@@ -20,8 +20,6 @@ The figures an evaluation needs, computed from what Pathways records:
 Each breakdown (route, region of the unit at referral, age band at referral) is one pass over
 three plain-value queries, whatever the size of the cohort.
 """
-import csv
-import io
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -29,6 +27,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from accounts.models import Region
+from pathways.csvfile import csv_text
 from referrals.models import Discharge, LtsEpisode, Referral, Route
 
 from .equality import age_band, suppress
@@ -250,26 +249,24 @@ def _hidden_figures(count: int) -> dict:
 def outcomes_csv(today: date | None = None) -> str:
     """The same figures, one row a group, for an evaluation's spreadsheet."""
     data = outcome_tables(today)
-    out = io.StringIO()
-    writer = csv.writer(out)
     header = ["breakdown", "group", "people", "median days in LTS at referral"]
     for h in data["horizons"]:
         header += [f"referred {h} ago or more", f"left LTS within {h} (%)",
                    f"median days in LTS at {h}, if still in LTS",
                    f"discharged within {h} (%)"]
     header.append("readmitted within 12 months of discharge (%)")
-    writer.writerow(header)
-    rows = [("All", data["overall"])] + [(name, row) for name, table in data["tables"].items()
+    groups = [("All", data["overall"])] + [(name, row) for name, table in data["tables"].items()
                                          for row in table]
-    for name, row in rows:
+    lines = []
+    for name, row in groups:
         line = [name, row["label"], row["people_shown"], _blank(row["median_at_referral"])]
         for h in data["horizons"]:
             fig = row["horizons"].get(h, {})
             line += [fig.get("eligible", ""), _blank(fig.get("left_percent")),
                      _blank(fig.get("median_still")), _blank(fig.get("discharged_percent"))]
         line.append(_blank(row["readmitted_percent"]))
-        writer.writerow(line)
-    return out.getvalue()
+        lines.append(line)
+    return csv_text(header, lines)[0]
 
 
 def _blank(value):

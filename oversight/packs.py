@@ -7,8 +7,6 @@ reference, and equality figures keep their small-number suppression.
 """
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 from celery import shared_task
@@ -21,6 +19,7 @@ from django.utils import timezone
 from accounts.models import Organisation
 from audit.models import Decision
 from audit.services import decision_record
+from pathways.csvfile import csv_text
 from reviews.models import Action
 
 from . import dashboard as oversight
@@ -85,37 +84,37 @@ def pack_content(user, period: Period, today: date | None = None, progress=None)
 
 
 def pack_csv(content: dict) -> str:
-    """The same figures, one row each: section, group, measure, value."""
-    out = io.StringIO()
-    w = csv.writer(out)
-    w.writerow(["section", "group", "measure", "value"])
+    """The same figures, one row each: section, group, measure, value. Names come from
+    people (an organisation's, a theme's), so the text goes through the one writer that keeps
+    a formula from running in a spreadsheet (round 4, finding 5)."""
+    lines = []
     for f in content["headline"]:
-        w.writerow(["Headline", f.note, f.label, f.value])
+        lines.append(["Headline", f.note, f.label, f.value])
     for f in content["activity"]:
-        w.writerow(["In the period", content["period"].label, f.label, f.value])
+        lines.append(["In the period", content["period"].label, f.label, f.value])
     for label, n in content["bands"]:
-        w.writerow(["People in LTS by length", label, "people", n])
+        lines.append(["People in LTS by length", label, "people", n])
     for row in content["by_organisation"]:
         for measure in ("overdue", "escalated", "escalated_open"):
-            w.writerow(["Actions by organisation", row["organisation"], measure, row[measure]])
+            lines.append(["Actions by organisation", row["organisation"], measure, row[measure]])
     for row in content["themes"]["rows"]:
         name = row["theme"].name if row["theme"] else "Not coded"
-        w.writerow(["Themes", name, "recommendations", row["recommendations"]])
-        w.writerow(["Themes", name, "barriers", row["barriers"]])
+        lines.append(["Themes", name, "recommendations", row["recommendations"]])
+        lines.append(["Themes", name, "barriers", row["barriers"]])
     for row in content["stuck"]:
-        w.writerow(["Stuck people", row["reference"], "score", row["score"]])
+        lines.append(["Stuck people", row["reference"], "score", row["score"]])
     for name, rows in content["equality"]["tables"].items():
         for label, count, days in rows:
-            w.writerow([f"Equality: {name}", label, "people", count])
+            lines.append([f"Equality: {name}", label, "people", count])
             if days is not None:
-                w.writerow([f"Equality: {name}", label, "median days in LTS", days])
+                lines.append([f"Equality: {name}", label, "median days in LTS", days])
     regions = content["equality"]["regions"]
     for name, rows in content["equality"]["by_region"].items():
         for row in rows or ():
             for region, cell in zip(regions, row["cells"], strict=True):
-                w.writerow([f"Equality by region: {name}", f"{row['label']}, {region}",
+                lines.append([f"Equality by region: {name}", f"{row['label']}, {region}",
                             "people", cell])
-    return out.getvalue()
+    return csv_text(["section", "group", "measure", "value"], lines)[0]
 
 
 def pack_request(*, by, period_key: str) -> MeetingPack:

@@ -2,6 +2,8 @@
 import csv
 import io
 import unicodedata
+from datetime import date
+from decimal import Decimal
 
 FORMULA_START = frozenset("=+-@\t\r")
 # Characters a spreadsheet may skip or fold before it decides a cell is a formula: spaces,
@@ -21,18 +23,25 @@ def looks_like_formula(text: str) -> bool:
 
 def csv_text(header: list[str], rows) -> tuple[str, int]:
     """Every row as CSV text, and how many rows were written. A text cell that a spreadsheet
-    would read as a formula is written after a quote, which keeps it as text; numbers and
-    dates are our own and written as they are, None as an empty cell."""
+    would read as a formula is written after a quote, which keeps it as text. Numbers and dates
+    are our own and written as they are, None as an empty cell; anything else is written as
+    its text, and checked as text is."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header)
+    writer.writerow([_cell(v) for v in header])
     count = 0
     for row in rows:
-        # Inline rather than a call per cell: an export writes hundreds of thousands of cells.
-        # Only a cell that starts with a formula character, or with anything outside plain
-        # ASCII letters and digits, is looked at more closely.
-        writer.writerow([("'" + v if v[:1] in FORMULA_START or (
-            (not v[:1].isascii() or (v and not v[0].isalnum())) and looks_like_formula(v))
-            else v) if type(v) is str else v for v in row])
+        writer.writerow([_cell(v) for v in row])
         count += 1
     return buffer.getvalue(), count
+
+
+def _cell(value):
+    if value is None or isinstance(value, int | float | Decimal | date):
+        return value
+    text = value if type(value) is str else str(value)
+    # Most cells start with a plain letter or digit, and need no closer look.
+    if text[:1] in FORMULA_START or (text and not (text[0].isascii() and text[0].isalnum())
+                                     and looks_like_formula(text)):
+        return "'" + text
+    return text

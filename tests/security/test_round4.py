@@ -3,17 +3,21 @@ a regression test. The import's oracle and speed are in tests/imports/test_impor
 CIS2's in tests/cis2/test_round4.py, health and the broker's return in
 tests/workflows/test_health.py and tests/workflows/test_outbox.py, the page-text crawl in
 tests/pathways/test_page_text.py."""
+import csv
+import io
 import re
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from django.db.models import Count
 
 from accounts.models import User
 from audit.models import AccessLogEntry
+from oversight.models import MeetingPack
 from oversight.numbers import median_days
 from pathways.text import shortened
-from reviews.models import Action, Review
+from reviews.models import Action, Review, Theme
 from workflows.inbox import Inbox
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +113,53 @@ def test_a_person_found_by_a_search_is_logged_as_found(client_for):
     assert entry.object_type == "search" and entry.at.date() == date.today()
     page = client_for("oversight").get(f"/people/{person.pk}/access-log/").content.decode()
     assert "Their entry in search results" in page
+
+
+# The meeting pack's CSV wrote formulas live ----------------------------------------------
+
+FORMULA = '=HYPERLINK("http://example.invalid/","Open")'
+
+
+def test_the_meeting_pack_csv_keeps_names_set_by_people_as_text(
+        client_for, users, django_capture_on_commit_callbacks):
+    action = Action.objects.filter(status__in=Action.OPEN_STATUSES).first()
+    organisation = action.owner_organisation
+    organisation.name = FORMULA
+    organisation.save()
+    theme = Theme.objects.filter(recommendations__isnull=False).first()
+    theme.name = "+" + FORMULA[1:]
+    theme.save()
+    Action.objects.filter(pk=action.pk).update(due_date=date.today() - timedelta(days=3))
+    oversight = client_for("oversight")
+    with django_capture_on_commit_callbacks(execute=True):
+        oversight.post("/oversight/packs/", {"period": "12m"})
+    pack = MeetingPack.objects.get()
+    rows = list(csv.reader(io.StringIO(oversight.get(
+        f"/oversight/packs/{pack.pk}/csv/").content.decode())))
+    groups = {row[1] for row in rows[1:]}
+    assert "'" + FORMULA in groups and "'+" + FORMULA[1:] in groups
+    assert not any(cell[:1] and cell[0] in "=+-@" for row in rows for cell in row
+                   if not _number(cell))
+
+
+def _number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def test_every_csv_in_the_app_is_written_by_the_one_writer():
+    """A new CSV cannot bypass the writer: in the app's code only pathways/csvfile.py makes a
+    csv writer (the import reads CSV; the demo's synthetic file is for the import to read)."""
+    root = Path(__file__).resolve().parents[2]
+    allowed = {"pathways/csvfile.py", "demo/management/commands/caseload_file.py"}
+    writers = []
+    for path in root.glob("*/**/*.py"):
+        relative = path.relative_to(root).as_posix()
+        if relative.split("/")[0] in (".venv", "tests", "node_modules") or relative in allowed:
+            continue
+        if re.search(r"csv\.(writer|DictWriter)\(", path.read_text()):
+            writers.append(relative)
+    assert writers == []
