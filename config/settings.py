@@ -44,7 +44,6 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
-    "health_check",
     "viewflow",
     "viewflow.workflow",
     "pathways",

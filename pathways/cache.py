@@ -1,11 +1,11 @@
 """A Redis cache that degrades instead of failing (issue 17).
 
-The cache holds nothing that must survive: throttle counters, the sweep's heartbeat, the
-health checks' counters and the oversight dashboard's kept figures (aggregates and the stuck
-list's opaque keys, refigured when anything is recorded; oversight/dashboard.py). When Redis
-is away, a read is a miss and a write is dropped, with a warning in the log, so pages and the
-API keep working; throttles fail open until it is back
-(sign-in lockouts are kept in the database and still hold). /health/ready reports the outage.
+The cache holds nothing that must survive: throttle counters, the health checks' counters and
+the oversight dashboard's kept figures (aggregates and the stuck list's opaque keys, refigured
+when anything is recorded; oversight/dashboard.py). When Redis is away, a read is a miss and a
+write is dropped, with a warning in the log, so pages and the API keep working; throttles fail
+open until it is back (sign-in lockouts and seen logout tokens are kept in the database and
+still hold). The instance stays ready: /health/ready asks only what serving needs.
 """
 
 import structlog

@@ -26,7 +26,7 @@ from referrals.selectors import people_visible, referrals_visible
 from reviews.models import Action
 from reviews.selectors import actions_visible, reviews_visible
 
-SWEEP_HEARTBEAT = "pathways:sweep:last-run"   # read by /health/ready
+SWEEP_HEARTBEAT = "deadline-sweep"   # its Heartbeat, read by /health/background
 DUE_SOON_DAYS = 7        # DOMAIN.md: reminders 7 days before
 ESCALATE_AFTER_DAYS = 14  # DOMAIN.md: escalation 14 days past due
 
@@ -211,7 +211,7 @@ __all__ = ["sweep_action_deadlines", "action_escalate", "notify_case_assigned",
 
 
 def record_sweep_heartbeat() -> None:
-    """Note that the scheduled sweep ran, for the readiness check."""
-    from django.core.cache import cache
+    """Note that the scheduled sweep ran, for the background check (/health/background)."""
+    from .models import Heartbeat
 
-    cache.set(SWEEP_HEARTBEAT, timezone.now(), timeout=None)
+    Heartbeat.objects.update_or_create(name=SWEEP_HEARTBEAT, defaults={"at": timezone.now()})

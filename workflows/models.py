@@ -66,3 +66,15 @@ class StepTarget(models.Model):
         return f"{self.get_step_display()}: {self.working_days} working days"
 
 
+
+
+class Heartbeat(models.Model):
+    """When a scheduled job last finished, kept in the database so that a flushed or restarted
+    cache cannot make a running job look stopped. Operational, not a record of anyone's care:
+    one row a job, overwritten each run, with no history."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.name} at {self.at:%Y-%m-%d %H:%M}"

@@ -23,5 +23,5 @@ def sweep_action_deadlines() -> dict:
     # Files past their time are emptied here too, for a deployment that runs this sweep alone
     # (serving refuses them whatever a sweep has done).
     counts["exports_expired"], counts["exports_requeued"] = exports_sweep()
-    record_sweep_heartbeat()     # /health/ready reports a sweep that stopped running
+    record_sweep_heartbeat()     # /health/background reports a sweep that stopped running
     return counts

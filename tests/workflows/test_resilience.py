@@ -1,7 +1,7 @@
 """When Redis or PostgreSQL goes away (issue 17).
 
 - Redis (the cache) unreachable: pages and the API keep working, throttles fail open, and
-  /health/ready says what is wrong.
+  the instance stays ready (it can serve).
 - PostgreSQL drops every connection (as a restart does): a running server reconnects on the
   next request, without a restart of the app (CONN_HEALTH_CHECKS).
 """
@@ -41,9 +41,8 @@ def test_without_redis_pages_and_the_api_keep_working(redis_gone, client_for, cl
     assert token.status_code == 200 and token.json()["token"]
     assert client.get("/health/live").status_code == 200
     ready = client.get("/health/ready")
-    assert ready.status_code == 500
-    failing = [name for name, state in ready.json().items() if state != "OK"]
-    assert any("Cache" in name for name in failing)
+    assert ready.status_code == 200 and ready.json()["checks"] == {"database": "ok",
+                                                                   "migrations": "ok"}
 
 
 def _free_port() -> int:
