@@ -9,8 +9,10 @@ explains (`REFUSALS` in cis2.views); nothing half-signs anyone in.
 `logout_token_verify` checks a back-channel logout token (OpenID Connect Back-Channel Logout
 1.0, section 2.6) before any session is ended.
 """
+import datetime
 import hmac
 import json
+import threading
 import time
 from urllib.parse import urlencode
 
@@ -20,7 +22,9 @@ from authlib.integrations.requests_client import OAuth2Session
 from authlib.oauth2.rfc7523 import PrivateKeyJWT
 from django.conf import settings
 from django.core.cache import cache
+from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 from joserfc import jwt
 from joserfc.errors import BadSignatureError, JoseError
 from joserfc.jwk import KeySet
@@ -36,6 +40,10 @@ LEEWAY = 60                     # seconds of clock difference allowed either way
 LOGOUT_TOKEN_SECONDS = 5 * 60   # a logout token issued longer ago than this is refused
 TIMEOUT = 10
 LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
+# A token naming a key we do not hold makes us read the provider's keys again, but at most
+# once this often in a process: anyone can forge a token with a new key id, and each must not
+# cost a fetch from CIS2 (round 4, finding 4).
+KEYS_REFRESH_SECONDS = 60
 
 
 class Refused(Exception):
@@ -70,29 +78,78 @@ def _fetch_json(url: str) -> dict:
     return document
 
 
+class ProcessCopies:
+    """The provider's documents as this process last read them, for when the shared cache is
+    away: without them every token checked during a Redis outage would fetch from CIS2."""
+
+    def __init__(self):
+        self._documents: dict[str, tuple[float, dict]] = {}
+
+    def get(self, key: str) -> dict | None:
+        kept = self._documents.get(key)
+        if kept is None or time.monotonic() - kept[0] > settings.CIS2_METADATA_SECONDS:
+            return None
+        return kept[1]
+
+    def set(self, key: str, document: dict) -> None:
+        self._documents[key] = (time.monotonic(), document)
+
+    def clear(self) -> None:
+        self._documents.clear()
+
+
+class OncePer:
+    """Says yes at most once every `seconds` in this process (and across its threads)."""
+
+    def __init__(self, seconds: float):
+        self.seconds, self._last, self._lock = seconds, None, threading.Lock()
+
+    def allowed(self) -> bool:
+        with self._lock:
+            now = time.monotonic()
+            if self._last is not None and now - self._last < self.seconds:
+                return False
+            self._last = now
+            return True
+
+    def reset(self) -> None:
+        self._last = None
+
+
+process_copies = ProcessCopies()
+keys_refresh = OncePer(KEYS_REFRESH_SECONDS)
+
+
+def _document(key: str, url: str, *, refresh: bool, check=None) -> dict:
+    """A provider document: the shared cache's copy, else this process's, else fetched (and
+    then checked by `check`) and kept in both for CIS2_METADATA_SECONDS."""
+    document = None if refresh else (cache.get(key) or process_copies.get(key))
+    if document is None:
+        document = _fetch_json(url)
+        if check is not None:
+            check(document)
+        cache.set(key, document, settings.CIS2_METADATA_SECONDS)
+        process_copies.set(key, document)
+    return document
+
+
+def _check_metadata(document: dict) -> None:
+    missing = {"issuer", "authorization_endpoint", "token_endpoint", "jwks_uri"} - set(document)
+    if missing:
+        raise Refused("provider_unavailable", f"metadata lacks {', '.join(sorted(missing))}")
+
+
 def metadata(refresh: bool = False) -> dict:
     """The provider's discovery document, kept CIS2_METADATA_SECONDS."""
     url = settings.CIS2_SERVER_METADATA_URL
-    key = f"cis2:metadata:{url}"
-    document = None if refresh else cache.get(key)
-    if document is None:
-        document = _fetch_json(url)
-        missing = {"issuer", "authorization_endpoint", "token_endpoint", "jwks_uri"} - set(document)
-        if missing:
-            raise Refused("provider_unavailable", f"metadata lacks {', '.join(sorted(missing))}")
-        cache.set(key, document, settings.CIS2_METADATA_SECONDS)
-    return document
+    return _document(f"cis2:metadata:{url}", url, refresh=refresh, check=_check_metadata)
 
 
 def provider_keys(refresh: bool = False) -> KeySet:
     """The provider's signing keys (its JWKS), read again when a token names a key not in it:
     that is how a provider's key rotation reaches us."""
     uri = metadata()["jwks_uri"]
-    key = f"cis2:jwks:{uri}"
-    document = None if refresh else cache.get(key)
-    if document is None:
-        document = _fetch_json(uri)
-        cache.set(key, document, settings.CIS2_METADATA_SECONDS)
+    document = _document(f"cis2:jwks:{uri}", uri, refresh=refresh)
     try:
         return KeySet.import_key_set(document)
     except (JoseError, ValueError, TypeError, KeyError) as error:
@@ -185,7 +242,8 @@ def _verified(raw) -> dict:
     kid = header.get("kid")
     keys = provider_keys()
     if kid is not None and kid not in {key.kid for key in keys}:
-        keys = provider_keys(refresh=True)
+        if keys_refresh.allowed():     # a rotation reaches us within a minute
+            keys = provider_keys(refresh=True)
         if kid not in {key.kid for key in keys}:
             raise Refused("unknown_key", f"no provider key {kid!r}")
     try:
@@ -253,10 +311,25 @@ def logout_token_verify(raw, *, now: float | None = None) -> dict:
     jti = claims.get("jti")
     if not isinstance(jti, str) or not jti:
         raise Refused("malformed", "no jti")
-    if not cache.add(f"cis2:logout-jti:{claims['iss']}:{jti[:200]}", 1,
-                     LOGOUT_TOKEN_SECONDS + 2 * LEEWAY):
+    if not _first_sight(f"{claims['iss'][:250]}:{jti[:200]}"):
         raise Refused("replayed")
     return claims
+
+
+def _first_sight(key: str) -> bool:
+    """Whether this logout token is new, noting it if so (in the database: see
+    SeenLogoutToken). Kept until a replay would be refused as expired anyway."""
+    from .models import SeenLogoutToken
+
+    now = timezone.now()
+    SeenLogoutToken.objects.filter(expires_at__lt=now).delete()
+    try:
+        with transaction.atomic():
+            SeenLogoutToken.objects.create(key=key, expires_at=now + datetime.timedelta(
+                seconds=LOGOUT_TOKEN_SECONDS + 2 * LEEWAY))
+    except IntegrityError:
+        return False
+    return True
 
 
 def end_session_url() -> str | None:

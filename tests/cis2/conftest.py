@@ -29,11 +29,21 @@ def issuer(settings):
     settings.CIS2_SERVER_METADATA_URL = f"{server.url}/.well-known/openid-configuration"
     settings.CIS2_CLIENT_ID = CLIENT_ID
     settings.CIS2_PRIVATE_KEY = private_key_pem()
-    cache.clear()
+    forget_the_provider()
     server.key = key
     yield server
     server.stop()
+    forget_the_provider()
+
+
+def forget_the_provider():
+    """What Pathways remembers of a provider, in the cache and in this process."""
+    from cis2 import client, views
+
     cache.clear()
+    client.process_copies.clear()
+    client.keys_refresh.reset()
+    views.logout_posts.counts.clear()
 
 
 def sign(claims: dict, key: RSAKey, alg: str = "RS512", kid: str | None = None) -> str:

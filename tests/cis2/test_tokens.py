@@ -13,6 +13,8 @@ from cis2 import client
 from cis2.client import LOGOUT_EVENT, Refused
 from tests.cis2.conftest import CLIENT_ID, provider_key, sign
 
+pytestmark = pytest.mark.django_db    # seen logout tokens are kept in the database
+
 
 def id_claims(server, **changes):
     now = int(time.time())
