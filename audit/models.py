@@ -85,6 +85,8 @@ class Decision(AppendOnlyModel):
         SESSIONS_ENDED = "sessions_ended", "Signed out everywhere"
         CASELOAD_IMPORTED = "caseload_imported", "Caseload imported"
         PAST_REVIEW_RECORDED = "past_review_recorded", "Past review recorded"
+        PERSON_ELSEWHERE_REFUSED = ("person_elsewhere_refused",
+                                    "Referral refused: person recorded elsewhere")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

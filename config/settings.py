@@ -283,6 +283,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_DEFAULT_RETRY_DELAY = 60
 CELERY_TIMEZONE = TIME_ZONE
+# Every minute, each kind of background work still waiting a minute after it was asked for is
+# queued again: its message was lost on the way to the broker (down, or the process died after
+# committing), and it goes out within a minute of the broker's return (round 4). Each sweep is
+# one small indexed query; each task is idempotent, so a message queued twice does its work once.
+LOST_WORK_SWEEP_SECONDS = 60
 CELERY_BEAT_SCHEDULE = {
     "refresh-action-deadlines": {
         "task": "workflows.tasks.sweep_action_deadlines",
@@ -290,7 +295,19 @@ CELERY_BEAT_SCHEDULE = {
     },
     "sweep-exports": {      # expire downloads, queue again any export whose queueing was lost
         "task": "workflows.exports.sweep_exports",
-        "schedule": 10 * 60,
+        "schedule": LOST_WORK_SWEEP_SECONDS,
+    },
+    "requeue-owed-notifications": {
+        "task": "notifications.requeue_owed",
+        "schedule": LOST_WORK_SWEEP_SECONDS,
+    },
+    "requeue-meeting-packs": {
+        "task": "oversight.requeue_packs",
+        "schedule": LOST_WORK_SWEEP_SECONDS,
+    },
+    "requeue-imports": {
+        "task": "imports.requeue_imports",
+        "schedule": LOST_WORK_SWEEP_SECONDS,
     },
     "apply-retention": {
         "task": "audit.tasks.apply_retention",

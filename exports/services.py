@@ -16,6 +16,7 @@ from datetime import date, timedelta
 import structlog
 from celery import shared_task
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -36,6 +37,7 @@ security_log = structlog.get_logger("pathways.security")
 # How long a written file may be downloaded; the row (the log) stays.
 KEEP_FOR = timedelta(hours=24)
 # A queued export whose first queueing was lost (broker down) is queued again after this.
+LOST_AFTER = timedelta(minutes=1)
 REQUEUE_AFTER = timedelta(minutes=5)
 # A running export may be taken again: its worker may have died part way. Writing it twice
 # writes the same file, and the notice is owed once (its key).
@@ -265,11 +267,13 @@ def exports_sweep(now=None) -> tuple[int, int]:
     for export in Export.objects.filter(status=Export.Status.READY, expires_at__lte=now):
         export_expire(export, reason="sweep_exports task")
         expired += 1
-    # Queued and never started, or started by a worker that died (the broker redelivers a
-    # task only to a live worker, and only within its visibility timeout).
-    lost = list(Export.objects.filter(status__in=BUILDABLE,
-                                      requested_at__lte=now - REQUEUE_AFTER)
-                .values_list("pk", flat=True)[:100])
+    # Queued and never started for a minute (its message never reached the broker: it goes
+    # out within a minute of the broker's return), or started by a worker that died (the
+    # broker redelivers a task only to a live worker, within its visibility timeout).
+    lost = list(Export.objects.filter(
+        Q(status=Export.Status.QUEUED, requested_at__lte=now - LOST_AFTER)
+        | Q(status=Export.Status.RUNNING, requested_at__lte=now - REQUEUE_AFTER))
+        .values_list("pk", flat=True)[:100])
     for pk in lost:
         build_export.delay(str(pk))
     return expired, len(lost)

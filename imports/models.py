@@ -13,6 +13,7 @@ class ImportRun(models.Model):
         CASES = "cases", "Intervenor cases"
 
     class Status(models.TextChoices):
+        CHECKING = "checking", "Being checked"
         CHECKED = "checked", "Checked, not imported"
         QUEUED = "queued", "Importing"
         IMPORTED = "imported", "Imported"
@@ -37,6 +38,8 @@ class ImportRun(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # When a worker was asked to check or import it: one waiting a minute is asked again.
+    queued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,4 +1,4 @@
-"""Registers the import task with Celery's autodiscovery (it lives beside what it does)."""
-from .services import import_in_background
+"""Registers the import tasks with Celery's autodiscovery (they live beside what they do)."""
+from .services import check_in_background, import_in_background, requeue_lost_imports
 
-__all__ = ["import_in_background"]
+__all__ = ["check_in_background", "import_in_background", "requeue_lost_imports"]

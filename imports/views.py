@@ -17,16 +17,18 @@ from pathways.forms import attach_refusal
 from .kinds import KINDS, kinds_for
 from .models import ImportRun
 from .parsing import MAX_BYTES
-from .services import import_apply, import_check, progress_key, runs_of
+from .services import MAX_ROWS, import_apply, import_check, progress_key, runs_of
 
 IMPORTERS = (Role.ADMINISTRATOR, Role.COORDINATOR, Role.COMMISSIONER)
+WORKING = (ImportRun.Status.CHECKING, ImportRun.Status.QUEUED)   # a worker has the file
 
 
 class UploadForm(forms.Form):
     kind = forms.ChoiceField(label="What the file holds", choices=ImportRun.Kind.choices,
                              widget=forms.RadioSelect, initial=ImportRun.Kind.PEOPLE)
-    file = forms.FileField(label="The file", help_text="CSV (UTF-8) or Excel (.xlsx), up to "
-                                                      f"{MAX_BYTES // (1024 * 1024)} MB.")
+    file = forms.FileField(label="The file", help_text=(
+        f"CSV (UTF-8) or Excel (.xlsx), up to {MAX_BYTES // (1024 * 1024)} MB and "
+        f"{MAX_ROWS:,} rows. Split a larger caseload into several files."))
 
     def __init__(self, *args, kinds, **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,8 +81,7 @@ def run(request, pk):
     return render(request, "imports/run.jinja", {
         "run": found, "errors": found.errors[:500], "more_errors": max(0, len(found.errors) - 500),
         "refusal": None,
-        "progress": cache.get(progress_key(found)) if found.status == ImportRun.Status.QUEUED
-        else None})
+        "progress": cache.get(progress_key(found)) if found.status in WORKING else None})
 
 
 @role_required(*IMPORTERS)

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.roles import Role
@@ -72,20 +73,31 @@ def notification_owe(*, key: str, kind: str, users: list, subject: str, body: st
     return notification
 
 
+# A message never tried was lost on its way to the broker (it was down, or the process died
+# after committing): it goes out within a minute of the broker's return. One tried already is
+# being retried by its task with backoff, and is queued again only when that has plainly
+# stopped (round 4, finding 7).
+LOST_AFTER = timedelta(minutes=1)
 REQUEUE_AFTER = timedelta(minutes=10)
 
 
 def notifications_requeue(now=None) -> int:
-    """Queue again every message owed for a while and not sent: its first queueing was lost
-    (broker down, worker killed before it acknowledged). Sending is idempotent, so a message
-    queued twice is still sent once."""
+    """Queue again every message owed and not sent: never tried for a minute, or tried and
+    still unsent for ten. Sending is idempotent, so a message queued twice is still sent
+    once."""
     now = now or timezone.now()
-    owed = list(Notification.objects.filter(sent_at__isnull=True,
-                                            created_at__lte=now - REQUEUE_AFTER)
-                .values_list("pk", flat=True)[:1000])
+    owed = list(Notification.objects.filter(sent_at__isnull=True).filter(
+        Q(attempts=0, created_at__lte=now - LOST_AFTER)
+        | Q(created_at__lte=now - REQUEUE_AFTER)).values_list("pk", flat=True)[:1000])
     for pk in owed:
         send_notification.delay(pk)
     return len(owed)
+
+
+@shared_task(name="notifications.requeue_owed")
+def requeue_owed_notifications() -> int:
+    """Every minute (beat): what the broker never received goes out soon after it returns."""
+    return notifications_requeue()
 
 
 def notification_send(notification_id: int) -> bool:

@@ -199,6 +199,8 @@ ERROR_CODES = {
     "already_triaged": "The referral has already been triaged.",
     "open_referral_exists": "The person already has an open referral.",
     "person_elsewhere": "The NHS number belongs to another organisation's person.",
+    "person_elsewhere_limit": "Too many referrals for other organisations' people were "
+                              "refused in the last day; none is taken until a day has passed.",
     "duplicate_person": "A person with this NHS number is already recorded.",
     "no_organisation": "The user has no organisation recorded.",
     "review_wrong_state": "The review is not at the step this needs.",

@@ -22,7 +22,7 @@ from .models import (
     Route,
     Unit,
 )
-from .services import MAX_CONCERNS_PER_REFERRAL
+from .validation import MAX_CONCERNS_PER_REFERRAL
 
 TEXT = 4000
 

@@ -31,9 +31,12 @@ from .models import (
     Unit,
 )
 from .selectors import person_priority
-from .validation import validate_date_of_birth, validate_lts_start, validate_nhs_number
-
-MAX_CONCERNS_PER_REFERRAL = 20
+from .validation import (
+    validate_date_of_birth,
+    validate_lts_dates,
+    validate_nhs_number,
+    validate_referral,
+)
 
 
 class DuplicateReferralError(ConflictError):
@@ -91,24 +94,8 @@ def lts_episode_start(*, person: Person, unit: Unit, start_date: date, by,
                       admitted_on: date | None = None) -> LtsEpisode:
     """Record that the person is in LTS in `unit` since `start_date` (ending any other episode).
     The start cannot be before the unit opened, or before the admission when that is known."""
-    today = date.today()
-    if start_date > today:
-        raise DomainError("The LTS start date cannot be in the future.", field="lts_start_date")
-    validate_lts_start(start_date, person.date_of_birth)
-    if admitted_on is not None:
-        if admitted_on > today:
-            raise DomainError("The date admitted cannot be in the future.", field="admitted_on")
-        if admitted_on < person.date_of_birth:
-            raise DomainError("The date admitted cannot be before the date of birth.",
-                              field="admitted_on")
-        if start_date < admitted_on:
-            raise DomainError(f"Long-term segregation cannot have begun before the admission on "
-                              f"{admitted_on:%-d %B %Y}: check both dates.",
-                              field="lts_start_date")
-    if unit.opened_on is not None and start_date < unit.opened_on:
-        raise DomainError(f"{unit.name} opened on {unit.opened_on:%-d %B %Y}: long-term "
-                          "segregation there cannot have begun before it. Check the start date "
-                          "and the unit.", field="lts_start_date")
+    validate_lts_dates(start_date=start_date, date_of_birth=person.date_of_birth, unit=unit,
+                       admitted_on=admitted_on)
     current = person.lts_episodes.filter(end_date__isnull=True).first()
     if current is not None:
         if current.unit_id == unit.pk and current.start_date == start_date:
@@ -319,14 +306,7 @@ def referral_submit(*, raised_by, person: Person, reason: str, requested_route: 
     """Raise a referral for a person; refuses a second open referral for the same person.
     `organisation` is the commissioning organisation when someone outside it records the
     referral for it (an import of the caseload); otherwise the raiser's own."""
-    if len(concerns) > MAX_CONCERNS_PER_REFERRAL:
-        raise DomainError(f"A referral can carry at most {MAX_CONCERNS_PER_REFERRAL} concerns; "
-                          "add more to the person's record afterwards.", field="concerns")
-    if requested_route not in Route.values:
-        raise DomainError("Choose a route: IC(E)TR review, senior intervenor or both.",
-                          field="requested_route")
-    if not reason.strip():
-        raise DomainError("Say why you are referring this person.", field="reason")
+    validate_referral(reason=reason, requested_route=requested_route, concerns=concerns)
     organisation = organisation or raised_by.organisation
     if organisation is None:
         raise DomainError("Your account is not linked to an organisation.", code="no_organisation")

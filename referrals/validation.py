@@ -72,3 +72,46 @@ def young_at_lts_start(referral) -> int | None:
         return None
     age = age_on(referral.person.date_of_birth, episode.start_date)
     return age if age < LtsAgeLimits.current().confirm_under else None
+
+
+def validate_lts_dates(*, start_date: date, date_of_birth: date, unit,
+                       admitted_on: date | None = None, today: date | None = None) -> None:
+    """The rules an LTS episode's dates keep, for the service that records one and for an
+    import's check: not in the future, not before birth (nor too young: validate_lts_start),
+    not before the admission where it is known, not before the unit opened."""
+    today = today or date.today()
+    if start_date > today:
+        raise DomainError("The LTS start date cannot be in the future.", field="lts_start_date")
+    validate_lts_start(start_date, date_of_birth)
+    if admitted_on is not None:
+        if admitted_on > today:
+            raise DomainError("The date admitted cannot be in the future.", field="admitted_on")
+        if admitted_on < date_of_birth:
+            raise DomainError("The date admitted cannot be before the date of birth.",
+                              field="admitted_on")
+        if start_date < admitted_on:
+            raise DomainError(f"Long-term segregation cannot have begun before the admission on "
+                              f"{admitted_on:%-d %B %Y}: check both dates.",
+                              field="lts_start_date")
+    if unit.opened_on is not None and start_date < unit.opened_on:
+        raise DomainError(f"{unit.name} opened on {unit.opened_on:%-d %B %Y}: long-term "
+                          "segregation there cannot have begun before it. Check the start date "
+                          "and the unit.", field="lts_start_date")
+
+
+MAX_CONCERNS_PER_REFERRAL = 20
+
+
+def validate_referral(*, reason: str, requested_route: str, concerns=()) -> None:
+    """What a referral itself must say, for the service that raises one and for an import's
+    check."""
+    from .models import Route
+
+    if len(concerns) > MAX_CONCERNS_PER_REFERRAL:
+        raise DomainError(f"A referral can carry at most {MAX_CONCERNS_PER_REFERRAL} concerns; "
+                          "add more to the person's record afterwards.", field="concerns")
+    if requested_route not in Route.values:
+        raise DomainError("Choose a route: IC(E)TR review, senior intervenor or both.",
+                          field="requested_route")
+    if not reason.strip():
+        raise DomainError("Say why you are referring this person.", field="reason")

@@ -4,7 +4,7 @@ Each function checks nothing about permissions itself: callers fetch the subject
 selector (so it is in the user's scope) and check the role's verb first. Each runs in one
 transaction, so a refused step leaves neither the domain rows nor the flow changed.
 """
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -42,6 +42,39 @@ def _run_open_task(process, node, *, user, why_not_open=NOT_OPEN, **kwargs):
 
 # Referrals -----------------------------------------------------------------------------------
 
+# How many referrals (by form, API or import) for people recorded by other organisations one
+# person may have refused in a day before Pathways stops taking referrals from them at all: a
+# few are honest mistakes; more is someone learning who else holds a number (SECURITY.md S41).
+ELSEWHERE_REFUSALS_PER_DAY = 5
+ELSEWHERE_LIMIT = ("Pathways has refused several of your referrals today because the people "
+                   "are recorded by other organisations, so it is not taking more referrals "
+                   "from you for a day. The review coordinators have been told; contact "
+                   "them.")
+
+
+def elsewhere_refusals_exhausted(user) -> bool:
+    from audit.models import Decision
+
+    since = timezone.now() - timedelta(days=1)
+    return Decision.objects.filter(actor=user, kind=Decision.Kind.PERSON_ELSEWHERE_REFUSED,
+                                   made_at__gte=since).count() >= ELSEWHERE_REFUSALS_PER_DAY
+
+
+def person_elsewhere_refuse(person, *, asked_by, via: str) -> None:
+    """Someone asked to refer a person recorded by another organisation, whom they may not
+    see: refused, recorded as a decision on the person's record, and the coordinators told
+    (once per person and organisation). The asker is told nothing of the person."""
+    from audit.models import Decision
+    from audit.services import decision_record
+
+    decision_record(actor=asked_by, kind=Decision.Kind.PERSON_ELSEWHERE_REFUSED, subject=person,
+                    person=person, reason="The person is recorded by another organisation.",
+                    summary=f"A referral for {person.reference} from "
+                            f"{asked_by.organisation or 'an organisation'} was refused ({via})",
+                    facts={"via": via})
+    notify_person_elsewhere(person, asked_by=asked_by)
+
+
 @transaction.atomic
 def referral_raise(**kwargs):
     return ReferralFlow.start.run(**kwargs)
@@ -65,10 +98,12 @@ def referral_raise_for(*, user, nhs_number, date_of_birth, condition, current_un
     from referrals.validation import validate_nhs_number
 
     nhs_number = validate_nhs_number(nhs_number)
+    if elsewhere_refusals_exhausted(user):     # asked before the number is looked up
+        raise ConflictError(ELSEWHERE_LIMIT, field="nhs_number", code="person_elsewhere_limit")
     elsewhere = (Person.objects.filter(nhs_number=nhs_number)
                  .exclude(commissioner_id=user.organisation_id).first())
     if elsewhere is not None:
-        notify_person_elsewhere(elsewhere, asked_by=user)
+        person_elsewhere_refuse(elsewhere, asked_by=user, via="referral")
         raise ConflictError(PERSON_ELSEWHERE, field="nhs_number", code="person_elsewhere")
     with transaction.atomic():
         person = Person.objects.filter(nhs_number=nhs_number).first()

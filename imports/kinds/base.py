@@ -32,6 +32,12 @@ class Column:
 
 # Past reviews and cases are matched to people already in Pathways.
 NOT_IN_PATHWAYS = "This person is not in Pathways: import them in a people file first."
+# As the referral form says it (workflows.services.PERSON_ELSEWHERE), for a row: nothing of
+# the file was imported.
+PERSON_ELSEWHERE = ("This NHS number belongs to a person recorded by another commissioning "
+                    "organisation, so nothing in the file was imported. The review "
+                    "coordinators have been told and will contact you. Take the row out to "
+                    "import the rest.")
 
 
 def refused(error: DomainError, columns: dict[str, str]) -> RowError:
@@ -67,6 +73,26 @@ class Kind:
         self.by, self.source = by, source
         # [{"row": 5, "message": "..."}]: imported, but someone should look again.
         self.notices: list[dict] = []
+        # People the importer may not see whom the file named (the people kind fills it).
+        self.elsewhere: list = []
+
+    def check_all(self, rows: Iterable[tuple[int, dict]]) -> Iterator[tuple[int, str | RowError]]:
+        """What importing each row would do, without keeping anything. By default the rows
+        go through the real import in a transaction that is then rolled back, so the preview
+        is exact; a kind whose files are large checks them in bulk instead."""
+        from django.db import transaction
+
+        class Rollback(Exception):
+            pass
+
+        outcomes = []
+        try:
+            with transaction.atomic():
+                outcomes = list(self.bring_in_all(rows))
+                raise Rollback
+        except Rollback:
+            pass
+        yield from outcomes
 
     @classmethod
     def may_import(cls, user) -> bool:

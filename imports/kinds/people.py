@@ -1,6 +1,8 @@
 """People in long-term segregation with their open referral, a row each: brought in through
 the same services (and the same referral flow) a commissioner's form uses, so an imported
 person, referral and LTS episode carry the same rules, object permissions and decisions."""
+from collections.abc import Iterator
+
 from accounts.models import Organisation
 from accounts.roles import Role
 from pathways.errors import DomainError
@@ -13,10 +15,15 @@ from referrals.models import (
     Route,
     Unit,
 )
-from referrals.validation import age_on
+from referrals.validation import (
+    age_on,
+    validate_date_of_birth,
+    validate_lts_dates,
+    validate_referral,
+)
 
 from .. import parsing
-from .base import Column, Kind, RowError, cells_read, refused
+from .base import PERSON_ELSEWHERE, Column, Kind, RowError, cells_read, refused
 
 COLUMNS = [
     Column("nhs_number", True, "943 476 5919",
@@ -82,6 +89,9 @@ class PeopleImport(Kind):
             self.units_by_name.setdefault(unit.name.strip().lower(), []).append(unit)
         self.seen: dict[str, int] = {}
         self.confirm_under = LtsAgeLimits.current().confirm_under
+        # People held by another organisation whom this import tried to bring in: each
+        # refusal is recorded and the coordinators told, once the import is rolled back.
+        self.elsewhere: list[Person] = []
 
     def read(self, cells: dict) -> dict:
         values = cells_read(cells, {
@@ -130,9 +140,9 @@ class PeopleImport(Kind):
         raise RowError([("unit", f"No unit in Pathways has the site code or name {named}: "
                                  "ask an administrator to add it first.")])
 
-    def bring_in(self, number: int, cells: dict) -> str:
-        """Import one row: "created", or "present" for someone already in Pathways."""
-        values = self.read(cells)
+    def _placed(self, number: int, values: dict):
+        """The row's organisation and unit, once the row may name them (shared by the check
+        and the import)."""
         if values["nhs_number"] in self.seen:
             raise RowError([("nhs_number", f"The same NHS number is on row "
                                            f"{self.seen[values['nhs_number']]}.")])
@@ -144,12 +154,69 @@ class PeopleImport(Kind):
         if not self.any_organisation and organisation.pk != self.by.organisation_id:
             raise RowError([("commissioner_ods", "You can import only your own organisation's "
                                                  "people.")])
-        unit = self.unit(values["unit"])
+        return organisation, self.unit(values["unit"])
+
+    def _held_elsewhere(self, holder_id) -> bool:
+        """A person this importer may not see: recorded by another commissioning organisation,
+        for an importer who is not a coordinator or an administrator."""
+        return not self.any_organisation and holder_id != self.by.organisation_id
+
+    def _notice(self, number: int, values: dict) -> None:
+        age = age_on(values["date_of_birth"], values["lts_start_date"])
+        if age < self.confirm_under:
+            self.notices.append({"row": number, "message": (
+                f"The person was {age} when long-term segregation began: the coordinator who "
+                "triages the referral will be asked to confirm the dates.")})
+
+    def check_all(self, rows) -> Iterator[tuple[int, str | RowError]]:
+        """What importing each row would do, found without writing anything: one query for
+        every NHS number in the file, then the rules the services hold (referrals.validation),
+        row by row in memory. A person recorded by another organisation is previewed exactly
+        as a new person is (round 4, finding 1): whether someone else holds a number is not
+        the importer's to learn from a check. Importing such a row is refused, as the referral
+        form refuses it, and the refusal is recorded (`elsewhere`)."""
+        read = []
+        for number, cells in rows:
+            try:
+                read.append((number, self.read(cells)))
+            except RowError as error:
+                read.append((number, error))
+        numbers = [values["nhs_number"] for _, values in read if isinstance(values, dict)]
+        holders = dict(Person.objects.filter(nhs_number__in=numbers)
+                       .values_list("nhs_number", "commissioner_id"))
+        for number, values in read:
+            if isinstance(values, RowError):
+                yield number, values
+                continue
+            try:
+                _, unit = self._placed(number, values)
+                known = values["nhs_number"] in holders
+                if known and not self._held_elsewhere(holders[values["nhs_number"]]):
+                    yield number, "present"
+                    continue
+                validate_date_of_birth(values["date_of_birth"])
+                validate_lts_dates(start_date=values["lts_start_date"],
+                                   date_of_birth=values["date_of_birth"], unit=unit,
+                                   admitted_on=values["admission_date"])
+                validate_referral(reason=values["reason"], requested_route=values["route"])
+            except DomainError as error:
+                yield number, refused(error, FIELD_COLUMNS)
+                continue
+            except RowError as error:
+                yield number, error
+                continue
+            self._notice(number, values)
+            yield number, "created"
+
+    def bring_in(self, number: int, cells: dict) -> str:
+        """Import one row: "created", or "present" for someone already in Pathways."""
+        values = self.read(cells)
+        organisation, unit = self._placed(number, values)
         existing = Person.objects.filter(nhs_number=values["nhs_number"]).first()
         if existing is not None:
-            if not self.any_organisation and existing.commissioner_id != self.by.organisation_id:
-                raise RowError([("nhs_number", "This NHS number is recorded by another "
-                                               "organisation: ask the review coordinators.")])
+            if self._held_elsewhere(existing.commissioner_id):
+                self.elsewhere.append(existing)
+                raise RowError([("nhs_number", PERSON_ELSEWHERE)])
             return "present"
         characteristics = {name: values[name] for name in ("ethnicity", "sex", "religion",
                                                             "disability") if values[name]}
@@ -171,9 +238,5 @@ class PeopleImport(Kind):
                            admitted_on=values["admission_date"])
         except DomainError as error:
             raise refused(error, FIELD_COLUMNS)
-        age = age_on(values["date_of_birth"], values["lts_start_date"])
-        if age < self.confirm_under:
-            self.notices.append({"row": number, "message": (
-                f"The person was {age} when long-term segregation began: the coordinator who "
-                "triages the referral will be asked to confirm the dates.")})
+        self._notice(number, values)
         return "created"
