@@ -199,6 +199,7 @@ ERROR_CODES = {
     "already_triaged": "The referral has already been triaged.",
     "open_referral_exists": "The person already has an open referral.",
     "person_elsewhere": "The NHS number belongs to another organisation's person.",
+    "invalid_credentials": "The username or password is not right (where passwords are on).",
     "person_elsewhere_limit": "Too many referrals for other organisations' people were "
                               "refused in the last day; none is taken until a day has passed.",
     "duplicate_person": "A person with this NHS number is already recorded.",
@@ -318,7 +319,7 @@ def document_errors(result, generator, request, public):
             if method in ("post", "put", "patch", "delete"):
                 statuses |= {"409", "415"}
             if path.endswith("/auth/token/"):
-                statuses = {"400", "403", "415", "429"}
+                statuses = {"400", "401", "403", "415", "429"}
             responses = operation.setdefault("responses", {})
             for code in sorted(statuses):
                 responses.setdefault(code, {"description": ERROR_STATUSES[code],

@@ -80,8 +80,18 @@ class CharacteristicsInSerializer(serializers.Serializer):
     religion = serializers.CharField(max_length=100, required=False, default="")
 
 
+# What an NHS number may look like before its check digit is checked (the schema states the
+# shape; the check digit is beyond a schema): ten digits, with spaces or tabs between them.
+NHS_NUMBER_PATTERN = r"^[ \t]*([0-9][ \t]*){10}$"
+# In a search: ten digits, with spaces or dashes anywhere between them (white space that is no
+# control character: pathways.middleware refuses those in any request).
+SEARCHED_NHS_NUMBER_PATTERN = r"^[\t\n\r -]*([0-9][\t\n\r -]*){10}$"
+# A Pathways reference as someone types it: PW, a dash or not, any case.
+SEARCHED_REFERENCE_PATTERN = r"^ *[Pp] *[Ww] *-? *([A-Za-z0-9] *){3,10}$"
+
+
 class ReferralCreateSerializer(serializers.Serializer):
-    nhs_number = serializers.CharField(max_length=14)
+    nhs_number = serializers.RegexField(NHS_NUMBER_PATTERN, max_length=30, trim_whitespace=False)
     given_name = serializers.CharField(max_length=100, required=False, default="")
     family_name = serializers.CharField(max_length=100, required=False, default="")
     date_of_birth = serializers.DateField()
@@ -254,11 +264,13 @@ class PersonSerializer(serializers.Serializer):
 
 
 class PersonSearchQuery(PageQuery):
-    nhs_number = serializers.CharField(
-        required=False, max_length=30,
+    # Not trimmed before the length is judged: the limit is on what was sent.
+    nhs_number = serializers.RegexField(
+        SEARCHED_NHS_NUMBER_PATTERN, required=False, max_length=30, trim_whitespace=False,
         help_text="The NHS number, 10 digits; spaces and dashes are ignored.")
-    reference = serializers.CharField(required=False, max_length=20,
-                                      help_text="The Pathways reference, like PW-7K2M9Q.")
+    reference = serializers.RegexField(
+        SEARCHED_REFERENCE_PATTERN, required=False, max_length=30, trim_whitespace=False,
+        help_text="The Pathways reference, like PW-7K2M9Q.")
 
     def validate(self, data):
         from .search import search_read

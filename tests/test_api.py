@@ -216,7 +216,11 @@ def test_tokens_can_be_revoked_and_wrong_passwords_are_refused():
     client = APIClient()
     bad = client.post("/api/v1/auth/token/", {"username": "coordinator", "password": "no"},
                       format="json")
-    assert bad.status_code == 400 and bad.json()["code"] == "invalid"
+    # Well formed, signing nobody in: 401 with the Error body (round 4), not 400.
+    assert bad.status_code == 401 and bad.json()["code"] == "invalid_credentials"
+    assert bad["WWW-Authenticate"] == 'Token realm="api"'
+    malformed = client.post("/api/v1/auth/token/", {"username": "coordinator"}, format="json")
+    assert malformed.status_code == 400 and malformed.json()["code"] == "invalid"
     token = token_for("coordinator")
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.get("/api/v1/queue/").status_code == 200

@@ -36,7 +36,7 @@ def test_every_operation_documents_its_errors_with_the_one_error_schema():
     for path, item in schema["paths"].items():
         for method, operation in item.items():
             statuses = set(operation["responses"])
-            expected = {"400", "415", "429"} if path.endswith("/auth/token/") else {
+            expected = {"400", "401", "415", "429"} if path.endswith("/auth/token/") else {
                 "400", "401", "403", "404"}
             assert expected <= statuses, (method, path, statuses)
             if method == "post":

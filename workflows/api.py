@@ -15,6 +15,7 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.exceptions import (
+    APIException,
     AuthenticationFailed,
     NotAuthenticated,
     PermissionDenied,
@@ -50,6 +51,16 @@ class TokenRequestSerializer(AuthTokenSerializer):
                                      trim_whitespace=False, style={"input_type": "password"})
 
 
+class WrongCredentials(APIException):
+    """Well-formed credentials that do not sign anyone in: 401 (the request was understood;
+    who sent it was not), not the 400 of a malformed body."""
+
+    status_code = 401
+    default_code = "invalid_credentials"
+    default_detail = "The username or password is not right."
+    auth_header = 'Token realm="api"'
+
+
 class TokenView(APIView):
     """POST from a signed-in session for a token (or, only where passwords are on, with a
     username and password); the token lives API_TOKEN_SECONDS and ends sooner with the
@@ -73,7 +84,11 @@ class TokenView(APIView):
                 raise PermissionDenied("Your account has no role in Pathways yet.", code="no_role")
         elif settings.PASSWORD_SIGN_IN:
             data = TokenRequestSerializer(data=request.data, context={"request": request})
-            data.is_valid(raise_exception=True)
+            if not data.is_valid():
+                if any(getattr(error, "code", "") == "authorization"
+                       for error in data.errors.get("non_field_errors", [])):
+                    raise WrongCredentials()
+                raise ValidationError(data.errors)
             user = data.validated_data["user"]
         else:
             raise NotAuthenticated(
