@@ -28,7 +28,7 @@ from django.utils import timezone
 from audit.models import Decision
 from audit.services import decision_record
 from pathways.errors import DomainError, NotAllowedError
-from workflows.services import (
+from workflows.refusals import (
     ELSEWHERE_LIMIT,
     elsewhere_refusals_exhausted,
     person_elsewhere_refuse,

@@ -10,6 +10,9 @@ from django.core.management import call_command
 from django.db import connection
 
 from accounts.models import User
+from tests.parallel import own_redis_databases
+
+own_redis_databases(settings)
 
 # An undefined name in one of our Jinja pages fails the test that draws it (config/jinja2.py):
 # every page is drawn for every role by tests/workflows/test_access_matrix.py.

@@ -4,7 +4,7 @@ Each function checks nothing about permissions itself: callers fetch the subject
 selector (so it is in the user's scope) and check the role's verb first. Each runs in one
 transaction, so a refused step leaves neither the domain rows nor the flow changed.
 """
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,8 +12,8 @@ from viewflow.workflow.status import STATUS
 
 from pathways.errors import ConflictError
 
-from .deadlines import notify_person_elsewhere
 from .flows import IntervenorFlow, ReferralFlow, ReviewFlow
+from .refusals import ELSEWHERE_LIMIT, elsewhere_refusals_exhausted, person_elsewhere_refuse
 
 PERSON_ELSEWHERE = ("This NHS number belongs to a person recorded by another commissioning "
                     "organisation, so nothing was saved. The review coordinators have been "
@@ -41,39 +41,6 @@ def _run_open_task(process, node, *, user, why_not_open=NOT_OPEN, **kwargs):
 
 
 # Referrals -----------------------------------------------------------------------------------
-
-# How many referrals (by form, API or import) for people recorded by other organisations one
-# person may have refused in a day before Pathways stops taking referrals from them at all: a
-# few are honest mistakes; more is someone learning who else holds a number (SECURITY.md S41).
-ELSEWHERE_REFUSALS_PER_DAY = 5
-ELSEWHERE_LIMIT = ("Pathways has refused several of your referrals today because the people "
-                   "are recorded by other organisations, so it is not taking more referrals "
-                   "from you for a day. The review coordinators have been told; contact "
-                   "them.")
-
-
-def elsewhere_refusals_exhausted(user) -> bool:
-    from audit.models import Decision
-
-    since = timezone.now() - timedelta(days=1)
-    return Decision.objects.filter(actor=user, kind=Decision.Kind.PERSON_ELSEWHERE_REFUSED,
-                                   made_at__gte=since).count() >= ELSEWHERE_REFUSALS_PER_DAY
-
-
-def person_elsewhere_refuse(person, *, asked_by, via: str) -> None:
-    """Someone asked to refer a person recorded by another organisation, whom they may not
-    see: refused, recorded as a decision on the person's record, and the coordinators told
-    (once per person and organisation). The asker is told nothing of the person."""
-    from audit.models import Decision
-    from audit.services import decision_record
-
-    decision_record(actor=asked_by, kind=Decision.Kind.PERSON_ELSEWHERE_REFUSED, subject=person,
-                    person=person, reason="The person is recorded by another organisation.",
-                    summary=f"A referral for {person.reference} from "
-                            f"{asked_by.organisation or 'an organisation'} was refused ({via})",
-                    facts={"via": via})
-    notify_person_elsewhere(person, asked_by=asked_by)
-
 
 @transaction.atomic
 def referral_raise(**kwargs):

@@ -25,7 +25,7 @@ from pathways.errors import DomainError
 from referrals.models import Person
 from tests.factories import valid_nhs_number
 from tests.imports.test_imports import as_csv, check, row
-from workflows.services import ELSEWHERE_REFUSALS_PER_DAY
+from workflows.refusals import ELSEWHERE_REFUSALS_PER_DAY
 
 pytestmark = pytest.mark.django_db
 
