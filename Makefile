@@ -48,10 +48,18 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
+# The suite runs on every core (pytest-xdist; JOBS=1 for one process), then the few tests that
+# stop a service every other test shares (marked `exclusive`) run alone. It prints its time.
+JOBS ?= auto
 test: install lint $(OIDC_STAMP)
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -W error::RuntimeWarning manage.py check --fail-level WARNING
-	$(BIN)/pytest $(PYTEST_ARGS)
+	@start=$$(date +%s); \
+	$(BIN)/pytest -n $(JOBS) -m "not exclusive" $(PYTEST_ARGS); parallel=$$?; \
+	$(BIN)/pytest -m exclusive $(PYTEST_ARGS); alone=$$?; \
+	[ $$alone -eq 5 ] && alone=0; \
+	echo "make test: the suite took $$(( $$(date +%s) - start )) s on $(JOBS) workers"; \
+	[ $$parallel -eq 0 ] && [ $$alone -eq 0 ]
 
 worker: install
 	$(BIN)/celery -A config worker --loglevel=info

@@ -87,8 +87,12 @@ def grant_app_role(connection, role: str) -> None:
         cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
         if cursor.fetchone() is None:
             # Local and CI databases trust local connections; production creates the role
-            # (with a password) before the first migrate, and this step only grants.
-            cursor.execute(f"CREATE ROLE {q} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE")
+            # (with a password) before the first migrate, and this step only grants. A role
+            # belongs to the whole cluster: two databases migrated at once (the parallel
+            # tests') may both try to create it, and the second finds it made.
+            cursor.execute(f"DO $$ BEGIN CREATE ROLE {q} LOGIN NOSUPERUSER NOCREATEDB "
+                           "NOCREATEROLE; EXCEPTION WHEN duplicate_object OR unique_violation "
+                           "THEN NULL; END $$")
         cursor.execute("SELECT current_schema()")
         schema = _quote(connection, cursor.fetchone()[0])
         cursor.execute(f"GRANT USAGE ON SCHEMA {schema} TO {q}")

@@ -283,11 +283,13 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TASK_DEFAULT_RETRY_DELAY = 60
 CELERY_TIMEZONE = TIME_ZONE
-# Every minute, each kind of background work still waiting a minute after it was asked for is
-# queued again: its message was lost on the way to the broker (down, or the process died after
-# committing), and it goes out within a minute of the broker's return (round 4). Each sweep is
-# one small indexed query; each task is idempotent, so a message queued twice does its work once.
-LOST_WORK_SWEEP_SECONDS = 60
+# Every 30 seconds, each kind of background work still waiting 30 seconds after it was asked for
+# is queued again: its message was lost on the way to the broker (down, or the process died
+# after committing). So it goes out within a minute of the broker's return, however long the
+# outage (round 4): waiting at most 30 seconds more to count as lost, then at most 30 for the
+# next sweep. Each sweep is one small indexed query; each task is idempotent, so a message
+# queued twice does its work once.
+LOST_WORK_SWEEP_SECONDS = 30
 CELERY_BEAT_SCHEDULE = {
     "refresh-action-deadlines": {
         "task": "workflows.tasks.sweep_action_deadlines",

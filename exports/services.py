@@ -37,7 +37,7 @@ security_log = structlog.get_logger("pathways.security")
 # How long a written file may be downloaded; the row (the log) stays.
 KEEP_FOR = timedelta(hours=24)
 # A queued export whose first queueing was lost (broker down) is queued again after this.
-LOST_AFTER = timedelta(minutes=1)
+LOST_AFTER = timedelta(seconds=30)
 REQUEUE_AFTER = timedelta(minutes=5)
 # A running export may be taken again: its worker may have died part way. Writing it twice
 # writes the same file, and the notice is owed once (its key).
@@ -267,8 +267,8 @@ def exports_sweep(now=None) -> tuple[int, int]:
     for export in Export.objects.filter(status=Export.Status.READY, expires_at__lte=now):
         export_expire(export, reason="sweep_exports task")
         expired += 1
-    # Queued and never started for a minute (its message never reached the broker: it goes
-    # out within a minute of the broker's return), or started by a worker that died (the
+    # Queued and never started for 30 seconds (its message never reached the broker: it
+    # goes out within a minute of the broker's return), or started by a worker that died (the
     # broker redelivers a task only to a live worker, within its visibility timeout).
     lost = list(Export.objects.filter(
         Q(status=Export.Status.QUEUED, requested_at__lte=now - LOST_AFTER)

@@ -38,7 +38,7 @@ class ImportRun(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    # When a worker was asked to check or import it: one waiting a minute is asked again.
+    # When a worker was asked to check or import it: one waiting 30 seconds is asked again.
     queued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -73,17 +73,17 @@ def notification_owe(*, key: str, kind: str, users: list, subject: str, body: st
     return notification
 
 
-# A message never tried was lost on its way to the broker (it was down, or the process died
-# after committing): it goes out within a minute of the broker's return. One tried already is
-# being retried by its task with backoff, and is queued again only when that has plainly
-# stopped (round 4, finding 7).
-LOST_AFTER = timedelta(minutes=1)
+# A message never tried for 30 seconds was lost on its way to the broker (it was down, or the
+# process died after committing): it goes out within a minute of the broker's return. One
+# tried already is being retried by its task with backoff, and is queued again only when that
+# has plainly stopped (round 4, finding 7).
+LOST_AFTER = timedelta(seconds=30)
 REQUEUE_AFTER = timedelta(minutes=10)
 
 
 def notifications_requeue(now=None) -> int:
-    """Queue again every message owed and not sent: never tried for a minute, or tried and
-    still unsent for ten. Sending is idempotent, so a message queued twice is still sent
+    """Queue again every message owed and not sent: never tried for 30 seconds, or tried
+    and still unsent for ten minutes. Sending is idempotent, so a message queued twice is still sent
     once."""
     now = now or timezone.now()
     owed = list(Notification.objects.filter(sent_at__isnull=True).filter(
@@ -96,7 +96,7 @@ def notifications_requeue(now=None) -> int:
 
 @shared_task(name="notifications.requeue_owed")
 def requeue_owed_notifications() -> int:
-    """Every minute (beat): what the broker never received goes out soon after it returns."""
+    """Every 30 seconds (beat): what the broker never received goes out soon after it returns."""
     return notifications_requeue()
 
 

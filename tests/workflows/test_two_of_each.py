@@ -133,6 +133,7 @@ def _wait(condition, seconds=30) -> bool:
     return False
 
 
+@pytest.mark.exclusive     # it stops the Redis every other test uses
 def test_redis_stopped_and_started_under_a_running_app_loses_nothing(postgres, tmp_path):
     """Redis (broker and cache) is shut down while the app serves: pages and the API keep
     working, a change that owes a notification still saves, and once Redis is back the sweep's
