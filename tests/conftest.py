@@ -14,6 +14,9 @@ from tests.parallel import own_redis_databases
 
 own_redis_databases(settings)
 
+# Passwords hashed quickly (tests/hashers.py says why, and why servers still read them).
+settings.PASSWORD_HASHERS = ["tests.hashers.QuickPBKDF2PasswordHasher", *settings.PASSWORD_HASHERS]
+
 # An undefined name in one of our Jinja pages fails the test that draws it (config/jinja2.py):
 # every page is drawn for every role by tests/workflows/test_access_matrix.py.
 settings.TEMPLATES_STRICT_UNDEFINED = True
