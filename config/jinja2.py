@@ -7,13 +7,12 @@ third-party pages: the Jinja2 engine, first in settings.TEMPLATES, answers only 
 in `.jinja`, so a page named `.html` falls through to the Django engine untouched.
 
 Undefined names: the NHS macros test optional parameters by reading them (`params.hint`), so
-they need Jinja's forgiving ChainableUndefined. Our own templates get no such forgiveness: a name
-or attribute that does not exist, read in one of our pages, raises when the page is built in
-development and in the tests (settings.TEMPLATES_STRICT_UNDEFINED), and is logged, then drawn as
-nothing, in production. See `ProductUndefined` for how the two are told apart.
+they need Jinja's forgiving ChainableUndefined. Our own pages get no such forgiveness: a name or
+attribute that does not exist, read in one of our pages, raises when the page is drawn in
+development and in the tests (settings.TEMPLATES_STRICT_UNDEFINED), and is logged, then drawn
+as nothing, in production. The two kinds of template are simply compiled in two environments
+that differ only in that: `ProductEnvironment` loads the macros through its forgiving twin.
 """
-import sys
-
 import structlog
 from django.conf import settings
 from django.contrib import messages
@@ -58,41 +57,19 @@ class OursOnly(BaseLoader):
         return [name for name in self.loader.list_templates() if name.endswith(OUR_SUFFIX)]
 
 
-def _forgiven() -> bool:
-    """Whether the template using an undefined value forgives it: the nearest template frame up
-    the stack (usually the very next one; a filter written in Python adds one or two) is one of
-    the macros, or there is none. Returns the template's name for a log line otherwise."""
-    frame = sys._getframe(3)
-    while frame is not None:
-        template = frame.f_globals.get("__jinja_template__")
-        if template is not None:
-            name = template.name or ""
-            return True if name.startswith(FORGIVING) else name
-        frame = frame.f_back
-    return True
-
-
-class ProductUndefined(ChainableUndefined):
-    """Forgiving inside the NHS macros, strict in our templates.
-
-    An undefined value is checked when it is used (printed, tested for truth, iterated,
-    compared, or read further): if the template using it is one of the NHS macros (`{% if
-    params.hint %}` when no hint was given) it behaves as ChainableUndefined, empty and falsy;
-    if it is one of ours, it fails as StrictUndefined would. `is defined` and `default()` do
-    not use the value, so a template of ours can still ask whether something is there.
-    settings.TEMPLATES_STRICT_UNDEFINED (on in development and the tests) says whether to
-    fail; in production an undefined name in our templates is logged and drawn as nothing
-    rather than failing the page."""
+class PageUndefined(ChainableUndefined):
+    """An unknown name in one of our pages. When it is used (printed, tested, iterated,
+    compared, or read further) it fails as StrictUndefined would while
+    settings.TEMPLATES_STRICT_UNDEFINED is on (development and the tests), and in production is
+    logged and drawn as nothing rather than failing the page. `is defined` and `default()` do
+    not use it, so a page can still ask whether something is there."""
 
     __slots__ = ()
 
     def _check(self):
-        where = _forgiven()
-        if where is True:
-            return
         if getattr(settings, "TEMPLATES_STRICT_UNDEFINED", settings.DEBUG):
             self._fail_with_undefined_error()
-        log.warning("template_undefined", template=where,
+        log.warning("template_undefined",
                     hint=self._undefined_hint or f"{self._undefined_name!r} is undefined")
 
     def __str__(self):
@@ -134,16 +111,17 @@ class ProductUndefined(ChainableUndefined):
 
 
 class ProductEnvironment(Environment):
-    """Jinja's environment, with each template's globals one plain dict.
+    """Our pages, strict about undefined names (PageUndefined); the NHS macros and our own
+    macros written like them (under FORGIVING), loaded through a twin environment, the same in
+    every way but forgiving (ChainableUndefined). An import names the template, and the name
+    says which environment compiles it."""
 
-    Jinja gives each template a ChainMap over the environment's globals. Every
-    `{% from … import … %}` then compares the page's globals with the imported template's, key
-    by key, and a ChainMap looks each key up in Python: 12 µs an import, against under 1 µs
-    for a dict, and a page makes eight to twelve. The environment's globals are all set in
-    `environment()` below, before any template loads, so a copy holds the same names."""
+    forgiving: Environment | None = None
 
-    def make_globals(self, d):
-        return {**self.globals, **(d or {})}
+    def _load_template(self, name, globals):
+        if self.forgiving is not None and name.startswith(FORGIVING):
+            return self.forgiving._load_template(name, globals)
+        return super()._load_template(name, globals)
 
 
 def _messages(request):
@@ -153,7 +131,7 @@ def _messages(request):
 def environment(**options) -> Environment:
     options["loader"] = ChoiceLoader([OursOnly(options["loader"]),
                                       PackageLoader("nhsuk_frontend_jinja", "templates")])
-    options["undefined"] = ProductUndefined
+    options["undefined"] = PageUndefined
     options.setdefault("extensions", []).append("jinja2.ext.do")
     # The macros are written with block tags on lines of their own: without these, every
     # {% set %} and {% if %} of every component leaves a blank line in the page.
@@ -189,6 +167,9 @@ def environment(**options) -> Environment:
         "filesizeformat": defaultfilters.filesizeformat,
         "truncatewords": defaultfilters.truncatewords,
     })
+    # The twin shares the loader, globals and filters; only what an unknown name is differs.
+    env.forgiving = env.overlay(undefined=ChainableUndefined)
+    env.forgiving.forgiving = None
     return env
 
 

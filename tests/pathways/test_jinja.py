@@ -61,6 +61,18 @@ def test_the_nhs_macros_may_leave_parameters_out(settings):
     assert '<strong class="nhsuk-tag">' in page.render({})
 
 
+def test_a_macro_is_compiled_forgiving_and_a_page_strict():
+    """Which environment compiles a template is said by its name alone (config/jinja2.py)."""
+    from jinja2 import ChainableUndefined
+
+    from config.jinja2 import PageUndefined
+
+    assert ENV.get_template("nhsuk/components/tag/macro.jinja").environment.undefined is \
+        ChainableUndefined
+    assert ENV.get_template("macros/lists.jinja").environment.undefined is ChainableUndefined
+    assert ENV.get_template("referrals/queue.jinja").environment.undefined is PageUndefined
+
+
 def test_in_production_an_undefined_name_is_logged_and_drawn_as_nothing(settings, caplog):
     settings.TEMPLATES_STRICT_UNDEFINED = False
     assert ENV.from_string("<p>{{ person.reference }}</p>").render({}) == "<p></p>"
@@ -79,9 +91,9 @@ def test_the_error_pages_render_without_a_database_or_a_person(rf):
 
 
 def test_a_template_sees_every_global_and_an_import_reuses_its_module():
-    """Each template's globals are a copy of the environment's (ProductEnvironment): every name
-    is there, and importing a macro file from a page reuses the file's one module rather than
-    running it again (Jinja makes a new module when the page has globals the import lacks)."""
+    """Every template sees the environment's globals, the macros' twin environment included,
+    and importing a macro file from a page reuses the file's one module rather than running it
+    again (Jinja makes a new module when the page has globals the import lacks)."""
     page, lists = ENV.get_template("referrals/queue.jinja"), ENV.get_template("macros/lists.jinja")
     for template in (page, lists):
         assert template.globals.keys() == ENV.globals.keys()
