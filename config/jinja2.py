@@ -28,7 +28,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader,
 from jinja2.loaders import BaseLoader
 
 from exports.presenters import export_fields
-from pathways.frontend import components, fields, memo, querystring, stencils, tables
+from pathways.frontend import components, fields, querystring, tables
 from pathways.links import link
 
 log = structlog.get_logger(__name__)
@@ -153,11 +153,8 @@ def environment(**options) -> Environment:
         "bar_chart": components.bar_chart,
         "pagination": querystring.pagination,
         "export_fields": export_fields,
-        "stencil": stencils.stencil,
         "table_parts": tables.prepare,
-        "gap": stencils.gap,
     })
-    env.globals["drawn"] = memo.Drawn(env)
     env.filters.update({
         "date": lambda value, fmt="j M Y": defaultfilters.date(template_localtime(value), fmt)
         if value else "",

@@ -1,5 +1,5 @@
 """What Python gives the Jinja pages (pathways/frontend): a form field as an NHS macro's
-parameters, stencils, remembered components, dates, query strings."""
+parameters, dates, query strings, choice labels; and the row macros that are NHS England's own."""
 import re
 from datetime import UTC, date, datetime
 
@@ -7,10 +7,9 @@ import pytest
 from django import forms
 from django.template import defaultfilters, engines
 from django.test import RequestFactory
-from markupsafe import Markup
 
 from pathways.forms import DateField
-from pathways.frontend import choices, dates, fields, memo, querystring, stencils
+from pathways.frontend import choices, dates, fields, querystring
 
 ENV = engines["jinja2"].env
 FIELD = ENV.from_string('{% from "macros/forms.jinja" import form_field, error_summary %}'
@@ -97,26 +96,6 @@ def test_the_adapter_names_each_component():
                      "agreed": "checkboxes", "day": "date-input"}
 
 
-def test_a_stencil_escapes_what_fills_it_and_keeps_markup():
-    s = stencils.stencil(Markup("<p class='x'>") + stencils.gap("a") + Markup("</p>"))
-    assert s(a="<b>") == "<p class='x'>&lt;b&gt;</p>"
-    assert s(a=Markup("<b>ok</b>")) == "<p class='x'><b>ok</b></p>"
-    with pytest.raises(TypeError):
-        s()
-    with pytest.raises(ValueError):
-        stencils.stencil("no gaps")
-
-
-def test_a_remembered_component_is_the_macros_own_and_the_memory_is_bounded():
-    kept = memo.Drawn(ENV, size=2)
-    tag = ENV.get_template("nhsuk/components/tag/macro.jinja").module.tag
-    assert kept("tag", {"text": "Open"}) == tag({"text": "Open"})
-    kept("tag", {"text": "Shut"})
-    kept("tag", {"text": "Ajar"})
-    assert len(kept._kept) == 2
-    assert memo.macro_name("error-summary") == "errorSummary"
-
-
 @pytest.mark.parametrize("value", [date(2026, 3, 7), datetime(2026, 12, 31, 23, 30,
                                                               tzinfo=UTC)])
 def test_dates_read_as_the_date_filter_writes_them(value, settings):
@@ -148,12 +127,15 @@ def test_page_links_keep_the_filters():
     assert querystring.querystring(request, page=None) == "?region=london"
 
 
-def test_a_stencil_draws_what_its_macro_draws_for_the_same_values():
+def test_a_scores_why_is_the_nhs_details_with_the_explanation():
     details = ENV.get_template("nhsuk/components/details/macro.jinja").module.details
-    why = stencils.stencil(details({"summaryHtml": stencils.gap("summary"),
-                                    "html": stencils.gap("body")}))
-    summary, body = "Why <PW-1>", Markup("<ul><li>Time in LTS: 30 points</li></ul>")
-    assert why(summary=summary, body=body) == details({"summaryText": summary, "html": body})
+    lists = ENV.get_template("macros/lists.jinja").module
+    row = type("Row", (), {"reference": "PW-<1>", "score": type("Score", (), {
+        "score": 30, "parts": [], "flags": [], "policy_version": 1})()})()
+    drawn = lists.score_cell(row)
+    assert "<strong>30</strong>" in drawn and "PW-&lt;1&gt; scores 30" in drawn
+    assert details({"summaryHtml": lists.whose("Why", "PW-<1> scores 30"),
+                    "html": lists.score_explanation(row.score)}) in drawn
 
 
 @pytest.mark.parametrize("colour", ["orange", "red", "grey", "green", "blue", "purple"])
