@@ -55,7 +55,7 @@ test: install lint $(OIDC_STAMP)
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -W error::RuntimeWarning manage.py check --fail-level WARNING
 	@start=$$(date +%s); \
-	$(BIN)/pytest -n $(JOBS) -m "not exclusive" $(PYTEST_ARGS); parallel=$$?; \
+	$(BIN)/pytest -n $(JOBS) -m "not exclusive" --durations=25 $(PYTEST_ARGS); parallel=$$?; \
 	$(BIN)/pytest -m exclusive $(PYTEST_ARGS); alone=$$?; \
 	[ $$alone -eq 5 ] && alone=0; \
 	echo "make test: the suite took $$(( $$(date +%s) - start )) s on $(JOBS) workers"; \

@@ -281,8 +281,8 @@ def test_the_sweep_empties_expired_files_and_queues_lost_exports_again(client, u
     fresh, _ = asked(users["oversight"], "caseloads")
     Export.objects.filter(pk=lost.pk).update(requested_at=timezone.now() - REQUEUE_AFTER)
     with patch("exports.services.build_export.delay") as delay:
-        # The fresh one has waited under a minute: its message may still be on its way.
-        assert exports_sweep(now=timezone.now() + timedelta(seconds=30)) == (0, 1)
+        # The fresh one has waited under LOST_AFTER: its message may still be on its way.
+        assert exports_sweep(now=timezone.now() + timedelta(seconds=10)) == (0, 1)
         delay.assert_called_once_with(str(lost.pk))
         assert exports_sweep(now=export.expires_at) == (1, 2)
     expired = Export.objects.get(pk=export.pk)

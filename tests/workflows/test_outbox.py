@@ -58,10 +58,12 @@ def test_a_notice_whose_queueing_was_lost_goes_out_a_minute_later(
                                 users=[users["commissioner"]], subject="Drill",
                                 body="A drill.", link="/work/")
     assert Notification.objects.get(pk=owed.pk).sent_at is None
+    # (With a broker, the demo loaded for the session owes messages too: look at this one.)
     with patch("notifications.services.send_notification.delay") as delay:
-        assert notifications_requeue() == 0
-        assert notifications_requeue(now=timezone.now() + LOST) == 1
-    delay.assert_called_once_with(owed.pk)
+        notifications_requeue()
+        assert not [c for c in delay.call_args_list if c.args == (owed.pk,)]   # in flight
+        notifications_requeue(now=timezone.now() + LOST)
+        assert [c.args for c in delay.call_args_list].count((owed.pk,)) == 1
 
 
 def test_a_notice_being_retried_is_left_to_its_backoff_for_ten_minutes(users):
@@ -70,9 +72,10 @@ def test_a_notice_being_retried_is_left_to_its_backoff_for_ten_minutes(users):
                             link="/work/")
     Notification.objects.filter(pk=owed.pk).update(sent_at=None, attempts=1)
     with patch("notifications.services.send_notification.delay") as delay:
-        assert notifications_requeue(now=timezone.now() + LOST) == 0
-        assert notifications_requeue(now=timezone.now() + timedelta(minutes=11)) == 1
-    delay.assert_called_once_with(owed.pk)
+        notifications_requeue(now=timezone.now() + LOST)
+        assert not [c for c in delay.call_args_list if c.args == (owed.pk,)]
+        notifications_requeue(now=timezone.now() + timedelta(minutes=11))
+        assert [c.args for c in delay.call_args_list].count((owed.pk,)) == 1
 
 
 def test_a_meeting_pack_asked_for_while_the_broker_is_away_goes_out_a_minute_later(
