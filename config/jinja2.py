@@ -118,6 +118,15 @@ class ProductEnvironment(Environment):
 
     forgiving: Environment | None = None
 
+    def make_globals(self, d):
+        """Each template's globals as one dict, not Jinja's ChainMap over the environment's:
+        a page looks a global up (`url`, `link`, a macro) every time it uses one, and through
+        a ChainMap each lookup is Python code. Measured on 6 December 2026 (issue 46) on the
+        timeline at ×10: 3,200 ChainMap lookups a request, 7 ms of a 52 ms median; with
+        plain dicts the page is back under its 50 ms budget. The environment's globals are all
+        set in `environment()` below, before any template loads, so a copy holds them all."""
+        return {**self.globals, **(d or {})}
+
     def _load_template(self, name, globals):
         if self.forgiving is not None and name.startswith(FORGIVING):
             return self.forgiving._load_template(name, globals)
