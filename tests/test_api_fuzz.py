@@ -73,18 +73,21 @@ def auth(users, username) -> dict:
 @schema.parametrize()
 @FUZZ
 def test_every_operation_keeps_its_contract_as_coordinator(case, users):
+    """Slow (over 20 s): every operation of the API, fuzzed by schemathesis."""
     case.call_and_validate(headers=auth(users, "coordinator"), **CHECKS)
 
 
 @schema.parametrize()
 @FUZZ
 def test_every_operation_keeps_its_contract_as_commissioner(case, users):
+    """Slow (over 20 s): every operation of the API, fuzzed by schemathesis."""
     case.call_and_validate(headers=auth(users, "commissioner"), **CHECKS)
 
 
 @schema.parametrize()
 @FUZZ
 def test_every_operation_keeps_its_contract_as_intervenor(case, users):
+    """Slow (over 20 s): every operation of the API, fuzzed by schemathesis."""
     case.call_and_validate(headers=auth(users, "intervenor"), **CHECKS)
 
 

@@ -20,6 +20,7 @@ def migrate_to(targets):
 
 @pytest.mark.django_db(transaction=True)
 def test_rows_written_before_the_move_are_read_after_it_and_stay_append_only():
+    """Slow (over 20 s): it migrates the database back to before the move and forward again."""
     old_apps = migrate_to(BEFORE_MOVE)
     try:
         OldDecision = old_apps.get_model("workflows", "Decision")

@@ -156,6 +156,8 @@ def bad_forms(names):
 
 
 def test_every_form_refuses_malformed_posts_cleanly(client_for, users):
+    """Every form (URL) as every role, each with every bad body, counting the rows before and
+    after each: slow (over 20 s) because it is every form times every role, which is its point."""
     from tests.workflows.test_access_matrix import objects as matrix_objects
 
     objects = matrix_objects.__wrapped__(users)

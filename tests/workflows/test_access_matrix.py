@@ -225,6 +225,8 @@ def test_every_api_view_requires_a_signed_in_user_with_a_role():
 
 
 def test_every_role_gets_the_expected_status_on_every_page(clients, objects):
+    """Every URL of the app as every role and anonymous, each page drawn in full: slow (over 20 s)
+    because it is the whole matrix."""
     failures = []
     for name, route, _ in app_urls():
         kind, expected, default = EXPECTED[name]
@@ -238,6 +240,8 @@ def test_every_role_gets_the_expected_status_on_every_page(clients, objects):
 
 
 def test_guessed_ids_are_404_for_every_role_that_may_use_the_page(clients):
+    """Every page that takes an id, as every role that may use it, with guessed ids: slow (over
+    20 s) because it is the whole matrix."""
     for name, route, _ in app_urls():
         if "<uuid:pk>" not in route:
             continue

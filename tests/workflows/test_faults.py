@@ -118,6 +118,8 @@ def _postgres_version() -> str:
 
 
 def test_the_stack_loses_nothing_and_recovers_from_each_fault(postgres, tmp_path):
+    """The drill (see the module): about 90 s, most of it the load running through four faults
+    and the 20-second Redis outage."""
     require(bool(os.environ.get("REDIS_URL")) and _redis_up(),
             "needs REDIS_URL and the local Redis server on 6379",
             needed_in_ci=database_url_is_postgres())

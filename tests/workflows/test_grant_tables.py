@@ -47,6 +47,7 @@ def test_a_stray_generic_grant_is_drift_and_mending_removes_it(users):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_moves_every_grant_and_drops_dangling_ones():
+    """Slow (over 20 s): it migrates the database back to before the move and forward again."""
     from django.core.management import call_command
 
     call_command("seed_demo", force=True, verbosity=0)

@@ -18,6 +18,8 @@ def _free_port() -> int:
 
 
 def test_gunicorn_serves_pages_and_compressed_hashed_static_files(tmp_path):
+    """Slow (over 20 s): it collects and compresses the static files and starts gunicorn, as
+    `make serve` does."""
     env = {**os.environ, "DEBUG": "false", "STATIC_MANIFEST": "true",
            "STATIC_ROOT": str(tmp_path / "static"), "ALLOWED_HOSTS": "127.0.0.1",
            "SECRET_KEY": "a-test-only-key-" + "x" * 40, "SECURE_COOKIES": "false",

@@ -167,6 +167,8 @@ small_grids = st.dictionaries(
 @settings(max_examples=60, deadline=None)
 @given(small_grids, st.data())
 def test_the_engine_says_exactly_which_hidden_cells_a_brute_force_pins(grid, data):
+    """Slow (over 20 s): it brute-forces every table's hidden cells to check the engine's answer
+    exactly."""
     rows = sorted({r for r, _ in grid})
     cols = sorted({c for _, c in grid})
     full = with_margins({cell: grid.get(cell, 1) for cell in
