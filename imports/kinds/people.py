@@ -19,6 +19,7 @@ from referrals.validation import (
     age_on,
     validate_date_of_birth,
     validate_lts_dates,
+    validate_nhs_number,
     validate_referral,
 )
 
@@ -194,6 +195,7 @@ class PeopleImport(Kind):
                 if known and not self._held_elsewhere(holders[values["nhs_number"]]):
                     yield number, "present"
                     continue
+                validate_nhs_number(values["nhs_number"])        # its check digit
                 validate_date_of_birth(values["date_of_birth"])
                 validate_lts_dates(start_date=values["lts_start_date"],
                                    date_of_birth=values["date_of_birth"], unit=unit,

@@ -103,6 +103,20 @@ def test_the_referral_form_records_its_refusal_and_shares_the_limit(users):
     assert limited.value.code == "person_elsewhere_limit"
 
 
+def test_the_bulk_check_holds_the_rules_the_import_holds(users):
+    """The check writes nothing, so it must find what the services would refuse: a wrong
+    check digit, an LTS start in the future or before the admission, a route unknown."""
+    coordinator = users["coordinator"]
+    good = valid_nhs_number()
+    wrong_digit = good[:9] + str((int(good[9]) + 1) % 10)
+    run = check(coordinator, [row(nhs_number=wrong_digit),
+                              row(lts_start_date="2099-01-01"),
+                              row(admission_date="2024-02-01", lts_start_date="2024-01-15")])
+    assert [(e["row"], e["column"]) for e in run.errors] == [
+        (2, "nhs_number"), (3, "lts_start_date"), (4, "lts_start_date")]
+    assert "check digit" in run.errors[0]["message"]
+
+
 # Finding 2: the check ran in the web request ------------------------------------------------
 
 def test_a_2000_row_check_does_not_run_in_the_request(users, django_capture_on_commit_callbacks):
