@@ -36,8 +36,9 @@ security_log = structlog.get_logger("pathways.security")
 
 # How long a written file may be downloaded; the row (the log) stays.
 KEEP_FOR = timedelta(hours=24)
-# A queued export whose first queueing was lost (broker down) is queued again after this.
+# A queued export whose first queueing was lost (broker down) is queued again after this...
 LOST_AFTER = timedelta(seconds=30)
+# ...and one left running (its worker died part way) after this.
 REQUEUE_AFTER = timedelta(minutes=5)
 # A running export may be taken again: its worker may have died part way. Writing it twice
 # writes the same file, and the notice is owed once (its key).

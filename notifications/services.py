@@ -83,8 +83,8 @@ REQUEUE_AFTER = timedelta(minutes=10)
 
 def notifications_requeue(now=None) -> int:
     """Queue again every message owed and not sent: never tried for 30 seconds, or tried
-    and still unsent for ten minutes. Sending is idempotent, so a message queued twice is still sent
-    once."""
+    and still unsent for ten minutes. Sending is idempotent, so a message queued twice is
+    still sent once."""
     now = now or timezone.now()
     owed = list(Notification.objects.filter(sent_at__isnull=True).filter(
         Q(attempts=0, created_at__lte=now - LOST_AFTER)
