@@ -55,27 +55,23 @@ UPLOADS_PER_HOUR = 20
 LOST_AFTER = timedelta(seconds=30)
 
 
-class _Rollback(Exception):
-    pass
-
-
 def progress_key(run) -> str:
     return f"imports:progress:{run.pk}"
 
 
 def _rows(run: ImportRun) -> tuple[list, list]:
-    """The file's rows, or ([], errors) when the file as a whole cannot be taken."""
+    """The file's rows, and errors that stop the file as a whole being taken (none: [])."""
     try:
         headers, rows = parsing.rows_read(run.file_name, bytes(run.content))
     except parsing.FileError as error:
         return [], [{"row": 0, "column": "", "message": str(error)}]
     if len(rows) > MAX_ROWS:
-        return [], [{"row": 0, "column": "", "message": (
+        return rows, [{"row": 0, "column": "", "message": (
             f"The file has {len(rows):,} rows; Pathways imports at most {MAX_ROWS:,} at a "
             "time. Split it into smaller files.")}]
     missing = [c.name for c in COLUMNS[run.kind] if c.required and c.name not in headers]
     if missing:
-        return [], [{"row": 1, "column": name, "message": "This column is missing from the "
+        return rows, [{"row": 1, "column": name, "message": "This column is missing from the "
                      "header row: download the template to see them all."} for name in missing]
     return rows, []
 
@@ -104,13 +100,10 @@ def _through(run: ImportRun, *, by, dry_run: bool) -> tuple[int, int, int, list]
     if dry_run:
         tally(importer.check_all(rows))
     else:
-        try:
-            with transaction.atomic():
-                tally(importer.bring_in_all(rows))
-                if errors:
-                    raise _Rollback
-        except _Rollback:
-            pass
+        with transaction.atomic():
+            tally(importer.bring_in_all(rows))
+            if errors:                                  # all or nothing
+                transaction.set_rollback(True)
         # Outside what was rolled back: each person held elsewhere that the file named.
         for person in importer.elsewhere:
             person_elsewhere_refuse(person, asked_by=by, via=f"import {run.pk}")

@@ -82,16 +82,9 @@ class Kind:
         is exact; a kind whose files are large checks them in bulk instead."""
         from django.db import transaction
 
-        class Rollback(Exception):
-            pass
-
-        outcomes = []
-        try:
-            with transaction.atomic():
-                outcomes = list(self.bring_in_all(rows))
-                raise Rollback
-        except Rollback:
-            pass
+        with transaction.atomic():
+            outcomes = list(self.bring_in_all(rows))
+            transaction.set_rollback(True)
         yield from outcomes
 
     @classmethod
