@@ -6,6 +6,8 @@ import structlog
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from pathways import batch
+
 from .models import AccessLogEntry, Decision
 
 # Security events as named, structured lines (ids only, never content): config/observability.
@@ -47,11 +49,10 @@ def system_user():
     """The named actor for changes no person made directly (tasks, commands, demo data)."""
     from django.conf import settings
 
-    user, _ = get_user_model().objects.get_or_create(
+    return batch.once("system user", lambda: get_user_model().objects.get_or_create(
         username=settings.SYSTEM_USERNAME,
         defaults={"first_name": "Pathways", "last_name": "system", "is_active": False},
-    )
-    return user
+    )[0])
 
 
 def stamp(instance, *, by, reason: str):

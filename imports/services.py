@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from audit.models import Decision
 from audit.services import decision_record
+from pathways import batch
 from pathways.errors import DomainError, NotAllowedError
 from workflows.refusals import (
     ELSEWHERE_LIMIT,
@@ -100,8 +101,10 @@ def _through(run: ImportRun, *, by, dry_run: bool) -> tuple[int, int, int, list]
     if dry_run:
         tally(importer.check_all(rows))
     else:
+        # One batch: the file's grants are written together at its end (pathways.batch).
         with transaction.atomic():
-            tally(importer.bring_in_all(rows))
+            with batch.batch():
+                tally(importer.bring_in_all(rows))
             if errors:                                  # all or nothing
                 transaction.set_rollback(True)
         # Outside what was rolled back: each person held elsewhere that the file named.
@@ -120,9 +123,10 @@ def _uploads_left(by) -> bool:
 
 
 @transaction.atomic
-def import_check(*, kind: str, file_name: str, content: bytes, by) -> ImportRun:
-    """Take a file and check it, saving nothing of it but the check: here for a small file,
-    by a worker for a larger one."""
+def import_check(*, kind: str, file_name: str, content: bytes, by,
+                 here: bool = False) -> ImportRun:
+    """Take a file and check it, saving nothing of it but the check: here for a small file
+    (or for any file when `here`, as the shell command asks), by a worker for a larger one."""
     if not may_import(by):
         raise NotAllowedError("Only administrators, review coordinators and commissioners can "
                               "import a caseload.")
@@ -137,7 +141,7 @@ def import_check(*, kind: str, file_name: str, content: bytes, by) -> ImportRun:
     run = ImportRun.objects.create(
         kind=kind, file_name=file_name[-200:], sha256=hashlib.sha256(content).hexdigest(),
         content=content, created_by=by)
-    if len(content) > BACKGROUND_BYTES:
+    if len(content) > BACKGROUND_BYTES and not here:
         run.status, run.queued_at = ImportRun.Status.CHECKING, timezone.now()
         run.save(update_fields=["status", "queued_at"])
         # robust: with the broker away the file waits; the next sweep queues it again.

@@ -10,8 +10,9 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
-from guardian.shortcuts import assign_perm, remove_perm
+from guardian.shortcuts import remove_perm
 
+from accounts.grants import grant
 from accounts.services import commissioners_group
 from audit.models import Decision
 from audit.services import decision_record, stamp
@@ -36,9 +37,9 @@ class IntervenorCapacityError(ConflictError):
 
 
 def _grant_worker(user, case: IntervenorCase) -> None:
-    assign_perm("intervenors.view_intervenorcase", user, case)
-    assign_perm("intervenors.change_intervenorcase", user, case)
-    assign_perm("referrals.view_person", user, case.person)
+    grant("intervenors.view_intervenorcase", user, case)
+    grant("intervenors.change_intervenorcase", user, case)
+    grant("referrals.view_person", user, case.person)
 
 
 def _revoke_worker(user, case: IntervenorCase, *, keep_read: bool) -> None:
@@ -64,7 +65,7 @@ def case_open(*, referral, by) -> IntervenorCase:
         person=referral.person, referral=referral, waiting_since=timezone.now()),
         by=by, reason=f"Joined the waiting list after triage by {by}")
     case.save()
-    assign_perm("intervenors.view_intervenorcase",
+    grant("intervenors.view_intervenorcase",
                 commissioners_group(referral.organisation), case)
     return case
 

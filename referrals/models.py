@@ -14,6 +14,7 @@ from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation, Region
+from pathways import batch
 
 
 class CqcRatingValue(models.TextChoices):
@@ -430,8 +431,8 @@ class LtsAgeLimits(models.Model):
 
     @classmethod
     def current(cls) -> "LtsAgeLimits":
-        return cls.objects.order_by("pk").first() or cls(
-            refuse_under=8, confirm_under=12, reason="The defaults: no limits recorded yet.")
+        return batch.once(cls, lambda: cls.objects.order_by("pk").first() or cls(
+            refuse_under=8, confirm_under=12, reason="The defaults: no limits recorded yet."))
 
 
 class PriorityPolicy(models.Model):

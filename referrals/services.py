@@ -9,12 +9,13 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from guardian.shortcuts import assign_perm
 
+from accounts.grants import grant
 from accounts.roles import Role
 from accounts.services import commissioners_group
 from audit.models import Decision
 from audit.services import decision_record, stamp
+from pathways import batch
 from pathways.errors import ConflictError, DomainError, NotAllowedError
 
 from . import priority
@@ -64,7 +65,7 @@ def _new_reference() -> str:
 
 def person_grant_organisation(person: Person) -> None:
     """The responsible commissioner's organisation may see the person."""
-    assign_perm("referrals.view_person", commissioners_group(person.commissioner), person)
+    grant("referrals.view_person", commissioners_group(person.commissioner), person)
 
 
 @transaction.atomic
@@ -330,8 +331,8 @@ def referral_submit(*, raised_by, person: Person, reason: str, requested_route: 
         raise DuplicateReferralError(
             Referral.objects.get(person=person, status__in=Referral.OPEN_STATUSES)) from None
     group = commissioners_group(organisation)
-    assign_perm("referrals.view_referral", group, referral)
-    assign_perm("referrals.view_person", group, person)
+    grant("referrals.view_referral", group, referral)
+    grant("referrals.view_person", group, person)
     decision_record(actor=raised_by, kind=Decision.Kind.REFERRAL_SUBMITTED, subject=referral,
                     person=person, reason=reason,
                     summary=f"Referral raised for {person.reference}, asking for "
@@ -340,6 +341,10 @@ def referral_submit(*, raised_by, person: Person, reason: str, requested_route: 
 
 
 def policy_current() -> PriorityPolicy:
+    return batch.once(PriorityPolicy, _policy_read)
+
+
+def _policy_read() -> PriorityPolicy:
     policy = PriorityPolicy.objects.order_by("-version").first()
     if policy is None:
         policy = PriorityPolicy.objects.create(version=1, reason="Initial policy (DOMAIN.md)")

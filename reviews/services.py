@@ -6,9 +6,10 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from guardian.shortcuts import assign_perm, remove_perm
+from guardian.shortcuts import remove_perm
 from viewflow.fsm import TransitionNotAllowed
 
+from accounts.grants import grant
 from accounts.roles import ACTION_OWNER_ROLES, Role
 from accounts.services import commissioners_group
 from audit.models import Decision
@@ -46,11 +47,11 @@ def _require_chair(review: Review, by):
 
 
 def _grant_panel_member(user, review: Review, *, chair: bool):
-    assign_perm("reviews.view_review", user, review)
-    assign_perm("referrals.view_person", user, review.person)
-    assign_perm("referrals.view_referral", user, review.referral)
+    grant("reviews.view_review", user, review)
+    grant("referrals.view_person", user, review.person)
+    grant("referrals.view_referral", user, review.referral)
     if chair:
-        assign_perm("reviews.change_review", user, review)
+        grant("reviews.change_review", user, review)
 
 
 @transaction.atomic
@@ -62,7 +63,7 @@ def review_request(*, referral, by, follows: Review | None = None) -> Review:
     review = stamp(Review(referral=referral, person=person, kind=kind, follows=follows,
                           requested_at=timezone.now()), by=by, reason=why)
     review.save()
-    assign_perm("reviews.view_review", commissioners_group(referral.organisation), review)
+    grant("reviews.view_review", commissioners_group(referral.organisation), review)
     return review
 
 
@@ -266,8 +267,8 @@ def _recommendations_save(review: Review, recommendations: list[dict], *, by, ch
                 prepare(action, spec)
             stamp(action, by=by, reason=why_action(owner)).save()
             _grant_owner(owner, action)
-            assign_perm("reviews.view_action", chair, action)
-            assign_perm("reviews.view_action", referrer, action)
+            grant("reviews.view_action", chair, action)
+            grant("reviews.view_action", referrer, action)
             count += 1
     return count
 
@@ -341,7 +342,7 @@ def review_record_past(*, referral, by, held_on: date, chair, findings: str,
     stamp(PanelMember(review=review, user=chair, role=PanelMember.PanelRole.CHAIR),
           by=by, reason=f"Chair of the past review ({source})").save()
     _grant_panel_member(chair, review, chair=True)
-    assign_perm("reviews.view_review", commissioners_group(referral.organisation), review)
+    grant("reviews.view_review", commissioners_group(referral.organisation), review)
 
     def as_it_stands(action, spec):
         action.status = status = spec.get("status", ActionStatus.OPEN)
@@ -382,8 +383,8 @@ def action_owner_check(owner, *, where: str) -> None:
 
 
 def _grant_owner(owner, action: Action) -> None:
-    assign_perm("reviews.view_action", owner, action)
-    assign_perm("reviews.change_action", owner, action)
+    grant("reviews.view_action", owner, action)
+    grant("reviews.change_action", owner, action)
 
 
 def _revoke_owner(owner, action: Action) -> None:

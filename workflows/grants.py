@@ -95,8 +95,9 @@ def drift() -> tuple[set[Grant], set[Grant]]:
 def mend(missing: set[Grant], extra: set[Grant]) -> None:
     from django.contrib.auth.models import Group
     from django.db import transaction
-    from guardian.shortcuts import assign_perm, remove_perm
+    from guardian.shortcuts import remove_perm
 
+    from accounts.grants import grant as grant_to
     from accounts.models import User
 
     by_model = {m._meta.model_name: m for m in MODELS}
@@ -112,4 +113,4 @@ def mend(missing: set[Grant], extra: set[Grant]) -> None:
             holder = (User if grant.holder == "user" else Group).objects.get(pk=grant.holder_id)
             obj = by_model[grant.model].objects.get(pk=grant.object_pk)
             app = obj._meta.app_label
-            (assign_perm if assign else remove_perm)(f"{app}.{grant.perm}", holder, obj)
+            (grant_to if assign else remove_perm)(f"{app}.{grant.perm}", holder, obj)

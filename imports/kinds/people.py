@@ -2,6 +2,7 @@
 the same services (and the same referral flow) a commissioner's form uses, so an imported
 person, referral and LTS episode carry the same rules, object permissions and decisions."""
 from collections.abc import Iterator
+from contextlib import suppress
 
 from accounts.models import Organisation
 from accounts.roles import Role
@@ -89,6 +90,7 @@ class PeopleImport(Kind):
         for unit in Unit.objects.select_related("provider"):
             self.units_by_name.setdefault(unit.name.strip().lower(), []).append(unit)
         self.seen: dict[str, int] = {}
+        self.holders: dict[str, object] = {}        # NHS number -> commissioner, of those known
         self.confirm_under = LtsAgeLimits.current().confirm_under
         # People held by another organisation whom this import tried to bring in: each
         # refusal is recorded and the coordinators told, once the import is rolled back.
@@ -210,14 +212,25 @@ class PeopleImport(Kind):
             self._notice(number, values)
             yield number, "created"
 
+    def bring_in_all(self, rows):
+        """As every kind does, knowing first (in one query) which of the file's NHS numbers
+        are already in Pathways, and who holds them."""
+        rows = list(rows)
+        numbers = []
+        for _, cells in rows:
+            with suppress(parsing.CellError):   # such a row says what is wrong itself
+                numbers.append(parsing.nhs_number(cells.get("nhs_number")))
+        self.holders = dict(Person.objects.filter(nhs_number__in=numbers)
+                            .values_list("nhs_number", "commissioner_id"))
+        yield from super().bring_in_all(rows)
+
     def bring_in(self, number: int, cells: dict) -> str:
         """Import one row: "created", or "present" for someone already in Pathways."""
         values = self.read(cells)
         organisation, unit = self._placed(number, values)
-        existing = Person.objects.filter(nhs_number=values["nhs_number"]).first()
-        if existing is not None:
-            if self._held_elsewhere(existing.commissioner_id):
-                self.elsewhere.append(existing)
+        if values["nhs_number"] in self.holders:
+            if self._held_elsewhere(self.holders[values["nhs_number"]]):
+                self.elsewhere.append(Person.objects.get(nhs_number=values["nhs_number"]))
                 raise RowError([("nhs_number", PERSON_ELSEWHERE)])
             return "present"
         characteristics = {name: values[name] for name in ("ethnicity", "sex", "religion",

@@ -246,6 +246,45 @@ def test_the_command_checks_imports_and_fails_on_errors(users, tmp_path, capsys)
     assert Person.objects.count() == before + 1
 
 
+def test_the_command_checks_a_large_file_itself_and_imports_it(users, tmp_path, capsys,
+                                                                monkeypatch):
+    """The page hands a large file to a worker; the command, run where the file is, checks it
+    there and then (it once printed "0 rows" for any file over 64 KB)."""
+    import imports.services
+
+    monkeypatch.setattr(imports.services, "BACKGROUND_BYTES", 10)
+    good = tmp_path / "good.csv"
+    good.write_bytes(as_csv([row(), row()]))
+    before = Person.objects.count()
+    call_command("import_caseload", "people", str(good), "--as", "coordinator")
+    out = capsys.readouterr().out
+    assert "2 rows: 2 to create, 0 already in Pathways." in out
+    assert "Imported: 2 created" in out
+    assert Person.objects.count() == before + 2
+
+
+def test_an_import_costs_the_same_statements_a_row_with_its_grants_batched(users):
+    """Issue 40: the grants go in together at the end of the file (pathways.batch), and what
+    every row would read the same (the permissions, the age limits, the priority policy, the
+    system user) is read once; under 50 statements a row, from about 64."""
+    from referrals.models import PersonGroupObjectPermission
+
+    def statements(n):
+        rows = [row() for _ in range(n)]
+        run = check(users["coordinator"], rows)
+        with CaptureQueriesContext(connection) as captured:
+            import_apply(run=run, by=users["coordinator"])
+        return len(captured), [r["nhs_number"] for r in rows]
+
+    small, _ = statements(4)
+    large, numbers = statements(8)
+    assert (large - small) / 4 < 50
+    # Every grant was written: the ICB's commissioners see each person and referral.
+    people = Person.objects.filter(nhs_number__in=numbers)
+    assert PersonGroupObjectPermission.objects.filter(content_object__in=people).count() == 8
+    assert drift() == (set(), set())
+
+
 def test_characteristics_and_a_concern_come_in_with_the_person(users):
     from referrals.models import Concern
 

@@ -30,7 +30,8 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(f"No file {file}.")
         try:
-            run = import_check(kind=kind, file_name=file.name, content=file.read_bytes(), by=by)
+            run = import_check(kind=kind, file_name=file.name, content=file.read_bytes(), by=by,
+                               here=True)
         except DomainError as error:
             raise CommandError(error.message)
         for error in run.errors:

@@ -1,0 +1,75 @@
+"""Many records written in one transaction (an import of the caseload): what cannot change
+while the batch runs is read once, and rows no one reads before the end are inserted together.
+
+Outside a batch nothing here changes what a call does: `once` reads every time and `later`
+inserts at once. Inside `batch()`:
+
+- `once(key, read)` reads the first time and gives the same answer after, so 10,000 rows read
+  the LTS age limits, the priority policy, the system user and each permission once, not
+  10,000 times. Only use it for what the batch itself does not change.
+- `later(row)` keeps the row and inserts it, with every other row of its table, when the block
+  ends without an error: one statement a thousand rows. A duplicate of a row already stored
+  is passed over (the table must have the unique constraint that says what a duplicate is).
+  Only use it for rows nothing in the batch reads: object permissions, which are checked in
+  the pages and the API, never by the services an import runs.
+
+A batch must run inside a transaction, so that a failure part way leaves nothing behind;
+`batch()` refuses to start outside one, and writes nothing when its block raised or marked the
+transaction to be rolled back. Nothing is shared between threads or requests: the
+batch lives in a context variable.
+"""
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TypeVar
+
+from django.db import connection, models
+
+T = TypeVar("T")
+INSERT_AT_ONCE = 1000
+
+
+class _Batch:
+    def __init__(self):
+        self.known: dict = {}
+        self.rows: dict[type[models.Model], list[models.Model]] = defaultdict(list)
+
+
+_current: ContextVar[_Batch | None] = ContextVar("pathways_batch", default=None)
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    if not connection.in_atomic_block:
+        raise RuntimeError("A batch runs inside a transaction (transaction.atomic).")
+    if _current.get() is not None:          # already in one: the outer batch writes
+        yield
+        return
+    current = _Batch()
+    token = _current.set(current)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+    if connection.needs_rollback:           # the block asked for its work to be undone
+        return
+    for model, rows in current.rows.items():
+        model.objects.bulk_create(rows, batch_size=INSERT_AT_ONCE, ignore_conflicts=True)
+
+
+def once(key, read: Callable[[], T]) -> T:
+    current = _current.get()
+    if current is None:
+        return read()
+    if key not in current.known:
+        current.known[key] = read()
+    return current.known[key]
+
+
+def later(row: models.Model) -> None:
+    current = _current.get()
+    if current is None:
+        type(row).objects.bulk_create([row], ignore_conflicts=True)
+    else:
+        current.rows[type(row)].append(row)
