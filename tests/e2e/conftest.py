@@ -8,9 +8,9 @@ import shutil
 import time
 
 import pytest
-from django.core.management import call_command
 
 from tests.conftest import require
+from tests.demo_state import demo_loaded
 
 CHROMIUM = "/usr/bin/chromium"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -42,7 +42,7 @@ def site(live_server, settings):
     """The live server with the demo data loaded (transactional tests start empty)."""
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
-    call_command("seed_demo", force=True, verbosity=0)
+    demo_loaded()
     return live_server.url
 
 

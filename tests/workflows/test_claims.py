@@ -11,6 +11,7 @@ from accounts.roles import Role
 from audit.models import Decision
 from pathways.errors import ConflictError, DomainError
 from referrals.models import Referral
+from tests.demo_state import demo_loaded
 from workflows import claims
 from workflows import services as flow
 from workflows.inbox import Inbox
@@ -84,9 +85,8 @@ def test_taking_on_from_the_triage_page(client_for, users):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_coordinators_taking_the_same_step_at_once_one_wins(postgres, users):
-    from django.core.management import call_command
 
-    call_command("seed_demo", force=True, verbosity=0)
+    demo_loaded()
     first, second = User.objects.get(username="coordinator"), second_coordinator()
     referral = Referral.objects.filter(status="submitted").first()
     barrier, results = threading.Barrier(2), []

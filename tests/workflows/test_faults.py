@@ -32,6 +32,7 @@ from django.conf import settings
 from django.db import connection
 
 from tests.conftest import database_url_is_postgres, require
+from tests.demo_state import demo_loaded
 from tests.workflows.test_resilience import _free_port, _token, _wait_live
 from tests.workflows.test_two_of_each import _redis_up, _wait
 
@@ -126,7 +127,6 @@ def test_the_stack_loses_nothing_and_recovers_from_each_fault(postgres, tmp_path
     require(Path("/etc/postgresql").is_dir() and os.geteuid() == 0,
             "needs to restart the local PostgreSQL cluster (as root)",
             needed_in_ci=database_url_is_postgres())
-    from django.core.management import call_command
     from django.utils import timezone
 
     from config.celery import app
@@ -134,7 +134,7 @@ def test_the_stack_loses_nothing_and_recovers_from_each_fault(postgres, tmp_path
     from exports.services import REQUEUE_AFTER, exports_sweep
     from reviews.models import Action, ActionUpdate
 
-    call_command("seed_demo", force=True, verbosity=0)    # earlier transactional tests flush
+    demo_loaded()    # earlier transactional tests flush
     # Updates are written by the action's named owner, as a ward manager would.
     action = Action.objects.filter(status__in=Action.OPEN_STATUSES,
                                    owner__isnull=False).select_related("owner").first()

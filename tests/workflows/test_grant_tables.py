@@ -7,6 +7,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from accounts.models import User
 from referrals.models import Person, PersonGroupObjectPermission, PersonUserObjectPermission
+from tests.demo_state import demo_loaded
 from workflows import grants
 
 BEFORE = [("workflows", "0005_audit_moved_to_audit_app"),
@@ -50,7 +51,7 @@ def test_the_migration_moves_every_grant_and_drops_dangling_ones():
     """Slow (over 20 s): it migrates the database back to before the move and forward again."""
     from django.core.management import call_command
 
-    call_command("seed_demo", force=True, verbosity=0)
+    demo_loaded()
     before = grants.actual()
     assert before and not any(g.object_pk.startswith("generic:") for g in before)
     commissioner = User.objects.get(username="commissioner")

@@ -20,6 +20,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from tests.demo_state import demo_loaded
+
 CLOSED_REDIS = "redis://127.0.0.1:1/0"     # nothing listens on port 1
 
 
@@ -99,9 +101,8 @@ def _wait_live(base: str, deadline: float) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_running_server_recovers_when_postgresql_drops_its_connections(postgres):
-    from django.core.management import call_command
 
-    call_command("seed_demo", force=True, verbosity=0)   # earlier transactional tests flush
+    demo_loaded()   # earlier transactional tests flush
     db = connection.settings_dict
     url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     server, base = _gunicorn(url)
@@ -194,9 +195,8 @@ def test_while_postgresql_is_down_requests_fail_cleanly_and_then_recover(postgre
     """The database goes away under a running gunicorn: the API answers 503 with a message and
     Retry-After (never a traceback), the liveness check still answers, and once the database
     is back the same server serves again without a restart."""
-    from django.core.management import call_command
 
-    call_command("seed_demo", force=True, verbosity=0)   # earlier transactional tests flush
+    demo_loaded()   # earlier transactional tests flush
     db = connection.settings_dict
     proxy = _Proxy((db["HOST"] or "127.0.0.1", int(db["PORT"] or 5432)))
     server, base = _gunicorn(f"postgres://{db['USER']}@127.0.0.1:{proxy.port}/{db['NAME']}")

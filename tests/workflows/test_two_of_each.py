@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import connection
 
 from tests.conftest import database_url_is_postgres, require
+from tests.demo_state import demo_loaded
 from tests.workflows.test_resilience import _free_port, _get, _token, _wait_live
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
@@ -34,13 +35,12 @@ def _post(url: str, token: str, body: dict) -> tuple[int, dict]:
 def test_two_web_processes_and_two_workers_keep_the_rules(postgres, tmp_path):
     require(bool(os.environ.get("REDIS_URL")), "needs REDIS_URL and a Redis server",
             needed_in_ci=database_url_is_postgres())
-    from django.core.management import call_command
 
     from config.celery import app
     from intervenors.models import MAX_ACTIVE_CASES, Intervenor, IntervenorCase
     from notifications.models import Notification
 
-    call_command("seed_demo", force=True, verbosity=0)   # earlier transactional tests flush
+    demo_loaded()   # earlier transactional tests flush
     intervenor = Intervenor.objects.get(user__username="intervenor2")
     free = MAX_ACTIVE_CASES - intervenor.cases.filter(status="active").count()
     waiting = list(IntervenorCase.objects.filter(status="waiting").order_by("waiting_since"))
@@ -143,7 +143,6 @@ def test_redis_stopped_and_started_under_a_running_app_loses_nothing(postgres, t
             needed_in_ci=database_url_is_postgres())
     from datetime import timedelta
 
-    from django.core.management import call_command
     from django.utils import timezone
 
     from config.celery import app
@@ -151,7 +150,7 @@ def test_redis_stopped_and_started_under_a_running_app_loses_nothing(postgres, t
     from notifications.models import Notification
     from notifications.services import notifications_requeue
 
-    call_command("seed_demo", force=True, verbosity=0)
+    demo_loaded()
     intervenor = Intervenor.objects.get(user__username="intervenor3")
     case = IntervenorCase.objects.filter(status="waiting").order_by("waiting_since").first()
     db = connection.settings_dict

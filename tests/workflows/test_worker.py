@@ -15,6 +15,7 @@ from django.db import connection
 from notifications.models import Notification
 from notifications.services import send_notification
 from tests.conftest import database_url_is_postgres, require
+from tests.demo_state import demo_loaded
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
@@ -72,7 +73,6 @@ def test_a_real_worker_sends_a_queued_notification_once(postgres):
 def test_a_real_worker_writes_an_asked_for_export_once(postgres):
     """Asked for in a committed transaction, the export is queued through Redis and written by
     the worker; a duplicate delivery writes nothing more and owes no second notice (S33)."""
-    from django.core.management import call_command
 
     from accounts.models import User
     from exports.models import Export
@@ -83,7 +83,7 @@ def test_a_real_worker_writes_an_asked_for_export_once(postgres):
             needed_in_ci=database_url_is_postgres())
     from config.celery import app
 
-    call_command("seed_demo", force=True, verbosity=0)   # earlier transactional tests flush
+    demo_loaded()   # earlier transactional tests flush
     oversight = User.objects.get(username="oversight")
     app.control.purge()
     worker = start_worker()
@@ -195,11 +195,10 @@ def test_a_worker_killed_mid_sweep_escalates_each_action_once_and_sends_each_not
 
     require(bool(os.environ.get("REDIS_URL")), "needs REDIS_URL and a Redis server",
             needed_in_ci=database_url_is_postgres())
-    from django.core.management import call_command
 
     from config.celery import app
 
-    call_command("seed_demo", force=True, verbosity=0)   # earlier transactional tests flush
+    demo_loaded()   # earlier transactional tests flush
     owner = User.objects.get(username="commissioner")
     review = Review.objects.filter(status="report_issued").first()
     due = date.today() - timedelta(days=20)
