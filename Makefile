@@ -37,11 +37,11 @@ run: seed
 
 # As production runs it: DEBUG off, migrations as the owner, hashed and compressed static
 # files, gunicorn (config/gunicorn.py). Needs SECRET_KEY and ALLOWED_HOSTS; see
-# docs/operations.md. Health: /health/live and /health/ready. viewflow's static files are left
-# out: its UI is not mounted, and its bundled CSS names fonts the package does not ship.
+# docs/operations.md. Health: /health/live and /health/ready. Static files Pathways never serves
+# (viewflow's UI, the API docs' ReDoc) are left out: config/apps.py says which and why.
 serve: install
 	$(AS_OWNER) $(BIN)/python manage.py migrate --noinput
-	STATIC_MANIFEST=true $(BIN)/python manage.py collectstatic --noinput --verbosity 0 --ignore viewflow
+	STATIC_MANIFEST=true $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	STATIC_MANIFEST=true $(BIN)/gunicorn -c config/gunicorn.py config.wsgi
 
 lint: install

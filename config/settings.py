@@ -33,7 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "config.apps.StaticFiles",       # django.contrib.staticfiles, skipping what is never served
     "django.contrib.humanize",
     "django_filters",
     "rest_framework",
