@@ -38,7 +38,7 @@ run: seed
 # As production runs it: DEBUG off, migrations as the owner, hashed and compressed static
 # files, gunicorn (config/gunicorn.py). Needs SECRET_KEY and ALLOWED_HOSTS; see
 # docs/operations.md. Health: /health/live and /health/ready. Static files Pathways never serves
-# (viewflow's UI, the API docs' ReDoc) are left out: config/apps.py says which and why.
+# (viewflow's UI, the API docs' ReDoc) are left out: config/staticfiles.py says which and why.
 serve: install
 	$(AS_OWNER) $(BIN)/python manage.py migrate --noinput
 	STATIC_MANIFEST=true $(BIN)/python manage.py collectstatic --noinput --verbosity 0

@@ -33,7 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "config.apps.StaticFiles",       # django.contrib.staticfiles, skipping what is never served
+    "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_filters",
     "rest_framework",
@@ -248,6 +248,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Our files, and the apps' files less those never served (config/staticfiles.py says which).
+STATICFILES_FINDERS = ["django.contrib.staticfiles.finders.FileSystemFinder",
+                       "config.staticfiles.AppFilesServed"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATIC_MANIFEST = env.bool("STATIC_MANIFEST", default=False)
 if STATIC_MANIFEST:
