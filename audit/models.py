@@ -125,6 +125,9 @@ class AccessLogEntry(AppendOnlyModel):
     object_id = models.CharField(max_length=64)
     path = models.CharField(max_length=300)
     granted = models.BooleanField(default=True)
+    # The page showed who the person is (their name, or their initials to an action's owner),
+    # not only their reference (referrals.identity; decision 0022).
+    identified = models.BooleanField(default=False)
 
     class Meta:
         db_table = "workflows_accesslogentry"

@@ -31,8 +31,10 @@ def decision_record(*, actor, kind, subject, summary, reason="", facts=None, per
     )
 
 
-def access_record(*, request, person=None, obj=None, granted=True, object_type="", object_id=""):
-    """Log that someone opened (or was refused) a record. Stores ids, never the content."""
+def access_record(*, request, person=None, obj=None, granted=True, object_type="", object_id="",
+                  identified: bool = False):
+    """Log that someone opened (or was refused) a record. Stores ids, never the content.
+    `identified`: the page showed who the person is, not only their reference."""
     user = request.user if request.user.is_authenticated else None
     return AccessLogEntry.objects.create(
         user=user,
@@ -42,6 +44,7 @@ def access_record(*, request, person=None, obj=None, granted=True, object_type="
         object_id=str(obj.pk) if obj is not None else str(object_id)[:64],
         path=request.path[:300],
         granted=granted,
+        identified=identified,
     )
 
 

@@ -9,9 +9,9 @@ from django.views.decorators.http import require_POST
 from accounts.access import role_required
 from accounts.roles import Role
 from audit.access import get_or_404
-from audit.services import access_record
 from pathways import paging
 from pathways.forms import apply_form
+from referrals.identity import identity_shown
 from workflows import claims, tracker
 from workflows import services as flow
 
@@ -58,6 +58,7 @@ def _case_page(request, case, status=200, **forms):
     can_assign = user.has_perm("intervenors.assign_intervenorcase")
     context = {
         "case": case, "person": case.person, "is_worker": is_worker and is_active,
+        "identity": identity_shown(request, case.person, obj=case),
         "stages": tracker.for_case(case), "today": date.today(),
         "activities": case.activities.select_related("author"),
         "can_assign": can_assign and case.status == IntervenorCase.Status.WAITING,
@@ -95,7 +96,6 @@ def _case_page(request, case, status=200, **forms):
 @role_required(*CASE_READERS)
 def case_detail(request, pk):
     case = get_or_404(request, selectors.case_get, pk)
-    access_record(request=request, obj=case, person=case.person)
     return _case_page(request, case)
 
 

@@ -36,14 +36,15 @@ OPENED = {
 
 
 class AccessEntry:
-    """One line of a person's access log: when, who, what was opened in words, and whether it
-    was shown or refused."""
+    """One line of a person's access log: when, who, what was opened in words, whether it was
+    shown or refused, and whether the page said who the person is (name, or initials)."""
 
     def __init__(self, entry):
         self.when = day_month_year(entry.at, with_time=True)
         self.who = str(entry.user) if entry.user is not None else "Anonymous"
         self.what = OPENED.get(entry.object_type, "Another record about them")
         self.granted = entry.granted
+        self.identified = entry.identified
 
 
 def access_entries(entries) -> list[AccessEntry]:

@@ -5,8 +5,8 @@ from accounts.access import role_required
 from accounts.roles import Role
 from audit.access import get_or_404
 from audit.models import AccessLogEntry
-from audit.services import access_record
 from pathways import paging
+from referrals.identity import identity_shown
 from referrals.selectors import person_named
 
 from . import presenters
@@ -17,7 +17,7 @@ from .timeline import KINDS, person_timeline
 @role_required(*Role)
 def timeline(request, pk):
     person = get_or_404(request, person_named, pk)
-    access_record(request=request, person=person, object_type="timeline", object_id=person.pk)
+    identity = identity_shown(request, person, object_type="timeline", object_id=person.pk)
     filters = TimelineFilterForm(request.GET, kinds=KINDS)
     valid = filters.is_valid()      # an impossible day is shown on the form, not a 500
     chosen = {k for k in request.GET.getlist("kind") if k in KINDS}
@@ -28,7 +28,7 @@ def timeline(request, pk):
     page = paging.page(request, events, otherwise=None if before is None
                        else before // paging.PER_PAGE + 1)
     return render(request, "records/timeline.jinja", {
-        "person": person, "page": page,
+        "person": person, "identity": identity, "page": page,
         "events": presenters.timeline_events(page), "filters": filters, "chosen": chosen,
         "start": start if before is not None else None,
         "nothing_since": before is not None and before >= page.paginator.count,

@@ -33,6 +33,7 @@ from .forms import (
     ResolveConcernForm,
     TriageForm,
 )
+from .identity import identity_shown
 from .models import Referral
 from .validation import young_at_lts_start
 
@@ -81,11 +82,12 @@ def referral_create(request):
 @role_required(*PERSON_READERS)
 def referral_detail(request, pk):
     referral = get_or_404(request, selectors.referral_get, pk)
-    access_record(request=request, obj=referral, person=referral.person)
+    identity = identity_shown(request, referral.person, obj=referral)
     can_triage = (referral.status == Referral.Status.SUBMITTED
                   and request.user.has_perm("referrals.triage_referral"))
     return render(request, "referrals/detail.jinja", {
         "referral": referral, "person": referral.person, "can_triage": can_triage,
+        "identity": identity,
         "stages": tracker.for_referral(referral), "today": date.today(),
     })
 
@@ -126,9 +128,9 @@ def triage(request, pk):
                              + (f" for {referral.get_route_display()}" if referral.route else "")
                              + ".")
             return redirect("referrals:queue")
-    access_record(request=request, obj=referral, person=person)
     return render(request, "referrals/triage.jinja", {
         "referral": referral, "person": person, "form": form,
+        "identity": identity_shown(request, person, obj=referral),
         "score": presenters.ScoreExplanation(selectors.person_priority(person)),
         "other_referrals": person.referrals.exclude(pk=referral.pk).order_by("-raised_at"),
         "episodes": person.lts_episodes.select_related("unit").all(),
@@ -170,12 +172,12 @@ def person_find(request):
 @role_required(*PERSON_READERS)
 def person_detail(request, pk):
     person = get_or_404(request, selectors.person_get, pk)
-    access_record(request=request, obj=person, person=person)
+    identity = identity_shown(request, person, obj=person)
     user = request.user
     related = person_related(user, person)
     concerns = list(person.concerns.all())
     return render(request, "referrals/person.jinja", {
-        "person": person,
+        "person": person, "identity": identity,
         "score": presenters.ScoreExplanation(selectors.person_priority(person)),
         "episodes": person.lts_episodes.select_related("unit").all(),
         "concerns": concerns,

@@ -11,10 +11,10 @@ from django.views.decorators.http import require_POST
 from accounts.access import role_required
 from accounts.roles import Role
 from audit.access import get_or_404
-from audit.services import access_record
 from pathways import paging
 from pathways.errors import DomainError
 from pathways.forms import apply_form, attach_refusal, typed_values
+from referrals.identity import identity_shown
 from workflows import followups, tracker
 from workflows import services as flow
 from workflows.deadlines import after_action_update
@@ -58,6 +58,7 @@ def _review_page(request, review, status=200, recommendations=None, **forms):
     chair = _is_chair(review, user)
     chair_member = next((m for m in review.panel.all() if m.role == "chair"), None)
     context = {"review": review, "person": review.person, "is_chair": chair,
+               "identity": identity_shown(request, review.person, obj=review),
                "today": date.today(),
                "stages": tracker.for_review(review, chair_member and chair_member.display_name),
                "since": followups.comparison(review),
@@ -143,10 +144,10 @@ def _easy_read_context(request, review):
     easy = EasyReadSummary.objects.filter(review=review).first()
     if easy is None:
         raise Http404("No easy-read summary yet")
-    access_record(request=request, obj=easy, person=review.person)
     person = review.person
+    identity = identity_shown(request, person, obj=easy)
     name = person.given_name if easy.use_first_name and person.given_name else ""
-    return {"review": review, "easy": easy, "name": name, "sections": [
+    return {"review": review, "easy": easy, "name": name, "identity": identity, "sections": [
         (label, services.plain_lines(getattr(easy, field)))
         for field, label in EasyReadSummary.SECTIONS]}
 
@@ -178,7 +179,6 @@ def review_easy_read_pdf(request, pk):
 @role_required(*REVIEW_READERS)
 def review_detail(request, pk):
     review = get_or_404(request, selectors.review_get, pk)
-    access_record(request=request, obj=review, person=review.person)
     return _review_page(request, review)
 
 
@@ -273,8 +273,11 @@ def _action_page(request, action, form=None, owner_form=None, escalation_form=No
                    and action.status in Action.OPEN_STATUSES)
     forms_with_errors = [f for f in (form, owner_form, escalation_form)
                          if f is not None and f.errors]
+    person = action.review.person
     return render(request, "reviews/action.jinja", {
-        "action": action, "person": action.review.person,
+        "action": action, "person": person,
+        "identity": identity_shown(request, person, obj=action,
+                                   owns_action=action.owner_id == user.pk),
         "updates": action.updates.select_related("author"),
         "form": (form or ActionUpdateForm(transitions=transitions)) if can_update else None,
         "owner_form": (owner_form or ActionOwnerForm()) if can_change_owner else None,
@@ -289,7 +292,6 @@ def _action_page(request, action, form=None, owner_form=None, escalation_form=No
 @role_required(*ACTION_READERS)
 def action_detail(request, pk):
     action = get_or_404(request, selectors.action_get, pk)
-    access_record(request=request, obj=action, person=action.review.person)
     if request.method == "POST":
         if not may_post_update(request.user, action):
             return _action_page(request, action, status=403)

@@ -297,6 +297,7 @@ def test_without_javascript_add_another_recommendation_keeps_what_was_typed(brow
 
 
 def test_the_owner_completes_an_action_and_someone_else_verifies_it(page, keys):
+    from referrals.identity import identity_for
     from reviews.models import Action
 
     action = Action.objects.filter(status__in=Action.OPEN_STATUSES,
@@ -307,6 +308,15 @@ def test_the_owner_completes_an_action_and_someone_else_verifies_it(page, keys):
     expect(h1(page)).to_have_text("My actions")
     keys.press(page.get_by_role("link", name=action.text[:40]))
     expect(page.get_by_role("heading", name="Post an update")).to_be_visible()
+    # Who it is for, at a glance: initials, unit and reference, and the recommendation.
+    person = action.review.person
+    who = identity_for(action.owner, person, owns_action=True)
+    banner_ = page.get_by_role("region", name="Who this page is about")
+    expect(banner_).to_contain_text(who.name)
+    expect(banner_).to_contain_text(person.current_unit.name)
+    expect(banner_).to_contain_text(person.reference)
+    expect(banner_).not_to_contain_text("NHS number")
+    expect(page.get_by_text(f"Recommendation {action.recommendation.number}:")).to_be_visible()
     keys.type(page.get_by_label("Update", exact=True), "Daily plan agreed with the person.")
     keys.choose(page.get_by_label("Mark as completed (evidence needed)"))
     keys.type(page.get_by_label("Evidence of completion"), "Signed activity plan, week 1 log.")
@@ -319,6 +329,8 @@ def test_the_owner_completes_an_action_and_someone_else_verifies_it(page, keys):
 
     sign_in(page, "oversight")
     page.goto(f"/actions/{action.pk}/")
+    # The oversight group keeps the pseudonymous reference.
+    expect(page.get_by_role("region", name="Who this page is about")).to_have_count(0)
     keys.type(page.get_by_label("Update", exact=True), "Evidence checked with the ward.")
     keys.choose(page.get_by_label("Verify completion"))
     keys.press(page.get_by_role("button", name="Post update"))

@@ -76,9 +76,13 @@ def test_the_pdf_holds_the_words_and_never_the_nhs_number_or_surname(users, issu
 
 
 def test_the_first_name_only_with_agreement(users, issued, client_for):
+    """The summary itself (what the person is given) names them only if they agreed; the
+    chair's page around it still says who it is about (the identity banner)."""
     easy_read_write(review=issued, by=users["chair"], use_first_name=False, **TEXT)
     page = client_for("chair").get(reverse("reviews:easy_read", args=[issued.pk]))
-    assert "Ruby" not in page.content.decode()
+    html = page.content.decode()
+    summary = html[html.index('<div class="app-easy-read">'):]
+    assert "Ruby" not in summary and "Ruby" in html[:html.index('<div class="app-easy-read">')]
 
 
 def test_sharing_is_recorded_by_the_referring_commissioner_only(users, issued, client_for):
