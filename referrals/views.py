@@ -15,6 +15,7 @@ from oversight.outcomes import person_outcome
 from pathways import paging
 from pathways.errors import DomainError
 from pathways.forms import apply_form, attach_refusal
+from pathways.messages import done_then
 from workflows import claims, tracker
 from workflows import services as flow
 from workflows.selectors import person_related
@@ -104,6 +105,24 @@ def queue(request):
     })
 
 
+def _triaged_message(request, referral, person) -> None:
+    """What the triage did, and, when it started work, a link to that work's first step: the
+    new review's panel to schedule, or the new case's intervenor to assign."""
+    text = (f"{person.reference}: {referral.get_status_display()}"
+            + (f" for {referral.get_route_display()}" if referral.route else "") + ".")
+    review = referral.reviews.order_by("-requested_at").first()
+    case = referral.intervenor_cases.order_by("-waiting_since").first()
+    if review is not None:
+        done_then(request, text, next_step="Schedule the panel",
+                  href=reverse("reviews:detail", args=[review.pk]) + "#schedule")
+    elif case is not None:
+        done_then(request, text, next_step="Assign a senior intervenor",
+                  href=reverse("intervenors:case", args=[case.pk])
+                  + "#assign-a-senior-intervenor")
+    else:
+        messages.success(request, text)
+
+
 @role_required(Role.COORDINATOR)
 def triage(request, pk):
     referral = get_or_404(request, selectors.referral_get, pk)
@@ -124,9 +143,7 @@ def triage(request, pk):
             attach_refusal(form, error)
         else:
             referral.refresh_from_db()
-            messages.success(request, f"{person.reference}: {referral.get_status_display()}"
-                             + (f" for {referral.get_route_display()}" if referral.route else "")
-                             + ".")
+            _triaged_message(request, referral, person)
             return redirect("referrals:queue")
     return render(request, "referrals/triage.jinja", {
         "referral": referral, "person": person, "form": form,

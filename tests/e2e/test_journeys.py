@@ -117,6 +117,14 @@ def test_coordinator_triages_the_top_of_the_ranked_queue(page, keys):
     expect(banner(page)).to_contain_text(f"{reference}: Accepted for IC(E)TR")
     referral = Referral.objects.get(person__reference=reference)
     assert referral.status == "accepted" and referral.triaged_by.username == "coordinator"
+    # One click on to the next step: the new review's panel.
+    keys.press(banner(page).get_by_role("link", name="Schedule the panel"))
+    expect(h1(page)).to_contain_text(reference)
+    expect(page.get_by_role("heading", name="Schedule the panel")).to_be_visible()
+    assert_accessible(page)
+    panel_date = schedule_panel(page, keys)
+    expect(banner(page)).to_contain_text(f"Panel scheduled for {panel_date:%d %b %Y}")
+    assert referral.reviews.get().status == "scheduled"
 
     page.goto(f"/people/{referral.person_id}/timeline/")
     expect(page.get_by_text("Referral accepted for IC(E)TR review")).to_be_visible()
@@ -132,15 +140,9 @@ def test_coordinator_triages_the_top_of_the_ranked_queue(page, keys):
     assert_accessible(page)
 
 
-def test_coordinator_schedules_a_panel(page, keys):
-    review = Review.objects.filter(status="requested", kind="ictr").select_related(
-        "person").first()
-    reference = review.person.reference
+def schedule_panel(page, keys) -> date:
+    """Fill in and send the review page's "Schedule the panel" form, by keyboard."""
     chair, expert = User.objects.get(username="chair"), User.objects.get(username="expert")
-    sign_in(page, "coordinator")
-    keys.press(page.get_by_role("link", name=f"Schedule the panel for {reference}"))
-    expect(h1(page)).to_contain_text(reference)
-    assert_accessible(page)
     panel_date = date.today() + timedelta(days=14)
     keys.date("Panel date", panel_date)
     keys.select(page.get_by_label("Chair (CQC Mental Health Act Reviewer)"), str(chair))
@@ -149,6 +151,18 @@ def test_coordinator_schedules_a_panel(page, keys):
     keys.type(page.get_by_label("Reasonable adjustments for the person"), "A quiet room.")
     keys.tick(page.get_by_label("Consent (or a best-interests decision) is recorded"))
     keys.press(page.get_by_role("button", name="Schedule panel"))
+    return panel_date
+
+
+def test_coordinator_schedules_a_panel(page, keys):
+    review = Review.objects.filter(status="requested", kind="ictr").select_related(
+        "person").first()
+    reference = review.person.reference
+    sign_in(page, "coordinator")
+    keys.press(page.get_by_role("link", name=f"Schedule the panel for {reference}"))
+    expect(h1(page)).to_contain_text(reference)
+    assert_accessible(page)
+    panel_date = schedule_panel(page, keys)
     expect(banner(page)).to_contain_text(f"Panel scheduled for {panel_date:%d %b %Y}")
     review.refresh_from_db()
     assert review.status == "scheduled" and review.scheduled_for == panel_date

@@ -314,3 +314,34 @@ def test_an_intervenor_records_a_worry_for_someone_on_their_caseload_only(client
         "kind": "concern", "source": "family", "category": "other", "severity": "low",
         "description": "x"}).status_code == 404
     assert other.concerns.count() == count
+
+
+@pytest.mark.parametrize("route, step, anchor", [
+    ("review", "Schedule the panel", "#schedule"),
+    ("both", "Schedule the panel", "#schedule"),
+    ("intervenor", "Assign a senior intervenor", "#assign-a-senior-intervenor"),
+])
+def test_accepting_leads_to_the_next_step(users, client_for, route, step, anchor):
+    """Issue 44: the banner after accepting links to the new work's first step."""
+    referral = Referral.objects.filter(status="submitted").first()
+    coordinator = client_for("coordinator")
+    response = coordinator.post(reverse("referrals:triage", args=[referral.pk]),
+                                {"route": route, "reason": "Meets the criteria.",
+                                 "dates_confirmed": "on"}, follow=True)
+    html = response.content.decode()
+    work = (referral.reviews.get() if route != "intervenor"
+            else referral.intervenor_cases.get())
+    target = reverse("reviews:detail" if route != "intervenor" else "intervenors:case",
+                     args=[work.pk]) + anchor
+    assert f'<a href="{target}">{step}</a>' in html
+    page = coordinator.get(target.split("#")[0]).content.decode()
+    assert f'id="{anchor[1:]}"' in page
+
+
+def test_declining_says_so_with_no_next_step(users, client_for):
+    referral = Referral.objects.filter(status="submitted").first()
+    html = client_for("coordinator").post(
+        reverse("referrals:triage", args=[referral.pk]),
+        {"route": "decline", "reason": "Not in LTS."}, follow=True).content.decode()
+    assert f"{referral.person.reference}: Declined." in html
+    assert "Schedule the panel</a>" not in html
