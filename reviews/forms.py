@@ -1,3 +1,5 @@
+from datetime import date
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
@@ -203,10 +205,47 @@ class RecommendationForm(forms.Form):
     def is_blank(self) -> bool:
         return not any(self.cleaned_data.get(k) for k in ("text", "action_text", "action2_text"))
 
+    # Each action's three fields: (text, owner, due date).
+    ACTIONS = (("action_text", "owner", "due_date"), ("action2_text", "owner2", "due2_date"))
+
+    @property
+    def number(self) -> int:
+        """The recommendation's number as the page shows it (its place in the formset)."""
+        place = (self.prefix or "").rsplit("-", 1)[-1]
+        return int(place) + 1 if place.isdigit() else 1
+
     def clean(self):
+        """The report's rules for one recommendation, each error on its own field and naming
+        the recommendation (issue 44), so the error summary links to the box to correct. The
+        service checks the same again when the report is issued."""
         data = super().clean()
-        if not self.is_blank() and data.get("theme") is None and "theme" not in self.errors:
-            self.add_error("theme", "Choose the theme of this recommendation")
+        if self.is_blank():
+            return data
+        n = self.number
+        if data.get("theme") is None and "theme" not in self.errors:
+            self.add_error("theme", f"Theme of recommendation {n}: choose the theme of this "
+                                    "recommendation")
+        if not data.get("text") and "text" not in self.errors:
+            self.add_error("text", f"Recommendation {n} needs its text")
+        if not data.get("action_text") and not data.get("action2_text") \
+                and "action_text" not in self.errors:
+            self.add_error("action_text", f"Action for recommendation {n} is missing: every "
+                                          "recommendation needs at least one action")
+        today = date.today()
+        for text, owner, due in self.ACTIONS:
+            if not data.get(text):
+                continue
+            if data.get(owner) is None and owner not in self.errors:
+                self.add_error(owner, f"{self.fields[owner].label} for recommendation {n}: "
+                                      "choose the person who owns this action")
+            if due in self.errors:
+                continue
+            if data.get(due) is None:
+                self.add_error(due, f"{self.fields[due].label} for recommendation {n}: enter "
+                                    "a date after today")
+            elif data[due] <= today:
+                self.add_error(due, f"{self.fields[due].label} for recommendation {n} must be "
+                                    "after today")
         return data
 
     def as_spec(self) -> dict:

@@ -269,7 +269,10 @@ def test_chair_records_the_panel_and_issues_the_report_adding_recommendations(pa
 
     # The first recommendation's action has no due date: refused, nothing lost.
     keys.press(page.get_by_role("button", name="Issue report"))
-    expect(page.get_by_role("alert")).to_contain_text("due date after today")
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Due date for recommendation 1: enter a date after today")
+    expect(page.get_by_role("group", name="Recommendation 1")).to_contain_text(
+        "Due date for recommendation 1: enter a date after today")
     expect(page.locator(".nhsuk-error-summary")).to_be_focused()
     expect(page.get_by_role("group", name="Recommendation 2").get_by_label(
         "Recommendation", exact=True)).to_have_value("Review the segregation plan weekly.")

@@ -126,13 +126,22 @@ def test_report_needs_a_recommendation_an_owner_and_a_future_due_date(client_for
     chair = client_for("chair")
     cases = [
         (report_post(owner, **{"recs-0-text": "", "recs-0-action_text": ""}), "at least one"),
-        (report_post(owner, **{"recs-0-owner": ""}), "needs a named owner"),
+        (report_post(owner, **{"recs-0-owner": ""}),
+         "Named owner for recommendation 1: choose the person who owns this action"),
         (report_post(users["coordinator"]), "Select a valid choice"),
-        (report_post(owner, due=date.today() - timedelta(days=1)), "due date after today"),
+        (report_post(owner, due=date.today() - timedelta(days=1)),
+         "Due date for recommendation 1 must be after today"),
+        (report_post(owner, **{"recs-0-theme": ""}), "Theme of recommendation 1"),
     ]
     for data, message in cases:
         response = chair.post(reverse("reviews:report", args=[review.pk]), data)
-        assert response.status_code == 400 and message in response.content.decode()
+        html = response.content.decode()
+        assert response.status_code == 400 and message in html
+        # On the field and in the summary, which links to the field (issue 44).
+        if "recommendation 1" in message:
+            assert html.count(message) == 2
+            summary = html[html.index("nhsuk-error-summary"):]
+            assert 'href="#id_recs-0-' in summary[:summary.index("</ul>")]
     review.refresh_from_db()
     assert review.status == "held" and not review.recommendations.exists()
     assert not Action.objects.filter(review=review).exists()
