@@ -2,6 +2,7 @@ from datetime import date
 
 from django import forms
 
+from accounts.models import Region
 from pathways.forms import DateField
 from referrals.forms import TEXT_LIMIT
 
@@ -27,18 +28,23 @@ class AssignForm(forms.Form):
     reason = forms.CharField(
         label="Reason", max_length=TEXT_LIMIT, required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Required when this person is not at the top of the waiting list.")
+        help_text="Required when this person is not at the top of the waiting list, or the "
+                  "intervenor does not cover the person's region.")
 
-    def __init__(self, *args, intervenors, for_child=False, **kwargs):
+    def __init__(self, *args, intervenors, for_child=False, region="", **kwargs):
         super().__init__(*args, **kwargs)
         self.intervenors = {str(i.pk): i for i in intervenors}
-        if for_child:  # a child is offered to the children's intervenors first
-            intervenors = sorted(intervenors, key=lambda i: not i.children)
+        # A child is offered to the children's intervenors first; then those who cover the
+        # person's region.
+        intervenors = sorted(intervenors, key=lambda i: (
+            for_child and not i.children, bool(region) and region not in i.regions))
         choices, disabled = [], []
         for i in intervenors:
             label = (f"{i}{' (children)' if i.children else ''} – {i.active_count} of "
                      f"{MAX_ACTIVE_CASES} active cases – "
                      f"{', '.join(i.region_labels()) or 'no regions set'}")
+            if region and region not in i.regions:
+                label += f" – does not cover {Region(region).label}"
             if not i.available:
                 label += " (unavailable)"
                 disabled.append(i.pk)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from guardian.shortcuts import remove_perm
 
 from accounts.grants import grant
+from accounts.models import Region
 from accounts.services import commissioners_group
 from audit.models import Decision
 from audit.services import decision_record, stamp
@@ -78,15 +79,9 @@ def _convert_trigger_error(error: IntegrityError, intervenor: Intervenor):
 
 def _activate(case: IntervenorCase, intervenor: Intervenor, *, by, reason: str,
               since=None) -> None:
-    """Lock the intervenor, count, and activate; the caller's transaction holds the lock.
-    `since` is when the work began, when that was before Pathways (an imported caseload)."""
-    active = list(
-        IntervenorCase.objects.select_related("person")
-        .filter(intervenor=intervenor, status=IntervenorCase.Status.ACTIVE)
-        .exclude(pk=case.pk)
-    )
-    if len(active) >= MAX_ACTIVE_CASES:
-        raise IntervenorCapacityError(intervenor, active)
+    """Count and activate, the intervenor locked by the caller's transaction. `since` is when
+    the work began, when that was before Pathways (an imported caseload)."""
+    _capacity_check(case, intervenor)
     case.intervenor = intervenor
     case.status = IntervenorCase.Status.ACTIVE
     case.assigned_on = since or timezone.now()
@@ -95,6 +90,17 @@ def _activate(case: IntervenorCase, intervenor: Intervenor, *, by, reason: str,
             stamp(case, by=by, reason=reason).save()
     except IntegrityError as error:
         raise _convert_trigger_error(error, intervenor) from error
+
+
+def _capacity_check(case: IntervenorCase, intervenor: Intervenor) -> None:
+    """Refuse a fourth active case (the database's trigger refuses it again)."""
+    active = list(
+        IntervenorCase.objects.select_related("person")
+        .filter(intervenor=intervenor, status=IntervenorCase.Status.ACTIVE)
+        .exclude(pk=case.pk)
+    )
+    if len(active) >= MAX_ACTIVE_CASES:
+        raise IntervenorCapacityError(intervenor, active)
 
 
 def _lock_intervenors(*pks) -> dict:
@@ -106,7 +112,8 @@ def _lock_intervenors(*pks) -> dict:
 @transaction.atomic
 def case_assign(*, case: IntervenorCase, intervenor: Intervenor, by,
                 reason: str = "", since=None) -> IntervenorCase:
-    """Assign a waiting case. Skipping the person at the top of the list needs a reason.
+    """Assign a waiting case. Skipping the person at the top of the list needs a reason, and so
+    does choosing an intervenor who does not cover the region the person is in (issue 44).
     `since` dates an assignment made before Pathways (an imported caseload); never future."""
     from .selectors import top_of_waiting_list
 
@@ -129,6 +136,14 @@ def case_assign(*, case: IntervenorCase, intervenor: Intervenor, by,
             f"{case.person.reference} is a child or young person and {free_for_children[0]}, a "
             "children's intervenor, has a free place. Give the reason for choosing someone "
             "else.", field="reason")
+    _capacity_check(case, intervenor)    # before anything a reason could answer: none can
+    region = person_region(case.person)
+    outside = bool(region) and region not in intervenor.regions
+    if outside and not reason:
+        raise DomainError(
+            f"{intervenor} does not cover {Region(region).label}, where "
+            f"{case.person.reference} is. Give the reason for choosing them.",
+            code="intervenor_outside_region", field="reason")
     top = top_of_waiting_list()
     skipped = top is not None and top.case.pk != case.pk
     if skipped and not reason:
@@ -146,9 +161,15 @@ def case_assign(*, case: IntervenorCase, intervenor: Intervenor, by,
         facts={"intervenor": str(intervenor.pk),
                "skipped": top.person.reference if skipped else "",
                "child": case.person.is_child, "childrens_intervenor": intervenor.children,
+               "region": region, "outside_region": outside,
                "since": since.isoformat() if since else ""},
     )
     return case
+
+
+def person_region(person) -> str:
+    """The NHS England region of the unit the person is in ("" when no unit is recorded)."""
+    return person.current_unit.region if person.current_unit_id else ""
 
 
 @transaction.atomic

@@ -18,6 +18,7 @@ from workflows import services as flow
 from . import presenters, selectors, services
 from .forms import ActivityForm, AssignForm, ConfirmClosureForm, PlanForm, ProposeClosureForm, ReassignForm
 from .models import MAX_ACTIVE_CASES, IntervenorCase
+from .services import person_region
 
 CASE_READERS = (Role.INTERVENOR, Role.COORDINATOR, Role.OVERSIGHT, Role.COMMISSIONER)
 
@@ -66,6 +67,7 @@ def _case_page(request, case, status=200, **forms):
         "can_confirm": (user.has_perm("intervenors.confirm_closure_intervenorcase")
                         and is_active and bool(case.proposed_outcome)),
         "limit": MAX_ACTIVE_CASES,
+        "region": person_region(case.person),
         # What the page offers only to some: none unless set below.
         **dict.fromkeys(("claim", "top", "assign_form", "reassign_form", "activity_form",
                          "plan_form", "closure_form", "confirm_form")),
@@ -77,7 +79,8 @@ def _case_page(request, case, status=200, **forms):
         context["top"] = selectors.waiting_list(user).first()
         if context["can_assign"]:
             context["assign_form"] = forms.get("assign_form") or AssignForm(
-                intervenors=intervenors, for_child=case.person.is_child)
+                intervenors=intervenors, for_child=case.person.is_child,
+                region=person_region(case.person))
         if context["can_reassign"]:
             others = [i for i in intervenors if i.pk != case.intervenor_id]
             context["reassign_form"] = forms.get("reassign_form") or ReassignForm(
@@ -113,7 +116,7 @@ def case_assign(request, pk):
     if not allowed:
         return redirect("intervenors:case", pk=case.pk)
     form = AssignForm(request.POST, intervenors=list(selectors.intervenors_with_load()),
-                      for_child=case.person.is_child)
+                      for_child=case.person.is_child, region=person_region(case.person))
     if apply_form(form, lambda data: flow.case_assign(case=case, by=request.user, **data)):
         messages.success(request, f"{case.person.reference} assigned to "
                                   f"{form.cleaned_data['intervenor']}.")

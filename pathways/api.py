@@ -214,6 +214,8 @@ ERROR_CODES = {
     "readmission_recorded": "A readmission is already recorded for this discharge.",
     "intervenor_capacity": "The intervenor already has three active cases.",
     "intervenor_unavailable": "The intervenor is not taking new cases.",
+    "intervenor_outside_region": "The intervenor does not cover the region of the person's "
+                                 "unit: give a `reason` to choose them.",
     "case_not_waiting": "Only a waiting case can be assigned.",
     "case_not_active": "Only an active case can do this.",
     "not_case_intervenor": "Only the case's intervenor can do this.",

@@ -61,3 +61,13 @@ def make_referral(*, by: User, unit: Unit, age: int = 30, lts_months: int = 6,
     return flow.referral_raise(
         raised_by=by, person=person, reason="Test referral", requested_route=route, unit=unit,
         lts_start_date=months_ago(lts_months), concerns=list(concerns))
+
+
+def covering_every_region(intervenor):
+    """An intervenor who covers every region, for tests about other rules than the region
+    (choosing someone who does not cover the person's region needs a reason)."""
+    from accounts.models import Region
+
+    intervenor.regions = list(Region.values)
+    intervenor.save(update_fields=["regions"])
+    return intervenor

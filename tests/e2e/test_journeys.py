@@ -179,7 +179,13 @@ def test_coordinator_assigns_the_intervenor_works_and_the_closure_is_confirmed(p
     keys.press(page.locator("table tbody tr").first.get_by_role("link", name=re.compile("Assign")))
     expect(page.get_by_label(re.compile("Grace Murphy .* \\(full\\)"))).to_be_disabled()
     assert_accessible(page)
+    # Iona Campbell has free places but does not cover the person's region: say why.
     keys.choose(page.get_by_label(re.compile("Iona Campbell")))
+    keys.press(page.get_by_role("button", name="Assign"))
+    expect(page.get_by_role("alert")).to_contain_text("Iona Campbell does not cover")
+    assert_accessible(page)
+    keys.choose(page.get_by_label(re.compile("Iona Campbell")))
+    keys.type(page.get_by_label("Reason"), "The only intervenor with a free place this month.")
     keys.press(page.get_by_role("button", name="Assign"))
     expect(banner(page)).to_contain_text("assigned to Iona Campbell")
     case = IntervenorCase.objects.get(intervenor__user__username="intervenor3")

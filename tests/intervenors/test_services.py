@@ -11,13 +11,15 @@ from intervenors.services import (
     case_reassign,
 )
 from pathways.errors import ConflictError, DomainError
+from tests.factories import covering_every_region
 from workflows import services as flow
 
 pytestmark = pytest.mark.django_db
 
 
 def profile(users, name) -> Intervenor:
-    return users[name].intervenor_profile
+    """The intervenor, covering every region: these tests are about other rules."""
+    return covering_every_region(users[name].intervenor_profile)
 
 
 def waiting_cases():

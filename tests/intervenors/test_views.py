@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from intervenors.models import CaseActivity, IntervenorCase
 from intervenors.selectors import waiting_list
-from tests.factories import UnitFactory, make_referral
+from tests.factories import UnitFactory, covering_every_region, make_referral
 from workflows import services as flow
 
 pytestmark = pytest.mark.django_db
@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def test_coordinator_assigns_intervenor_works_and_closure_frees_the_place(client_for, users):
     coordinator, worker = client_for("coordinator"), client_for("intervenor3")
+    covering_every_region(users["intervenor3"].intervenor_profile)
     ranked = waiting_list(users["coordinator"])
     top = ranked[0].case
     page = coordinator.get(reverse("intervenors:waiting")).content.decode()
@@ -155,3 +156,34 @@ def test_the_caseload_names_a_proposed_closures_outcome(client_for, users):
     page = client_for("intervenor").get(reverse("intervenors:caseload")).content.decode()
     assert f"Proposed: {case.get_proposed_outcome_display()}" in page
     assert "{{" not in page
+
+
+def test_an_intervenor_outside_the_persons_region_needs_a_reason(client_for, users):
+    """Issue 44: the case page says the person's region; each intervenor who does not cover
+    it is marked, and choosing one needs a reason, recorded with the decision."""
+    from audit.models import Decision
+
+    case = waiting_list(users["coordinator"])[0].case
+    person = case.person
+    region = person.current_unit.region
+    # Of the two with free places, one who does not cover the person's region.
+    outsider = next(
+        i for i in (u.intervenor_profile for u in (users["intervenor2"], users["intervenor3"]))
+        if region not in i.regions)
+    coordinator = client_for("coordinator")
+    page = coordinator.get(reverse("intervenors:case", args=[case.pk])).content.decode()
+    label = person.current_unit.get_region_display()
+    assert f"{person.reference} is in {label}" in page
+    assert f"does not cover {label}" in page
+    response = coordinator.post(reverse("intervenors:assign", args=[case.pk]), {
+        "intervenor": str(outsider.pk), "reason": ""})
+    assert response.status_code == 400
+    assert f"{outsider} does not cover {label}, where {person.reference} is" in \
+        response.content.decode()
+    case.refresh_from_db()
+    assert case.status == "waiting"
+    response = coordinator.post(reverse("intervenors:assign", args=[case.pk]), {
+        "intervenor": str(outsider.pk), "reason": "The only intervenor with a free place."})
+    assert response.status_code == 302
+    decision = Decision.objects.get(subject_id=str(case.pk), kind="case_assigned")
+    assert decision.facts["outside_region"] is True and decision.facts["region"] == region

@@ -12,6 +12,7 @@ from notifications.models import Notification
 from notifications.services import notification_send, send_notification
 from reviews.models import Action
 from reviews.services import action_update
+from tests.factories import covering_every_region
 from workflows.deadlines import action_escalate, sweep_action_deadlines
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +102,8 @@ def test_case_assignment_notifies_the_intervenor(users, django_capture_on_commit
     case = waiting_list(users["coordinator"])[0].case
     with django_capture_on_commit_callbacks(execute=True):
         flow.case_assign(case=case, by=users["coordinator"], reason="",
-                         intervenor=users["intervenor3"].intervenor_profile)
+                         intervenor=covering_every_region(
+                             users["intervenor3"].intervenor_profile))
     assert mail.outbox[-1].to == ["intervenor3@example.nhs.uk"]
     assert case.person.reference in mail.outbox[-1].subject
 
