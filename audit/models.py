@@ -127,7 +127,7 @@ class AccessLogEntry(AppendOnlyModel):
     granted = models.BooleanField(default=True)
     # The page showed who the person is (their name, or their initials to an action's owner),
     # not only their reference (referrals.identity; decision 0022).
-    identified = models.BooleanField(default=False)
+    identified = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         db_table = "workflows_accesslogentry"
