@@ -107,7 +107,10 @@ class ConcernForm(forms.Form):
         label="Who raised it", choices=Concern.Source.choices,
         help_text="Record it on behalf of whoever is worried: the person, their family or carer, "
                   "an advocate, or the team supporting them.")
-    category = forms.ChoiceField(label="What it is about", choices=Concern.Category.choices)
+    category = forms.ChoiceField(
+        label="What it is about", choices=Concern.Category.choices,
+        help_text="A concern about restraint or safeguarding recorded here does not replace a "
+                  "local safeguarding referral.")
     severity = forms.ChoiceField(label="Severity", choices=Concern.Severity.choices,
                                  initial=Concern.Severity.MEDIUM)
     description = forms.CharField(

@@ -35,7 +35,7 @@ from .forms import (
     TriageForm,
 )
 from .identity import identity_shown
-from .models import Referral
+from .models import Concern, Referral
 from .validation import young_at_lts_start
 
 PERSON_READERS = tuple(Role)
@@ -296,6 +296,22 @@ def concern_resolve(request, pk, concern_pk):
     return redirect(reverse("referrals:person", args=[person.pk]) + "#concerns")
 
 
+# Said after a concern that is high, or about restraint or safeguarding, is recorded (issue 44):
+# Pathways is not how a safeguarding referral is made, and the recorder should know who sees it.
+SAFEGUARDING_REMINDER = (
+    "Recording a concern here does not replace a local safeguarding referral. If anyone is at "
+    "risk, make one now through the provider's or the local authority's safeguarding team. "
+    "From now on, everyone who works with {ref} in Pathways sees this concern on their record: "
+    "their commissioners, the review coordinators, the oversight group, and their panel and "
+    "senior intervenor if they have them.")
+
+
+def concern_needs_safeguarding_reminder(concern) -> bool:
+    return concern.kind == Concern.Kind.CONCERN and (
+        concern.severity == Concern.Severity.HIGH
+        or concern.category in (Concern.Category.RESTRAINT, Concern.Category.SAFEGUARDING))
+
+
 @require_POST
 @role_required(Role.COMMISSIONER, Role.COORDINATOR, Role.INTERVENOR)
 def concern_add(request, pk):
@@ -312,6 +328,8 @@ def concern_add(request, pk):
         else:
             messages.success(request, f"{concern.get_kind_display()} recorded. The priority "
                                       "score includes it now.")
+            if concern_needs_safeguarding_reminder(concern):
+                messages.warning(request, SAFEGUARDING_REMINDER.format(ref=person.reference))
             return redirect(reverse("referrals:person", args=[person.pk]) + "#concerns")
     return _person_form(request, person, form,
                         title="Record a concern or a request for a review",

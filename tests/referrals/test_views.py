@@ -345,3 +345,27 @@ def test_declining_says_so_with_no_next_step(users, client_for):
         {"route": "decline", "reason": "Not in LTS."}, follow=True).content.decode()
     assert f"{referral.person.reference}: Declined." in html
     assert "Schedule the panel</a>" not in html
+
+
+@pytest.mark.parametrize("category, severity, reminded", [
+    ("safeguarding", "low", True),
+    ("restraint", "medium", True),
+    ("physical_health", "high", True),
+    ("physical_health", "medium", False),
+    ("family_contact", "low", False),
+])
+def test_a_serious_concern_reminds_the_recorder_of_local_safeguarding(
+        client_for, users, category, severity, reminded):
+    """Issue 44: a high concern, or one about restraint or safeguarding, says it does not
+    replace a local safeguarding referral and who will see it."""
+    referral = Referral.objects.filter(status="submitted").first()
+    response = client_for("coordinator").post(
+        reverse("referrals:concern_add", args=[referral.person_id]),
+        {"kind": "concern", "source": "family", "category": category, "severity": severity,
+         "description": "Worried about last night."}, follow=True)
+    html = response.content.decode()
+    assert "Concern recorded" in html
+    assert ("does not replace a local safeguarding referral. If anyone is at risk" in html) \
+        == reminded
+    if reminded:
+        assert f"everyone who works with {referral.person.reference} in Pathways" in html

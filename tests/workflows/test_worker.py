@@ -181,7 +181,8 @@ def test_a_worker_killed_mid_sweep_escalates_each_action_once_and_sends_each_not
     """A worker is SIGKILLed in the middle of the deadline sweep. The next sweep, on a new
     worker, finishes the job: every overdue action is escalated exactly once and every notice
     owed is sent exactly once (issue 17: each escalation is its own transaction keyed by the
-    due date; sends are owed in the database and queued only on commit)."""
+    due date; sends are owed in the database and queued only on commit). Slow (35-70 s): 300
+    actions and their notices go through real workers, one of them killed, on PostgreSQL."""
     import signal
     from datetime import date, timedelta
 
