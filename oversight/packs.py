@@ -83,6 +83,11 @@ def pack_content(user, period: Period, today: date | None = None, progress=None)
     return content
 
 
+# Each organisation's figures, as the printed pack heads them (no raw codes in the file).
+BY_ORGANISATION = (("overdue", "overdue today"), ("escalated", "escalated in the period"),
+                   ("escalated_open", "escalated, still open"))
+
+
 def pack_csv(content: dict) -> str:
     """The same figures, one row each: section, group, measure, value. Names come from
     people (an organisation's, a theme's), so the text goes through the one writer that keeps
@@ -95,8 +100,8 @@ def pack_csv(content: dict) -> str:
     for label, n in content["bands"]:
         lines.append(["People in LTS by length", label, "people", n])
     for row in content["by_organisation"]:
-        for measure in ("overdue", "escalated", "escalated_open"):
-            lines.append(["Actions by organisation", row["organisation"], measure, row[measure]])
+        for measure, words in BY_ORGANISATION:
+            lines.append(["Actions by organisation", row["organisation"], words, row[measure]])
     for row in content["themes"]["rows"]:
         name = row["theme"].name if row["theme"] else "Not coded"
         lines.append(["Themes", name, "recommendations", row["recommendations"]])

@@ -338,7 +338,7 @@ class Concern(models.Model):
 class Route(models.TextChoices):
     REVIEW = "review", "IC(E)TR review"
     INTERVENOR = "intervenor", "Senior intervenor"
-    BOTH = "both", "Both"
+    BOTH = "both", "IC(E)TR review and senior intervenor"
 
 
 class Referral(models.Model):

@@ -140,6 +140,10 @@ def test_the_meeting_pack_csv_keeps_names_set_by_people_as_text(
     assert "'" + FORMULA in groups and "'+" + FORMULA[1:] in groups
     assert not any(cell[:1] and cell[0] in "=+-@" for row in rows for cell in row
                    if not _number(cell))
+    # Measures in words, as the printed pack heads them, never the code's names (issue 44).
+    measures = {row[2] for row in rows[1:] if row[0] == "Actions by organisation"}
+    assert measures == {"overdue today", "escalated in the period", "escalated, still open"}
+    assert not any("_" in row[2] for row in rows[1:])
 
 
 def _number(cell: str) -> bool:

@@ -135,7 +135,7 @@ def test_the_page_figures_match_an_independent_count(users):
     assert data["overall"]["people"] == len(rows)
     for name in outcomes.HORIZONS:
         assert data["overall"]["horizons"][name]["left_percent"] == left[name]
-    both = next(r for r in data["tables"]["Route"] if r["label"] == "Both")
+    both = next(r for r in data["tables"]["Route"] if r["label"] == "IC(E)TR review and senior intervenor")
     assert both["people"] == 8 + sum(1 for r in Referral.objects.filter(route="both")
                                      .exclude(person__in=made).values("person").distinct())
     assert left["6 months"] is not None and left["6 months"] > 0
