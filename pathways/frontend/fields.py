@@ -97,12 +97,21 @@ def _legend(params: dict) -> dict:
     return params
 
 
+# Django's empty choice ("---------") where a form gives none of its own (issue 44).
+EMPTY_CHOICE = "Choose…"
+
+
+def _choice_text(label) -> str:
+    text = str(label)
+    return EMPTY_CHOICE if text == "---------" else text
+
+
 def _options(bound_field) -> list[dict]:
     """The choices as the macro's items, ids as Django gives them (<id>_0, <id>_1…)."""
     items = []
     for sub in bound_field.subwidgets:
         option = sub.data
-        item = {"value": str(option["value"]), "text": str(option["label"]),
+        item = {"value": str(option["value"]), "text": _choice_text(option["label"]),
                 "id": option["attrs"].get("id") or f"{bound_field.auto_id}_{option['index']}"}
         if option["selected"]:
             item["checked"] = True
@@ -139,7 +148,7 @@ def field_params(bound_field, width=None) -> dict:
             params["threshold"] = 75
     elif kind == "select":
         params["items"] = [
-            {"value": str(o["value"]), "text": str(o["label"]),
+            {"value": str(o["value"]), "text": _choice_text(o["label"]),
              **({"selected": True} if o["selected"] else {})}
             for _, options, _ in widget.optgroups(bound_field.html_name, widget.format_value(
                 bound_field.value())) for o in options]

@@ -166,3 +166,16 @@ def test_the_bar_chart_is_an_svg_with_its_numbers_for_a_screen_reader():
     assert html.count("<rect ") == 3 and "&lt;b&gt;" in html
     widths = [int(w) for w in re.findall(r'<rect x="130" y="0" width="(\d+)"', html)]
     assert widths[1] == 2 * widths[0] and widths[2] == 0
+
+
+def test_an_empty_choice_says_choose_not_dashes():
+    """Issue 44: Django's "---------" reads "Choose…"; a form's own empty label stays."""
+    from reviews.models import Review
+
+    class Picks(forms.Form):
+        review = forms.ModelChoiceField(queryset=Review.objects.none(), label="Review")
+        region = forms.ChoiceField(label="Region", choices=[("", "All"), ("london", "London")])
+
+    form = Picks()
+    assert "Choose…" in drawn(form, "review") and "---------" not in drawn(form, "review")
+    assert ">All<" in drawn(form, "region")
