@@ -36,6 +36,20 @@ class ScoreExplanation:
                       for c in priority.components]
         self.flags = list(priority.flags)
         self.policy_version = priority.policy_version
+        self.points = plural(priority.score, "point")
+
+    @classmethod
+    def kept(cls, breakdown: dict) -> "ScoreExplanation":
+        """The explanation stored with a score when it was taken (a referral's snapshot), as
+        `Priority.as_dict` wrote it."""
+        explained = cls.__new__(cls)
+        explained.score = breakdown["score"]
+        explained.parts = [ScorePart(c["label"], plural(c["points"], "point"), c["fact"])
+                           for c in breakdown.get("components", ())]
+        explained.flags = list(breakdown.get("flags", ()))
+        explained.policy_version = breakdown.get("policy_version")
+        explained.points = plural(explained.score, "point")
+        return explained
 
 
 class RankedRow:

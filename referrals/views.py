@@ -89,6 +89,9 @@ def referral_detail(request, pk):
     return render(request, "referrals/detail.jinja", {
         "referral": referral, "person": referral.person, "can_triage": can_triage,
         "identity": identity,
+        "kept_score": (presenters.ScoreExplanation.kept(referral.priority_breakdown)
+                       if referral.priority_score is not None and referral.priority_breakdown
+                       else None),
         "stages": tracker.for_referral(referral), "today": date.today(),
     })
 

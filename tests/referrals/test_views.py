@@ -370,3 +370,16 @@ def test_a_serious_concern_reminds_the_recorder_of_local_safeguarding(
         == reminded
     if reminded:
         assert f"everyone who works with {referral.person.reference} in Pathways" in html
+
+
+def test_the_referrals_score_reads_in_points_with_why_it_was_given(client_for):
+    """Issue 44: "80 points on 6 Dec 2026", with the kept explanation behind "See why",
+    rather than "80 (policy v1, …)"."""
+    referral = Referral.objects.filter(priority_score__isnull=False).first()
+    html = client_for("coordinator").get(
+        reverse("referrals:detail", args=[referral.pk])).content.decode()
+    points = f"{referral.priority_score} point{'' if referral.priority_score == 1 else 's'}"
+    assert f"{points} on {referral.priority_snapshot_at:%-d %b %Y}" in html
+    assert "See why" in html and "(policy v" not in html
+    for part in referral.priority_breakdown["components"]:
+        assert part["label"] in html
