@@ -69,10 +69,13 @@ def pack_content(user, period: Period, today: date | None = None, progress=None)
     tell(2)
     content["themes"] = theme_table(user, period)
     tell(3)
+    stalled = list(oversight.stuck_people(today)[:STUCK_SHOWN])
+    steps = oversight.next_steps(stalled, today)
     content["stuck"] = [
         {"reference": p.reference, "score": p.rank_score, "since": p.lts_since,
-         "region": p.current_unit.get_region_display() if p.current_unit else "–"}
-        for p in oversight.stuck_people(today)[:STUCK_SHOWN]]
+         "region": p.current_unit.get_region_display() if p.current_unit else "–",
+         "next_step": steps[p.pk]}
+        for p in stalled]
     content["stuck_total"] = oversight.stuck_people(today).count()
     limits = thresholds()
     content["stuck_after"], content["quiet_days"] = (limits["stuck_after_days"],
@@ -107,7 +110,7 @@ def pack_csv(content: dict) -> str:
         lines.append(["Themes", name, "recommendations", row["recommendations"]])
         lines.append(["Themes", name, "barriers", row["barriers"]])
     for row in content["stuck"]:
-        lines.append(["Stuck people", row["reference"], "score", row["score"]])
+        lines.append(["Where progress has stalled", row["reference"], "score", row["score"]])
     for name, rows in content["equality"]["tables"].items():
         for label, count, days in rows:
             lines.append([f"Equality: {name}", label, "people", count])

@@ -226,3 +226,25 @@ def test_the_stuck_list_pages_its_kept_ranking_in_order(client_for):
     assert "Figures as of" in page
     positions = [page.index(p.reference) for p in ranked[:20]]
     assert positions == sorted(positions)
+
+
+def test_each_stalled_person_shows_their_next_step(client_for):
+    """Issue 44: "Where progress has stalled" says what each person is waiting for, so the
+    group sees who is already moving: a panel's date, an intervenor's start, or none."""
+    from referrals.models import Person
+    from reviews.models import Review
+
+    today = date.today()
+    review = Review.objects.filter(status="scheduled", scheduled_for__isnull=False).first()
+    case = IntervenorCase.objects.filter(status="active").first()
+    idle = Person.objects.exclude(reviews__status__in=("requested", "scheduled", "held")) \
+        .exclude(intervenor_cases__status__in=("waiting", "active")) \
+        .exclude(referrals__status="submitted").first()
+    steps = oversight.next_steps([review.person, case.person, idle], today)
+    panel = review.scheduled_for
+    assert f"Panel {panel.day} {panel:%b %Y}" in steps[review.person.pk]
+    started = case.assigned_on.date()
+    assert f"Intervenor assigned {started.day} {started:%b %Y}" in steps[case.person.pk]
+    assert steps[idle.pk] == "No step open"
+    page = client_for("oversight").get(reverse("oversight:dashboard")).content.decode()
+    assert "Where progress has stalled" in page and "Next step" in page

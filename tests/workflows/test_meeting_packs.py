@@ -47,7 +47,7 @@ def test_oversight_asks_for_a_pack_and_downloads_it(client, users,
     text = "\n".join(p.extract_text() for p in reader.pages)
     for heading in ("meeting pack", "Headline figures", "People in long-term segregation",
                     "Overdue and escalated actions by organisation", "Themes of learning",
-                    "Stuck people", "Equality monitoring"):
+                    "Where progress has stalled", "Equality monitoring"):
         assert heading.lower() in text.lower(), heading
     assert "The last 12 months" in text
     # No name, no NHS number; people only by reference.
