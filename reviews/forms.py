@@ -2,7 +2,7 @@ from datetime import date
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef
+from django.db.models import Case, Exists, OuterRef, Value, When
 
 from accounts.models import Organisation, Region
 from accounts.roles import Role
@@ -170,15 +170,31 @@ class PanelForm(forms.Form):
 
 
 class OwnerChoiceField(forms.ModelChoiceField):
-    """A named person who may own actions, shown with their job and organisation."""
+    """A named person who may own actions, shown with their job and organisation. Given the
+    person the action is about (`prefer`), those in the person's own provider or commissioning
+    organisation come first, marked as such (issue 44): an owner at another hospital is
+    still offered, after them."""
 
     def __init__(self, **kwargs):
         super().__init__(queryset=action_owner_candidates(), **kwargs)
+        self.linked: dict = {}
+
+    def prefer(self, person) -> None:
+        if person is None:
+            return
+        self.linked = {person.commissioner_id: "the person's commissioner"}
+        if person.current_unit_id:
+            self.linked[person.current_unit.provider_id] = "the person's provider"
+        self.queryset = self.queryset.annotate(elsewhere=Case(
+            When(organisation_id__in=list(self.linked), then=Value(0)), default=Value(1))
+        ).order_by("elsewhere", "organisation__name", "last_name", "first_name")
 
     def label_from_instance(self, user):
         name = user.get_full_name() or user.username
         parts = [name, user.job_title, str(user.organisation) if user.organisation_id else ""]
-        return ", ".join(p for p in parts if p)
+        label = ", ".join(p for p in parts if p)
+        link = self.linked.get(user.organisation_id)
+        return f"{label} ({link})" if link else label
 
 
 class RecommendationForm(forms.Form):
@@ -201,6 +217,11 @@ class RecommendationForm(forms.Form):
     owner2 = OwnerChoiceField(label="Second action: named owner", required=False,
                               empty_label="Choose the person who owns this action")
     due2_date = DateField(label="Second action: due date", required=False)
+
+    def __init__(self, *args, person=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("owner", "owner2"):
+            self.fields[name].prefer(person)
 
     def is_blank(self) -> bool:
         return not any(self.cleaned_data.get(k) for k in ("text", "action_text", "action2_text"))
@@ -262,14 +283,15 @@ RecommendationFormSet = forms.formset_factory(RecommendationForm, extra=1, max_n
                                               validate_max=True)
 
 
-def with_another_recommendation(data) -> forms.BaseFormSet:
+def with_another_recommendation(data, person=None) -> forms.BaseFormSet:
     """The posted recommendations, unvalidated, and one more empty block ("Add another").
 
     What was typed is kept as each block's initial value, so nothing is lost and no error is
     shown for a report the chair has not finished.
     """
-    posted = RecommendationFormSet(data, prefix="recs")
-    return RecommendationFormSet(prefix="recs", initial=[typed_values(rec) for rec in posted])
+    posted = RecommendationFormSet(data, prefix="recs", form_kwargs={"person": person})
+    return RecommendationFormSet(prefix="recs", initial=[typed_values(rec) for rec in posted],
+                                 form_kwargs={"person": person})
 
 
 class ReportForm(forms.Form):
@@ -301,6 +323,10 @@ class ActionOwnerForm(forms.Form):
     owner = OwnerChoiceField(label="New owner", empty_label="Choose the new owner")
     reason = forms.CharField(label="Reason for the change", max_length=TEXT_LIMIT,
                              widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, person=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].prefer(person)
 
 
 class EscalationResponseForm(forms.Form):

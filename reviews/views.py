@@ -73,7 +73,8 @@ def _review_page(request, review, status=200, recommendations=None, **forms):
     if review.status == Review.Status.HELD and chair:
         context["report_form"] = forms.get("report_form") or ReportForm(
             initial={"follow_up_by": services.follow_up_default(review.person)})
-        context["recommendations"] = recommendations or RecommendationFormSet(prefix="recs")
+        context["recommendations"] = recommendations or RecommendationFormSet(
+            prefix="recs", form_kwargs={"person": review.person})
     if review.status == Review.Status.REPORT_ISSUED:
         easy = EasyReadSummary.objects.filter(review=review).first()
         context["easy_read"] = easy
@@ -220,9 +221,11 @@ def review_issue_report(request, pk):
     if "add_recommendation" in request.POST:  # "Add another recommendation" without JavaScript
         return _review_page(request, review,
                             report_form=ReportForm(initial=typed_values(ReportForm(request.POST))),
-                            recommendations=with_another_recommendation(request.POST))
+                            recommendations=with_another_recommendation(request.POST,
+                                                                        review.person))
     form = ReportForm(request.POST)
-    recs = RecommendationFormSet(request.POST, prefix="recs")
+    recs = RecommendationFormSet(request.POST, prefix="recs",
+                                 form_kwargs={"person": review.person})
     if form.is_valid() and recs.is_valid():
         specs = [r.as_spec() for r in recs if not r.is_blank()]
         try:
@@ -280,7 +283,8 @@ def _action_page(request, action, form=None, owner_form=None, escalation_form=No
                                    owns_action=action.owner_id == user.pk),
         "updates": action.updates.select_related("author"),
         "form": (form or ActionUpdateForm(transitions=transitions)) if can_update else None,
-        "owner_form": (owner_form or ActionOwnerForm()) if can_change_owner else None,
+        "owner_form": (owner_form or ActionOwnerForm(person=person)) if can_change_owner
+        else None,
         "escalation_form": (escalation_form or EscalationResponseForm()) if can_respond
         else None,
         "responses": action.escalation_responses.select_related("recorded_by"),
@@ -325,7 +329,7 @@ def action_escalation_respond(request, pk):
 @role_required(Role.COORDINATOR)
 def action_change_owner(request, pk):
     action = get_or_404(request, selectors.action_get, pk)
-    form = ActionOwnerForm(request.POST)
+    form = ActionOwnerForm(request.POST, person=action.review.person)
     if apply_form(form, lambda data: services.action_set_owner(
             action=action, by=request.user, owner=data["owner"], reason=data["reason"])):
         messages.success(request, f"{form.cleaned_data['owner']} now owns this action.")

@@ -309,3 +309,23 @@ def test_a_panel_cannot_be_recorded_as_held_before_it_was_arranged_or_in_the_fut
         assert refused.value.field == "held_on"
     review.refresh_from_db()
     assert review.held_on is None and review.status == "scheduled"
+
+
+def test_owners_from_the_persons_own_provider_and_commissioner_come_first(users):
+    """Issue 44: the chair is offered owners linked to the person first, marked as such;
+    someone at another organisation is still offered, after them."""
+    from reviews.forms import ActionOwnerForm, RecommendationForm
+
+    person = Review.objects.filter(person__current_unit__isnull=False).first().person
+    linked = {person.commissioner_id, person.current_unit.provider_id}
+    for form in (RecommendationForm(prefix="recs-0", person=person),
+                 ActionOwnerForm(person=person)):
+        field = form.fields["owner"]
+        owners = list(field.queryset)
+        places = [owner.organisation_id in linked for owner in owners]
+        assert places == sorted(places, reverse=True)      # every linked owner first
+        assert any(places) and not all(places)
+        labels = dict((str(value), text) for value, text in field.choices)
+        for owner in owners:
+            marked = "(the person's" in labels[str(owner.pk)]
+            assert marked == (owner.organisation_id in linked), labels[str(owner.pk)]
