@@ -325,7 +325,7 @@ def test_owners_from_the_persons_own_provider_and_commissioner_come_first(users)
         places = [owner.organisation_id in linked for owner in owners]
         assert places == sorted(places, reverse=True)      # every linked owner first
         assert any(places) and not all(places)
-        labels = dict((str(value), text) for value, text in field.choices)
+        labels = {str(value): text for value, text in field.choices}
         for owner in owners:
             marked = "(the person's" in labels[str(owner.pk)]
             assert marked == (owner.organisation_id in linked), labels[str(owner.pk)]
