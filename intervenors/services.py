@@ -79,9 +79,9 @@ def _convert_trigger_error(error: IntegrityError, intervenor: Intervenor):
 
 def _activate(case: IntervenorCase, intervenor: Intervenor, *, by, reason: str,
               since=None) -> None:
-    """Count and activate, the intervenor locked by the caller's transaction. `since` is when
-    the work began, when that was before Pathways (an imported caseload)."""
-    _capacity_check(case, intervenor)
+    """Activate, the intervenor locked and counted (`_capacity_check`) by the caller's
+    transaction. `since` is when the work began, when that was before Pathways (an imported
+    caseload)."""
     case.intervenor = intervenor
     case.status = IntervenorCase.Status.ACTIVE
     case.assigned_on = since or timezone.now()
@@ -191,6 +191,7 @@ def case_reassign(*, case: IntervenorCase, to: Intervenor, by, reason: str) -> I
         raise DomainError(f"{target} is not available for new cases.",
                           code="intervenor_unavailable", field="intervenor")
     previous = case.intervenor
+    _capacity_check(case, target)
     _activate(case, target, by=by, reason=reason)
     _revoke_worker(previous.user, case, keep_read=False)
     _grant_worker(target.user, case)

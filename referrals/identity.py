@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from accounts.roles import Role
+from audit.services import access_record
 
 from .models import Person, PersonGroupObjectPermission, PersonUserObjectPermission
 
@@ -74,8 +75,6 @@ def identity_shown(request, person: Person, *, obj=None, object_type: str = "",
                    object_id="", owns_action: bool = False) -> Identity:
     """The banner for a page about `person`, with the page's view recorded in the access log,
     saying whether it showed who they are."""
-    from audit.services import access_record
-
     identity = identity_for(request.user, person, owns_action=owns_action)
     access_record(request=request, obj=obj, person=person, object_type=object_type,
                   object_id=object_id, identified=identity.identifies)
