@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from audit.figures import kept
 from intervenors.models import MAX_ACTIVE_CASES, CaseActivity, Intervenor, IntervenorCase
+from pathways.frontend.dates import day_month_year
 from pathways.paging import PagedRows
 from referrals import priority, ranking
 from referrals.models import LtsEpisode, Person, Referral
@@ -309,7 +310,7 @@ class StuckPeople(PagedRows):
             return []
         found = {p.pk.hex: p for p in Person.objects.filter(pk__in=[k for k, _, _ in page])
                  .select_related("current_unit").only("reference", "current_unit__region")}
-        steps = next_steps(list(found.values()), self.today)
+        steps = next_steps(list(found.values()))
         rows = []
         for pk, score, since in page:
             if pk in found:
@@ -320,12 +321,7 @@ class StuckPeople(PagedRows):
         return rows
 
 
-def _day(moment) -> str:
-    day = timezone.localdate(moment) if isinstance(moment, datetime) else moment
-    return f"{day.day} {day:%b %Y}"
-
-
-def next_steps(people: list, today: date) -> dict:
+def next_steps(people: list) -> dict:
     """Each person's next step in the programme, in a few words ("Panel 15 Dec 2026",
     "Intervenor assigned 6 Dec 2026"), so the oversight group sees who is already moving
     (issue 44). Three queries for the page, whatever its length."""
@@ -348,18 +344,18 @@ def next_steps(people: list, today: date) -> dict:
         review, case, referral = reviews.get(pk), cases.get(pk), referrals.get(pk)
         words = []
         if referral is not None:
-            words.append(f"Referral awaiting triage since {_day(referral.raised_at)}")
+            words.append(f"Referral awaiting triage since {day_month_year(referral.raised_at)}")
         if review is not None:
             if review.status == Review.Status.SCHEDULED and review.scheduled_for:
-                words.append(f"Panel {_day(review.scheduled_for)}")
+                words.append(f"Panel {day_month_year(review.scheduled_for)}")
             elif review.status == Review.Status.HELD and review.held_on:
-                words.append(f"Report awaited, panel held {_day(review.held_on)}")
+                words.append(f"Report awaited, panel held {day_month_year(review.held_on)}")
             else:
-                words.append(f"Review awaiting a panel date since {_day(review.requested_at)}")
+                words.append(f"Review awaiting a panel date since {day_month_year(review.requested_at)}")
         if case is not None:
             if case.status == IntervenorCase.Status.WAITING:
-                words.append(f"Waiting for an intervenor since {_day(case.waiting_since)}")
+                words.append(f"Waiting for an intervenor since {day_month_year(case.waiting_since)}")
             elif case.assigned_on:
-                words.append(f"Intervenor assigned {_day(case.assigned_on)}")
+                words.append(f"Intervenor assigned {day_month_year(case.assigned_on)}")
         steps[pk] = "; ".join(words) or "No step open"
     return steps

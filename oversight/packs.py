@@ -70,7 +70,7 @@ def pack_content(user, period: Period, today: date | None = None, progress=None)
     content["themes"] = theme_table(user, period)
     tell(3)
     stalled = list(oversight.stuck_people(today)[:STUCK_SHOWN])
-    steps = oversight.next_steps(stalled, today)
+    steps = oversight.next_steps(stalled)
     content["stuck"] = [
         {"reference": p.reference, "score": p.rank_score, "since": p.lts_since,
          "region": p.current_unit.get_region_display() if p.current_unit else "–",

@@ -234,13 +234,12 @@ def test_each_stalled_person_shows_their_next_step(client_for):
     from referrals.models import Person
     from reviews.models import Review
 
-    today = date.today()
     review = Review.objects.filter(status="scheduled", scheduled_for__isnull=False).first()
     case = IntervenorCase.objects.filter(status="active").first()
     idle = Person.objects.exclude(reviews__status__in=("requested", "scheduled", "held")) \
         .exclude(intervenor_cases__status__in=("waiting", "active")) \
         .exclude(referrals__status="submitted").first()
-    steps = oversight.next_steps([review.person, case.person, idle], today)
+    steps = oversight.next_steps([review.person, case.person, idle])
     panel = review.scheduled_for
     assert f"Panel {panel.day} {panel:%b %Y}" in steps[review.person.pk]
     started = case.assigned_on.date()
