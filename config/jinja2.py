@@ -158,6 +158,7 @@ def environment(**options) -> Environment:
         "csrf_field": csrf_input,   # for a macro, given the request: pages use csrf_input
         "field": fields.field_params,
         "error_summary_items": fields.error_summary_items,
+        "revealed_fields": fields.revealed_fields,
         "summary_rows": components.summary_rows,
         "bar_chart": components.bar_chart,
         "pagination": querystring.pagination,

@@ -19,7 +19,7 @@ from .models import (
     Review,
     Theme,
 )
-from .selectors import action_owner_candidates
+from .selectors import action_owner_candidates, person_links
 
 User = get_user_model()
 
@@ -182,9 +182,7 @@ class OwnerChoiceField(forms.ModelChoiceField):
     def prefer(self, person) -> None:
         if person is None:
             return
-        self.linked = {person.commissioner_id: "the person's commissioner"}
-        if person.current_unit_id:
-            self.linked[person.current_unit.provider_id] = "the person's provider"
+        self.linked = person_links(person)
         self.queryset = self.queryset.annotate(elsewhere=Case(
             When(organisation_id__in=list(self.linked), then=Value(0)), default=Value(1))
         ).order_by("elsewhere", "organisation__name", "last_name", "first_name")
@@ -217,6 +215,17 @@ class RecommendationForm(forms.Form):
     owner2 = OwnerChoiceField(label="Second action: named owner", required=False,
                               empty_label="Choose the person who owns this action")
     due2_date = DateField(label="Second action: due date", required=False)
+    owner_why = forms.CharField(
+        label="Why this owner", max_length=TEXT_LIMIT, required=False,
+        help_text="Only when the owner's organisation is neither the person's commissioner nor "
+                  "their provider.")
+    owner2_why = forms.CharField(
+        label="Second action: why this owner", max_length=TEXT_LIMIT, required=False,
+        help_text="Only when the owner's organisation is neither the person's commissioner nor "
+                  "their provider.")
+
+    field_order = ["text", "theme", "action_text", "owner", "owner_why", "due_date",
+                   "action2_text", "owner2", "owner2_why", "due2_date"]
 
     def __init__(self, *args, person=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -227,7 +236,8 @@ class RecommendationForm(forms.Form):
         return not any(self.cleaned_data.get(k) for k in ("text", "action_text", "action2_text"))
 
     # Each action's three fields: (text, owner, due date).
-    ACTIONS = (("action_text", "owner", "due_date"), ("action2_text", "owner2", "due2_date"))
+    ACTIONS = (("action_text", "owner", "due_date", "owner_why"),
+               ("action2_text", "owner2", "due2_date", "owner2_why"))
 
     @property
     def number(self) -> int:
@@ -253,12 +263,18 @@ class RecommendationForm(forms.Form):
             self.add_error("action_text", f"Action for recommendation {n} is missing: every "
                                           "recommendation needs at least one action")
         today = date.today()
-        for text, owner, due in self.ACTIONS:
+        for text, owner, due, why in self.ACTIONS:
             if not data.get(text):
                 continue
             if data.get(owner) is None and owner not in self.errors:
                 self.add_error(owner, f"{self.fields[owner].label} for recommendation {n}: "
                                       "choose the person who owns this action")
+            elif (owner not in self.errors and self.fields[owner].linked
+                  and data[owner].organisation_id not in self.fields[owner].linked
+                  and not data.get(why, "").strip()):
+                self.add_error(why, f"{self.fields[why].label} for recommendation {n}: "
+                                    f"{data[owner].organisation} has no link to this person, "
+                                    "so say why they should own the action")
             if due in self.errors:
                 continue
             if data.get(due) is None:
@@ -271,10 +287,11 @@ class RecommendationForm(forms.Form):
 
     def as_spec(self) -> dict:
         d = self.cleaned_data
-        actions = [{"text": d["action_text"], "owner": d["owner"], "due_date": d["due_date"]}]
+        actions = [{"text": d["action_text"], "owner": d["owner"], "due_date": d["due_date"],
+                    "owner_why": d.get("owner_why", "")}]
         if d.get("action2_text"):
             actions.append({"text": d["action2_text"], "owner": d["owner2"],
-                            "due_date": d["due2_date"]})
+                            "due_date": d["due2_date"], "owner_why": d.get("owner2_why", "")})
         return {"text": d["text"], "theme": d["theme"],
                 "actions": [a for a in actions if a["text"]]}
 
@@ -305,24 +322,43 @@ class ReportForm(forms.Form):
 
 
 class ActionUpdateForm(forms.Form):
+    """An update on an action and, if the person may make one, a change of its status. The
+    evidence box is drawn under "completed" and the reason under "cancel", so each appears only
+    with the change that needs it, and not at all for someone who cannot make that change."""
+
     text = forms.CharField(label="Update", max_length=TEXT_LIMIT,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text="What has been done, or what is in the way.")
     transition = forms.ChoiceField(label="Change the status", required=False,
                                    widget=forms.RadioSelect)
     evidence = forms.CharField(label="Evidence of completion", max_length=8000, required=False,
-                               widget=forms.Textarea(attrs={"rows": 3}))
-    reason = forms.CharField(label="Reason (for cancelling)", max_length=TEXT_LIMIT,
+                               widget=forms.Textarea(attrs={"rows": 3}),
+                               help_text="What was done and where it is recorded, for the "
+                                         "oversight group to check.")
+    reason = forms.CharField(label="Reason for cancelling", max_length=TEXT_LIMIT,
                              required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    reveals = {"transition": {"complete": "evidence", "cancel": "reason"}}
 
     def __init__(self, *args, transitions=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.offered = {value for value, _ in transitions}
         self.fields["transition"].choices = [("", "No change"), *transitions]
+        if not transitions:
+            del self.fields["transition"]
+        # A box for a change this person cannot make is not part of their form at all.
+        for choice, name in self.reveals["transition"].items():
+            if choice not in self.offered:
+                del self.fields[name]
 
 
 class ActionOwnerForm(forms.Form):
     owner = OwnerChoiceField(label="New owner", empty_label="Choose the new owner")
     reason = forms.CharField(label="Reason for the change", max_length=TEXT_LIMIT,
-                             widget=forms.Textarea(attrs={"rows": 2}))
+                             widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="If the new owner's organisation is neither the "
+                                       "person's commissioner nor their provider, say why "
+                                       "they should own it.")
 
     def __init__(self, *args, person=None, **kwargs):
         super().__init__(*args, **kwargs)

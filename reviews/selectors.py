@@ -82,3 +82,13 @@ def action_owner_candidates():
                     organisation__isnull=False)
             .select_related("organisation").distinct()
             .order_by("organisation__name", "last_name", "first_name"))
+
+
+def person_links(person) -> dict:
+    """The organisations with a link to the person, {organisation id: what the link is}: their
+    commissioner, and the provider of the unit they are in. An action owner from elsewhere is
+    allowed, with a reason (issue 44)."""
+    links = {person.commissioner_id: "the person's commissioner"}
+    if person.current_unit_id:
+        links[person.current_unit.provider_id] = "the person's provider"
+    return links

@@ -32,6 +32,7 @@ from .models import (
     Review,
     Theme,
 )
+from .selectors import person_links
 
 
 def _require_status(review: Review, status: str, doing: str):
@@ -209,6 +210,7 @@ def review_issue_report(*, review: Review, by, summary: str,
     if not recommendations:
         raise DomainError("A report needs at least one recommendation.", field="recommendations")
     today = date.today()
+    links = person_links(review.person)
     for number, rec in enumerate(recommendations, start=1):
         if not rec.get("text", "").strip():
             raise DomainError(f"Recommendation {number} has no text.", field="recommendations")
@@ -222,6 +224,13 @@ def review_issue_report(*, review: Review, by, summary: str,
                               field="recommendations")
         for action in rec["actions"]:
             action_owner_check(action.get("owner"), where=f"under recommendation {number}")
+            owner = action["owner"]
+            if owner.organisation_id not in links and not (action.get("owner_why")
+                                                           or "").strip():
+                raise DomainError(
+                    f"{owner}, named to own an action under recommendation {number}, works at "
+                    f"{owner.organisation}, which has no link to the person: say why they "
+                    "should own it.", field="recommendations")
             if action.get("due_date") is None or action["due_date"] <= today:
                 raise DomainError(f"Every action under recommendation {number} needs a due date "
                                   "after today.", field="recommendations")
@@ -236,13 +245,22 @@ def review_issue_report(*, review: Review, by, summary: str,
     count = _recommendations_save(
         review, recommendations, by=by, chair=by,
         why=f"Recommendation issued with the report by {by}",
-        why_action=lambda owner: f"Action issued with the report by {by}, owned by {owner}")
+        why_action=lambda owner, spec: f"Action issued with the report by {by}, owned by "
+                                       f"{owner}" + _owner_why(owner, spec, links))
     decision_record(actor=by, kind=Decision.Kind.REPORT_ISSUED, subject=review,
                     person=review.person, reason=summary,
                     summary=f"Report issued: {len(recommendations)} recommendations, "
                             f"{count} actions",
                     facts={"follow_up_by": follow_up_by.isoformat()})
     return review
+
+
+def _owner_why(owner, spec: dict, links: dict) -> str:
+    """Why an owner from an organisation with no link to the person was named, as the
+    action's history keeps it."""
+    if owner.organisation_id in links:
+        return ""
+    return f" (no link to the person: {spec['owner_why'].strip()})"
 
 
 def _recommendations_save(review: Review, recommendations: list[dict], *, by, chair, why: str,
@@ -265,7 +283,7 @@ def _recommendations_save(review: Review, recommendations: list[dict], *, by, ch
                 due_date=spec["due_date"])
             if prepare is not None:
                 prepare(action, spec)
-            stamp(action, by=by, reason=why_action(owner)).save()
+            stamp(action, by=by, reason=why_action(owner, spec)).save()
             _grant_owner(owner, action)
             grant("reviews.view_action", chair, action)
             grant("reviews.view_action", referrer, action)
@@ -354,7 +372,7 @@ def review_record_past(*, referral, by, held_on: date, chair, findings: str,
     count = _recommendations_save(
         review, recommendations, by=by, chair=chair,
         why=f"Recommendation of a past review ({source})",
-        why_action=lambda owner: f"Action of a past review, owned by {owner} ({source})",
+        why_action=lambda owner, spec: f"Action of a past review, owned by {owner} ({source})",
         prepare=as_it_stands)
     decision_record(actor=by, kind=Decision.Kind.PAST_REVIEW_RECORDED, subject=review,
                     person=person, reason=f"Recorded from the programme's records ({source})",
@@ -426,7 +444,9 @@ def action_set_owner(*, action: Action, by, owner, reason: str) -> Action:
                     person=action.review.person, reason=reason,
                     summary=f"Action now owned by {owner}"
                             + (f" (was {previous})" if previous else ""),
-                    facts={"from": previous.pk if previous else None, "to": owner.pk})
+                    facts={"from": previous.pk if previous else None, "to": owner.pk,
+                           "linked_to_person": owner.organisation_id
+                           in person_links(action.review.person)})
     return action
 
 

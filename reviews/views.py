@@ -34,7 +34,7 @@ from .forms import (
     with_another_recommendation,
 )
 from .lifecycle import may_post_update
-from .models import Action, EasyReadSummary, PanelMember, Review
+from .models import Action, ActionStatus, EasyReadSummary, PanelMember, Review
 
 REVIEW_READERS = (Role.CHAIR, Role.PANEL_MEMBER, Role.COORDINATOR, Role.OVERSIGHT,
                   Role.COMMISSIONER)
@@ -74,7 +74,8 @@ def _review_page(request, review, status=200, recommendations=None, **forms):
         context["report_form"] = forms.get("report_form") or ReportForm(
             initial={"follow_up_by": services.follow_up_default(review.person)})
         context["recommendations"] = recommendations or RecommendationFormSet(
-            prefix="recs", form_kwargs={"person": review.person})
+            prefix="recs", form_kwargs={"person": review.person},
+            initial=starting_recommendations(review))
     if review.status == Review.Status.REPORT_ISSUED:
         easy = EasyReadSummary.objects.filter(review=review).first()
         context["easy_read"] = easy
@@ -99,6 +100,14 @@ def _review_page(request, review, status=200, recommendations=None, **forms):
     context["recommendation_errors"] = (recommendations.non_form_errors()
                                         if recommendations is not None else [])
     return render(request, "reviews/detail.jinja", context, status=status)
+
+
+def starting_recommendations(review) -> list[dict]:
+    """Each barrier's planned intervention from the panel's checklist, as a recommendation to
+    start from (issue 44): the chair edits it and adds its action, or clears it."""
+    return [{"text": answer.planned_intervention}
+            for answer in review.barriers.filter(is_barrier=True).exclude(
+                planned_intervention="").select_related("domain").order_by("domain__order")]
 
 
 def _is_referring_commissioner(review, user) -> bool:
@@ -278,6 +287,7 @@ def _action_page(request, action, form=None, owner_form=None, escalation_form=No
                          if f is not None and f.errors]
     person = action.review.person
     return render(request, "reviews/action.jinja", {
+        "what_next": what_next(user, action),
         "action": action, "person": person,
         "identity": identity_shown(request, person, obj=action,
                                    owns_action=action.owner_id == user.pk),
@@ -291,6 +301,29 @@ def _action_page(request, action, form=None, owner_form=None, escalation_form=No
         "forms_with_errors": forms_with_errors,
         "today": date.today(),
     }, status=status)
+
+
+def what_next(user, action) -> str:
+    """What happens to the action after this page, in the words of the person reading it."""
+    owner = action.owner_id == user.pk
+    if action.status in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS):
+        if owner:
+            return ("When the work is done, mark it as completed and say what was done. The "
+                    "national oversight group then checks the evidence: they verify it, or "
+                    "reopen it with their reasons and it comes back to you. Until it is "
+                    "verified it stays in your work.")
+        if action.owner_id is None:
+            return ("The programme team names an owner, who is told at once and reminded "
+                    "before the due date.")
+        return (f"{action.owner_name} works on it and marks it completed with evidence. "
+                "Overdue actions are escalated to the national oversight group.")
+    if action.status == ActionStatus.COMPLETED:
+        if owner:
+            return ("The national oversight group checks your evidence. If it is not enough "
+                    "they reopen the action with their reasons, and it comes back to you.")
+        return ("The national oversight group checks the evidence. If it is not enough, the "
+                "action is reopened with a reason and goes back to its owner.")
+    return ""
 
 
 @role_required(*ACTION_READERS)

@@ -29,6 +29,13 @@ def kind_of(bound_field) -> str:
     return "input"
 
 
+def revealed_fields(form) -> set[str]:
+    """The fields a form draws under one of its radios' choices (`form.reveals`, {radios field:
+    {choice: field}}) rather than in the form's own order."""
+    return {name for choices in getattr(form, "reveals", {}).values()
+            for name in choices.values()}
+
+
 def error_anchor(bound_field) -> str:
     """The id the error summary links to: the first thing to fix in the field."""
     kind = kind_of(bound_field)

@@ -78,7 +78,8 @@ def test_seeded_subjects_go_on_through_the_real_flows(scaled, users):
     flow.review_issue_report(review=held, by=chair, summary="Report", recommendations=[
         {"text": "R1", "theme": Theme.objects.first(),
          "actions": [{"text": "A1", "owner": users["commissioner"],
-                                    "due_date": date.today() + timedelta(days=30)}]}])
+                      "owner_why": "The seeded person's commissioner is another ICB.",
+                      "due_date": date.today() + timedelta(days=30)}]}])
     held.refresh_from_db()
     assert held.status == "report_issued" and held.process.status == "DONE"
 

@@ -283,6 +283,13 @@ def test_chair_records_the_panel_and_issues_the_report_adding_recommendations(pa
     expect(page.get_by_role("group", name="Recommendation 2").get_by_label(
         "Recommendation", exact=True)).to_have_value("Review the segregation plan weekly.")
     keys.date("Due date", due, within=page.get_by_role("group", name="Recommendation 1"))
+    # The owner's ICB is not this person's commissioner: the chair says why they own it.
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Why this owner for recommendation 1: North Central London ICB has no link to this "
+        "person")
+    for n in (1, 2):
+        keys.type(page.get_by_role("group", name=f"Recommendation {n}").get_by_label(
+            "Why this owner", exact=True), "Their ICB will fund the community package.")
     keys.press(page.get_by_role("button", name="Issue report"))
     expect(banner(page)).to_contain_text("Report issued")
     action_link = page.get_by_role("link", name="Share two provider offers with the family.")

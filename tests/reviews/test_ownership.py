@@ -182,3 +182,28 @@ def test_the_migration_to_named_owners_derives_the_grants_the_relationships_call
     assert not missing and not extra
     assert cqc.pk and not cqc_group.groupobjectpermission_set.exists()
     assert not cqc_group.actiongroupobjectpermission_set.exists()
+
+
+def test_the_action_page_offers_each_person_only_the_boxes_they_can_use(users, action,
+                                                                        client_for):
+    """Issue 44: the owner sees no cancelling reason; the evidence box sits under "completed";
+    each reader is told what happens next."""
+    page = reverse("reviews:action", args=[action.pk])
+    owner = client_for("commissioner").get(page).content.decode()
+    assert "Evidence of completion" in owner and "Reason for cancelling" not in owner
+    # The evidence box is drawn inside "completed"'s revealed part, hidden until chosen.
+    complete = owner.index('value="complete"')
+    assert owner.index('id="conditional-id_transition_', complete) < owner.index(
+        "Evidence of completion")
+    assert "comes back to you" in owner
+
+    follower = client_for("oversight").get(page).content.decode()
+    assert "Reason for cancelling" in follower and "Evidence of completion" not in follower
+    assert f"{action.owner_name} works on it" in follower
+
+    # A box for a change not offered is not read either: the owner cannot cancel by posting.
+    response = client_for("commissioner").post(page, {"text": "Done", "transition": "cancel",
+                                                      "reason": "Not needed"})
+    assert response.status_code == 400
+    action.refresh_from_db()
+    assert action.status == "open"

@@ -74,6 +74,12 @@ def test_review_goes_from_routing_to_issued_report_through_the_pages(client_for,
     review.refresh_from_db()
     assert review.status == "held" and review.barriers.get(domain=domains[0]).is_barrier
 
+    # The barrier's planned intervention is offered as the first recommendation (issue 44).
+    page = chair.get(reverse("reviews:detail", args=[review.pk])).content.decode()
+    first = page[page.index('name="recs-0-text"'):]
+    assert first[first.index(">") + 1:first.index("</textarea>")].strip() == "Plan it"
+    assert 'name="recs-1-text"' in page
+
     owner = users["commissioner"]
     response = chair.post(reverse("reviews:report", args=[review.pk]), report_post(owner))
     assert response.status_code == 302
@@ -329,3 +335,38 @@ def test_owners_from_the_persons_own_provider_and_commissioner_come_first(users)
         for owner in owners:
             marked = "(the person's" in labels[str(owner.pk)]
             assert marked == (owner.organisation_id in linked), labels[str(owner.pk)]
+
+
+def test_an_owner_with_no_link_to_the_person_needs_a_reason(client_for, users):
+    """Issue 44: the ward manager of another hospital can be named, but only with a reason,
+    which the action's history keeps."""
+    review = routed_review(users)
+    schedule(users, review)
+    flow.review_record_panel(review=review, by=users["chair"], held_on=date.today(),
+                             findings="Findings")
+    elsewhere = users["wardmanager"]
+    assert elsewhere.organisation_id not in (review.person.commissioner_id,
+                                             review.person.current_unit.provider_id)
+    chair, url = client_for("chair"), reverse("reviews:report", args=[review.pk])
+    page = chair.get(reverse("reviews:detail", args=[review.pk])).content.decode()
+    # Those linked to the person come first, and say how they are linked.
+    assert page.index("(the person&#39;s commissioner)") < page.index(str(elsewhere.organisation))
+
+    response = chair.post(url, report_post(elsewhere))
+    html = unescape(response.content.decode())
+    assert response.status_code == 400
+    assert (f"Why this owner for recommendation 1: {elsewhere.organisation} has no link to "
+            "this person") in html
+    assert not review.actions.exists()
+    with pytest.raises(DomainError, match="no link to the person"):
+        flow.review_issue_report(review=review, by=users["chair"], summary="s", recommendations=[
+            {"text": "R", "theme": Theme.objects.first(), "actions": [
+                {"text": "A", "owner": elsewhere, "due_date": NEXT_MONTH}]}])
+
+    response = chair.post(url, report_post(elsewhere, **{
+        "recs-0-owner_why": "The person moves to their ward next week."}))
+    assert response.status_code == 302
+    action = review.actions.get()
+    assert action.owner == elsewhere
+    assert "no link to the person: The person moves to their ward next week." in (
+        action.history.earliest().history_change_reason)

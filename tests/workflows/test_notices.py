@@ -51,6 +51,7 @@ def test_panel_allocation_and_report_reach_the_named_people(users):
     flow.review_issue_report(review=review, by=users["chair"], summary="Report",
                              recommendations=[{"text": "R1", "theme": Theme.objects.first(), "actions": [
                                  {"text": "A1", "owner": users["wardmanager"],
+                                  "owner_why": "The ward that will take the person.",
                                   "due_date": date.today() + timedelta(days=30)}]}])
     reported = Notice.objects.filter(notification__kind="report_issued",
                                      notification__key__startswith=f"review:{review.pk}:report")
