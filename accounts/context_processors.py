@@ -1,7 +1,12 @@
 """The navigation a signed-in person sees, built from their roles."""
+from django.conf import settings
 from django.urls import reverse
 
 from .roles import Role
+
+# The timeout warning opens this long before an idle session ends (the NHS pattern's two
+# minutes).
+SESSION_WARN_SECONDS = 120
 
 # (role, label, url name) in the order links appear.
 CASEWORK = [r for r in Role if r != Role.ADMINISTRATOR]
@@ -55,4 +60,7 @@ def navigation(request):
         items.append(_item("Administration", reverse("admin:index"), request))
     # Everyone who works with people may look one up (among those they may see).
     can_find = any(user.has_role(role) for role in CASEWORK)
-    return {"nav_items": items, "can_find_people": can_find}
+    return {"nav_items": items, "can_find_people": can_find,
+            # For the timeout warning (static/js/session-timeout.js).
+            "session_idle_seconds": settings.SESSION_COOKIE_AGE,
+            "session_warn_seconds": min(SESSION_WARN_SECONDS, settings.SESSION_COOKIE_AGE // 2)}

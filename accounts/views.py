@@ -4,7 +4,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
@@ -57,11 +57,23 @@ class LoginView(auth_views.LoginView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context |= {"cis2_enabled": cis2_configured(),
-                    "password_sign_in": settings.PASSWORD_SIGN_IN}
+                    "password_sign_in": settings.PASSWORD_SIGN_IN,
+                    # Sent here by the timeout warning when an idle session ended (issue 44).
+                    "timed_out": self.request.GET.get("timed_out") == "1",
+                    "idle_minutes": settings.SESSION_COOKIE_AGE // 60}
         return context
 
 
 login_view = public(LoginView.as_view())
+
+
+@public
+def session_renew(request):
+    """"Stay signed in" on the timeout warning: any request renews a session, so this only
+    says whether there is one to renew, as JSON, never a redirect."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"signed_in": False}, status=401)
+    return JsonResponse({"signed_in": True, "idle_seconds": settings.SESSION_COOKIE_AGE})
 
 
 @method_decorator(sensitive_post_parameters(), name="dispatch")

@@ -1,6 +1,7 @@
 """/auth/cis2/: sign in with NHS CIS2, Pathways' published keys, and the back-channel logout."""
 import threading
 import time
+from urllib.parse import urlencode
 
 import structlog
 from django.conf import settings
@@ -172,13 +173,24 @@ def sign_out(request):
         return render(request, "cis2/sign_out.jinja")
     with_cis2 = request.session.get(SIGNED_IN_WITH) == "cis2"
     user_id = request.user.pk
+    timed_out = request.POST.get("timed_out") == "1"
     logout(request)
     if user_id is not None:
-        security_log.info("signed_out", user_id=user_id, method="cis2" if with_cis2 else "password")
+        security_log.info("signed_out", user_id=user_id, method="cis2" if with_cis2 else "password",
+                          timed_out=timed_out)
     if with_cis2 and client.enabled():
         url = client.end_session_url()
         if url:
             return redirect(url)
+    if timed_out:
+        # The timeout warning ran out (base.jinja): the sign-in page says why, and brings
+        # the person back to where they were.
+        query = {"timed_out": "1"}
+        back = request.POST.get("next", "")
+        if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+            query["next"] = back
+        return redirect(f"{reverse('login')}?{urlencode(query)}")
     return redirect("cis2:signed_out")
 
 

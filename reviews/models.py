@@ -415,6 +415,26 @@ class EasyReadShare(models.Model):
         return f"Shared with {self.shared_with} on {self.shared_on:%d %b %Y}"
 
 
+class PanelDraft(models.Model):
+    """What a chair has typed into the panel record and not yet recorded, kept as they type
+    (issue 44) so that a timeout, a closed tab or a lost connection loses nothing. One a chair
+    and review; only its author reads it; deleted when the panel is recorded. It is the form's
+    fields as posted, {name: [values]}, never read as the record itself."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="panel_drafts")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                               related_name="+")
+    data = models.JSONField(default=dict)
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["review", "author"],
+                                               name="one_panel_draft_per_chair")]
+
+    def __str__(self):
+        return f"Draft panel record for {self.review_id}, saved {self.saved_at:%d %b %Y %H:%M}"
+
+
 # Object permissions in tables with a real foreign key (guardian's "direct" models), so that
 # scoping a list joins on an indexed column rather than on guardian's text object_pk.
 class ReviewUserObjectPermission(UserObjectPermissionBase):

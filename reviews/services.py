@@ -27,6 +27,7 @@ from .models import (
     EasyReadSummary,
     EscalationResponse,
     LearningNote,
+    PanelDraft,
     PanelMember,
     Recommendation,
     Review,
@@ -183,10 +184,40 @@ def review_record_panel(*, review: Review, by, held_on: date, findings: str, att
             planned_intervention=answer.get("planned_intervention", ""),
         ), by=by, reason=f"Checklist answered by {by}")
         row.save()
+    PanelDraft.objects.filter(review=review).delete()   # the record is now the panel's own
     decision_record(actor=by, kind=Decision.Kind.PANEL_HELD, subject=review, person=review.person,
                     summary=f"Panel held on {held_on:%d %b %Y}",
                     facts={"barriers": [str(a["domain"]) for a in barriers if a.get("is_barrier")]})
     return review
+
+
+# A draft holds what a chair types, not files: far more than 30 boxes of notes, far less than
+# anyone could use to fill the database.
+DRAFT_LIMIT = 200_000
+
+
+def panel_draft_save(*, review: Review, by, fields: dict[str, list[str]]) -> PanelDraft:
+    """Keep what the chair has typed into the panel record so far, replacing their last draft.
+    Not a decision and not part of the record: nothing is checked but who may write it, while
+    the panel is still to be recorded, and its size."""
+    review = Review.objects.select_for_update(of=("self",)).get(pk=review.pk)
+    _require_chair(review, by)
+    _require_status(review, Review.Status.SCHEDULED, "keep a draft of the panel record")
+    kept = {name: [str(v) for v in values] for name, values in fields.items()
+            if name != "csrfmiddlewaretoken" and isinstance(values, list)}
+    if sum(len(v) for values in kept.values() for v in values) > DRAFT_LIMIT:
+        raise DomainError("The draft is too long to keep: record the panel, or shorten the "
+                          "notes.", field="draft")
+    draft, _ = PanelDraft.objects.update_or_create(
+        review=review, author=by, defaults={"data": kept, "saved_at": timezone.now()})
+    return draft
+
+
+def panel_draft_for(review: Review, user) -> PanelDraft | None:
+    """The chair's own draft of this panel record, if they kept one."""
+    if review.status != Review.Status.SCHEDULED:
+        return None
+    return PanelDraft.objects.filter(review=review, author=user).first()
 
 
 FOLLOW_UP_DAYS = 91        # about 3 months for an adult

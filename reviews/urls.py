@@ -8,6 +8,7 @@ urlpatterns = [
     path("reviews/<uuid:pk>/", views.review_detail, name="detail"),
     path("reviews/<uuid:pk>/schedule/", views.review_schedule, name="schedule"),
     path("reviews/<uuid:pk>/panel/", views.review_record_panel, name="panel"),
+    path("reviews/<uuid:pk>/panel/draft/", views.review_panel_draft, name="panel_draft"),
     path("reviews/<uuid:pk>/report/", views.review_issue_report, name="report"),
     path("reviews/<uuid:pk>/easy-read/", views.review_easy_read, name="easy_read"),
     path("reviews/<uuid:pk>/easy-read.pdf", views.review_easy_read_pdf, name="easy_read_pdf"),

@@ -3,9 +3,10 @@ from datetime import date
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
@@ -69,7 +70,10 @@ def _review_page(request, review, status=200, recommendations=None, **forms):
     if review.status == Review.Status.REQUESTED and user.has_perm("reviews.schedule_review"):
         context["schedule_form"] = forms.get("schedule_form") or ScheduleForm(review=review)
     if review.status == Review.Status.SCHEDULED and chair:
-        context["panel_form"] = forms.get("panel_form") or PanelForm()
+        draft = services.panel_draft_for(review, user)
+        context["panel_draft"] = draft
+        context["panel_form"] = forms.get("panel_form") or PanelForm(
+            initial=typed_values(PanelForm(as_query(draft.data))) if draft else None)
     if review.status == Review.Status.HELD and chair:
         context["report_form"] = forms.get("report_form") or ReportForm(
             initial={"follow_up_by": services.follow_up_default(review.person)})
@@ -100,6 +104,14 @@ def _review_page(request, review, status=200, recommendations=None, **forms):
     context["recommendation_errors"] = (recommendations.non_form_errors()
                                         if recommendations is not None else [])
     return render(request, "reviews/detail.jinja", context, status=status)
+
+
+def as_query(fields: dict) -> QueryDict:
+    """A kept draft, {name: [values]}, as the posted form it was."""
+    query = QueryDict(mutable=True)
+    for name, values in fields.items():
+        query.setlist(name, values)
+    return query
 
 
 def starting_recommendations(review) -> list[dict]:
@@ -214,6 +226,17 @@ def review_schedule(request, pk):
 @role_required(Role.CHAIR)
 def review_record_panel(request, pk):
     review = get_or_404(request, selectors.review_get, pk)
+    if "save_draft" in request.POST:   # "Save a draft" without JavaScript
+        try:
+            draft = services.panel_draft_save(review=review, by=request.user,
+                                              fields=dict(request.POST.lists()))
+        except DomainError as error:
+            form = PanelForm(initial=typed_values(PanelForm(request.POST)))
+            form.add_error(None, error.message)
+            return _review_page(request, review, status=error.status, panel_form=form)
+        messages.success(request, f"Draft saved at {timezone.localtime(draft.saved_at):%H:%M}. "
+                                  "It is here for you until the panel is recorded.")
+        return redirect(reverse("reviews:detail", args=[review.pk]) + "#record-the-panel")
     form = PanelForm(request.POST)
     if apply_form(form, lambda data: flow.review_record_panel(
             review=review, by=request.user, barriers=form.barriers(), voice=form.voice(),
@@ -221,6 +244,24 @@ def review_record_panel(request, pk):
         messages.success(request, "Panel recorded. Next, issue the report.")
         return redirect("reviews:detail", pk=review.pk)
     return _review_page(request, review, status=400, panel_form=form)
+
+
+@require_POST
+@role_required(Role.CHAIR)
+def review_panel_draft(request, pk):
+    """The panel record's draft, saved by the page's script as the chair types: JSON, with
+    the time it was kept, or what stopped it."""
+    try:
+        review = get_or_404(request, selectors.review_get, pk)
+    except Http404:
+        return JsonResponse({"detail": "Not found."}, status=404)
+    try:
+        draft = services.panel_draft_save(review=review, by=request.user,
+                                          fields=dict(request.POST.lists()))
+    except DomainError as error:
+        return JsonResponse({"detail": error.message, "code": error.code},
+                            status=error.status)
+    return JsonResponse({"saved_at": f"{timezone.localtime(draft.saved_at):%H:%M}"})
 
 
 @require_POST

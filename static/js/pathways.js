@@ -2,6 +2,10 @@
 // menu, radios, checkboxes, notification banners) and Pathways' own small enhancements.
 import { initAll } from "../vendor/nhsuk-frontend/nhsuk-frontend.min.js";
 import { initAddAnother } from "./add-another.js";
+import { initAutosave } from "./autosave.js";
+import { initSessionTimeout } from "./session-timeout.js";
 
 initAll();
 initAddAnother(document);
+initAutosave(document);
+initSessionTimeout(document);

@@ -19,6 +19,8 @@ NOT_A_DECISION = {
     "intervenors.case_open": "part of triage (the triage_accepted decision)",
     "intervenors.case_activity_log": "a note of casework done, not a choice; history says who",
     "intervenors.case_update_plan": "the discharge plan's text; history keeps each version",
+    "reviews.panel_draft_save": "the chair's unfinished notes, kept for them alone and not part "
+                                "of the record; recording the panel is the decision",
     "reviews.learning_note_add": "the group's note on a theme, about no person; history says who",
     "imports.import_check": "a check that saves nothing of the file's rows; the import decides",
     "imports.import_apply": "runs (or queues) import_run, which records caseload_imported",

@@ -38,6 +38,8 @@ EXPECTED = {
     "login": (None, {None: 200}, 302),
     "logout": (None, {None: 302}, 200),   # the sign-out page; signing out is its POST
     "tokens": (None, {None: 302, "norole": 403}, 200),
+    # The timeout warning's "Stay signed in": whether there is a session, never a redirect.
+    "session_renew": (None, {None: 401}, 200),
     # Sign-in through NHS CIS2: none of it exists until CIS2 is set up (tests/cis2 set it up);
     # the back-channel logout takes only the provider's POST, the signed-out page is anyone's.
     **{f"cis2:{name}": (None, {}, 404) for name in ("start", "callback", "jwks")},
@@ -100,7 +102,7 @@ EXPECTED = {
                                   "oversight": 200, "commissioner": 200, "chair2": 404,
                                   "commissioner2": 404, None: 302}, 403),
     **{f"reviews:{name}": ("review", {}, 405) for name in (
-        "schedule", "panel", "report", "easy_read_write", "easy_read_share")},
+        "schedule", "panel", "panel_draft", "report", "easy_read_write", "easy_read_share")},
     **{f"reviews:{name}": ("review", {"chair": 200, "expert": 200, "coordinator": 200,
                                       "oversight": 200, "commissioner": 200, "chair2": 404,
                                       "commissioner2": 404, None: 302}, 403)
