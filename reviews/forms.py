@@ -51,6 +51,13 @@ class ScheduleForm(forms.Form):
         label="Education representative (name and role)", max_length=200, required=False,
         help_text="An ICETR, for a child or young person, has someone from education on the "
                   "panel.")
+    empty_places_reason = forms.CharField(
+        label="Why a place on the panel is empty", max_length=TEXT_LIMIT, required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Only if the panel has no expert by experience or no clinical expert. For "
+                  "example: the expert by experience declared a conflict of interest and no "
+                  "other was free on this date. If you cannot find anyone, ask the programme "
+                  "team's coordinators before the panel date.")
     venue = forms.CharField(label="Venue", max_length=200, required=False)
     reasonable_adjustments = forms.CharField(
         label="Reasonable adjustments for the person", max_length=TEXT_LIMIT, required=False,
@@ -71,6 +78,29 @@ class ScheduleForm(forms.Form):
             organisation=review.referral.organisation)
         if review.kind != Review.Kind.ICETR:
             del self.fields["education_rep_name"]
+
+    # Each place, its conflict box and the words for it.
+    PLACES = (("expert_by_experience", "expert_conflict", "an expert by experience"),
+              ("clinical_expert_name", "clinical_conflict", "a clinical expert"),
+              ("commissioner_member", "commissioner_conflict", "a commissioner"))
+
+    def clean(self):
+        """A conflicted member is refused on their own box, with what to do instead; an empty
+        core place needs its reason (issue 44)."""
+        data = super().clean()
+        for place, conflict, words in self.PLACES:
+            if data.get(conflict) and data.get(place):
+                self.add_error(place, f"{data[place]} has declared a conflict of interest and "
+                                      f"cannot sit on this panel. Choose {words} without one; "
+                                      "if no one else can sit, leave this place empty and say "
+                                      "why in \"Why a place on the panel is empty\".")
+        empty = [words for place, conflict, words in self.PLACES[:2] if not data.get(place)]
+        if empty and not data.get("empty_places_reason", "").strip() \
+                and "empty_places_reason" not in self.errors:
+            self.add_error("empty_places_reason",
+                           f"Say why the panel has no {' and no '.join(w.split(' ', 1)[1] for w in empty)}, "
+                           "or choose someone for the place")
+        return data
 
     def members(self) -> list[dict]:
         data, members = self.cleaned_data, []

@@ -72,8 +72,11 @@ def review_request(*, referral, by, follows: Review | None = None) -> Review:
 @transaction.atomic
 def review_schedule(*, review: Review, by, scheduled_for: date, chair, members: list[dict],
                     venue: str = "", reasonable_adjustments: str = "",
-                    consent_recorded: bool = False, invitees: str = "") -> Review:
-    """Set the date and allocate the panel: a chair with the role and unconflicted members."""
+                    consent_recorded: bool = False, invitees: str = "",
+                    empty_places_reason: str = "") -> Review:
+    """Set the date and allocate the panel: a chair with the role and unconflicted members.
+    A place left empty (no one free, or everyone conflicted) is allowed, with its reason kept
+    in the decision."""
     review = Review.objects.select_for_update(of=("self",)).get(pk=review.pk)
     _require_status(review, Review.Status.REQUESTED, "schedule it")
     if scheduled_for <= date.today():
@@ -89,7 +92,8 @@ def review_schedule(*, review: Review, by, scheduled_for: date, chair, members: 
             raise DomainError("Each panel member needs a user or a name.", field="members")
         if member.get("conflict_declared"):
             raise DomainError(f"{name} has declared a conflict of interest and cannot sit on "
-                              "this panel. Choose someone else.", field="members")
+                              "this panel. Choose someone else for the place; if no one else "
+                              "can sit, leave it empty and say why.", field="members")
         if member.get("role") == PanelMember.PanelRole.CHAIR:
             raise DomainError("The panel has one chair; choose another role.", field="members")
         if user is not None:
@@ -123,8 +127,10 @@ def review_schedule(*, review: Review, by, scheduled_for: date, chair, members: 
     decision_record(
         actor=by, kind=Decision.Kind.PANEL_SCHEDULED, subject=review, person=review.person,
         summary=f"{review.short_kind} panel for {scheduled_for:%d %b %Y}, chaired by {chair}",
+        reason=empty_places_reason.strip(),
         facts={"chair": chair.pk, "members": [str(m.get("user") or m.get("external_name"))
-                                              for m in members]},
+                                              for m in members],
+               "empty_places_reason": empty_places_reason.strip()},
     )
     return review
 

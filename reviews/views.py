@@ -215,6 +215,7 @@ def review_schedule(request, pk):
             review=review, by=request.user, scheduled_for=data["scheduled_for"],
             chair=data["chair"], members=form.members(), venue=data["venue"],
             reasonable_adjustments=data["reasonable_adjustments"],
+            empty_places_reason=data["empty_places_reason"],
             consent_recorded=data["consent_recorded"], invitees=data["invitees"])):
         messages.success(request, f"Panel scheduled for "
                                   f"{form.cleaned_data['scheduled_for']:%d %b %Y}.")

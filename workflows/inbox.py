@@ -108,9 +108,36 @@ class Source:
         return list(rows[:stop])
 
 
+class Requests(Source):
+    """Requests for a review recorded on someone's behalf, oldest first. Each is due a target
+    number of working days after the day it was made (StepTarget "review_request"), so a
+    request is ranked among the rest of the work rather than after it (issue 44)."""
+
+    def __init__(self, rows):
+        super().__init__("review_request", rows, self.row_item)
+
+    @staticmethod
+    def row_item(concern, targets: dict) -> WorkItem:
+        days = targets.get("review_request")
+        return WorkItem(
+            LABELS["review_request"], concern.person.reference,
+            format_lazy("{}#concerns", url_to("referrals:person", concern.person_id)),
+            timezone.make_aware(datetime.combine(concern.raised_on, time(9))),
+            add_working_days(concern.raised_on, days) if days else None, "review_request")
+
+    def first(self, stop: int, until: date | None = None, targets: dict | None = None) -> list:
+        rows = self.rows
+        if until is not None:
+            days = (targets or {}).get("review_request")
+            if not days:
+                return []
+            rows = rows.filter(raised_on__lte=latest_overdue_opening(
+                until + timedelta(days=1), days))
+        return list(rows[:stop])
+
+
 # What an item asks for: a flow step (StepTarget.Step) or an action to update or verify.
 WORK_KINDS = [*StepTarget.Step.choices, ("casework", "Casework: log contact or propose closure"),
-              ("review_request", "Respond to a request for a review"),
               ("escalation", "Follow up the escalated action"),
               ("action", "Update the action"), ("verify", "Verify the action")]
 LABELS = dict(WORK_KINDS)
@@ -307,11 +334,7 @@ def sources(user) -> list[Source]:
         if people is not None:
             asked = asked.filter(person__in=people.values("pk"))
         asked = asked.select_related("person").order_by("raised_on", "pk")
-        found.append(Source("review_request", asked, lambda c, targets: WorkItem(
-            LABELS["review_request"], c.person.reference,
-            format_lazy("{}#concerns", url_to("referrals:person", c.person_id)),
-            timezone.make_aware(datetime.combine(c.raised_on, time(9))), None,
-            "review_request")))
+        found.append(Requests(asked))
     if user.has_role(Role.CHAIR):
         # The reviews this user chairs, read once: a chair's panels are tens, and two plain
         # lists plan far faster than the permission scope written into four queries.

@@ -51,6 +51,8 @@ class StepTarget(models.Model):
         ISSUE_REPORT = "issue_report", "Issue the report"
         ASSIGN = "assign", "Assign an intervenor"
         CONFIRM_CLOSURE = "confirm_closure", "Confirm the closure"
+        # Not a flow step: a request for a review recorded on someone's behalf (issue 44).
+        REVIEW_REQUEST = "review_request", "Respond to a request for a review"
 
     step = models.CharField(max_length=30, choices=Step.choices, unique=True)
     working_days = models.PositiveSmallIntegerField(

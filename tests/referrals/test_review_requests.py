@@ -127,3 +127,31 @@ def test_the_queues_open_concerns_do_not_count_a_request_for_a_review(person, us
                            source="family", category="other", severity="high",
                            description="Restraint used twice this week.")
     assert row().open_concerns == before + 1
+
+
+def test_a_request_is_due_ten_working_days_on_and_ranked_among_the_rest_of_the_work(
+        users, person):
+    """Issue 44: a request carries a target date, so it does not sink below every dated item
+    of My work; an old request comes before newer dated work."""
+    from datetime import date, timedelta
+
+    from referrals.models import Concern
+    from workflows.inbox import add_working_days
+
+    coordinator = users["coordinator"]
+    asked = Concern.objects.create(
+        person=person, kind="review_request", source="family", category="quality_of_care",
+        severity="medium", description="Family asks for a review.",
+        raised_on=date.today() - timedelta(days=40))
+    inbox = Inbox(coordinator)
+    items = list(inbox)
+    item = next(i for i in items if i.kind == "review_request" and i.reference ==
+                person.reference and i.since.date() == asked.raised_on)
+    assert item.due == add_working_days(asked.raised_on, 10)
+    assert item.overdue_on(date.today())
+    # Ranked by its date: everything before it is due no later than it.
+    place = items.index(item)
+    assert all(i.due is not None and i.due <= item.due for i in items[:place])
+    # The first page holds it when it is among the soonest due (the bounded read agrees).
+    first_page = inbox[0:place + 1]
+    assert item in first_page

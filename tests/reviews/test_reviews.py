@@ -370,3 +370,29 @@ def test_an_owner_with_no_link_to_the_person_needs_a_reason(client_for, users):
     assert action.owner == elsewhere
     assert "no link to the person: The person moves to their ward next week." in (
         action.history.earliest().history_change_reason)
+
+
+def test_a_conflict_of_interest_says_what_to_do_and_an_empty_place_needs_its_reason(
+        client_for, users):
+    """Issue 44: not "Choose someone else" when there is no one to choose."""
+    review = routed_review(users)
+    url = reverse("reviews:schedule", args=[review.pk])
+    base = {"scheduled_for": str(TOMORROW), "chair": users["chair"].pk,
+            "clinical_expert_name": "Dr Reid"}
+    coordinator = client_for("coordinator")
+    conflicted = coordinator.post(url, base | {"expert_by_experience": users["expert"].pk,
+                                               "expert_conflict": "on"})
+    html = unescape(conflicted.content.decode())
+    assert conflicted.status_code == 400
+    assert "if no one else can sit, leave this place empty and say why" in html
+    assert 'href="#id_expert_by_experience"' in html
+
+    empty = coordinator.post(url, base)
+    assert empty.status_code == 400
+    assert "Say why the panel has no expert by experience" in unescape(empty.content.decode())
+
+    why = "The only expert by experience free that week declared a conflict."
+    response = coordinator.post(url, base | {"empty_places_reason": why})
+    assert response.status_code == 302
+    decision = Decision.objects.get(kind="panel_scheduled", subject_id=str(review.pk))
+    assert decision.reason == why and decision.facts["empty_places_reason"] == why
