@@ -137,7 +137,9 @@ class Requests(Source):
 
 
 # What an item asks for: a flow step (StepTarget.Step) or an action to update or verify.
-WORK_KINDS = [*StepTarget.Step.choices, ("casework", "Casework: log contact or propose closure"),
+FLOW_STEPS = [c for c in StepTarget.Step.choices if c[0] != StepTarget.Step.REVIEW_REQUEST]
+WORK_KINDS = [*FLOW_STEPS, ("casework", "Casework: log contact or propose closure"),
+              (StepTarget.Step.REVIEW_REQUEST.value, StepTarget.Step.REVIEW_REQUEST.label),
               ("escalation", "Follow up the escalated action"),
               ("action", "Update the action"), ("verify", "Verify the action")]
 LABELS = dict(WORK_KINDS)

@@ -16,6 +16,10 @@ class Cell:
     classes: str
     colspan: int | None
     content: object     # html as Markup, or text the template escapes as it writes it
+    # A responsive table's body cell: its column's heading, shown beside it on a narrow
+    # screen (None otherwise); `wrap` puts html content in a span, as the NHS macro does.
+    heading: object = None
+    wrap: bool = False
 
 
 @dataclass(slots=True)
@@ -25,6 +29,8 @@ class Table:
     caption_classes: str
     head: list[Cell]
     rows: list[list[Cell]]
+    # Each row stacks as heading and value on a narrow screen (the NHS macro's `responsive`).
+    responsive: bool = False
 
 
 def _content(data: dict):
@@ -71,7 +77,16 @@ def prepare(params: dict) -> Table:
         classes += f" {caption['classes']}"
     head = params.get("head") or []
     first_is_header = params.get("firstCellIsHeader")
+    responsive = bool(params.get("responsive"))
     rows = [[_cell(item, bool(i == 0 and first_is_header), head[i] if i < len(head) else None)
              for i, item in enumerate(row)] for row in params.get("rows") or []]
+    if responsive:
+        headings = [_content(h if isinstance(h, dict) else {"text": h}) for h in head]
+        for row in rows:
+            for i, cell in enumerate(row):
+                cell.colspan = None     # a stacked row has no columns to span
+                if i < len(headings):
+                    cell.heading = headings[i]
+                    cell.wrap = isinstance(cell.content, Markup)
     return Table(text, _caption_id(params, caption), classes,
-                 [_cell(item, True, None) for item in head], rows)
+                 [_cell(item, True, None) for item in head], rows, responsive)

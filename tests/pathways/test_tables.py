@@ -35,6 +35,16 @@ CASES = {
                             "rows": [["London", {"text": "12"}]], "firstCellIsHeader": True,
                             "classes": "app-figures"},
     "colspan": {"head": ["A", "B"], "rows": [[{"text": "both", "colspan": 2}]]},
+    # Each row stacks as heading and value at 375 px (issue 44).
+    "responsive": {"caption": "Actions", "responsive": True,
+                   "head": ["Person", {"text": "Due", "format": "numeric"}, "Status"],
+                   "rows": [[{"html": "<a href='/p/1/'>PW-1</a>"}, {"text": "1 Jan"},
+                             {"text": "Open & <late>"}],
+                            [{"text": "PW-2"}, {"text": "2 Jan"}, {"text": "Done",
+                                                                   "colspan": 2}]]},
+    "responsive, first cell a header": {"responsive": True, "firstCellIsHeader": True,
+                                        "head": ["Region", "People"],
+                                        "rows": [["London", "12"]]},
     "escaped caption, drawn html": {
         "caption": "Tom & <Jerry>", "head": ["A", "B"],
         "rows": [[{"html": Markup("<em>drawn</em>")}, {"text": 'say "hi" & <go>'}]]},
