@@ -26,6 +26,7 @@ class ReferralForm(forms.Form):
     nhs_number = forms.CharField(
         label="NHS number", max_length=14,
         help_text="10 digits. If Pathways already knows the person, their record is used.",
+        error_messages={"required": "Enter the person's NHS number"},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
     given_name = forms.CharField(label="Given name", max_length=100, required=False)
     family_name = forms.CharField(label="Family name", max_length=100, required=False)
@@ -50,10 +51,13 @@ class ReferralForm(forms.Form):
                             choices=ProtectedCharacteristics.Sex.choices)
     gender_identity = forms.CharField(label="Gender identity", max_length=100, required=False)
     religion = forms.CharField(label="Religion or belief", max_length=100, required=False)
-    requested_route = forms.ChoiceField(label="What are you asking for?", choices=Route.choices,
-                                        widget=forms.RadioSelect)
+    requested_route = forms.ChoiceField(
+        label="What are you asking for?", choices=Route.choices, widget=forms.RadioSelect,
+        error_messages={"required": "Choose what you are asking for: a review, a senior "
+                                    "intervenor, or both"})
     reason = forms.CharField(
         label="Why are you referring this person?", max_length=TEXT_LIMIT,
+        error_messages={"required": "Say why you are referring this person"},
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="What keeps them in segregation, and what has been tried. Up to 4,000 "
                   "characters.")

@@ -128,7 +128,7 @@ def age_on(date_of_birth: date, day: date) -> int:
 
 
 def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+    return f"{n} {word}" if n == 1 else f"{n:,} {word}s"
 
 
 def describe_duration(days: int, months: int) -> str:
@@ -165,8 +165,8 @@ def score(facts: PersonFacts, weights: Weights, today: date) -> Priority:
         )
         if age >= 18 and days > weights.adult_lts_limit_days:
             flags.append(
-                f"Beyond the recommended limit: {days} days in LTS "
-                f"(limit {weights.adult_lts_limit_days} days for adults)"
+                f"Beyond the recommended limit: {days:,} days in LTS "
+                f"(limit {weights.adult_lts_limit_days:,} days for adults)"
             )
     else:
         days = 0

@@ -219,7 +219,7 @@ def readmission_record(*, discharge: Discharge, readmitted_on: date, by,
     days = (readmitted_on - discharge.discharged_on).days
     decision_record(actor=by, kind=Decision.Kind.READMITTED, subject=discharge,
                     person=discharge.person, reason=reason,
-                    summary=f"Readmitted to hospital {days} days after discharge",
+                    summary=f"Readmitted to hospital {days:,} days after discharge",
                     facts={"readmitted_on": readmitted_on.isoformat(), "days_after": days,
                            "within_12_months": discharge.readmitted_within_a_year})
     return discharge

@@ -386,6 +386,8 @@ class ActionOwnerForm(forms.Form):
     owner = OwnerChoiceField(label="New owner", empty_label="Choose the new owner")
     reason = forms.CharField(label="Reason for the change", max_length=TEXT_LIMIT,
                              widget=forms.Textarea(attrs={"rows": 2}),
+                             error_messages={"required": "Give the reason for changing the "
+                                                         "owner"},
                              help_text="If the new owner's organisation is neither the "
                                        "person's commissioner nor their provider, say why "
                                        "they should own it.")
@@ -463,6 +465,7 @@ class ThemeFilterForm(forms.Form):
 
 class LearningNoteForm(forms.Form):
     text = forms.CharField(label="Learning note", max_length=TEXT_LIMIT,
+                           error_messages={"required": "Write the learning note"},
                            widget=forms.Textarea(attrs={"rows": 4}),
                            help_text="What the group has learned about this theme, and what "
                                      "it will do. No names: refer to people by reference.")

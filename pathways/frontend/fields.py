@@ -46,10 +46,45 @@ def error_anchor(bound_field) -> str:
     return bound_field.auto_id
 
 
+def _in_a_sentence(label: str) -> str:
+    """A label inside a sentence: its first letter lower case, unless it starts a name or an
+    abbreviation ("NHS number", "CQC rating")."""
+    label = label.rstrip("?:").strip()
+    if len(label) > 1 and label[1].isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
+
+def specific(bound_field, error) -> str:
+    """Django's generic messages ("This field is required.") as the design system's: say what
+    to do with this field (issue 44). A form's own messages are left as they are."""
+    text = str(error)
+    question = str(bound_field.label).strip()
+    label = _in_a_sentence(question)
+    kind = kind_of(bound_field)
+    if text == "This field is required." and question.endswith("?"):
+        return f"Answer “{question}”"
+    if text == "This field is required.":
+        if kind in ("select", "radios"):
+            return f"Choose {label}"
+        if kind in ("checkbox", "checkboxes"):
+            return f"Select {label}"
+        return f"Enter {label}"
+    if text.startswith("Select a valid choice"):
+        return f"Choose {label} from the list offered"
+    if text == "Enter a whole number.":
+        return f"Enter {label} as a whole number, like 12"
+    if text == "Enter a number.":
+        return f"Enter {label} as a number"
+    return text
+
+
 def with_label(bound_field, error) -> str:
     """An error as the summary shows it: named by its field unless it already says which."""
-    label, error = str(bound_field.label), str(error)
-    return error if error.startswith(label) else f"{label}: {error}"
+    label, error = str(bound_field.label), specific(bound_field, error)
+    if error.startswith(label) or label in error or _in_a_sentence(label) in error:
+        return error
+    return f"{label.rstrip('?:').strip()}: {error}"
 
 
 def error_summary_items(forms_with_errors) -> list[dict]:
@@ -89,7 +124,8 @@ def _common(bound_field) -> dict:
     if bound_field.help_text:
         params["hint"] = {"text": str(bound_field.help_text)}
     if bound_field.errors:
-        params["errorMessage"] = {"text": " ".join(str(e) for e in bound_field.errors)}
+        params["errorMessage"] = {"text": " ".join(specific(bound_field, e)
+                                                   for e in bound_field.errors)}
     attributes = _attributes(bound_field)
     if attributes:
         params["attributes"] = attributes

@@ -46,11 +46,12 @@ def test_commissioner_raises_a_referral(page, keys):
     keys.press(page.get_by_role("button", name="Raise referral"))
     summary = page.get_by_role("alert")
     expect(summary).to_contain_text("There is a problem")
-    expect(summary).to_contain_text("NHS number: This field is required.")
+    # What to do, in the design system's words, not Django's "This field is required."
+    expect(summary).to_contain_text("Enter the person's NHS number")
     expect(page).to_have_title(re.compile(r"^Error: Raise a referral"))
     expect(page.locator(".nhsuk-error-summary")).to_be_focused()  # focus moved to the summary
     assert_accessible(page)
-    keys.press(summary.get_by_role("link", name="NHS number: This field is required."),
+    keys.press(summary.get_by_role("link", name="Enter the person's NHS number"),
                navigates=False)
     expect(page.get_by_label("NHS number", exact=True)).to_be_focused()  # the link takes you to the field
 

@@ -102,8 +102,9 @@ def test_declining_needs_a_reason_and_the_commissioner_sees_it(client_for, users
     ("date_of_birth", str(date.today() + timedelta(days=1)), "cannot be in the future"),
     ("current_unit", "6d1f1c1e-0000-4000-8000-000000000000", "Choose a unit from the list"),
     ("reason", "x" * 4001, "at most 4000 characters"),
-    ("reason", "", "This field is required"),
-    ("requested_route", "", "This field is required"),
+    ("reason", "", "Say why you are referring this person"),
+    ("requested_route", "", "Choose what you are asking for"),
+    ("nhs_number", "", "Enter the person&#39;s NHS number"),
 ])
 def test_bad_referral_input_gets_a_clear_message_and_saves_nothing(client_for, field, value,
                                                                   message):

@@ -134,7 +134,7 @@ def test_report_needs_a_recommendation_an_owner_and_a_future_due_date(client_for
         (report_post(owner, **{"recs-0-text": "", "recs-0-action_text": ""}), "at least one"),
         (report_post(owner, **{"recs-0-owner": ""}),
          "Named owner for recommendation 1: choose the person who owns this action"),
-        (report_post(users["coordinator"]), "Select a valid choice"),
+        (report_post(users["coordinator"]), "Choose named owner from the list offered"),
         (report_post(owner, due=date.today() - timedelta(days=1)),
          "Due date for recommendation 1 must be after today"),
         (report_post(owner, **{"recs-0-theme": ""}), "Theme of recommendation 1"),

@@ -233,7 +233,8 @@ def test_a_discharge_ends_lts_and_a_readmission_follows_it_each_a_decision(users
          "cannot be in the future"),
         ({"discharged_on": str(today - timedelta(30)), "setting": "own_home", "reason": "x"},
          "cannot be before the first referral"),
-        ({"discharged_on": str(today), "setting": "", "reason": "x"}, "This field is required"),
+        ({"discharged_on": str(today), "setting": "", "reason": "x"},
+         "Answer “Where did they go?”"),
     ]:
         response = client.post(url, data)
         assert response.status_code == 400 and message in response.content.decode()

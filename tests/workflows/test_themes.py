@@ -95,7 +95,7 @@ def test_oversight_reads_a_theme_and_records_a_learning_note(client, users):
     assert expected and f"{expected} recommendation" in page
     assert "No learning notes yet." in page
     response = client.post(url, {"text": "  "})
-    assert response.status_code == 400 and "This field is required" in response.content.decode()
+    assert response.status_code == 400 and "Write the learning note" in response.content.decode()
     response = client.post(url, {"text": "Providers will not bid without a capital grant."},
                            follow=True)
     assert "Learning note recorded." in response.content.decode()
