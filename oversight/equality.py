@@ -9,9 +9,10 @@ hidden in every table at once, and the tables together could then say more than 
 Totals are over people with an open referral or case.
 """
 from collections import Counter, defaultdict
-from datetime import date
+from datetime import date, datetime, time
 
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.models import Region
 from intervenors.models import IntervenorCase
@@ -41,19 +42,53 @@ def age_band(dob: date, today: date) -> str:
     return next(label for label, low, high in AGE_BANDS if low <= age <= high)
 
 
-def cohort():
-    """People the programme is working with now: an open referral or an open case."""
-    open_referrals = Referral.objects.filter(status__in=Referral.OPEN_STATUSES)
-    open_cases = IntervenorCase.objects.filter(status__in=["waiting", "active"])
+# Who is counted: those the programme works with now, or with at any time in a longer period,
+# where "now" leaves too many counts hidden (issue 44). {key: (label, months or None)}.
+PERIODS = {"now": ("People the programme works with now", None),
+           "12": ("Anyone the programme worked with in the last 12 months", 12),
+           "36": ("Anyone the programme worked with in the last 3 years", 36)}
+
+# The NHS Data Dictionary's broad ethnic groups, by the letter of each detailed category.
+BROAD_ETHNIC_GROUPS = {
+    **dict.fromkeys("ABC", "White"), **dict.fromkeys("DEFG", "Mixed"),
+    **dict.fromkeys("HJKL", "Asian or Asian British"),
+    **dict.fromkeys("MNP", "Black or Black British"), **dict.fromkeys("RS", "Other ethnic group"),
+    "Z": "Not stated"}
+
+
+def _months_before(day: date, months: int) -> date:
+    """The same day `months` calendar months earlier (the month's last day where it is short)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def cohort(today: date | None = None, months: int | None = None):
+    """People the programme is working with now (an open referral or an open case) or, given
+    `months`, at any time since that many months before `today`: a referral open then or raised
+    since, a case open then or closed since."""
+    open_referrals = Q(status__in=Referral.OPEN_STATUSES)
+    open_cases = Q(status__in=["waiting", "active"])
+    if months:
+        start = timezone.make_aware(datetime.combine(
+            _months_before(today or date.today(), months), time.min))
+        open_referrals |= Q(raised_at__gte=start) | Q(triaged_at__gte=start)
+        open_cases |= Q(closed_on__gte=start)
     return Person.objects.filter(
-        Q(pk__in=open_referrals.values("person")) | Q(pk__in=open_cases.values("person"))
+        Q(pk__in=Referral.objects.filter(open_referrals).values("person"))
+        | Q(pk__in=IntervenorCase.objects.filter(open_cases).values("person"))
     ).select_related("characteristics")
 
 
-def _people(today: date) -> list[tuple]:
-    """(ethnicity, sex, age band, condition, region, days in LTS or None) for each person in
-    the cohort: plain values, two queries, whatever its size."""
-    rows = list(cohort().values_list("pk", "characteristics__ethnicity",
+def _people(today: date, months: int | None = None) -> list[tuple]:
+    """(ethnicity, sex, age band, condition, region, days in LTS or None, broad ethnic group)
+    for each person in the cohort: plain values, two queries, whatever its size."""
+    rows = list(cohort(today, months).values_list("pk", "characteristics__ethnicity",
                                      "characteristics__sex", "date_of_birth", "condition",
                                      "current_unit__region"))
     starts = dict(LtsEpisode.objects.filter(end_date__isnull=True, person__in=[r[0] for r in rows])
@@ -62,21 +97,30 @@ def _people(today: date) -> list[tuple]:
     sexes = dict(ProtectedCharacteristics.Sex.choices)
     conditions = dict(Condition.choices)
     return [(ethnic[e or "Z"], sexes[s or "not_stated"], age_band(dob, today), conditions[c],
-             region or "", (today - starts[pk]).days if pk in starts else None)
+             region or "", (today - starts[pk]).days if pk in starts else None,
+             BROAD_ETHNIC_GROUPS[e or "Z"])
             for pk, e, s, dob, c, region in rows]
 
 
 CHARACTERISTICS = ["Ethnicity", "Sex", "Age band", "Learning disability or autism"]
+BROAD = 6           # where a person's broad ethnic group is, in _people's tuples
+ETHNIC_GROUP = "Ethnic group (broad)"
 
 
 def _median_days(days: list[int]) -> int | None:
     return median_days(days) if len(days) >= SUPPRESS_BELOW else None
 
 
-def equality_tables(today: date | None = None) -> dict:
-    """Counts and median days in LTS by each characteristic, nationally and by region."""
+def equality_tables(today: date | None = None, period: str = "now") -> dict:
+    """Counts and median days in LTS by each characteristic, nationally and by region, for the
+    people `period` (a PERIODS key) counts.
+
+    Ethnicity is shown by its detailed categories while none of them is hidden; once one is,
+    by the broad groups instead, and never both: a broad group beside its categories would
+    give away the hidden ones by subtraction."""
     today = today or date.today()
-    people = _people(today)
+    label, months = PERIODS.get(period, PERIODS["now"])
+    people = _people(today, months)
     regions = dict(Region.choices)
     tables, by_region = {}, {}
     region_counts = Counter(p[4] for p in people)
@@ -88,12 +132,14 @@ def equality_tables(today: date | None = None) -> dict:
     # A region of 1 to 4 people: no table is broken down by region (see the module's note).
     small_region = any(0 < region_counts[code] < SUPPRESS_BELOW for code in columns)
     for i, name in enumerate(CHARACTERISTICS):
-        counts = Counter(p[i] for p in people)
+        rows = suppress(dict(Counter(p[i] for p in people)), total_hidden=total_hidden)
+        if i == 0 and any(shown == SUPPRESSED for _, shown in rows):
+            i, name = BROAD, ETHNIC_GROUP
+            rows = suppress(dict(Counter(p[i] for p in people)), total_hidden=total_hidden)
         days = defaultdict(list)
         for p in people:
             if p[5] is not None:
                 days[p[i]].append(p[5])
-        rows = suppress(dict(counts), total_hidden=total_hidden)
         tables[name] = [(label, shown, _median_days(days[label]) if isinstance(shown, int)
                          else None) for label, shown in rows]
         if small_region or total_hidden:
@@ -108,6 +154,8 @@ def equality_tables(today: date | None = None) -> dict:
              "cells": [cells[(label, col)] for col in columns]} for label in labels]
     in_lts = [p[5] for p in people if p[5] is not None]
     return {
+        "period": period if period in PERIODS else "now",
+        "cohort": label,
         "total": shown_total(total),
         "median_days": _median_days(in_lts),
         "tables": tables,

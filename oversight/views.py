@@ -87,11 +87,17 @@ def outcomes_csv(request):
 @role_required(Role.OVERSIGHT)
 def equality(request):
     from .equality import SUPPRESS_BELOW, equality_tables
+    from .forms import CohortForm
 
     access_record(request=request, object_type="report:equality", object_id="aggregate")
-    tables, figured_at = kept_today("equality", equality_tables)
+    form = CohortForm(request.GET or None)
+    period = form.cleaned_data["period"] if form.is_valid() and form.cleaned_data["period"] \
+        else "now"
+    tables, figured_at = kept(f"equality-{period}", (date.today(),), figures_version(),
+                              lambda: equality_tables(date.today(), period))
     return render(request, "oversight/equality.jinja", {
-        **tables, "figured_at": figured_at, "suppress_below": SUPPRESS_BELOW})
+        **tables, "figured_at": figured_at, "suppress_below": SUPPRESS_BELOW,
+        "form": form})
 
 
 @role_required(Role.OVERSIGHT, Role.COORDINATOR)

@@ -237,7 +237,9 @@ def test_every_published_equality_table_is_safe_and_uses_one_label():
 def test_the_equality_page_and_the_outcomes_file_say_one_thing_for_every_hidden_count(
         client_for):
     page = client_for("oversight").get("/oversight/equality/").content.decode()
-    assert "suppressed" in page and "fewer than 5</td>" not in page and "hidden</td>" not in page
+    # One short mark with one footnote (issue 44), the same for every hidden count.
+    assert "[c]" in page and "fewer than 5</td>" not in page and "hidden</td>" not in page
+    assert ">suppressed<" not in page
     text = client_for("oversight").get("/oversight/outcomes.csv").content.decode()
     cells = {cell for row in csv.reader(io.StringIO(text)) for cell in row}
     assert "fewer than 5" not in cells and "hidden" not in cells
@@ -275,3 +277,56 @@ def test_every_column_of_the_outcome_tables_is_safe(today_offset):
             disclosed = {cell for cell in pinned_by_narrowing(published, lowest)
                          if bounds[cell] != (0, 0)}
             assert not disclosed, (name, column, published)
+
+
+# Ethnicity by broad group where a detailed category is hidden (issue 44) --------------------
+
+ETHNIC_CODES = "ABCDEFGHJKLMNPRSZ"
+
+
+def _published_ethnicity(monkeypatch, by_code: dict[str, int]) -> tuple[str, list]:
+    """The ethnicity table equality_tables publishes for a cohort with these counts."""
+    import oversight.equality as equality
+    from referrals.models import ProtectedCharacteristics
+
+    names = dict(ProtectedCharacteristics.Ethnicity.choices)
+    people = [(names[code], "Female", "26 to 40", "Autism", "", None,
+               equality.BROAD_ETHNIC_GROUPS[code])
+              for code, n in by_code.items() for _ in range(n)]
+    monkeypatch.setattr(equality, "_people", lambda today, months=None: people)
+    tables = equality.equality_tables()["tables"]
+    ethnic = [name for name in tables if name.startswith("Ethnic")]
+    assert len(ethnic) == 1, ethnic          # never both: one would give the other away
+    return ethnic[0], tables[ethnic[0]]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.sampled_from(ETHNIC_CODES), st.integers(0, 40), min_size=1))
+def test_ethnicity_falls_back_to_broad_groups_and_nothing_hidden_is_pinned(counts):
+    monkeypatch = pytest.MonkeyPatch()
+    try:
+        name, rows = _published_ethnicity(monkeypatch, counts)
+    finally:
+        monkeypatch.undo()
+    total = sum(counts.values())
+    hidden_detail = any(0 < n < SUPPRESS_BELOW for n in counts.values())
+    # The detailed categories are shown exactly when none of them needs hiding.
+    assert (name == "Ethnicity") == (not hidden_detail)
+    if name == "Ethnicity":
+        assert not any(shown == SUPPRESSED for _, shown, _ in rows)
+    shown_total = SUPPRESSED if 0 < total < SUPPRESS_BELOW else total
+    published = {(label, "n"): count for label, count, _ in rows}
+    published |= {(label, TOTAL): count for label, count, _ in rows}
+    published |= {(TOTAL, "n"): shown_total, (TOTAL, TOTAL): shown_total}
+    assert not pinned_by_narrowing(published)
+
+
+def test_a_hidden_detailed_category_shows_the_broad_groups_instead(monkeypatch):
+    name, rows = _published_ethnicity(monkeypatch, {"A": 30, "B": 2, "C": 9, "M": 12, "N": 8,
+                                                    "Z": 6})
+    assert name == "Ethnic group (broad)"
+    shown = {label: count for label, count, _ in rows}
+    assert shown == {"White": 41, "Black or Black British": 20, "Not stated": 6}
+    name, rows = _published_ethnicity(monkeypatch, {"A": 30, "M": 12, "Z": 6})
+    assert name == "Ethnicity" and {label for label, _, _ in rows} == {
+        "White - British", "Black or Black British - Caribbean", "Not stated"}
