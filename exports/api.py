@@ -63,6 +63,8 @@ class ActionsExportIn(ExportBody, ActionFilter):
                                    help_text="Actions you may see, narrowed by the filters.")
     overdue = JSONBooleanField(required=False, default=False,
                                help_text="Only open actions past their due date.")
+    escalated = JSONBooleanField(required=False, default=False,
+                                 help_text="Only open actions that were escalated.")
     region = serializers.ChoiceField(Region.choices, required=False,
                                      help_text="Only actions for people in this region.")
 

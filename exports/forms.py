@@ -11,14 +11,15 @@ class ExportForm(forms.Form):
     kind = forms.ChoiceField(choices=())
     status = forms.ChoiceField(required=False, choices=())
     overdue = forms.BooleanField(required=False)
+    escalated = forms.BooleanField(required=False)
     owner_organisation = forms.UUIDField(required=False)
     region = forms.ChoiceField(required=False, choices=())
 
     def __init__(self, *args, **kwargs):
         from accounts.models import Region
-        from reviews.models import ActionStatus
+        from reviews.selectors import STATUS_FILTER_CHOICES
 
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = Export.Kind.choices
-        self.fields["status"].choices = [("", ""), *ActionStatus.choices]
+        self.fields["status"].choices = [("", ""), *STATUS_FILTER_CHOICES]
         self.fields["region"].choices = [("", ""), *Region.choices]

@@ -27,8 +27,8 @@ from notifications.models import Notification
 from notifications.services import link_to, notification_owe
 from pathways.csvfile import csv_text
 from referrals.selectors import triage_queue
-from reviews.models import Action, ActionStatus
-from reviews.selectors import actions_filtered
+from reviews.models import Action
+from reviews.selectors import STATUS_FILTER_CHOICES, actions_filtered
 
 from .models import Export
 
@@ -59,6 +59,7 @@ def _action_rows(user, filters: dict) -> Iterable[list]:
     # Plain values, one query: every action in scope, tens of thousands at national scale.
     rows = actions_filtered(user, status=filters.get("status", ""),
                             overdue=filters.get("overdue", False),
+                            escalated=filters.get("escalated", False),
                             owner_organisation=filters.get("owner_organisation"),
                             region=filters.get("region", ""), today=today).values_list(
         "review__person__reference", "text", "owner_organisation__name", "owner_name",
@@ -98,7 +99,8 @@ KINDS = {
         "actions", (Role.COMMISSIONER, Role.COORDINATOR, Role.OVERSIGHT, Role.CHAIR,
                     Role.INTERVENOR, Role.ACTION_OWNER),
         ["person", "action", "owner_organisation", "owner", "due_date", "status", "overdue",
-         "escalated"], _action_rows, ("status", "overdue", "owner_organisation", "region")),
+         "escalated"], _action_rows,
+        ("status", "overdue", "escalated", "owner_organisation", "region")),
     Export.Kind.CASELOADS: ExportKind(
         "caseloads", (Role.COORDINATOR, Role.OVERSIGHT, Role.INTERVENOR),
         ["intervenor", "person", "unit", "assigned_on", "closure_proposed"], _caseload_rows),
@@ -142,9 +144,11 @@ def filters_described(export: Export) -> str:
     words = []
     if export.filters.get("overdue"):
         words.append("overdue only")
+    if export.filters.get("escalated"):
+        words.append("escalated and still open only")
     if export.filters.get("status"):
         status = export.filters["status"]
-        words.append(f"status: {dict(ActionStatus.choices).get(status, status).lower()}")
+        words.append(f"status: {dict(STATUS_FILTER_CHOICES).get(status, status).lower()}")
     if export.filters.get("owner_organisation"):
         from accounts.models import Organisation
 

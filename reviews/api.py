@@ -102,6 +102,8 @@ class ActionFilter(serializers.Serializer):
     status = serializers.ChoiceField(ActionStatus.choices, required=False)
     overdue = serializers.BooleanField(required=False, default=False,
                                        help_text="Only open actions past their due date.")
+    escalated = serializers.BooleanField(required=False, default=False,
+                                         help_text="Only open actions that were escalated.")
     owner_organisation = TextUUIDField(required=False,
                                                help_text="Only actions owned in this organisation.")
 
@@ -114,6 +116,7 @@ def action_list_queryset(user, request, filter_class=ActionQuery):
     params = query(request, filter_class)
     return selectors.actions_filtered(user, status=params.get("status", ""),
                                       overdue=params.get("overdue", False),
+                                      escalated=params.get("escalated", False),
                                       owner_organisation=params.get("owner_organisation"))
 
 

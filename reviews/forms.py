@@ -11,7 +11,6 @@ from referrals.forms import TEXT_LIMIT
 
 from .models import (
     Action,
-    ActionStatus,
     BarrierDomain,
     EasyReadShare,
     EscalationResponse,
@@ -19,7 +18,7 @@ from .models import (
     Review,
     Theme,
 )
-from .selectors import action_owner_candidates, person_links
+from .selectors import STATUS_FILTER_CHOICES, action_owner_candidates, person_links
 
 User = get_user_model()
 
@@ -420,14 +419,33 @@ class EscalationResponseForm(forms.Form):
 
 class ActionFilterForm(forms.Form):
     status = forms.ChoiceField(label="Status", required=False,
-                               choices=[("", "Any status"), *ActionStatus.choices])
+                               choices=[("", "Any status"), *STATUS_FILTER_CHOICES])
     overdue = forms.BooleanField(label="Only overdue", required=False)
+    escalated = forms.BooleanField(label="Only escalated and still open", required=False)
     owner_organisation = forms.ModelChoiceField(
         label="Owner's organisation", required=False, empty_label="Any organisation",
         queryset=Organisation.objects.filter(Exists(Action.objects.filter(
             owner_organisation=OuterRef("pk")))).order_by("name"))
     region = forms.ChoiceField(label="Region of the unit", required=False,
                                choices=[("", "Any region"), *Region.choices])
+
+
+class ReviewFilterForm(forms.Form):
+    """The reviews list's filters: what the dashboard's review figures link to (issue 44)."""
+
+    # A stage as the dashboard counts it: "awaiting a panel" is requested or scheduled.
+    STAGES = {"awaiting_panel": ("Awaiting a panel (requested or scheduled)",
+                                 [Review.Status.REQUESTED, Review.Status.SCHEDULED]),
+              **{value: (label, [value]) for value, label in Review.Status.choices}}
+
+    status = forms.ChoiceField(label="Stage", required=False, choices=[
+        ("", "Any stage"), *((key, label) for key, (label, _) in STAGES.items())])
+    region = forms.ChoiceField(label="Region of the unit", required=False,
+                               choices=[("", "Any region"), *Region.choices])
+
+    def statuses(self) -> list[str]:
+        stage = self.cleaned_data.get("status") if self.is_valid() else ""
+        return self.STAGES[stage][1] if stage else []
 
 
 class EasyReadForm(forms.Form):

@@ -9,7 +9,7 @@ from accounts.selectors import scope
 from pathways.paging import without_long_texts
 
 from . import lifecycle
-from .models import Action, BarrierAnswer, PanelMember, Recommendation, Review
+from .models import Action, ActionStatus, BarrierAnswer, PanelMember, Recommendation, Review
 
 
 def reviews_visible(user) -> QuerySet[Review]:
@@ -52,15 +52,25 @@ def action_get(user, pk) -> Action:
     return actions_visible(user).get(pk=pk)
 
 
+# A status filter for every action not yet done: open or in progress (the dashboard's "Open
+# actions").
+STILL_OPEN = "still_open"
+STATUS_FILTER_CHOICES = [(STILL_OPEN, "Open or in progress"), *ActionStatus.choices]
+
+
 def actions_filtered(user, *, status: str = "", overdue: bool = False,
-                     owner_organisation=None, region: str = "",
+                     owner_organisation=None, region: str = "", escalated: bool = False,
                      today: date | None = None) -> QuerySet[Action]:
     today = today or date.today()
     actions = actions_visible(user)
-    if status:
+    if status == STILL_OPEN:
+        actions = actions.filter(status__in=Action.OPEN_STATUSES)
+    elif status:
         actions = actions.filter(status=status)
     if overdue:
         actions = actions.filter(Q(status__in=Action.OPEN_STATUSES) & Q(due_date__lt=today))
+    if escalated:   # escalated and still open: the dashboard's "Escalated actions still open"
+        actions = actions.filter(status__in=Action.OPEN_STATUSES, escalated_at__isnull=False)
     if owner_organisation:
         actions = actions.filter(owner_organisation=owner_organisation)
     if region:   # where the person is placed now

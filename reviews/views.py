@@ -31,6 +31,7 @@ from .forms import (
     PanelForm,
     RecommendationFormSet,
     ReportForm,
+    ReviewFilterForm,
     ScheduleForm,
     with_another_recommendation,
 )
@@ -45,8 +46,16 @@ ACTION_READERS = (Role.COMMISSIONER, Role.COORDINATOR, Role.OVERSIGHT, Role.CHAI
 
 @role_required(*REVIEW_READERS)
 def review_list(request):
-    reviews = selectors.my_reviews(request.user).order_by("status", "scheduled_for", "pk")
-    return render(request, "reviews/list.jinja", {"page": paging.page(request, reviews)})
+    filters = ReviewFilterForm(request.GET or None)
+    reviews = selectors.my_reviews(request.user)
+    if filters.is_valid():
+        if filters.statuses():
+            reviews = reviews.filter(status__in=filters.statuses())
+        if filters.cleaned_data["region"]:
+            reviews = reviews.filter(person__current_unit__region=filters.cleaned_data["region"])
+    reviews = reviews.order_by("status", "scheduled_for", "pk")
+    return render(request, "reviews/list.jinja", {"page": paging.page(request, reviews),
+                                                  "filters": filters})
 
 
 def _is_chair(review, user) -> bool:
@@ -303,6 +312,7 @@ def action_list(request):
     params = filters.cleaned_data if filters.is_valid() else {}
     actions = selectors.actions_filtered(request.user, status=params.get("status", ""),
                                          overdue=params.get("overdue", False),
+                                         escalated=params.get("escalated", False),
                                          owner_organisation=params.get("owner_organisation"),
                                          region=params.get("region", ""))
     # Only the columns the list shows (the person's reference, the action, owner, due, status).

@@ -247,3 +247,23 @@ def test_each_stalled_person_shows_their_next_step(client_for):
     assert steps[idle.pk] == "No step open"
     page = client_for("oversight").get(reverse("oversight:dashboard")).content.decode()
     assert "Where progress has stalled" in page and "Next step" in page
+
+
+@pytest.mark.parametrize("region", ["", "london"])
+def test_each_linked_figure_opens_a_list_of_exactly_those_records(client_for, region):
+    """Issue 44: a dashboard figure links to its list filtered to exactly what it counts,
+    nationally and for a region; the list's own count says the same number."""
+    import re
+
+    oversight_client = client_for("oversight")
+    checked = 0
+    for figure in oversight.headline(region=region):
+        if not figure.link or not figure.link.startswith(("/reviews/", "/actions/",
+                                                          "/referrals/queue/")):
+            continue
+        page = oversight_client.get(figure.link).content.decode()
+        counted = re.search(r"(\d[\d,]*) (?:review|action|referral)s?\b", page)
+        shown = int(counted.group(1).replace(",", "")) if counted else 0
+        assert shown == figure.value, (figure.label, figure.link)
+        checked += 1
+    assert checked == 7
