@@ -25,11 +25,13 @@ from reviews.models import Action
 from . import dashboard as oversight
 from .equality import equality_tables
 from .models import MeetingPack
+from .outcomes import outcome_tables
 from .services import thresholds
 from .themes import Period, period_named, theme_table
 
 PACK_STEPS = ["Headline figures", "Actions by organisation", "Themes of learning",
-              "Stuck people", "Equality monitoring", "Writing the PDF"]
+              "Where progress has stalled", "Equality monitoring", "Outcomes",
+              "Writing the PDF"]
 STUCK_SHOWN = 25
 
 
@@ -83,6 +85,8 @@ def pack_content(user, period: Period, today: date | None = None, progress=None)
     tell(4)
     content["equality"] = equality_tables(today)
     tell(5)
+    content["outcomes"] = outcome_tables(today)
+    tell(6)
     return content
 
 
@@ -122,6 +126,16 @@ def pack_csv(content: dict) -> str:
             for region, cell in zip(regions, row["cells"], strict=True):
                 lines.append([f"Equality by region: {name}", f"{row['label']}, {region}",
                             "people", cell])
+    outcomes = content["outcomes"]
+    for name, row in [("Everyone", outcomes["overall"]),
+                      *((f"By {table.lower()}", row) for table, rows in
+                        outcomes["tables"].items() for row in rows)]:
+        group = row.get("label", "Everyone")
+        lines.append([f"Outcomes: {name}", group, "people", row["people_shown"]])
+        for horizon, fig in row.get("horizons", {}).items():
+            if fig.get("left_percent") is not None:
+                lines.append([f"Outcomes: {name}", group, f"left LTS within {horizon} (%)",
+                              fig["left_percent"]])
     return csv_text(["section", "group", "measure", "value"], lines)[0]
 
 

@@ -210,7 +210,10 @@ def pack_file(request, pk, fmt):
     content_type, extension = PACK_FILES[fmt]
     body = bytes(found.pdf) if fmt == "pdf" else getattr(found, fmt)
     response = HttpResponse(body, content_type=content_type)
+    # The PDF opens in the browser unless a download was asked for (issue 44); the other
+    # formats are files to keep.
+    how = "inline" if fmt == "pdf" and "download" not in request.GET else "attachment"
     response["Content-Disposition"] = (
-        f'attachment; filename="meeting-pack-{found.period_key}-'
+        f'{how}; filename="meeting-pack-{found.period_key}-'
         f'{found.requested_at:%Y-%m-%d}.{extension}"')
     return response

@@ -3,9 +3,11 @@
 import { initAll } from "../vendor/nhsuk-frontend/nhsuk-frontend.min.js";
 import { initAddAnother } from "./add-another.js";
 import { initAutosave } from "./autosave.js";
+import { initReveal } from "./reveal.js";
 import { initSessionTimeout } from "./session-timeout.js";
 
 initAll();
 initAddAnother(document);
 initAutosave(document);
+initReveal(document);
 initSessionTimeout(document);

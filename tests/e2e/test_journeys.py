@@ -562,7 +562,9 @@ def test_oversight_goes_from_the_dashboard_to_an_escalated_action_and_the_meetin
     expect(h1(page)).to_have_text("Meeting pack: The last 12 months")
     expect(page.get_by_role("status")).to_contain_text("Ready")
     assert_accessible(page)
-    link = page.get_by_role("link", name="Download the meeting pack (PDF)")
+    # The PDF opens in the browser from "Open the meeting pack"; "download it" keeps a copy.
+    expect(page.get_by_role("link", name="Open the meeting pack (PDF)")).to_be_visible()
+    link = page.get_by_role("link", name="download it")
     with page.expect_download() as download:
         keys.press(link, navigates=False)
     with open(download.value.path(), "rb") as pdf:

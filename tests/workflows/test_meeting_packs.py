@@ -35,19 +35,24 @@ def test_oversight_asks_for_a_pack_and_downloads_it(client, users,
     assert pack.status == "ready" and pack.step == len(PACK_STEPS)
     assert pack.requested_by == users["oversight"] and pack.period_label == "The last 12 months"
     body = response.content.decode()
-    assert "Download the meeting pack (PDF)" in body
+    assert "Open the meeting pack (PDF)" in body and "download it" in body
     assert 'http-equiv="refresh"' not in body           # no refreshing once ready
     decision = Decision.objects.get(kind="meeting_pack_requested", subject_id=str(pack.pk))
     assert decision.actor == users["oversight"] and decision.person is None
 
     pdf = client.get(reverse("oversight:pack_file", args=[pack.pk, "pdf"]))
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    # It opens in the browser; the download link asks for a file (issue 44).
+    assert pdf["Content-Disposition"].startswith("inline;")
+    kept = client.get(reverse("oversight:pack_file", args=[pack.pk, "pdf"]) + "?download=1")
+    assert kept["Content-Disposition"].startswith("attachment;")
     reader = PdfReader(io.BytesIO(pdf.content))
     assert len(reader.pages) >= 3
     text = "\n".join(p.extract_text() for p in reader.pages)
     for heading in ("meeting pack", "Headline figures", "People in long-term segregation",
                     "Overdue and escalated actions by organisation", "Themes of learning",
-                    "Where progress has stalled", "Equality monitoring"):
+                    "Where progress has stalled", "Equality monitoring",
+                    "Outcomes: is long-term segregation ending?", "Outcomes by route"):
         assert heading.lower() in text.lower(), heading
     assert "The last 12 months" in text
     # No name, no NHS number; people only by reference.
@@ -61,7 +66,11 @@ def test_oversight_asks_for_a_pack_and_downloads_it(client, users,
         reverse("oversight:pack_file", args=[pack.pk, "csv"])).content.decode())))
     assert rows[0] == ["section", "group", "measure", "value"]
     sections = {r[0] for r in rows[1:]}
-    assert {"Headline", "Themes", "People in LTS by length"} <= sections
+    assert {"Headline", "Themes", "People in LTS by length", "Outcomes: Everyone",
+            "Outcomes: By route"} <= sections
+    # No mostly blank page: every page but the last carries a good share of text.
+    sizes = [len(p.extract_text()) for p in reader.pages]
+    assert all(size > 400 for size in sizes[:-1]), sizes
     html = client.get(reverse("oversight:pack_file", args=[pack.pk, "html"]))
     assert "attachment" in html["Content-Disposition"]
     assert b"Themes of learning" in html.content
