@@ -1,5 +1,5 @@
 """Finding a person (issue 32): by their Pathways reference or NHS number, exactly, for anyone
-who may see people; by name and date of birth for those who read the whole cohort. Only ever
+who may see people; by name and date of birth for those who may see names (issue 44). Only ever
 among the people the searcher may see: someone else's person is simply not found, with the
 same answer as nobody at all."""
 import re
@@ -8,6 +8,7 @@ from datetime import date
 
 from django.db.models import Q, QuerySet
 
+from accounts.roles import Role
 from accounts.selectors import reads_everything
 
 from .models import Person
@@ -45,8 +46,22 @@ def search_read(text: str = "", name: str = "", born: date | None = None) -> Sea
     return Search("")
 
 
+# Roles whose people are theirs by relationship: they see those people's names (decision 0022).
+RELATED_ROLES = (Role.COMMISSIONER, Role.CHAIR, Role.PANEL_MEMBER, Role.INTERVENOR)
+
+
 def may_search_by_name(user) -> bool:
-    return reads_everything(user, "referrals.view_person")
+    """Those who may see people's names may find them by name (issue 44, the banner's rule,
+    decision 0022): coordinators, among everyone; commissioners, panel members and intervenors,
+    among the people they hold by relationship. The oversight group reads every record by
+    reference only, so a name search would tell it what the banner does not: it has none."""
+    if not user.is_active:
+        return False
+    if user.has_role(Role.COORDINATOR):
+        return True
+    if reads_everything(user, "referrals.view_person"):
+        return False
+    return any(user.has_role(role) for role in RELATED_ROLES)
 
 
 def people_found(user, search: Search) -> QuerySet[Person]:

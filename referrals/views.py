@@ -162,9 +162,10 @@ def triage(request, pk):
 
 @role_required(*PERSON_READERS)
 def person_find(request):
-    """Find a person by reference or NHS number (or name and date of birth, for coordinators
-    and the oversight group). One match opens their page, which logs the access; several are
-    listed, each listing logged; none, or only people the searcher may not see, says so alike."""
+    """Find a person by reference or NHS number, or by name and date of birth for those who
+    may see names (referrals.search.may_search_by_name). One match opens their page, which
+    logs the access; several are listed, each listing logged; none, or only people the
+    searcher may not see, says so alike."""
     from .search import may_search_by_name, people_found, search_read
 
     by_name = may_search_by_name(request.user)

@@ -67,21 +67,41 @@ def test_an_intervenor_finds_only_the_people_on_their_caseload(users):
     assert "No person found" in client.get("/people/find/", {"q": person.reference}).content.decode()
 
 
-def test_coordinators_search_by_name_and_date_of_birth_others_cannot(users):
-    person = Person.objects.first()
-    Person.objects.filter(pk=person.pk).update(given_name="Robin", family_name="Ashdown")
-    person.refresh_from_db()
-    query = {"name": f"{person.given_name} {person.family_name}".upper(),
-             "born_day": person.date_of_birth.day, "born_month": person.date_of_birth.month,
-             "born_year": person.date_of_birth.year}
-    coordinator = Client()
-    coordinator.force_login(users["coordinator"])
-    found = coordinator.get("/people/find/", query)
-    assert found.status_code == 302 and found["Location"] == f"/people/{person.pk}/"
-    commissioner = Client()
-    commissioner.force_login(users["commissioner"])
-    page = commissioner.get("/people/find/", query).content.decode()
-    assert f"/people/{person.pk}/" not in page and "Search by name" not in page
+def test_those_who_may_see_names_search_by_name_and_date_of_birth(users):
+    """Issue 44: the banner's rule. Coordinators find anyone by name; a commissioner finds
+    their own organisation's people and nobody else's; the oversight group, which sees
+    references only, has no name search."""
+    mine = people_visible(users["commissioner"]).first()
+    theirs = Person.objects.exclude(pk__in=people_visible(users["commissioner"])).first()
+    for person, family in ((mine, "Ashdown"), (theirs, "Bellamy")):
+        Person.objects.filter(pk=person.pk).update(given_name="Robin", family_name=family)
+        person.refresh_from_db()
+
+    def query(person):
+        return {"name": f"{person.given_name} {person.family_name}".upper(),
+                "born_day": person.date_of_birth.day, "born_month": person.date_of_birth.month,
+                "born_year": person.date_of_birth.year}
+
+    def client(username):
+        c = Client()
+        c.force_login(users[username])
+        return c
+
+    found = client("coordinator").get("/people/find/", query(theirs))
+    assert found.status_code == 302 and found["Location"] == f"/people/{theirs.pk}/"
+    commissioner = client("commissioner")
+    page = commissioner.get("/people/find/").content.decode()
+    assert "Search by name and date of birth instead" in page
+    assert "or by their name with their date of birth" in page
+    found = commissioner.get("/people/find/", query(mine))
+    assert found.status_code == 302 and found["Location"] == f"/people/{mine.pk}/"
+    # Another organisation's person answers as nobody does.
+    other = commissioner.get("/people/find/", query(theirs)).content.decode()
+    nobody = commissioner.get("/people/find/", {**query(theirs), "name": "Nobody Atall"})
+    assert f"/people/{theirs.pk}/" not in other and "No person found" in other
+    assert "No person found" in nobody.content.decode()
+    oversight = client("oversight").get("/people/find/", query(mine)).content.decode()
+    assert "Search by name" not in oversight and f"/people/{mine.pk}/" not in oversight
 
 
 def test_an_unreadable_search_says_what_to_enter(users):
