@@ -457,8 +457,16 @@ class EasyReadForm(forms.Form):
                                   widget=forms.Textarea(attrs={"rows": 5}))
     who_when = forms.CharField(label="Who will do it, and by when", max_length=1200,
                                widget=forms.Textarea(attrs={"rows": 5}))
+    advocate_name = forms.CharField(
+        label="The person's advocate", max_length=120, required=False,
+        help_text="Their name, as the person knows them. \"Who to speak to\" starts with it.")
+    advocate_contact = forms.CharField(
+        label="How to reach the advocate", max_length=200, required=False,
+        help_text="For example: phone 0300 123 4567, or ask ward staff to call them.")
     speak_to = forms.CharField(label="Who to speak to", max_length=600,
-                               widget=forms.Textarea(attrs={"rows": 3}))
+                               widget=forms.Textarea(attrs={"rows": 3}),
+                               help_text="Anyone else the person can talk to, after the "
+                                         "advocate.")
     use_first_name = forms.BooleanField(
         label="The person agreed to their first name being used", required=False)
 

@@ -379,6 +379,9 @@ class EasyReadSummary(models.Model):
     will_happen = models.TextField(max_length=1200)
     who_when = models.TextField(max_length=1200)
     speak_to = models.TextField(max_length=600)
+    # Who to speak to, first (issue 44): the person's advocate and how to reach them.
+    advocate_name = models.CharField(max_length=120, blank=True)
+    advocate_contact = models.CharField(max_length=200, blank=True)
     use_first_name = models.BooleanField(default=False)
     written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="+")
@@ -387,6 +390,15 @@ class EasyReadSummary(models.Model):
 
     def __str__(self):
         return f"Easy-read summary of {self.review}"
+
+    def advocate_lines(self) -> list[str]:
+        """The advocate, as the summary's "Who to speak to" begins."""
+        if not self.advocate_name:
+            return []
+        lines = [f"Your advocate is {self.advocate_name}."]
+        if self.advocate_contact:
+            lines.append(f"You can reach them: {self.advocate_contact}.")
+        return lines
 
 
 class EasyReadShare(models.Model):

@@ -34,6 +34,7 @@ from .models import (
     Theme,
 )
 from .selectors import person_links
+from .taxonomy import EASY_READ
 
 
 def _require_status(review: Review, status: str, doing: str):
@@ -645,25 +646,41 @@ def plain_lines(text: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
+def _easy(theme) -> tuple[str, str, str] | None:
+    return EASY_READ.get(theme.code) if theme is not None else None
+
+
 def easy_read_draft(review: Review) -> dict:
-    """Plain sentences from the review for the chair to adapt: one a finding, one a
-    recommendation, one an action."""
+    """Easy-read sentences to start from (issue 44): stock sentences in everyday words for each
+    barrier found and each recommendation and action, by its theme (reviews.taxonomy), the
+    panel's own words only where a theme has none. One short idea a line."""
     found = [f"We met on {review.held_on:%-d %B %Y}." if review.held_on else "We met.",
              "We listened to what matters to you."]
-    found += [f"This makes it hard to move on: {b.domain.name.lower()}."
-              for b in review.barriers.all() if b.is_barrier]
-    will = [f"{r.text.rstrip('.')}." for r in review.recommendations.all()]
-    who = [f"{a.owner_name.split(',')[0]} will do this by {a.due_date:%-d %B %Y}: "
-           f"{a.text.rstrip('.')}." for r in review.recommendations.all()
-           for a in r.actions.all()]
-    return {"found": "\n".join(found), "will_happen": "\n".join(will),
+    for b in review.barriers.all():
+        if b.is_barrier:
+            stock = _easy(b.domain.theme)
+            found.append(stock[0] if stock else
+                         f"This makes it hard to move on: {b.domain.name.lower()}.")
+    will, who = [], []
+    for r in review.recommendations.all():
+        stock = _easy(r.theme)
+        line = stock[1] if stock else f"{r.text.rstrip('.')}."
+        if line not in will:
+            will.append(line)
+        for a in r.actions.all():
+            person, when = a.owner_name.split(",")[0], f"{a.due_date:%-d %B %Y}"
+            who.append(stock[2].format(who=person, when=when) if stock else
+                       f"{person} will do this by {when}: {a.text.rstrip('.')}.")
+    return {"found": "\n".join(dict.fromkeys(found)), "will_happen": "\n".join(will),
             "who_when": "\n".join(who),
-            "speak_to": "You can talk to your advocate.\nYou can talk to your commissioner."}
+            "speak_to": "You can talk to your advocate about this.\n"
+                        "You can ask staff on the ward to help you."}
 
 
 @transaction.atomic
 def easy_read_write(*, review: Review, by, found: str, will_happen: str, who_when: str,
-                    speak_to: str, use_first_name: bool = False) -> EasyReadSummary:
+                    speak_to: str, use_first_name: bool = False, advocate_name: str = "",
+                    advocate_contact: str = "") -> EasyReadSummary:
     """The chair writes (or rewrites) the easy-read summary once the report is issued."""
     review = Review.objects.select_for_update(of=("self",)).get(pk=review.pk)
     _require_chair(review, by)
@@ -685,6 +702,8 @@ def easy_read_write(*, review: Review, by, found: str, will_happen: str, who_whe
     for name, text in texts.items():
         setattr(summary, name, text.strip())
     summary.use_first_name = use_first_name
+    summary.advocate_name = (advocate_name or "").strip()
+    summary.advocate_contact = (advocate_contact or "").strip()
     summary.written_by, summary.written_at = by, timezone.now()
     stamp(summary, by=by, reason=f"Easy-read summary written by {by}").save()
     long = sum(len(long_sentences(t)) for t in texts.values())

@@ -140,7 +140,8 @@ def easy_read_initial(review, easy) -> dict:
     if easy is None:
         return services.easy_read_draft(review)
     return {name: getattr(easy, name) for name, _ in EasyReadSummary.SECTIONS} | {
-        "use_first_name": easy.use_first_name}
+        "use_first_name": easy.use_first_name, "advocate_name": easy.advocate_name,
+        "advocate_contact": easy.advocate_contact}
 
 
 @require_POST
@@ -179,7 +180,8 @@ def _easy_read_context(request, review):
     identity = identity_shown(request, person, obj=easy)
     name = person.given_name if easy.use_first_name and person.given_name else ""
     return {"review": review, "easy": easy, "name": name, "identity": identity, "sections": [
-        (label, services.plain_lines(getattr(easy, field)))
+        (label, (easy.advocate_lines() if field == "speak_to" else [])
+         + services.plain_lines(getattr(easy, field)))
         for field, label in EasyReadSummary.SECTIONS]}
 
 

@@ -116,7 +116,9 @@ def test_the_chair_writes_it_through_the_page_starting_from_the_review(users, is
     chair = client_for("chair")
     page = chair.get(reverse("reviews:detail", args=[issued.pk])).content.decode()
     assert "Write the easy-read summary" in page
-    assert "This makes it hard to move on: funding and commissioning." in page
+    # Plain words to start from, by theme, not the panel's jargon (issue 44).
+    assert "There is no money agreed yet for the support you need to leave hospital." in page
+    assert "This makes it hard to move on" not in page
     long = "word " * 20
     response = chair.post(reverse("reviews:easy_read_write", args=[issued.pk]),
                           {**TEXT, "found": long.strip() + "."})
@@ -126,3 +128,25 @@ def test_the_chair_writes_it_through_the_page_starting_from_the_review(users, is
     written = Decision.objects.get(kind="easy_read_written",
                                    subject_id=str(issued.easy_read.pk))
     assert written.facts["long_sentences"] == 1
+
+
+def test_the_advocate_starts_who_to_speak_to_and_the_first_name_shows_on_the_page(
+        users, issued, client_for):
+    """Issue 44: "Who to speak to" names the advocate and how to reach them; whether the
+    summary uses the person's first name is said where the chair writes it."""
+    chair = client_for("chair")
+    response = chair.post(reverse("reviews:easy_read_write", args=[issued.pk]), {
+        **TEXT, "use_first_name": "on", "advocate_name": "Sam Patel",
+        "advocate_contact": "phone 0300 123 4567"})
+    assert response.status_code == 302
+    read = chair.get(reverse("reviews:easy_read", args=[issued.pk])).content.decode()
+    summary = read[read.index('<div class="app-easy-read">'):]
+    assert "Ruby, this is about your review" in summary
+    speak = summary[summary.index("Who to speak to"):]
+    assert speak.index("Your advocate is Sam Patel.") < speak.index(
+        "You can reach them: phone 0300 123 4567.") < speak.index(TEXT["speak_to"])
+    page = chair.get(reverse("reviews:detail", args=[issued.pk])).content.decode()
+    assert "It begins “Ruby, this is about your review”" in page
+    easy_read_write(review=issued, by=users["chair"], use_first_name=False, **TEXT)
+    page = chair.get(reverse("reviews:detail", args=[issued.pk])).content.decode()
+    assert "It does not use the person's name" in page
