@@ -16,7 +16,6 @@ that differ only in that: `ProductEnvironment` loads the macros through its forg
 import structlog
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.template import defaultfilters
 from django.template.backends import jinja2 as jinja2_backend
 from django.template.backends.utils import csrf_input
@@ -137,6 +136,20 @@ def _messages(request):
     return messages.get_messages(request) if request is not None else []
 
 
+def thousands(value):
+    """A whole number with thousands separators, as en-GB writes it ("1,234"); anything else as
+    it is ("suppressed", "–"). Django's intcomma does the same through its localisation, some
+    fifty calls a number: a list writes one a row."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return f"{value:,}"
+    text = str(value)
+    if text.isdigit() or (text[:1] == "-" and text[1:].isdigit()):
+        return f"{int(text):,}"
+    return value
+
+
 def environment(**options) -> Environment:
     options["loader"] = ChoiceLoader([OursOnly(options["loader"]),
                                       PackageLoader("nhsuk_frontend_jinja", "templates")])
@@ -168,7 +181,7 @@ def environment(**options) -> Environment:
     env.filters.update({
         "date": lambda value, fmt="j M Y": defaultfilters.date(template_localtime(value), fmt)
         if value else "",
-        "intcomma": intcomma,
+        "intcomma": thousands,
         "pluralize": defaultfilters.pluralize,
         "linebreaksbr": defaultfilters.linebreaksbr,
         "filesizeformat": defaultfilters.filesizeformat,

@@ -7,7 +7,10 @@ them out.
 """
 from dataclasses import dataclass
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
+
+# A responsive table's body cell begins with its column's heading.
+HEADING = '<span class="nhsuk-table__heading" aria-hidden="true">{} </span>'
 
 
 @dataclass(slots=True)
@@ -16,10 +19,6 @@ class Cell:
     classes: str
     colspan: int | None
     content: object     # html as Markup, or text the template escapes as it writes it
-    # A responsive table's body cell: its column's heading, shown beside it on a narrow
-    # screen (None otherwise); `wrap` puts html content in a span, as the NHS macro does.
-    heading: object = None
-    wrap: bool = False
 
 
 @dataclass(slots=True)
@@ -81,12 +80,20 @@ def prepare(params: dict) -> Table:
     rows = [[_cell(item, bool(i == 0 and first_is_header), head[i] if i < len(head) else None)
              for i, item in enumerate(row)] for row in params.get("rows") or []]
     if responsive:
-        headings = [_content(h if isinstance(h, dict) else {"text": h}) for h in head]
+        # Each body cell begins with its column's heading, shown beside the value on a narrow
+        # screen and hidden from screen readers (they read the table's own headers); html is
+        # wrapped in a span, as the NHS macro does. Made here, once, not per cell in the
+        # template: a list page has hundreds of cells.
+        headings = [str(escape(_content(h if isinstance(h, dict) else {"text": h})))
+                    for h in head]
         for row in rows:
             for i, cell in enumerate(row):
                 cell.colspan = None     # a stacked row has no columns to span
                 if i < len(headings):
-                    cell.heading = headings[i]
-                    cell.wrap = isinstance(cell.content, Markup)
+                    value = cell.content
+                    inner = f"<span>{value}</span>" if isinstance(value, Markup) \
+                        else str(escape(value))
+                    # Both parts are escaped here or were drawn by a template.
+                    cell.content = Markup(HEADING.format(headings[i]) + inner)  # noqa: S704
     return Table(text, _caption_id(params, caption), classes,
                  [_cell(item, True, None) for item in head], rows, responsive)
