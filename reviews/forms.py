@@ -371,13 +371,13 @@ class ActionUpdateForm(forms.Form):
 
     def __init__(self, *args, transitions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.offered = {value for value, _ in transitions}
+        offered = {value for value, _ in transitions}
         self.fields["transition"].choices = [("", "No change"), *transitions]
         if not transitions:
             del self.fields["transition"]
         # A box for a change this person cannot make is not part of their form at all.
         for choice, name in self.reveals["transition"].items():
-            if choice not in self.offered:
+            if choice not in offered:
                 del self.fields[name]
 
 
