@@ -203,6 +203,7 @@ def review_record_panel(*, review: Review, by, held_on: date, findings: str, att
 DRAFT_LIMIT = 200_000
 
 
+@transaction.atomic
 def panel_draft_save(*, review: Review, by, fields: dict[str, list[str]]) -> PanelDraft:
     """Keep what the chair has typed into the panel record so far, replacing their last draft.
     Not a decision and not part of the record: nothing is checked but who may write it, while

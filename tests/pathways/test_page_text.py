@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 ROLES = ["commissioner", "coordinator", "chair", "expert", "intervenor", "oversight",
          "wardmanager"]
-TEMPLATE_TEXT = re.compile(r"\{#|#\}|\{\{|\}\}|\{%|%\}|`[A-Za-z_][\w.]*`")
+TEMPLATE_TEXT = re.compile(r"<Macro '|\{#|#\}|\{\{|\}\}|\{%|%\}|`[A-Za-z_][\w.]*`")
 # Links not to follow: signing out ends the crawl, files are not pages, the admin is Django's.
 SKIP = re.compile(r"^/(logout|admin/|api/|static/|media/)|\.(csv|pdf|xlsx|json)$|/download/|"
                   r"/template/")
