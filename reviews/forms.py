@@ -352,8 +352,8 @@ class ReportForm(forms.Form):
 
 class ActionUpdateForm(forms.Form):
     """An update on an action and, if the person may make one, a change of its status. The
-    evidence box is drawn under "completed" and the reason under "cancel", so each appears only
-    with the change that needs it, and not at all for someone who cannot make that change."""
+    evidence box belongs to "completed" and the reason to "cancel" (shown with their choice),
+    and neither is drawn for someone who cannot make that change."""
 
     text = forms.CharField(label="Update", max_length=TEXT_LIMIT,
                            widget=forms.Textarea(attrs={"rows": 3}),

@@ -30,7 +30,7 @@ def kind_of(bound_field) -> str:
 
 
 def revealed_fields(form) -> set[str]:
-    """The fields a form draws under one of its radios' choices (`form.reveals`, {radios field:
+    """The fields a form shows only with one of its radios' choices (`form.reveals`, {radios field:
     {choice: field}}) rather than in the form's own order."""
     return {name for choices in getattr(form, "reveals", {}).values()
             for name in choices.values()}
