@@ -87,6 +87,8 @@ class Decision(AppendOnlyModel):
         PAST_REVIEW_RECORDED = "past_review_recorded", "Past review recorded"
         PERSON_ELSEWHERE_REFUSED = ("person_elsewhere_refused",
                                     "Referral refused: person recorded elsewhere")
+        SPC_REBASED = "spc_rebased", "Trend rebased"
+        SPC_REBASE_WITHDRAWN = "spc_rebase_withdrawn", "Trend rebase withdrawn"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -63,3 +63,37 @@ class OversightThreshold(models.Model):
 
     def __str__(self):
         return f"{self.get_key_display()}: {self.days}"
+
+
+class SpcRebase(models.Model):
+    """A change in the process behind a trend (a new way of working, a new definition), marked
+    by the oversight group or a coordinator from a month on: the measure's chart takes a new
+    mean and new limits from that month (Making Data Count's "rebase"). Marked and withdrawn
+    with a reason, each a decision; a withdrawn rebase is kept, with who withdrew it and why."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    measure = models.CharField(max_length=30)       # a key of oversight.trends.MEASURES
+    month = models.DateField(help_text="The first day of the month the new process began.")
+    reason = models.TextField(max_length=2000)
+    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                  related_name="+")
+    marked_at = models.DateTimeField()
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                     null=True, blank=True, related_name="+")
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdraw_reason = models.TextField(max_length=2000, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["measure", "month"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "month"],
+                                    condition=models.Q(withdrawn_at__isnull=True),
+                                    name="spc_one_rebase_a_month"),
+            models.CheckConstraint(condition=models.Q(withdrawn_at__isnull=True)
+                                   | ~models.Q(withdraw_reason=""),
+                                   name="spc_withdrawal_has_reason"),
+        ]
+
+    def __str__(self):
+        return f"Rebase of {self.measure} from {self.month:%B %Y}"

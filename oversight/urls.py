@@ -14,3 +14,11 @@ urlpatterns = [
     path("oversight/packs/<uuid:pk>/", views.pack, name="pack"),
     path("oversight/packs/<uuid:pk>/<str:fmt>/", views.pack_file, name="pack_file"),
 ]
+urlpatterns += [
+    path("oversight/trends/", views.trends, name="trends"),
+    path("oversight/trends.csv", views.trends_csv, name="trends_csv"),
+    path("oversight/trends/<slug:key>/", views.trend, name="trend"),
+    path("oversight/trends/rebases/<uuid:pk>/withdraw/", views.rebase_withdraw,
+         name="rebase_withdraw"),
+    path("oversight/evaluation/", views.evaluation, name="evaluation"),
+]

@@ -217,3 +217,105 @@ def pack_file(request, pk, fmt):
         f'{how}; filename="meeting-pack-{found.period_key}-'
         f'{found.requested_at:%Y-%m-%d}.{extension}"')
     return response
+
+
+def _trend_series(today):
+    """Every measure's series, figured once a version (a rebase is a decision, so marking one
+    shows at once) and kept like the dashboard's figures."""
+    from .services import rebases_in_force
+    from .trends import series
+
+    return kept("trends", (today,), figures_version(),
+                lambda: series(today, rebases_in_force()))
+
+
+@role_required(Role.OVERSIGHT, Role.COORDINATOR)
+def trends(request):
+    """Is it getting better? Each measure month by month for three years, as an XmR chart by
+    Making Data Count's rules, with its numbers beneath it."""
+    today = date.today()
+    access_record(request=request, object_type="report:trends", object_id="aggregate")
+    found, figured_at = _trend_series(today)
+    return render(request, "oversight/trends.jinja", {
+        "series": found, "figured_at": figured_at, "months": found[0].months if found else []})
+
+
+@role_required(Role.OVERSIGHT, Role.COORDINATOR)
+def trends_csv(request):
+    from pathways.csvfile import csv_text
+
+    from .trends import CSV_HEADER, csv_rows
+
+    today = date.today()
+    access_record(request=request, object_type="export:trends", object_id="aggregate")
+    found, _ = _trend_series(today)
+    body, _ = csv_text(CSV_HEADER, csv_rows(found))
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="pathways-trends-{today:%Y-%m-%d}.csv"'
+    return response
+
+
+@role_required(Role.OVERSIGHT, Role.COORDINATOR)
+def trend(request, key):
+    """One measure: its chart, its breakdowns by region (and for people in LTS by ethnic group
+    and sex), and the rebases marked on it, with the form to mark another."""
+    from pathways.forms import apply_form
+
+    from .forms import RebaseForm, RebaseWithdrawForm
+    from .models import SpcRebase
+    from .services import rebase_mark
+    from .trends import BY_KEY
+
+    if key not in BY_KEY:
+        raise Http404("Not found")
+    today = date.today()
+    found, figured_at = _trend_series(today)
+    chosen = next(s for s in found if s.measure.key == key)
+    form = RebaseForm(request.POST or None, months=chosen.months)
+    if request.method == "POST":
+        if apply_form(form, lambda data: rebase_mark(by=request.user, measure=key,
+                                                     month=data["month"],
+                                                     reason=data["reason"])):
+            messages.success(request, f"Rebased from {form.cleaned_data['month']:%B %Y}. The "
+                                      "chart's mean and limits are figured again from that month.")
+            return redirect("oversight:trend", key=key)
+    access_record(request=request, object_type="report:trend", object_id=key)
+    return render(request, "oversight/trend.jinja", {
+        "s": chosen, "figured_at": figured_at, "form": form,
+        "withdraw_forms": {r["pk"]: RebaseWithdrawForm(prefix=f"withdraw-{r['pk']}")
+                           for r in chosen.rebases},
+        "withdrawn": SpcRebase.objects.filter(measure=key, withdrawn_at__isnull=False)
+        .select_related("marked_by", "withdrawn_by").order_by("-withdrawn_at")[:20],
+        "forms_with_errors": [form] if form.errors else [],
+    }, status=400 if form.errors else 200)
+
+
+@role_required(Role.OVERSIGHT, Role.COORDINATOR)
+def rebase_withdraw(request, pk):
+    from pathways.forms import apply_form
+
+    from .forms import RebaseWithdrawForm
+    from .models import SpcRebase
+    from .services import rebase_withdraw as withdraw
+
+    rebase = get_object_or_404(SpcRebase, pk=pk, withdrawn_at__isnull=True)
+    if request.method != "POST":
+        return redirect("oversight:trend", key=rebase.measure)
+    form = RebaseWithdrawForm(request.POST, prefix=f"withdraw-{rebase.pk}")
+    if apply_form(form, lambda data: withdraw(by=request.user, rebase=rebase,
+                                              reason=data["reason"])):
+        messages.success(request, f"The rebase from {rebase.month:%B %Y} is withdrawn.")
+    else:
+        messages.error(request, "Say why the rebase is withdrawn: it was not withdrawn.")
+    return redirect("oversight:trend", key=rebase.measure)
+
+
+@role_required(Role.OVERSIGHT, Role.COORDINATOR)
+def evaluation(request):
+    """Does the intervention help? Time to leaving LTS from the first accepted referral, by
+    route, as Kaplan–Meier curves with their numbers, and readmissions within 12 months."""
+    from .evaluation import evaluation as figures
+
+    access_record(request=request, object_type="report:evaluation", object_id="aggregate")
+    found, figured_at = kept_today("evaluation", figures)
+    return render(request, "oversight/evaluation.jinja", {**found, "figured_at": figured_at})
