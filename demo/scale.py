@@ -39,6 +39,7 @@ from referrals.models import (
     Condition,
     CqcRating,
     CqcRatingValue,
+    Discharge,
     LtsEpisode,
     Person,
     ProtectedCharacteristics,
@@ -106,17 +107,34 @@ def valid_nhs_number(n: int) -> str:
         n += 1_000_000
 
 
-def scale_present() -> bool:
-    return Organisation.objects.filter(name=MARKER).exists()
+def scale_present(prefix: str = "Scale") -> bool:
+    return Organisation.objects.filter(name=f"{prefix} ICB 01").exists()
+
+
+# Three years of history (issue 41). Fourteen months ago the made-up programme changed its way
+# of working: from then on more people leave LTS, panels come sooner and actions are done on
+# time more often, so the trends show a dated improvement that SPC picks out.
+HISTORY_DAYS = 3 * 365 + 30
+CHANGE_DAYS_AGO = 425
 
 
 class Seeder:
-    def __init__(self, people: int = 20_000, *, seed: int = 12, out=None):
+    """`prefix` names what it makes ("Scale ICB 01", users "scomm001", people "PW-S00001").
+    `quiet` (the demo's history): no referral awaiting triage, no review or case waiting on
+    anyone, every action closed, and none of it given to the demo's own users, so the demo's
+    scenarios read as before while three years of history lie behind them."""
+
+    def __init__(self, people: int = 20_000, *, seed: int = 12, out=None, prefix: str = "Scale",
+                 quiet: bool = False, in_lts: int | None = None, past: int | None = None):
         self.n = people
+        self.in_lts, self.past = in_lts, past
         self.rng = random.Random(seed)   # noqa: S311 - made-up data, repeatable by seed
         self.out = out
+        self.prefix, self.tag, self.quiet = prefix, prefix[0].lower(), quiet
         self.today = date.today()
         self.now = timezone.now()
+        self.change = self.today - timedelta(days=CHANGE_DAYS_AGO)
+        self.places_held = defaultdict(list)     # intervenor -> [(assigned, closed or None)]
         self.history = defaultdict(list)     # model -> objects, flushed with their history
         self.perm_ids = {(p.content_type.app_label, p.codename): p.pk
                          for p in Permission.objects.select_related("content_type")}
@@ -137,7 +155,8 @@ class Seeder:
         return obj
 
     def flush(self):
-        for model in [Unit, CqcRating, Person, ProtectedCharacteristics, LtsEpisode, Concern,
+        for model in [Unit, CqcRating, Person, ProtectedCharacteristics, LtsEpisode, Discharge,
+                      Concern,
                       Referral, Review, PanelMember, BarrierAnswer, Recommendation, Action,
                       ActionUpdate, Intervenor, IntervenorCase, CaseActivity]:
             objs = self.history.pop(model, [])
@@ -203,12 +222,12 @@ class Seeder:
     def organisations(self):
         self.say("organisations")
         make = Organisation.objects.get_or_create
-        self.icbs = [make(name=f"Scale ICB {i + 1:02d}", defaults={
+        self.icbs = [make(name=f"{self.prefix} ICB {i + 1:02d}", defaults={
             "kind": Organisation.Kind.ICB, "region": REGIONS[i % len(REGIONS)],
-            "ods_code": f"QS{i + 1:02d}"})[0] for i in range(ICBS)]
-        self.providers = [make(name=f"Scale provider {i + 1:02d}", defaults={
+            "ods_code": f"Q{self.tag.upper()}{i + 1:02d}"})[0] for i in range(ICBS)]
+        self.providers = [make(name=f"{self.prefix} provider {i + 1:02d}", defaults={
             "kind": Organisation.Kind.PROVIDER, "region": REGIONS[i % len(REGIONS)],
-            "ods_code": f"RS{i + 1:03d}"})[0] for i in range(self.share(60, 3))]
+            "ods_code": f"R{self.tag.upper()}{i + 1:03d}"})[0] for i in range(self.share(60, 3))]
         self.cqc = make(name="Care Quality Commission", defaults={
             "kind": Organisation.Kind.CQC, "ods_code": "X9Q"})[0]
         self.nhse = make(name="NHS England", defaults={
@@ -217,7 +236,7 @@ class Seeder:
         # A share of the cohort belongs to the demo commissioner's ICB, so that the demo
         # commissioner's pages are measured at scale too.
         demo = User.objects.filter(username="commissioner").select_related("organisation").first()
-        if demo and demo.organisation:
+        if demo and demo.organisation and not self.quiet:
             self.icbs[0] = demo.organisation
             self.groups[demo.organisation.pk] = commissioners_group(demo.organisation)
 
@@ -239,24 +258,25 @@ class Seeder:
 
     def staff(self):
         self.say("staff")
-        self.commissioners = self._users("scomm", ICBS, Role.COMMISSIONER,
+        t = self.tag
+        self.commissioners = self._users(f"{t}comm", ICBS, Role.COMMISSIONER,
                                          lambda i: self.icbs[i])
         User.groups.through.objects.bulk_create(
             [User.groups.through(user_id=u.pk, group_id=self.groups[u.organisation_id].pk)
              for u in self.commissioners], ignore_conflicts=True)
         demo = User.objects.filter(username="commissioner").first()
-        if demo:
+        if demo and not self.quiet:
             self.commissioners[0] = demo
         self.by_org = {u.organisation_id: u for u in self.commissioners}
         self.coordinator = User.objects.filter(username="coordinator").first() or self.system
-        self.chairs = self._users("schair", self.share(60, 2), Role.CHAIR, self.cqc)
+        self.chairs = self._users(f"{t}chair", self.share(60, 2), Role.CHAIR, self.cqc)
         demo_chair = User.objects.filter(username="chair").first()
-        if demo_chair:
+        if demo_chair and not self.quiet:
             self.chairs[0] = demo_chair
-        self.experts = self._users("sexpert", self.share(60, 2), Role.PANEL_MEMBER, None)
-        self.owners = self._users("sowner", self.share(100, 2), Role.ACTION_OWNER,
+        self.experts = self._users(f"{t}expert", self.share(60, 2), Role.PANEL_MEMBER, None)
+        self.owners = self._users(f"{t}owner", self.share(100, 2), Role.ACTION_OWNER,
                                   lambda i: self.providers[i % len(self.providers)])
-        workers = self._users("sinterv", self.share(200, 2), Role.INTERVENOR, self.nhse)
+        workers = self._users(f"{t}interv", self.share(200, 2), Role.INTERVENOR, self.nhse)
         for user in workers:
             self.save(Intervenor(user=user, regions=self.rng.sample(REGIONS, 2)))
         self.intervenors = self.history[Intervenor]
@@ -270,7 +290,7 @@ class Seeder:
             provider = self.providers[i % len(self.providers)]
             rating = self.rng.choice(ratings)
             rated_on = self.today - timedelta(days=self.rng.randint(30, 900))
-            unit = self.save(Unit(provider=provider, name=f"Ward {i + 1:03d}",
+            unit = self.save(Unit(provider=provider, name=f"{self.prefix} ward {i + 1:03d}",
                                   region=provider.region, cqc_rating=rating,
                                   cqc_rated_on=None if rating == "not_yet_rated" else rated_on))
             if rating != "not_yet_rated":
@@ -281,28 +301,37 @@ class Seeder:
     def people(self):
         self.say("people")
         rng, start = self.rng, Person.objects.count()
-        in_lts = self.share(2000, 2)
-        self.lts_people = []
+        in_lts = self.in_lts or self.share(2000, 2)
+        past = self.past or self.share(1600, 2)  # people whose LTS ended in the last 3 years
+        self.lts_people, self.past_people = [], []
         ethnicities = ProtectedCharacteristics.Ethnicity.values
+        reference = f"PW-{self.tag.upper()}"
         for i in range(self.n):
             org = self.icbs[i % ICBS]
-            lts = i < in_lts
+            lts, was = i < in_lts, in_lts <= i < in_lts + past
             age = rng.choice([15, 16, 17]) if lts and rng.random() < 0.05 else rng.randint(18, 70)
-            unit = rng.choice(self.unit_list) if lts or rng.random() < 0.5 else None
+            unit = rng.choice(self.unit_list) if lts or was or rng.random() < 0.5 else None
             person = self.save(Person(
-                reference=f"PW-S{start + i:05d}", nhs_number=valid_nhs_number(start + i),
+                reference=f"{reference}{start + i:05d}", nhs_number=valid_nhs_number(start + i),
                 date_of_birth=self.today - timedelta(days=age * 365 + rng.randint(0, 364)),
                 condition=rng.choice(Condition.values), commissioner=org, current_unit=unit,
-                legal_status="Mental Health Act section 3" if lts else ""))
+                legal_status="Mental Health Act section 3" if lts or was else ""))
             self.save(ProtectedCharacteristics(
                 person=person, ethnicity=rng.choice(ethnicities),
                 sex=rng.choice(ProtectedCharacteristics.Sex.values)))
             self.grant(self.groups[org.pk], "referrals.view_person", person)
             if lts:
+                # Fewer new spells since the change: most began before it.
+                days = rng.randint(20, CHANGE_DAYS_AGO) if rng.random() < 0.08 else \
+                    rng.randint(CHANGE_DAYS_AGO, 3000)
                 person.open_episode = self.save(LtsEpisode(
-                    person=person, unit=unit,
-                    start_date=self.today - timedelta(days=rng.randint(20, 3000))))
+                    person=person, unit=unit, start_date=self.today - timedelta(days=days)))
+                person.lts_start, person.lts_end = person.open_episode.start_date, None
                 self.lts_people.append(person)
+            elif was:
+                self.ended_spell(person, unit)
+                self.past_people.append(person)
+        self.endings()
         sources, severities = Concern.Source.values, Concern.Severity.values
         self.open_concerns = defaultdict(list)
         for _ in range(self.share(5000)):
@@ -319,19 +348,63 @@ class Seeder:
                     priority.ConcernFact(concern.source, concern.severity, concern.kind,
                                          concern.raised_on))
 
+    def ended_spell(self, person, unit):
+        """A spell of LTS that ended in the last three years: more of them since the change.
+        Some moved unit on the way (a transfer is the same spell); half left hospital, and
+        some of those came back within the year."""
+        rng = self.rng
+        recent = rng.random() < 0.7
+        low, high = (CHANGE_DAYS_AGO, 2) if recent else (HISTORY_DAYS - 30, CHANGE_DAYS_AGO)
+        end = self.today - timedelta(days=rng.randint(high, low))
+        begun = end - timedelta(days=rng.randint(120, 1100))
+        reason = rng.choice([LtsEpisode.EndReason.DISCHARGED] * 5
+                            + [LtsEpisode.EndReason.LESS_RESTRICTIVE] * 3
+                            + [LtsEpisode.EndReason.ENDED_SAME_UNIT] * 2)
+        last_unit = unit
+        if rng.random() < 0.1:
+            moved = begun + (end - begun) / 2
+            last_unit = rng.choice(self.unit_list)
+            self.save(LtsEpisode(person=person, unit=unit, start_date=begun, end_date=moved,
+                                 end_reason=LtsEpisode.EndReason.TRANSFERRED))
+            self.save(LtsEpisode(person=person, unit=last_unit, start_date=moved, end_date=end,
+                                 end_reason=reason))
+            person.current_unit = last_unit
+        else:
+            self.save(LtsEpisode(person=person, unit=unit, start_date=begun, end_date=end,
+                                 end_reason=reason))
+        person.lts_start, person.lts_end, person.end_reason = begun, end, reason
+        if reason == LtsEpisode.EndReason.DISCHARGED:
+            back = end + timedelta(days=rng.randint(30, 330))
+            self.save(Discharge(person=person, discharged_on=end,
+                                setting=rng.choice(Discharge.Setting.values),
+                                readmitted_on=back if rng.random() < 0.3 and back < self.today
+                                else None, recorded_by=self.system))
+
     def referrals(self):
         self.say("referrals")
         rng = self.rng
         self.accepted = []
-        for person in self.lts_people:
+        for person in self.lts_people + self.past_people:
             roll = rng.random()
-            status = (Referral.Status.SUBMITTED if roll < 0.35 else Referral.Status.DECLINED
-                      if roll < 0.40 else Referral.Status.ACCEPTED)
-            raised = self.now - timedelta(days=rng.randint(1, 600), minutes=rng.randint(0, 1440))
+            past = person.lts_end is not None
+            status = (Referral.Status.SUBMITTED if roll < 0.35 and not past and not self.quiet
+                      else Referral.Status.DECLINED if roll < 0.40 or (past and roll < 0.08)
+                      else Referral.Status.ACCEPTED)
+            # Raised while in LTS, within the three years, and (for a spell now ended) with time
+            # for the programme's work before it ended.
+            latest = (person.lts_end - timedelta(days=30)) if past else self.today
+            earliest = max(person.lts_start + timedelta(days=7),
+                           self.today - timedelta(days=HISTORY_DAYS))
+            if latest <= earliest:
+                latest = earliest + timedelta(days=1)
+            raised = timezone.make_aware(datetime.combine(
+                earliest + timedelta(days=rng.randint(0, (latest - earliest).days)),
+                time(9))) + timedelta(minutes=rng.randint(0, 480))
+            raised = min(raised, self.now - timedelta(hours=1))
             commissioner = self.by_org[person.commissioner_id]
             unit = person.current_unit
             explained = priority.score(priority.PersonFacts(
-                date_of_birth=person.date_of_birth, lts_start=person.open_episode.start_date,
+                date_of_birth=person.date_of_birth, lts_start=person.lts_start,
                 unit_rating=unit.cqc_rating, unit_name=unit.name,
                 open_concerns=tuple(self.open_concerns[person.pk])), self.weights, raised.date())
             requested = rng.choice([Route.REVIEW, Route.INTERVENOR, Route.BOTH])
@@ -348,8 +421,8 @@ class Seeder:
                         f"Referral raised for {person.reference}", referral.reason, raised,
                         {"priority": explained.as_dict()})
             if status != Referral.Status.SUBMITTED:
-                referral.triaged_by, referral.triaged_at = self.coordinator, raised + timedelta(
-                    days=rng.randint(1, 20))
+                referral.triaged_by = self.coordinator
+                referral.triaged_at = min(raised + timedelta(days=rng.randint(1, 20)), self.now)
                 if status == Referral.Status.DECLINED:
                     referral.decision_reason = "Already in a local review."
                     kind, summary = Decision.Kind.TRIAGE_DECLINED, "Referral declined for"
@@ -364,26 +437,60 @@ class Seeder:
             self.processes.append((ReferralProcess, ReferralFlow, "referral", referral,
                                    REFERRAL_TASKS[status], {"open": None}))
 
+    def endings(self):
+        """The decisions behind each spell that ended, discharge and readmission, as the
+        services record them: after the referral, by the coordinator."""
+        episodes = [e for e in self.history[LtsEpisode] if e.end_date is not None
+                    and e.end_reason != LtsEpisode.EndReason.TRANSFERRED]
+        for episode in episodes:
+            when = timezone.make_aware(datetime.combine(episode.end_date, time(15)))
+            self.decide(self.coordinator, Decision.Kind.LTS_ENDED, episode, episode.person,
+                        f"Long-term segregation ended: {episode.get_end_reason_display()}",
+                        "Recorded from the ward's report.", when,
+                        {"end_date": episode.end_date.isoformat()})
+        for discharge in self.history[Discharge]:
+            when = timezone.make_aware(datetime.combine(discharge.discharged_on, time(15)))
+            self.decide(self.coordinator, Decision.Kind.DISCHARGED, discharge, discharge.person,
+                        "Discharged from hospital", "Recorded from the ward's report.", when)
+            if discharge.readmitted_on:
+                self.decide(self.coordinator, Decision.Kind.READMITTED, discharge,
+                            discharge.person, "Readmitted to hospital",
+                            "Recorded from the ward's report.",
+                            timezone.make_aware(datetime.combine(discharge.readmitted_on,
+                                                                 time(15))))
+
     def reviews(self):
         self.say("reviews")
         rng = self.rng
         domains = list(BarrierDomain.objects.filter(active=True))
         self.themes = list(Theme.objects.filter(active=True))
         routed = [r for r in self.accepted if r.route in (Route.REVIEW, Route.BOTH)]
-        target, made = self.share(2000), 0
+        # At scale, England's ×10 number of reviews; the demo's history reviews everyone routed.
+        target, made = (len(routed) if self.quiet else self.share(2000)), 0
         statuses = [Review.Status.REPORT_ISSUED] * 14 + [
             Review.Status.REQUESTED, Review.Status.SCHEDULED, Review.Status.HELD] * 2
-        while made < target and routed:
-            for referral in routed:
-                if made >= target:
-                    break
-                self.review(referral, rng.choice(statuses), domains)
+        for referral in routed:
+            if made >= target:
+                break
+            status = Review.Status.REPORT_ISSUED if self.quiet else rng.choice(statuses)
+            if self.review(referral, status, domains):
                 made += 1
 
-    def review(self, referral, status, domains):
+    def review(self, referral, status, domains) -> bool:
         rng, person = self.rng, referral.person
-        # Never in the future: a review is requested by triage, which has happened.
-        requested = min(referral.triaged_at + timedelta(days=rng.randint(0, 300)), self.now)
+        # Panels came sooner after the change; a panel is never in the future, and a spell
+        # that ended had its panel before it ended.
+        soon = referral.triaged_at.date() >= self.change
+        requested = referral.triaged_at + timedelta(days=rng.randint(0, 10))
+        wait = rng.randint(14, 30) if soon else rng.randint(25, 75)
+        last_day = (person.lts_end - timedelta(days=1)) if person.lts_end else \
+            self.today - timedelta(days=15)
+        if status in (Review.Status.HELD, Review.Status.REPORT_ISSUED) and \
+                (requested + timedelta(days=wait)).date() > last_day:
+            if self.quiet or person.lts_end:
+                return False
+            status = Review.Status.SCHEDULED
+        requested = min(requested, self.now)
         chair = rng.choice(self.chairs)
         commissioner = self.by_org[person.commissioner_id]
         review = self.save(Review(
@@ -396,7 +503,7 @@ class Seeder:
                    (rng.choice(self.experts), PanelMember.PanelRole.CLINICAL_EXPERT),
                    (commissioner, PanelMember.PanelRole.COMMISSIONER)]
         if status != Review.Status.REQUESTED:
-            review.scheduled_for = (requested + timedelta(days=rng.randint(14, 40))).date()
+            review.scheduled_for = (requested + timedelta(days=wait)).date()
             review.venue = "On the ward"
             for user, role in members:
                 self.save(PanelMember(review=review, user=user, role=role))
@@ -421,7 +528,8 @@ class Seeder:
                         f"Panel held on {review.held_on:%d %b %Y}", "Panel findings recorded.",
                         datetime.combine(review.held_on, time(12), tzinfo=UTC))
         if status == Review.Status.REPORT_ISSUED:
-            review.report_issued_on = review.held_on + timedelta(days=14)
+            review.report_issued_on = min(review.held_on + timedelta(days=14),
+                                          self.today - timedelta(days=1))
             review.report_summary = "Report issued at scale."
             issued = datetime.combine(review.report_issued_on, time(12), tzinfo=UTC)
             for number in range(1, 4):
@@ -435,15 +543,28 @@ class Seeder:
                         "Report agreed by the panel.", issued)
         self.processes.append((ReviewProcess, ReviewFlow, "review", review,
                                REVIEW_TASKS[status], {"open": None, "chair": chair}))
+        return True
 
     def action(self, review, recommendation, chair, group, issued):
+        """An action whose status follows from its dates: done on time more often since the
+        change, some late, some not yet; each completion and verification an update and a
+        decision, as action_update records them."""
         rng = self.rng
         owner = (self.by_org[review.person.commissioner_id] if rng.random() < 0.6
                  else rng.choice(self.owners))
         due = review.report_issued_on + timedelta(days=rng.randint(14, 180))
-        roll = rng.random()
-        status = ("open" if roll < 0.45 else "in_progress" if roll < 0.65 else "completed"
-                  if roll < 0.75 else "verified" if roll < 0.95 else "cancelled")
+        on_time = rng.random() < (0.8 if due >= self.change else 0.45)
+        done = (due - timedelta(days=rng.randint(0, 12)) if on_time
+                else due + timedelta(days=rng.randint(1, 120)))
+        done = max(done, review.report_issued_on + timedelta(days=1))
+        if self.quiet and done >= self.today:        # the demo's history is all closed
+            done = self.today - timedelta(days=1)
+        cancelled = rng.random() < 0.05
+        status = ("cancelled" if cancelled else "open" if done >= self.today
+                  else "verified" if done + timedelta(days=14) < self.today or self.quiet
+                  else "completed")
+        if status == "open" and rng.random() < 0.4:
+            status = "in_progress"
         action = self.save(Action(
             review=review, recommendation=recommendation, text="Action agreed at scale.",
             owner=owner, owner_organisation=owner.organisation, owner_name=owner.get_full_name(),
@@ -451,35 +572,85 @@ class Seeder:
             completion_evidence="Evidence at scale." if status in ("completed", "verified")
             else "", cancel_reason="No longer needed." if status == "cancelled" else "",
             completed_by=owner if status in ("completed", "verified") else None,
-            verified_by=self.coordinator if status == "verified" else None,
-            verified_at=self.now if status == "verified" else None))
+            verified_by=self.coordinator if status == "verified" else None))
+        person = review.person
+
+        def update(author, day, new_status, text, kind):
+            at = min(timezone.make_aware(datetime.combine(day, time(14))), self.now)
+            self.save(ActionUpdate(action=action, author=author, created_at=at, text=text,
+                                   new_status=new_status))
+            self.decide(author, kind, action, person, f"Action {new_status.replace('_', ' ')}",
+                        text, at)
+            return at
+
+        if status == "cancelled":
+            update(self.coordinator, min(done, self.today), "cancelled", "No longer needed.",
+                   Decision.Kind.ACTION_CANCELLED)
+        elif status in ("completed", "verified"):
+            update(owner, done, "completed", "Done: evidence attached.",
+                   Decision.Kind.ACTION_STATUS)
+            if status == "verified":
+                action.verified_at = update(
+                    self.coordinator, min(done + timedelta(days=rng.randint(1, 14)),
+                                          self.today), "verified", "Evidence checked.",
+                    Decision.Kind.ACTION_VERIFIED)
+        elif status == "in_progress":
+            update(owner, min(review.report_issued_on + timedelta(days=7), self.today),
+                   "in_progress", "Work started.", Decision.Kind.ACTION_STATUS)
         self.grant(group, "reviews.view_action", action)
         self.grant(chair, "reviews.view_action", action)
         self.grant(owner, "reviews.view_action", action)
         self.grant(owner, "reviews.change_action", action)
         return action
 
+    def free_intervenor(self, start: date, end: date | None):
+        """An intervenor holding fewer than three cases at every moment from `start` to `end`
+        (open-ended: None), or None: the three-case rule held in the past too."""
+        def overlaps(held):
+            a, b = held
+            return (end is None or a < end) and (b is None or b > start)
+        for worker in self.rng.sample(self.intervenors, len(self.intervenors)):
+            if sum(overlaps(h) for h in self.places_held[worker]) < MAX_ACTIVE_CASES:
+                self.places_held[worker].append((start, end))
+                return worker
+        return None
+
     def cases(self):
         self.say("intervenor cases")
         rng = self.rng
         routed = [r for r in self.accepted if r.route in (Route.INTERVENOR, Route.BOTH)]
-        places = [w for w in self.intervenors for _ in range(MAX_ACTIVE_CASES)]
-        rng.shuffle(places)
         for referral in routed:
             person, roll = referral.person, rng.random()
-            status = (IntervenorCase.Status.CLOSED if roll < 0.15 else
-                      IntervenorCase.Status.ACTIVE if roll < 0.55 and places else
-                      IntervenorCase.Status.WAITING)
             waiting = referral.triaged_at
+            assigned = waiting + timedelta(days=rng.randint(1, 45))
+            if person.lts_end is not None:       # the case closed when LTS ended
+                closes, status = person.lts_end, IntervenorCase.Status.CLOSED
+            else:
+                closes = assigned.date() + timedelta(days=rng.randint(60, 300))
+                if closes < self.today and (roll < 0.15 or self.quiet):
+                    status = IntervenorCase.Status.CLOSED
+                elif self.quiet:                 # the demo's history waits on nobody
+                    continue
+                else:
+                    status = (IntervenorCase.Status.WAITING if roll > 0.55
+                              else IntervenorCase.Status.ACTIVE)
+            if status == IntervenorCase.Status.CLOSED and assigned.date() >= closes:
+                continue
+            worker = None
+            if status != IntervenorCase.Status.WAITING:
+                worker = self.free_intervenor(
+                    assigned.date(), closes if status == IntervenorCase.Status.CLOSED else None)
+                if worker is None:
+                    if self.quiet or status == IntervenorCase.Status.CLOSED:
+                        continue
+                    status = IntervenorCase.Status.WAITING
             case = self.save(IntervenorCase(person=person, referral=referral, status=status,
                                             waiting_since=waiting))
             self.grant(self.groups[person.commissioner_id], "intervenors.view_intervenorcase",
                        case)
-            worker = None
-            if status != IntervenorCase.Status.WAITING:
-                worker = places.pop() if status == "active" else rng.choice(self.intervenors)
+            if worker is not None:
                 case.intervenor = worker
-                case.assigned_on = waiting + timedelta(days=rng.randint(1, 60))
+                case.assigned_on = assigned
                 case.plan = "Discharge plan agreed with the team."
                 self.grant(worker.user, "intervenors.view_intervenorcase", case)
                 self.grant(worker.user, "referrals.view_person", person)
@@ -487,14 +658,20 @@ class Seeder:
                             f"{person.reference} assigned to {worker.user.get_full_name()}",
                             "Top of the waiting list.", case.assigned_on)
                 self.save(CaseActivity(case=case, author=worker.user, kind="visit",
-                                       occurred_on=case.assigned_on.date() + timedelta(days=7),
+                                       occurred_on=min(case.assigned_on.date()
+                                                       + timedelta(days=7), self.today),
                                        text="Visited the ward and met the team."))
             if status == IntervenorCase.Status.ACTIVE:
                 self.grant(worker.user, "intervenors.change_intervenorcase", case)
             if status == IntervenorCase.Status.CLOSED:
-                case.outcome = case.proposed_outcome = IntervenorCase.Outcome.LESS_RESTRICTIVE
-                case.proposed_reason = case.closure_reason = "Moved to a less restrictive setting."
-                case.closure_proposed_at = case.closed_on = case.assigned_on + timedelta(days=90)
+                outcome = {LtsEpisode.EndReason.DISCHARGED: IntervenorCase.Outcome.DISCHARGED,
+                           LtsEpisode.EndReason.ENDED_SAME_UNIT:
+                           IntervenorCase.Outcome.ENDED_SAME_UNIT}.get(
+                    getattr(person, "end_reason", None), IntervenorCase.Outcome.LESS_RESTRICTIVE)
+                case.outcome = case.proposed_outcome = outcome
+                case.proposed_reason = case.closure_reason = "The casework is done."
+                case.closure_proposed_at = case.closed_on = timezone.make_aware(
+                    datetime.combine(closes, time(16)))
                 self.decide(self.coordinator, Decision.Kind.CASE_CLOSED, case, person,
                             f"Case closed for {person.reference}", case.closure_reason,
                             case.closed_on)

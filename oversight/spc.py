@@ -176,4 +176,5 @@ def icon(points: list[Point], better: str | None) -> dict:
     words = {"improvement": "Special cause variation: improvement",
              "concern": "Special cause variation: concern",
              "neutral": "Special cause variation"}[latest.variation]
-    return {"kind": f"{latest.variation}-{side}", "words": f"{words} ({'higher' if latest.high else 'lower'} values)"}
+    return {"kind": f"{latest.variation}-{side}",
+            "words": f"{words} ({'higher' if latest.high else 'lower'} values)"}

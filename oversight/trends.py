@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -172,7 +172,7 @@ def _census(raw: Raw, ends: list[date]):
              AND (e.end_date IS NULL OR e.end_date > m.month_end)
         JOIN {unit} u ON u.id = e.unit_id
         LEFT JOIN {traits} c ON c.person_id = e.person_id
-        GROUP BY m.month_end, u.region, c.ethnicity, c.sex"""
+        GROUP BY m.month_end, u.region, c.ethnicity, c.sex"""  # noqa: S608 - table names from the models
     sexes = dict(ProtectedCharacteristics.Sex.choices)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -208,7 +208,7 @@ def _median_in_lts(raw: Raw, ends: list[date]):
                    COUNT(*) OVER (PARTITION BY month_end, region)
             FROM census)
         SELECT month_end, region, start_date FROM ranked
-        WHERE rn = (n + 1) / 2 OR rn = (n + 2) / 2"""
+        WHERE rn = (n + 1) / 2 OR rn = (n + 2) / 2"""  # noqa: S608 - table names from the models
     middle = defaultdict(list)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -309,7 +309,7 @@ def _overdue(raw: Raw, ends: list[date]):
                   SELECT 1 FROM {update} o
                   WHERE o.action_id = a.id AND o.new_status IN {reopened}
                     AND o.created_at > c.created_at AND o.created_at < m.month_over))
-        GROUP BY m.month_end, u.region"""
+        GROUP BY m.month_end, u.region"""  # noqa: S608 - table names from the models
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         _by_month(raw, "overdue", cursor.fetchall())
@@ -325,7 +325,7 @@ def _places(raw: Raw, ends: list[date]):
         FROM months m
         LEFT JOIN {case} c ON c.assigned_on < m.month_over AND c.intervenor_id IS NOT NULL
              AND (c.closed_on IS NULL OR c.closed_on >= m.month_over)
-        GROUP BY m.month_end"""
+        GROUP BY m.month_end"""  # noqa: S608 - table names from the models
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for end, n in cursor.fetchall():
@@ -423,11 +423,14 @@ def _sentence(measure: Measure, months: list[date], points: list[spc.Point]) -> 
             break
         stretch.append(m)
     kind = {"improvement": "improvement", "concern": "concern"}.get(last.variation, "")
-    side = "above" if last.high else "below"
-    what = (f"{len(stretch)} month{'s' if len(stretch) != 1 else ''} "
-            f"{'rising' if last.rule == 'trend_up' else 'falling' if last.rule == 'trend_down' else side + ' the mean'}")
     label = f"Special cause {kind}" if kind else "Special cause variation"
-    return f"{label} since {stretch[-1]:%B %Y}: {what} (latest: {last.rule_words})."
+    months_words = f"{len(stretch)} month{'s' if len(stretch) != 1 else ''}"
+    rules = {p.rule for m, p in present if m in stretch}
+    if rules <= {"run_above", "run_below"}:
+        what = f"{months_words} {'above' if last.high else 'below'} the mean"
+    else:
+        what = f"{months_words} flagged in a row; the latest is {last.rule_words}"
+    return f"{label} since {stretch[-1]:%B %Y}: {what}."
 
 
 def series(today: date, rebases: dict[str, list] | None = None) -> list[Series]:

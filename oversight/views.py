@@ -272,13 +272,11 @@ def trend(request, key):
     found, figured_at = _trend_series(today)
     chosen = next(s for s in found if s.measure.key == key)
     form = RebaseForm(request.POST or None, months=chosen.months)
-    if request.method == "POST":
-        if apply_form(form, lambda data: rebase_mark(by=request.user, measure=key,
-                                                     month=data["month"],
-                                                     reason=data["reason"])):
-            messages.success(request, f"Rebased from {form.cleaned_data['month']:%B %Y}. The "
-                                      "chart's mean and limits are figured again from that month.")
-            return redirect("oversight:trend", key=key)
+    if request.method == "POST" and apply_form(form, lambda data: rebase_mark(
+            by=request.user, measure=key, month=data["month"], reason=data["reason"])):
+        messages.success(request, f"Rebased from {form.cleaned_data['month']:%B %Y}. The "
+                                  "chart's mean and limits are figured again from that month.")
+        return redirect("oversight:trend", key=key)
     access_record(request=request, object_type="report:trend", object_id=key)
     return render(request, "oversight/trend.jinja", {
         "s": chosen, "figured_at": figured_at, "form": form,

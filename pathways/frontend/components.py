@@ -96,8 +96,9 @@ def spc_chart(months, points, title, *, rebases=(), width=680, height=260) -> di
         spans.append(span)
     marks = [{"x": x(months.index(m)), "label": f"Rebased {m:%b %Y}"}
              for m in rebases if m in months]
-    labels = [{"x": x(i), "text": f"{m:%b %Y}"} for i, m in enumerate(months)
-              if i % 6 == 0 or i == len(months) - 1]
+    last = len(months) - 1
+    labels = [{"x": x(i), "text": f"{m:%b %Y}", "anchor": "end" if i == last else "middle"}
+              for i, m in enumerate(months) if (i % 6 == 0 and last - i >= 3) or i == last]
     return {"title": title, "width": width, "height": height, "left": left,
             "right": width - right, "top": top, "bottom": top + plot_h, "dots": dots,
             "lines": segments, "spans": spans, "rebases": marks, "months": labels,

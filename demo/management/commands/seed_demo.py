@@ -26,6 +26,9 @@ from reviews.taxonomy import themes_ensure
 from workflows import services as flow
 
 PASSWORD = "pathways-demo"
+HISTORY_PREFIX = "History"
+# 1,000 made-up people: 320 in LTS now and 300 whose LTS ended in the last three years.
+HISTORY_PEOPLE, HISTORY_IN_LTS, HISTORY_PAST = 1000, 320, 300
 
 # With their ODS codes, as NHS CIS2 would list them: the two ICBs and NHS England carry their
 # real codes (QMJ, QOP, X24); the CQC's and the invented providers' are made up in the same
@@ -201,10 +204,24 @@ class Command(BaseCommand):
             self.barrier_domains()
             referral_services.policy_current()
             created = self.people(orgs, units, users)
+        history = self.history()
         if options.get("verbosity", 1) > 0:
             self.stdout.write(self.style.SUCCESS(
-                f"Demo data ready: {Person.objects.count()} people ({created} new), "
+                f"Demo data ready: {Person.objects.count()} people ({created} new"
+                f"{', with three years of history' if history else ''}), "
                 f"{len(users)} demo users, password '{PASSWORD}'."))
+
+    def history(self) -> bool:
+        """Three years of made-up history behind the scenarios (issue 41), written in bulk as
+        seed_scale writes (demo/scale.py), so every trend, outcome and evaluation figure has
+        something to show. Quiet: nothing in it waits on the demo's own users. Once only."""
+        from demo.scale import Seeder, scale_present
+
+        if scale_present(HISTORY_PREFIX):
+            return False
+        Seeder(HISTORY_PEOPLE, seed=41, prefix=HISTORY_PREFIX, quiet=True,
+               in_lts=HISTORY_IN_LTS, past=HISTORY_PAST).run()
+        return True
 
     def organisations(self):
         orgs = {}
