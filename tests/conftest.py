@@ -47,7 +47,7 @@ def postgres():
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
-        call_command("seed_demo", force=True, verbosity=0)
+        call_command("seed_demo", force=True, verbosity=0, history=False)
 
 
 @pytest.fixture(autouse=True)

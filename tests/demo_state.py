@@ -24,7 +24,7 @@ def demo_loaded() -> None:
     """The database holds the demo exactly as `seed_demo` leaves it, whatever was there."""
     global _copy
     if _copy is None:
-        call_command("seed_demo", force=True, verbosity=0)
+        call_command("seed_demo", force=True, verbosity=0, history=False)
         _copy = connection.creation.serialize_db_to_string()
         return
     # Empty every table, leaving out the content types and permissions Django would add back

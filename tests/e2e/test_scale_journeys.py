@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 @pytest.fixture
 def at_scale(settings):
     settings.DEBUG = True
-    call_command("seed_demo", force=True, verbosity=0)
+    call_command("seed_demo", force=True, verbosity=0, history=False)
     call_command("seed_scale", people=2000, verbosity=0)
     settings.DEBUG = False
 

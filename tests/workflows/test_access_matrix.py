@@ -15,7 +15,7 @@ from accounts.models import User
 from audit.models import Decision
 from intervenors.models import IntervenorCase
 from notifications.models import Notice
-from oversight.models import MeetingPack
+from oversight.models import MeetingPack, SpcRebase
 from referrals.models import Referral
 from reviews.models import Action, Review, Theme
 
@@ -76,6 +76,12 @@ EXPECTED = {
     "oversight:outcomes_csv": (None, {"oversight": 200, "coordinator": 200, None: 302}, 403),
     "oversight:dashboard": (None, {"oversight": 200, "coordinator": 200, None: 302}, 403),
     "oversight:themes": (None, {"oversight": 200, "coordinator": 200, None: 302}, 403),
+    "oversight:trends": (None, {"oversight": 200, "coordinator": 200, None: 302}, 403),
+    "oversight:trends_csv": (None, {"oversight": 200, "coordinator": 200, None: 302}, 403),
+    "oversight:trend": ("trend", {"oversight": 200, "coordinator": 200, None: 302}, 403),
+    "oversight:rebase_withdraw": ("rebase", {"oversight": 302, "coordinator": 302, None: 302},
+                                  403),
+    "oversight:evaluation": (None, {"oversight": 200, "coordinator": 200, None: 302}, 403),
     "oversight:packs": (None, {"oversight": 200, None: 302}, 403),
     "oversight:pack": ("pack", {"oversight": 200, None: 302}, 403),
     "oversight:pack_file": ("pack", {"oversight": 200, None: 302}, 403),
@@ -158,6 +164,10 @@ def objects(users):
         "action": action, "concern": referral.person.concerns.filter(status="open").first(),
         "notice": Notice.objects.filter(user=users["commissioner"]).first(),
         "theme": Theme.objects.get(code="environment"),
+        "trend": "in_lts",
+        "rebase": SpcRebase.objects.create(
+            measure="in_lts", month=date(2025, 6, 1), reason="A new service began",
+            marked_by=users["oversight"], marked_at=timezone.now()),
         "pack": MeetingPack.objects.create(
             period_key="all", period_label="All time", requested_by=users["oversight"],
             requested_at=timezone.now(), status="ready", pdf=b"%PDF-1.7", csv="a,b"),
@@ -192,6 +202,8 @@ def object_url(route: str, kind: str, objects) -> str:
         return url_for(route, objects["concern"].person_id, objects["concern"].pk)
     if kind == "theme":     # a theme's URL names its code
         return "/" + route.replace("<slug:code>", objects["theme"].code)
+    if kind == "trend":     # a trend's URL names its measure
+        return "/" + route.replace("<slug:key>", "in_lts")
     return url_for(route, objects[kind].pk)
 
 

@@ -188,10 +188,13 @@ class Command(BaseCommand):
     help = "Load fictional demo data (idempotent). Refuses to run with DEBUG off unless --force."
 
     def add_arguments(self, parser):
+        parser.add_argument("--no-history", dest="history", action="store_false",
+                            help="Leave out the three years of made-up history (the test suite "
+                                 "loads it only where a test needs it).")
         parser.add_argument("--force", action="store_true",
                             help="Run even though DEBUG is off (never on a live system).")
 
-    def handle(self, *args, force=False, **options):
+    def handle(self, *args, force=False, history=True, **options):
         if not settings.DEBUG and not force:
             raise CommandError("seed_demo loads fictional people and known passwords. It runs "
                                "only with DEBUG on, or with --force on a test system.")
@@ -204,7 +207,7 @@ class Command(BaseCommand):
             self.barrier_domains()
             referral_services.policy_current()
             created = self.people(orgs, units, users)
-        history = self.history()
+        history = self.history() if history else False
         if options.get("verbosity", 1) > 0:
             self.stdout.write(self.style.SUCCESS(
                 f"Demo data ready: {Person.objects.count()} people ({created} new"
