@@ -469,12 +469,16 @@ class Seeder:
         target, made = (len(routed) if self.quiet else self.share(2000)), 0
         statuses = [Review.Status.REPORT_ISSUED] * 14 + [
             Review.Status.REQUESTED, Review.Status.SCHEDULED, Review.Status.HELD] * 2
-        for referral in routed:
-            if made >= target:
+        while made < target:        # at scale, round the routed referrals until there are enough
+            before = made
+            for referral in routed:
+                if made >= target:
+                    break
+                status = Review.Status.REPORT_ISSUED if self.quiet else rng.choice(statuses)
+                if self.review(referral, status, domains):
+                    made += 1
+            if made == before or self.quiet:
                 break
-            status = Review.Status.REPORT_ISSUED if self.quiet else rng.choice(statuses)
-            if self.review(referral, status, domains):
-                made += 1
 
     def review(self, referral, status, domains) -> bool:
         rng, person = self.rng, referral.person
