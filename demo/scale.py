@@ -309,7 +309,8 @@ class Seeder:
         for i in range(self.n):
             org = self.icbs[i % ICBS]
             lts, was = i < in_lts, in_lts <= i < in_lts + past
-            age = rng.choice([15, 16, 17]) if lts and rng.random() < 0.05 else rng.randint(18, 70)
+            # One in twenty people in LTS is a child (an IC(E)TR, and the children's lists).
+            age = rng.choice([15, 16, 17]) if lts and i % 20 == 0 else rng.randint(18, 70)
             unit = rng.choice(self.unit_list) if lts or was or rng.random() < 0.5 else None
             person = self.save(Person(
                 reference=f"{reference}{start + i:05d}", nhs_number=valid_nhs_number(start + i),
