@@ -10,7 +10,9 @@ records (oversight.outcomes says who counts and what a spell of LTS is):
   at risk until today and no longer.
 - **Kaplan–Meier** curves by route (IC(E)TR review, senior intervenor, both), from statsmodels'
   `SurvfuncRight` (a kept library, not an estimator of our own), with the numbers at risk and
-  the median time to leaving with its 95% confidence interval where the data give one.
+  the median time to leaving with its 95% confidence interval where the data give one (the
+  median is the first day the share still in LTS is below a half, as statsmodels and SAS take
+  it).
 - **Small numbers**: a route with fewer than 5 people shows no curve; a curve is drawn only
   while 5 or more people are at risk, and an at-risk count of 1 to 4 reads "suppressed".
 - **Caveat**: routes are not randomised. Triage sends different people down each, so the
@@ -48,15 +50,27 @@ def kaplan_meier(times: list[int], left: list[bool]) -> dict:
     """The Kaplan–Meier estimate by statsmodels: the curve's steps as (day, share still in LTS,
     at risk), the median time to leaving and its 95% confidence interval (None where the data
     give none: the curve never falls to a half, or the interval's end is beyond the data)."""
+    import numpy as np
     from statsmodels.duration.survfunc import SurvfuncRight
 
-    fit = SurvfuncRight([float(t) for t in times], [1.0 if x else 0.0 for x in left])
+    # Where the curve reaches 0 its standard error takes log(0): statsmodels warns and gives
+    # an infinite bound, which _finite reads as "none".
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return _fit(SurvfuncRight([float(t) for t in times], [1.0 if x else 0.0 for x in left]))
+
+
+def _fit(fit) -> dict:
+    import numpy as np
+
     steps = [(int(t), float(s), int(n)) for t, s, n in
              zip(fit.surv_times, fit.surv_prob, fit.n_risk, strict=True)]
-    median = _finite(fit.quantile(0.5)) if any(s <= 0.5 for _, s, _ in steps) else None
+    # statsmodels (as SAS) takes the median as the first day the curve is below a half, not
+    # at it: a curve resting on exactly 50% has its median at its next step.
+    median = _finite(fit.quantile(0.5)) if any(s < 0.5 for _, s, _ in steps) else None
     low = high = None
     if median is not None:
-        low, high = (_finite(v) for v in fit.quantile_ci(0.5))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            low, high = (_finite(v) for v in fit.quantile_ci(0.5))
     return {"steps": steps, "median": median, "median_low": low, "median_high": high}
 
 

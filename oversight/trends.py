@@ -13,7 +13,8 @@ database. About a dozen queries in all, kept like the dashboard's figures (decis
   people in LTS) are counts about few people: each month's breakdown is suppressed as the
   equality page suppresses, primary and secondary, against its published national total
   (oversight.suppression). No figure is published for a row total over months, so months do
-  not combine to uncover a hidden count. A median or a share whose base is under 5, or whose
+  not combine to uncover a hidden count. A month too small to protect that way (say, 3 people
+  nationally) has its breakdown "not published". A median or a share whose base is under 5, or whose
   count is hidden, is hidden too.
 - Regions: people in LTS, LTS begun and ended by the unit of the episode; referrals, reviews
   and actions by the person's current unit, as the dashboard filters them.
@@ -43,6 +44,7 @@ MONTHS = 36
 ENGLAND = "England"
 NOT_KNOWN = "Not known"
 REGION, ETHNIC_GROUP, SEX = "Region", "Ethnic group (broad)", "Sex"
+NOT_PUBLISHED = "not published"
 
 
 @dataclass(frozen=True)
@@ -375,7 +377,11 @@ def _breakdown(measure: Measure, breakdown: str, month: date, raw: Raw) -> dict[
     extra = sorted({g for (b, g) in counts if b == breakdown} - set(labels))
     labels += extra
     column = {label: counts.get((breakdown, label), 0) for label in labels}
-    hidden, _ = suppress_counts(column, total_hidden=False)
+    hidden, total_hidden = suppress_counts(column, total_hidden=False)
+    if total_hidden:
+        # Too few in the month to hide some groups and show the rest (the national figure,
+        # published beside it, would give them away): the month's breakdown is not published.
+        return dict.fromkeys(column, NOT_PUBLISHED if measure.count else None)
     if measure.count:
         return {label: SUPPRESSED if label in hidden else n for label, n in column.items()}
     values = raw.values.get((measure.key, month), {})
@@ -478,6 +484,6 @@ CSV_HEADER = ["measure", "group", "month", "value", "mean", "lower_limit", "uppe
 
 
 def _number(value):
-    if value is None or value == SUPPRESSED:
+    if value is None or value in (SUPPRESSED, NOT_PUBLISHED):
         return value
     return round(value, 2) if isinstance(value, float) else value

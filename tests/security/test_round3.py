@@ -173,6 +173,7 @@ FILE_ROUTES = {   # name -> how a file that is out of time or out of scope is re
     "exports:export_file": "expires, and follows its asker's role, organisation and grants",
     "oversight:pack_file": "oversight's aggregate pack: the role is checked on every download",
     "oversight:outcomes_csv": "written at the request from the reader's role, never stored",
+    "oversight:trends_csv": "aggregate figures written at the request, for the roles that read the trends",
     "reviews:easy_read_pdf": "written at the request through the reader's scoped selector",
     "api:export-file": "the export file's own view, through the API",
     "api-schema": "the API's description: no records, for signed-in people only",
