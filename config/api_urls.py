@@ -4,6 +4,7 @@ from django.urls import path
 from exports import api as exports
 from intervenors import api as intervenors
 from notifications import api as notifications
+from oversight import api as oversight
 from referrals import api as referrals
 from reviews import api as reviews
 from workflows import api as workflows
@@ -34,6 +35,7 @@ urlpatterns = [
          name="case-assign"),
     path("intervenor-cases/<uuid:pk>/close/", intervenors.CaseCloseView.as_view(),
          name="case-close"),
+    path("trends/", oversight.TrendsView.as_view(), name="trends"),
     path("exports/", exports.ExportListView.as_view(), name="exports"),
     path("exports/<uuid:pk>/", exports.ExportDetailView.as_view(), name="export"),
     path("exports/<uuid:pk>/file/", exports.ExportFileView.as_view(), name="export-file"),

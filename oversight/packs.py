@@ -26,11 +26,13 @@ from . import dashboard as oversight
 from .equality import equality_tables
 from .models import MeetingPack
 from .outcomes import outcome_tables
-from .services import thresholds
+from .evaluation import evaluation
+from .services import rebases_in_force, thresholds
+from .trends import series
 from .themes import Period, period_named, theme_table
 
 PACK_STEPS = ["Headline figures", "Actions by organisation", "Themes of learning",
-              "Where progress has stalled", "Equality monitoring", "Outcomes",
+              "Where progress has stalled", "Equality monitoring", "Outcomes", "Trends",
               "Writing the PDF"]
 STUCK_SHOWN = 25
 
@@ -87,6 +89,9 @@ def pack_content(user, period: Period, today: date | None = None, progress=None)
     tell(5)
     content["outcomes"] = outcome_tables(today)
     tell(6)
+    content["trends"] = series(today, rebases_in_force())
+    content["evaluation"] = evaluation(today)
+    tell(7)
     return content
 
 
@@ -136,6 +141,13 @@ def pack_csv(content: dict) -> str:
             if fig.get("left_percent") is not None:
                 lines.append([f"Outcomes: {name}", group, f"left LTS within {horizon} (%)",
                               fig["left_percent"]])
+    for trend in content["trends"]:
+        months = trend.months
+        latest = trend.points[-1] if trend.points else None
+        lines.append(["Trends", "England", trend.measure.label, trend.sentence])
+        if latest is not None and months:
+            lines.append(["Trends", "England", f"{trend.measure.label}, {months[-1]:%B %Y}",
+                          latest.value])
     return csv_text(["section", "group", "measure", "value"], lines)[0]
 
 

@@ -52,8 +52,15 @@ def test_oversight_asks_for_a_pack_and_downloads_it(client, users,
     for heading in ("meeting pack", "Headline figures", "People in long-term segregation",
                     "Overdue and escalated actions by organisation", "Themes of learning",
                     "Where progress has stalled", "Equality monitoring",
-                    "Outcomes: is long-term segregation ending?", "Outcomes by route"):
+                    "Outcomes: is long-term segregation ending?", "Outcomes by route",
+                    "Trends: is it getting better?", "Time to leaving LTS, by route"):
         assert heading.lower() in text.lower(), heading
+    # Each trend with its chart and its sentence (issue 41).
+    from oversight.trends import MEASURES
+
+    for measure in MEASURES:
+        assert measure.label.lower() in " ".join(text.lower().split()), measure.key
+    assert "cause variation" in text.lower()
     assert "The last 12 months" in text
     # No name, no NHS number; people only by reference.
     for person in Person.objects.all():

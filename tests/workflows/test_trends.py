@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
+from accounts.models import User
 from audit.models import Decision
 from oversight import dashboard, trends
 from oversight.models import SpcRebase
@@ -177,3 +178,23 @@ def test_the_demo_history_shows_something_on_every_trend_and_a_dated_improvement
     assert not Referral.objects.filter(status="submitted", **history).exists()
     assert not Action.objects.filter(status__in=Action.OPEN_STATUSES,
                                      **{f"review__{k}": v for k, v in history.items()}).exists()
+
+
+def test_the_api_gives_the_csvs_rows_a_page_at_a_time(scenario):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(User.objects.get(username="oversight"))
+    response = api.get("/api/v1/trends/", {"measure": "in_lts", "group": "England",
+                                           "page_size": 100})
+    assert response.status_code == 200
+    rows = response.json()["results"]
+    assert len(rows) == trends.MONTHS and {r["published"] for r in rows} == {"shown"}
+    assert rows[-1]["month"] == f"{trends.month_starts(date.today())[-1]:%Y-%m}"
+    hidden = api.get("/api/v1/trends/", {"measure": "in_lts", "group": f"Region: {SW}",
+                                         "page_size": 100}).json()["results"]
+    assert "suppressed" in {r["published"] for r in hidden}
+    assert all(r["value"] is None for r in hidden if r["published"] != "shown")
+    assert api.get("/api/v1/trends/", {"measure": "nothing"}).status_code == 400
+    api.force_authenticate(User.objects.get(username="commissioner"))
+    assert api.get("/api/v1/trends/").status_code == 403
