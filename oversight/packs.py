@@ -24,12 +24,12 @@ from reviews.models import Action
 
 from . import dashboard as oversight
 from .equality import equality_tables
+from .evaluation import evaluation
 from .models import MeetingPack
 from .outcomes import outcome_tables
-from .evaluation import evaluation
 from .services import rebases_in_force, thresholds
-from .trends import series
 from .themes import Period, period_named, theme_table
+from .trends import series
 
 PACK_STEPS = ["Headline figures", "Actions by organisation", "Themes of learning",
               "Where progress has stalled", "Equality monitoring", "Outcomes", "Trends",
