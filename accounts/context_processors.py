@@ -29,6 +29,8 @@ NAV_ITEMS = [
     (Role.OVERSIGHT, "Actions", "reviews:actions"),
     (Role.OVERSIGHT, "Triage queue", "referrals:queue"),
     (Role.OVERSIGHT, "Equality monitoring", "oversight:equality"),
+    (Role.OVERSIGHT, "Trends", "oversight:trends"),
+    (Role.COORDINATOR, "Trends", "oversight:trends"),
     (Role.OVERSIGHT, "Outcomes", "oversight:outcomes"),
     (Role.COORDINATOR, "Outcomes", "oversight:outcomes"),
     (Role.OVERSIGHT, "Themes", "oversight:themes"),
