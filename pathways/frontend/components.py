@@ -49,7 +49,7 @@ def _nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
     return ticks
 
 
-def spc_chart(months, points, title, *, rebases=(), width=680, height=260) -> dict:
+def spc_chart(months, points, title, *, rebases=(), unit="", width=680, height=260) -> dict:
     """The geometry of an XmR chart drawn as SVG on the server: points joined by a line, the
     mean and the process limits (each rebase segment its own), each point's marker by its
     variation (shape and colour), rebases as labelled vertical lines, and month labels every
@@ -102,8 +102,8 @@ def spc_chart(months, points, title, *, rebases=(), width=680, height=260) -> di
     return {"title": title, "width": width, "height": height, "left": left,
             "right": width - right, "top": top, "bottom": top + plot_h, "dots": dots,
             "lines": segments, "spans": spans, "rebases": marks, "months": labels,
-            "ticks": [{"y": y(t), "text": f"{t:,.0f}" if float(t).is_integer() else f"{t:g}"}
-                      for t in ticks],
+            "ticks": [{"y": y(t), "text": (f"{t:,.0f}" if float(t).is_integer() else f"{t:g}")
+                       + ("%" if unit == "%" else "")} for t in ticks],
             "legend": [s for k, s in SPC_STYLES.items()
                        if any(p.variation == k for p in points if p.value is not None)]}
 
@@ -115,8 +115,8 @@ KM_DASHES = ["", "8 4", "2 3"]
 def km_chart(groups, title, *, days=1095, width=680, height=280) -> dict:
     """The geometry of Kaplan–Meier curves drawn as SVG on the server: for each group a step
     line of the share still in LTS against days since referral, each group in its own colour
-    and dash pattern (never colour alone), with the group's name at the line's end."""
-    left, right, top, bottom = 56, 150, 16, 40
+    and dash pattern (never colour alone), named in the key beneath."""
+    left, right, top, bottom = 56, 24, 16, 40
     plot_w, plot_h = width - left - right, height - top - bottom
 
     def x(day):
@@ -141,8 +141,7 @@ def km_chart(groups, title, *, days=1095, width=680, height=280) -> dict:
         if last is not None and end:
             points.append(f"{x(end)},{y(last)}")
         lines.append({"points": " ".join(points), "colour": KM_COLOURS[n % 3],
-                      "dash": KM_DASHES[n % 3], "label": g["label"],
-                      "label_x": x(end) + 6, "label_y": y(last if last is not None else 1) + 4})
+                      "dash": KM_DASHES[n % 3], "label": g["label"]})
     return {"title": title, "width": width, "height": height, "left": left,
             "right": left + plot_w, "top": top, "bottom": top + plot_h, "lines": lines,
             "y_ticks": [{"y": y(s), "text": f"{round(s * 100)}%"} for s in (0, .25, .5, .75, 1)],

@@ -62,3 +62,29 @@ def test_each_roles_first_page_and_main_form(page, folder):
         assert_accessible(page)
         page.screenshot(path=folder / f"{name}.png")
         assert (folder / f"{name}.png").stat().st_size > 10_000
+
+
+def test_the_oversight_groups_trends_and_evaluation_with_the_demos_history(page, folder):
+    """As `make run` shows them: with the demo's three years of history behind them."""
+    from demo.management.commands.seed_demo import (
+        HISTORY_IN_LTS,
+        HISTORY_PAST,
+        HISTORY_PEOPLE,
+        HISTORY_PREFIX,
+    )
+    from demo.scale import Seeder
+
+    Seeder(HISTORY_PEOPLE, seed=41, prefix=HISTORY_PREFIX, quiet=True, in_lts=HISTORY_IN_LTS,
+           past=HISTORY_PAST).run()
+    page.set_viewport_size({"width": 1280, "height": 1000})
+    sign_in(page, "oversight")
+    for name, url, heading, anchor in [
+            ("oversight-trends", "/oversight/trends/", "Trends", "#in_lts"),
+            ("oversight-evaluation", "/oversight/evaluation/", "Time to leaving",
+             "svg.app-chart")]:
+        page.goto(url)
+        expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+        assert_accessible(page)
+        page.locator(anchor).first.evaluate("el => el.scrollIntoView({block: 'start'})")
+        page.screenshot(path=folder / f"{name}.png")
+        assert (folder / f"{name}.png").stat().st_size > 10_000
