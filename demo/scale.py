@@ -562,6 +562,8 @@ class Seeder:
         done = (due - timedelta(days=rng.randint(0, 12)) if on_time
                 else due + timedelta(days=rng.randint(1, 120)))
         done = max(done, review.report_issued_on + timedelta(days=1))
+        if rng.random() < (0.06 if due >= self.change else 0.12):
+            done = date.max                          # never done: overdue until someone acts
         if self.quiet and done >= self.today:        # the demo's history is all closed
             done = self.today - timedelta(days=1)
         cancelled = rng.random() < 0.05
