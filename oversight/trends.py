@@ -334,8 +334,8 @@ def _places(raw: Raw, ends: list[date]):
             raw.counts[("places", _as_date(end).replace(day=1))][(ENGLAND, ENGLAND)] += n
 
 
-def gather(today: date) -> tuple[list[date], Raw]:
-    months = month_starts(today)
+def gather(today: date, count: int = MONTHS) -> tuple[list[date], Raw]:
+    months = month_starts(today, count)
     ends = [month_end(m) for m in months]
     raw = Raw()
     _census(raw, ends)

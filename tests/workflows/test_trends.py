@@ -110,6 +110,30 @@ def test_the_csv_has_the_columns_and_one_row_per_measure_group_and_month(client_
                   and r["measure"] == "in_lts"]
     assert "suppressed" in {r["value"] for r in south_west}      # marked, never blank or 0
     assert all(r["special_cause"] in ("", *trends.spc.RULES) for r in rows)
+    # Every cell is a number, a word, or kept as text by the one CSV writer.
+    for row in rows:
+        for cell in row.values():
+            assert cell[:1] not in ("=", "+", "@") and (cell[:1] != "-" or _number(cell))
+
+
+def _number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def test_the_query_count_does_not_grow_with_the_months(scenario):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for months in (6, 36):
+        with CaptureQueriesContext(connection) as queries:
+            trends.gather(date.today(), months)
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 12, counts
 
 
 def test_marking_and_withdrawing_a_rebase_are_decisions_and_move_the_limits(users, month):
