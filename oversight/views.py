@@ -237,7 +237,8 @@ def trends(request):
     access_record(request=request, object_type="report:trends", object_id="aggregate")
     found, figured_at = _trend_series(today)
     return render(request, "oversight/trends.jinja", {
-        "series": found, "figured_at": figured_at, "months": found[0].months if found else []})
+        "series": found, "figured_at": figured_at, "months": found[0].months if found else [],
+        "trend_numbers": presenters.trend_numbers})
 
 
 @role_required(Role.OVERSIGHT, Role.COORDINATOR)
@@ -280,6 +281,7 @@ def trend(request, key):
     access_record(request=request, object_type="report:trend", object_id=key)
     return render(request, "oversight/trend.jinja", {
         "s": chosen, "figured_at": figured_at, "form": form,
+        "trend_numbers": presenters.trend_numbers, "trend_breakdown": presenters.trend_breakdown,
         "withdraw_forms": {r["pk"]: RebaseWithdrawForm(prefix=f"withdraw-{r['pk']}")
                            for r in chosen.rebases},
         "withdrawn": SpcRebase.objects.filter(measure=key, withdrawn_at__isnull=False)
