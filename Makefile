@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test install lint migrate seed worker beat bench load clean schema backup restore serve vendor screenshots
+.PHONY: run test install lint migrate seed worker beat bench load clean schema backup restore serve vendor screenshots safety-case
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,12 +54,21 @@ JOBS ?= auto
 test: install lint $(OIDC_STAMP)
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -W error::RuntimeWarning manage.py check --fail-level WARNING
-	@start=$$(date +%s); \
-	$(BIN)/pytest -n $(JOBS) -m "not exclusive" --durations=25 $(PYTEST_ARGS); parallel=$$?; \
-	$(BIN)/pytest -m exclusive $(PYTEST_ARGS); alone=$$?; \
+	DEBUG=true $(BIN)/python manage.py safety_case --check
+	@start=$$(date +%s); commit=$$(git rev-parse --short HEAD 2>/dev/null || echo unknown); \
+	mkdir -p .test-results; rm -f .test-results/junit*.xml; \
+	$(BIN)/pytest -n $(JOBS) -m "not exclusive" --durations=25 --junitxml=.test-results/junit.xml \
+		-o junit_suite_name=$$commit $(PYTEST_ARGS); parallel=$$?; \
+	$(BIN)/pytest -m exclusive --junitxml=.test-results/junit-exclusive.xml \
+		-o junit_suite_name=$$commit $(PYTEST_ARGS); alone=$$?; \
 	[ $$alone -eq 5 ] && alone=0; \
 	echo "make test: the suite took $$(( $$(date +%s) - start )) s on $(JOBS) workers"; \
 	[ $$parallel -eq 0 ] && [ $$alone -eq 0 ]
+
+# The clinical safety case report (Markdown and PDF) and the data inventory, from the hazard
+# log and the last `make test` run's results (docs/clinical-safety/).
+safety-case: install
+	DEBUG=true $(BIN)/python manage.py safety_case
 
 worker: install
 	$(BIN)/celery -A config worker --loglevel=info

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "oversight",
     "cis2",
     "imports",
+    "clinical_safety",
 ]
 
 # The demo and scale loaders (`demo`: seed_demo, seed_scale) are installed for a first run
