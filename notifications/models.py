@@ -60,3 +60,24 @@ class Notice(models.Model):
 
     def __str__(self):
         return f"{self.notification.subject} for {self.user}"
+
+
+class Delivery(models.Model):
+    """One message to one address. Each recipient gets their own email, so nobody sees who
+    else it went to (issue 43: owners in different organisations learnt each other's
+    addresses from a shared To: line), and each is marked sent as it goes, so a worker that
+    dies part-way through sends only the rest when the task runs again."""
+
+    id = models.BigAutoField(primary_key=True)
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE,
+                                     related_name="deliveries")
+    address = models.CharField(max_length=254)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["notification", "address"],
+                                               name="one_delivery_an_address")]
+
+    def __str__(self):
+        return f"Delivery of notification {self.notification_id}"

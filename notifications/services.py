@@ -5,7 +5,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -101,16 +101,36 @@ def requeue_owed_notifications() -> int:
 
 
 def notification_send(notification_id: int) -> bool:
-    """Send if not sent yet. The row is locked, so two workers cannot both send it."""
+    """Send each recipient their own copy, if not sent yet. Each copy is locked, sent and
+    marked in its own transaction, so two workers never send the same copy and a worker that
+    dies part-way sends only what is left when the task runs again. The notification is sent
+    when every copy is."""
+    from .models import Delivery
+
+    notification = Notification.objects.filter(pk=notification_id).first()
+    if notification is None or notification.sent_at is not None:
+        return False
+    Delivery.objects.bulk_create(
+        [Delivery(notification=notification, address=address)
+         for address in notification.recipients], ignore_conflicts=True)
+    connection = get_connection()
+    for pk in notification.deliveries.filter(sent_at__isnull=True).values_list("pk", flat=True):
+        with transaction.atomic():
+            delivery = Delivery.objects.select_for_update().filter(
+                pk=pk, sent_at__isnull=True).first()
+            if delivery is None:          # another worker sent it meanwhile
+                continue
+            delivery.attempts += 1
+            EmailMessage(notification.subject, notification.body, settings.DEFAULT_FROM_EMAIL,
+                         [delivery.address], connection=connection).send()
+            delivery.sent_at = timezone.now()
+            delivery.save(update_fields=["attempts", "sent_at"])
     with transaction.atomic():
-        notification = (Notification.objects.select_for_update()
-                        .filter(pk=notification_id).first())
-        if notification is None or notification.sent_at is not None:
+        notification = Notification.objects.select_for_update().get(pk=notification_id)
+        if notification.sent_at is not None or notification.deliveries.filter(
+                sent_at__isnull=True).exists():
             return False
         notification.attempts += 1
-        if notification.recipients:
-            send_mail(notification.subject, notification.body, settings.DEFAULT_FROM_EMAIL,
-                      notification.recipients)
         notification.sent_at = timezone.now()
         notification.save(update_fields=["attempts", "sent_at"])
         return True

@@ -95,6 +95,40 @@ def test_sending_the_same_notification_twice_sends_one_email():
     assert len(mail.outbox) == 1
 
 
+def test_each_recipient_gets_their_own_email_and_nobody_sees_another_address():
+    notification = Notification.objects.create(
+        key="test:2", kind="overdue", subject="s", body="b",
+        recipients=["owner@provider.example", "lead@icb.example", "chair@cqc.example"])
+    assert notification_send(notification.pk) is True
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(notification.recipients)
+    assert all(len(m.to) == 1 and not m.cc and not m.bcc for m in mail.outbox)
+
+
+def test_a_worker_that_dies_part_way_sends_only_the_rest_next_time(monkeypatch):
+    from django.core.mail import EmailMessage
+
+    notification = Notification.objects.create(
+        key="test:3", kind="overdue", subject="s", body="b",
+        recipients=["a@example.nhs.uk", "b@example.nhs.uk", "c@example.nhs.uk"])
+    real_send, sent = EmailMessage.send, []
+
+    def dies_on_the_second(self, *args, **kwargs):
+        if len(sent) == 1:
+            raise ConnectionError("the worker's connection dropped")
+        sent.append(self.to[0])
+        return real_send(self, *args, **kwargs)
+
+    monkeypatch.setattr(EmailMessage, "send", dies_on_the_second)
+    with pytest.raises(ConnectionError):
+        notification_send(notification.pk)
+    notification.refresh_from_db()
+    assert notification.sent_at is None and len(mail.outbox) == 1
+    monkeypatch.setattr(EmailMessage, "send", real_send)
+    assert notification_send(notification.pk) is True
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(notification.recipients)
+    assert notification_send(notification.pk) is False and len(mail.outbox) == 3
+
+
 def test_case_assignment_notifies_the_intervenor(users, django_capture_on_commit_callbacks):
     from intervenors.selectors import waiting_list
     from workflows import services as flow
