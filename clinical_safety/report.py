@@ -32,6 +32,24 @@ def summary(hazards: list[Hazard], run: Run | None) -> dict:
             **{word: results.count(word) for word in ("passed", "failed", "skipped", "not run")}}
 
 
+def hazard_rows(hazards: list[Hazard]) -> list[str]:
+    return [f"| {h.id} | {h.title} | {h.initial_risk} | {h.residual_risk} | {h.status} |"
+            for h in hazards]
+
+
+def stale(hazards: list[Hazard], path=None) -> list[str]:
+    """Whether the written report still lists the log's hazards with their ratings and
+    status: a changed log needs `make safety-case` before it is committed."""
+    path = path or OUT / "safety-case-report.md"
+    if not path.is_file():
+        return [f"{path.relative_to(ROOT)} is missing: run make safety-case."]
+    written = {line for line in path.read_text(encoding="utf-8").splitlines()
+               if line.startswith("| H-")}
+    missing = [row for row in hazard_rows(hazards) if row not in written]
+    return [f"{path.relative_to(ROOT)} is out of date with the hazard log (run make "
+            f"safety-case): {row}" for row in missing]
+
+
 def markdown(hazards: list[Hazard], run: Run | None) -> str:
     s = summary(hazards, run)
     lines = [
@@ -55,8 +73,7 @@ def markdown(hazards: list[Hazard], run: Run | None) -> str:
         *(f"| {n} {RISK_WORDS[n]} | {RISK_MEANING[n]} |" for n in range(1, 6)), "",
         "## Hazards", "",
         "| id | hazard | initial | residual | status |", "|---|---|---|---|---|",
-        *(f"| {h.id} | {h.title} | {h.initial_risk} | {h.residual_risk} | {h.status} |"
-          for h in hazards), ""]
+        *hazard_rows(hazards), ""]
     for h in hazards:
         lines += [f"### {h.id}: {h.title}", "",
                   "**Causes:** " + "; ".join(h.causes) + ".", "",

@@ -16,6 +16,14 @@ def test_the_repositorys_safety_case_passes_its_check(capsys):
     assert "every evidencing test collected" in capsys.readouterr().out
 
 
+def test_a_report_or_inventory_not_written_again_after_a_change_is_stale(tmp_path):
+    log = hazards.load()
+    assert report.stale(log) == []
+    changed = [*log[:-1], hazards.Hazard(**{**log[-1].__dict__, "status": "open"})]
+    assert any("out of date with the hazard log" in p for p in report.stale(changed))
+    assert inventory.DOCUMENT.read_text() == inventory.markdown()
+
+
 def test_a_renamed_evidencing_test_fails_the_check_naming_the_hazard(tmp_path):
     log = tmp_path / "hazard-log.toml"
     text = hazards.LOG.read_text()

@@ -25,6 +25,12 @@ class Command(BaseCommand):
             raise CommandError(f"The hazard log cannot be read: {error}") from None
         if check:
             problems = hazards.check(found) + inventory.problems()
+            if log == hazards.LOG:          # the written documents follow the repository's log
+                problems += report.stale(found)
+                if not inventory.DOCUMENT.is_file() or \
+                        inventory.DOCUMENT.read_text(encoding="utf-8") != inventory.markdown():
+                    problems.append(f"{inventory.DOCUMENT.relative_to(hazards.ROOT)} is out of "
+                                    "date with the data inventories: run make safety-case.")
             if problems:
                 raise CommandError("The safety case is out of date:\n  " + "\n  ".join(problems))
             self.stdout.write(self.style.SUCCESS(
