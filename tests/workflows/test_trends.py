@@ -16,6 +16,7 @@ from oversight.suppression import SUPPRESSED, TOTAL
 from pathways.errors import DomainError
 from referrals.models import LtsEpisode
 from tests.factories import UnitFactory, make_person
+from tests.security.test_round4 import _number
 from tests.workflows.test_suppression import pinned_by_narrowing
 
 pytestmark = pytest.mark.django_db
@@ -114,14 +115,6 @@ def test_the_csv_has_the_columns_and_one_row_per_measure_group_and_month(client_
     for row in rows:
         for cell in row.values():
             assert cell[:1] not in ("=", "+", "@") and (cell[:1] != "-" or _number(cell))
-
-
-def _number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
 
 
 def test_the_query_count_does_not_grow_with_the_months(scenario):
