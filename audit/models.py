@@ -89,6 +89,10 @@ class Decision(AppendOnlyModel):
                                     "Referral refused: person recorded elsewhere")
         SPC_REBASED = "spc_rebased", "Trend rebased"
         SPC_REBASE_WITHDRAWN = "spc_rebase_withdrawn", "Trend rebase withdrawn"
+        BARRIER_RECORDED = "barrier_recorded", "System barrier recorded"
+        BARRIER_STATUS = "barrier_status", "System barrier status changed"
+        BARRIER_ESCALATED = "barrier_escalated", "System barrier escalated to the oversight group"
+        BARRIER_ANSWERED = "barrier_answered", "Barrier escalation answered"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -95,3 +95,50 @@ class ConfirmClosureForm(forms.Form):
     reason = forms.CharField(label="Reason", max_length=TEXT_LIMIT, required=False,
                              widget=forms.Textarea(attrs={"rows": 3}),
                              help_text="Required when returning the case to casework.")
+
+
+class BarrierForm(forms.Form):
+    """A system barrier keeping the person stuck, from the list kept as data."""
+
+    kind = forms.ModelChoiceField(label="What kind of barrier", queryset=None,
+                                  empty_label="Choose a kind",
+                                  error_messages={"required": "Choose what kind of barrier it is"})
+    note = forms.CharField(label="What the barrier is, for this person", max_length=TEXT_LIMIT,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           error_messages={"required": "Say what the barrier is"},
+                           help_text="Who or what it is waiting on. No clinical detail: the "
+                                     "oversight group counts these by kind and region.")
+
+    def __init__(self, *args, **kwargs):
+        from .models import SystemBarrierKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].queryset = SystemBarrierKind.objects.filter(active=True)
+
+
+class BarrierStatusForm(forms.Form):
+    status = forms.ChoiceField(label="Where the barrier stands", widget=forms.RadioSelect,
+                               error_messages={"required": "Choose where the barrier stands"})
+    note = forms.CharField(label="What has changed", max_length=TEXT_LIMIT,
+                           widget=forms.Textarea(attrs={"rows": 2}),
+                           error_messages={"required": "Say what has changed"})
+
+    def __init__(self, *args, **kwargs):
+        from .models import CaseBarrier
+
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = CaseBarrier.Status.choices
+
+
+class BarrierEscalateForm(forms.Form):
+    need = forms.CharField(label="What you need from the oversight group", max_length=TEXT_LIMIT,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           error_messages={"required": "Say what you need"},
+                           help_text="For example: a call between the two ICBs' directors, or "
+                                     "a regional housing lead to join the next meeting.")
+
+
+class BarrierAnswerForm(forms.Form):
+    answer = forms.CharField(label="What the oversight group did or will do",
+                             max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 3}),
+                             error_messages={"required": "Say what the group did or will do"})

@@ -129,6 +129,67 @@ class CaseActivity(models.Model):
         return f"{self.get_kind_display()} on {self.occurred_on:%d %b %Y}"
 
 
+class SystemBarrierKind(models.Model):
+    """A kind of system barrier that keeps people in LTS for reasons that are not clinical:
+    data an administrator keeps (issue 45), counted nationally by the oversight group."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=120)
+    order = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class CaseBarrier(models.Model):
+    """A system barrier the intervenor is working to unblock for this person: what it is, a
+    note, where it stands, and, when the intervenor needs the oversight group's help, what
+    they need and the group's answer. Every change is a decision on the person's timeline."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        BEING_WORKED = "being_worked", "Being worked on"
+        RESOLVED = "resolved", "Resolved"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(IntervenorCase, on_delete=models.CASCADE, related_name="barriers")
+    kind = models.ForeignKey(SystemBarrierKind, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(max_length=4000)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField()
+    # Escalated to the oversight group: what the intervenor needs, until the group answers.
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    escalation_need = models.TextField(max_length=4000, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    null=True, blank=True, related_name="+")
+    answer = models.TextField(max_length=4000, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["recorded_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(escalated_at__isnull=True)
+                                   | ~Q(escalation_need=""), name="barrier_escalation_says_why"),
+            models.CheckConstraint(condition=Q(answered_at__isnull=True) | ~Q(answer=""),
+                                   name="barrier_answer_says_why"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind}: {self.get_status_display()}"
+
+    @property
+    def waiting_for_oversight(self) -> bool:
+        return self.escalated_at is not None and self.answered_at is None
+
+
 # Object permissions in tables with a real foreign key (guardian's "direct" models), so that
 # scoping a list joins on an indexed column rather than on guardian's text object_pk.
 class IntervenorCaseUserObjectPermission(UserObjectPermissionBase):

@@ -17,7 +17,7 @@ from accounts.models import Region
 from accounts.services import commissioners_group
 from audit.models import Decision
 from audit.services import decision_record, stamp
-from pathways.errors import ConflictError, DomainError
+from pathways.errors import ConflictError, DomainError, NotAllowedError
 
 from .models import MAX_ACTIVE_CASES, CaseActivity, Intervenor, IntervenorCase
 
@@ -293,3 +293,110 @@ def case_confirm_closure(*, case: IntervenorCase, by, confirm: bool, reason: str
             reason=reason, summary="Closure not confirmed; the case continues",
         )
     return case
+
+
+# System barriers (issue 45) -------------------------------------------------------------------
+
+def _barrier_facts(barrier, **more) -> dict:
+    return {"barrier": barrier.kind.code, "status": barrier.status, **more}
+
+
+@transaction.atomic
+def barrier_record(*, case: IntervenorCase, by, kind, note: str):
+    """The intervenor names a system barrier keeping the person stuck (a decision)."""
+    from .models import CaseBarrier
+
+    _require_worker(case, by)
+    if case.status != IntervenorCase.Status.ACTIVE:
+        raise ConflictError("Barriers are recorded on an active case.", code="case_not_active")
+    if not kind.active:
+        raise DomainError("Choose a kind of barrier from the list.", field="kind")
+    if not (note or "").strip():
+        raise DomainError("Say what the barrier is, for this person.", field="note")
+    barrier = stamp(CaseBarrier(case=case, kind=kind, note=note, recorded_by=by,
+                                recorded_at=timezone.now()), by=by, reason=note)
+    barrier.save()
+    decision_record(actor=by, kind=Decision.Kind.BARRIER_RECORDED, subject=barrier,
+                    person=case.person, summary=f"System barrier recorded: {kind.name}",
+                    reason=note, facts=_barrier_facts(barrier))
+    return barrier
+
+
+def _lock_barrier(barrier, by):
+    from .models import CaseBarrier
+
+    barrier = CaseBarrier.objects.select_for_update().select_related(
+        "case__person", "case__intervenor", "kind").get(pk=barrier.pk)
+    _require_worker(barrier.case, by)
+    return barrier
+
+
+@transaction.atomic
+def barrier_status(*, barrier, by, status: str, note: str):
+    """Move a barrier on (open, being worked on, resolved), saying why (a decision)."""
+    from .models import CaseBarrier
+
+    barrier = _lock_barrier(barrier, by)
+    if status not in CaseBarrier.Status.values:
+        raise DomainError("Choose where the barrier stands.", field="status")
+    if not (note or "").strip():
+        raise DomainError("Say what has changed.", field="note")
+    if status == barrier.status:
+        raise DomainError(f"The barrier is already {barrier.get_status_display().lower()}.",
+                          field="status")
+    before = barrier.get_status_display()
+    barrier.status = status
+    stamp(barrier, by=by, reason=note).save()
+    decision_record(actor=by, kind=Decision.Kind.BARRIER_STATUS, subject=barrier,
+                    person=barrier.case.person, reason=note,
+                    summary=f"{barrier.kind.name}: {before} to {barrier.get_status_display()}",
+                    facts=_barrier_facts(barrier, previous=before))
+    return barrier
+
+
+@transaction.atomic
+def barrier_escalate(*, barrier, by, need: str):
+    """Ask the oversight group for help with a barrier, saying what is needed. It waits in the
+    group's My work until answered (a decision)."""
+    barrier = _lock_barrier(barrier, by)
+    if barrier.status == barrier.Status.RESOLVED:
+        raise ConflictError("A resolved barrier needs no escalation.", code="barrier_resolved")
+    if barrier.waiting_for_oversight:
+        raise ConflictError("This barrier is already waiting for the oversight group.",
+                            code="barrier_escalated")
+    if not (need or "").strip():
+        raise DomainError("Say what you need from the oversight group.", field="need")
+    barrier.escalated_at, barrier.escalation_need = timezone.now(), need
+    barrier.answered_at, barrier.answered_by, barrier.answer = None, None, ""
+    stamp(barrier, by=by, reason=need).save()
+    decision_record(actor=by, kind=Decision.Kind.BARRIER_ESCALATED, subject=barrier,
+                    person=barrier.case.person, reason=need,
+                    summary=f"Escalated to the oversight group: {barrier.kind.name}",
+                    facts=_barrier_facts(barrier))
+    return barrier
+
+
+@transaction.atomic
+def barrier_answer(*, barrier, by, answer: str):
+    """The oversight group answers an escalated barrier, with what it did or will do (a
+    decision); the answer is shown to the intervenor on the case."""
+    from accounts.roles import Role
+
+    from .models import CaseBarrier
+
+    if not by.has_role(Role.OVERSIGHT):
+        raise NotAllowedError("Only the oversight group answers an escalated barrier.")
+    barrier = CaseBarrier.objects.select_for_update().select_related(
+        "case__person", "kind").get(pk=barrier.pk)
+    if not barrier.waiting_for_oversight:
+        raise ConflictError("This barrier is not waiting for an answer.",
+                            code="barrier_not_escalated")
+    if not (answer or "").strip():
+        raise DomainError("Say what the oversight group did or will do.", field="answer")
+    barrier.answered_at, barrier.answered_by, barrier.answer = timezone.now(), by, answer
+    stamp(barrier, by=by, reason=answer).save()
+    decision_record(actor=by, kind=Decision.Kind.BARRIER_ANSWERED, subject=barrier,
+                    person=barrier.case.person, reason=answer,
+                    summary=f"Escalation answered: {barrier.kind.name}",
+                    facts=_barrier_facts(barrier))
+    return barrier

@@ -14,4 +14,12 @@ urlpatterns = [
     path("cases/<uuid:pk>/plan/", views.plan_update, name="plan"),
     path("cases/<uuid:pk>/close/", views.closure_propose, name="propose_closure"),
     path("cases/<uuid:pk>/confirm-closure/", views.closure_confirm, name="confirm_closure"),
+    path("cases/<uuid:pk>/barriers/", views.barrier_add, name="barrier_add"),
+    path("cases/<uuid:pk>/barriers/<uuid:barrier_pk>/", views.barrier_detail, name="barrier"),
+    path("cases/<uuid:pk>/barriers/<uuid:barrier_pk>/status/", views.barrier_status,
+         name="barrier_status"),
+    path("cases/<uuid:pk>/barriers/<uuid:barrier_pk>/escalate/", views.barrier_escalate,
+         name="barrier_escalate"),
+    path("cases/<uuid:pk>/barriers/<uuid:barrier_pk>/answer/", views.barrier_answer,
+         name="barrier_answer"),
 ]

@@ -16,7 +16,18 @@ from workflows import claims, tracker
 from workflows import services as flow
 
 from . import presenters, selectors, services
-from .forms import ActivityForm, AssignForm, ConfirmClosureForm, PlanForm, ProposeClosureForm, ReassignForm
+from .forms import (
+    ActivityForm,
+    AssignForm,
+    BarrierAnswerForm,
+    BarrierEscalateForm,
+    BarrierForm,
+    BarrierStatusForm,
+    ConfirmClosureForm,
+    PlanForm,
+    ProposeClosureForm,
+    ReassignForm,
+)
 from .models import MAX_ACTIVE_CASES, IntervenorCase
 from .services import person_region
 
@@ -70,7 +81,8 @@ def _case_page(request, case, status=200, **forms):
         "region": person_region(case.person),
         # What the page offers only to some: none unless set below.
         **dict.fromkeys(("claim", "top", "assign_form", "reassign_form", "activity_form",
-                         "plan_form", "closure_form", "confirm_form")),
+                         "plan_form", "closure_form", "confirm_form", "barrier_form")),
+        "barriers": case.barriers.select_related("kind"),
     }
     if context["can_assign"]:
         context["claim"] = claims.claim_context(case, "case", user)
@@ -88,6 +100,7 @@ def _case_page(request, case, status=200, **forms):
     if context["is_worker"]:
         context["activity_form"] = forms.get("activity_form") or ActivityForm()
         context["plan_form"] = forms.get("plan_form") or PlanForm(initial={"plan": case.plan})
+        context["barrier_form"] = forms.get("barrier_form") or BarrierForm()
         if not case.proposed_outcome:
             context["closure_form"] = forms.get("closure_form") or ProposeClosureForm()
     if context["can_confirm"]:
@@ -194,3 +207,98 @@ def closure_confirm(request, pk):
            if top else " Nobody is waiting.")
     messages.success(request, f"Case closed; {case.intervenor} has a free place." + nxt)
     return redirect("intervenors:waiting")
+
+
+# System barriers (issue 45) -------------------------------------------------------------------
+
+@require_POST
+@role_required(Role.INTERVENOR)
+def barrier_add(request, pk):
+    case, _ = _post_case(request, pk)
+    form = BarrierForm(request.POST)
+    if apply_form(form, lambda data: services.barrier_record(case=case, by=request.user, **data)):
+        messages.success(request, f"Barrier recorded: {form.cleaned_data['kind']}. Escalate it "
+                                  "from its page if you need the oversight group's help.")
+        return redirect("intervenors:case", pk=case.pk)
+    return _case_page(request, case, status=400, barrier_form=form)
+
+
+def _barrier(request, pk, barrier_pk):
+    """A barrier on a case the reader may see; any other answers as no case does."""
+    case = get_or_404(request, selectors.case_get, pk)
+    barrier = case.barriers.select_related("kind", "recorded_by", "answered_by").filter(
+        pk=barrier_pk).first()
+    if barrier is None:
+        from django.http import Http404
+
+        raise Http404("Not found")
+    return case, barrier
+
+
+def _barrier_page(request, case, barrier, status=200, **forms):
+    from audit.models import Decision
+
+    user = request.user
+    is_worker = (case.intervenor is not None and case.intervenor.user_id == user.pk
+                 and case.status == IntervenorCase.Status.ACTIVE)
+    context = {
+        "case": case, "person": case.person, "barrier": barrier,
+        "identity": identity_shown(request, case.person, obj=case),
+        "history": Decision.objects.filter(subject_type=barrier._meta.label,
+                                           subject_id=str(barrier.pk))
+        .select_related("actor").order_by("made_at"),
+        "status_form": None, "escalate_form": None, "answer_form": None,
+    }
+    if is_worker:
+        context["status_form"] = forms.get("status_form") or BarrierStatusForm(
+            initial={"status": barrier.status})
+        if barrier.status != barrier.Status.RESOLVED and not barrier.waiting_for_oversight:
+            context["escalate_form"] = forms.get("escalate_form") or BarrierEscalateForm()
+    if user.has_role(Role.OVERSIGHT) and barrier.waiting_for_oversight:
+        context["answer_form"] = forms.get("answer_form") or BarrierAnswerForm()
+    context["forms_with_errors"] = [f for f in forms.values() if f.errors]
+    return render(request, "intervenors/barrier.jinja", context, status=status)
+
+
+@role_required(*CASE_READERS)
+def barrier_detail(request, pk, barrier_pk):
+    case, barrier = _barrier(request, pk, barrier_pk)
+    return _barrier_page(request, case, barrier)
+
+
+@require_POST
+@role_required(Role.INTERVENOR)
+def barrier_status(request, pk, barrier_pk):
+    case, barrier = _barrier(request, pk, barrier_pk)
+    form = BarrierStatusForm(request.POST)
+    if apply_form(form, lambda data: services.barrier_status(barrier=barrier, by=request.user,
+                                                             **data)):
+        messages.success(request, f"{barrier.kind}: now "
+                                  f"{dict(barrier.Status.choices)[form.cleaned_data['status']].lower()}.")
+        return redirect("intervenors:case", pk=case.pk)
+    return _barrier_page(request, case, barrier, status=400, status_form=form)
+
+
+@require_POST
+@role_required(Role.INTERVENOR)
+def barrier_escalate(request, pk, barrier_pk):
+    case, barrier = _barrier(request, pk, barrier_pk)
+    form = BarrierEscalateForm(request.POST)
+    if apply_form(form, lambda data: services.barrier_escalate(barrier=barrier, by=request.user,
+                                                               **data)):
+        messages.success(request, "Escalated: it waits in the oversight group's My work until "
+                                  "they answer, and their answer will show here.")
+        return redirect("intervenors:barrier", pk=case.pk, barrier_pk=barrier.pk)
+    return _barrier_page(request, case, barrier, status=400, escalate_form=form)
+
+
+@require_POST
+@role_required(Role.OVERSIGHT)
+def barrier_answer(request, pk, barrier_pk):
+    case, barrier = _barrier(request, pk, barrier_pk)
+    form = BarrierAnswerForm(request.POST)
+    if apply_form(form, lambda data: services.barrier_answer(barrier=barrier, by=request.user,
+                                                             **data)):
+        messages.success(request, "Answer recorded. The intervenor sees it on the barrier.")
+        return redirect("workflows:inbox")
+    return _barrier_page(request, case, barrier, status=400, answer_form=form)

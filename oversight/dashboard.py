@@ -282,6 +282,7 @@ def dashboard_figures(today: date, region: str, since: date | None, end: date,
         "by_region": overdue_by_region(today, region),
         "bands": lts_bands(today, region),
         "step_times": step_times(),
+        "barriers": open_barriers(),
     })
 
 
@@ -361,3 +362,45 @@ def next_steps(people: list) -> dict:
                 words.append(f"Intervenor assigned {day_month_year(case.assigned_on)}")
         steps[pk] = "; ".join(words) or "No step open"
     return steps
+
+
+# System barriers (issue 45) ---------------------------------------------------------------
+
+def open_barriers() -> dict:
+    """Open system barriers on active intervenor cases, by kind and by the region of the
+    person's unit: where systems get stuck, nationally. One query. Counts are suppressed as
+    the equality page suppresses them; the kind-by-region table is published only when no
+    region's total is 1 to 4 (a hidden region total would otherwise be given away by the
+    others), else the regions are a column of their own."""
+    from collections import Counter
+
+    from accounts.models import Region
+    from intervenors.models import CaseBarrier, IntervenorCase, SystemBarrierKind
+
+    from .equality import suppress
+    from .suppression import SUPPRESS_BELOW, SUPPRESSED, TOTAL, suppress_grid
+
+    rows = list(CaseBarrier.objects.exclude(status=CaseBarrier.Status.RESOLVED)
+                .filter(case__status=IntervenorCase.Status.ACTIVE)
+                .values_list("kind__name", "case__person__current_unit__region"))
+    labels = dict(Region.choices)
+    kinds = list(SystemBarrierKind.objects.filter(active=True).values_list("name", flat=True))
+    kinds += sorted({k for k, _ in rows} - set(kinds))
+    by_kind = Counter(k for k, _ in rows)
+    by_region = Counter(labels.get(r or "", "No unit recorded") for _, r in rows)
+    regions = [label for _, label in Region.choices] + (
+        ["No unit recorded"] if by_region.get("No unit recorded") else [])
+    kind_rows = suppress({k: by_kind.get(k, 0) for k in kinds})
+    region_rows = suppress({r: by_region.get(r, 0) for r in regions})
+    total = len(rows)
+    grid = None
+    if total >= SUPPRESS_BELOW and not any(0 < by_region.get(r, 0) < SUPPRESS_BELOW
+                                           for r in regions):
+        cells = Counter((k, labels.get(r or "", "No unit recorded")) for k, r in rows)
+        published = suppress_grid(dict(cells), kinds, regions, total_hidden=False,
+                                  rows_hidden={k for k, n in kind_rows if n == SUPPRESSED})
+        if published is not None:
+            grid = [{"label": k, "total": published[(k, TOTAL)],
+                     "cells": [published[(k, r)] for r in regions]} for k in kinds]
+    return {"total": SUPPRESSED if 0 < total < SUPPRESS_BELOW else total,
+            "by_kind": kind_rows, "by_region": region_rows, "regions": regions, "grid": grid}

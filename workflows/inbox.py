@@ -141,6 +141,7 @@ FLOW_STEPS = [c for c in StepTarget.Step.choices if c[0] != StepTarget.Step.REVI
 WORK_KINDS = [*FLOW_STEPS, ("casework", "Casework: log contact or propose closure"),
               (StepTarget.Step.REVIEW_REQUEST.value, StepTarget.Step.REVIEW_REQUEST.label),
               ("escalation", "Follow up the escalated action"),
+              ("barrier", "Answer an escalated system barrier"),
               ("action", "Update the action"), ("verify", "Verify the action")]
 LABELS = dict(WORK_KINDS)
 
@@ -398,6 +399,19 @@ def sources(user) -> list[Source]:
             LABELS["escalation"], a.review.person.reference,
             url_to("reviews:action", a.pk), a.escalated_at, a.due, "escalation",
             score=a.score, about=shortened(a.text)), due="due"))
+    if user.has_role(Role.OVERSIGHT):
+        # System barriers an intervenor escalated (issue 45): due at once, oldest first.
+        from intervenors.models import CaseBarrier
+
+        waiting = (CaseBarrier.objects.filter(escalated_at__isnull=False,
+                                              answered_at__isnull=True)
+                   .select_related("case__person", "kind")
+                   .annotate(due=TruncDate("escalated_at")).order_by("escalated_at", "pk"))
+        found.append(Source("barrier", waiting, lambda b, targets: WorkItem(
+            LABELS["barrier"], b.case.person.reference,
+            format_lazy("{}barriers/{}/", url_to("intervenors:case", b.case_id), b.pk),
+            b.escalated_at, b.due, "barrier",
+            about=b.kind.name), due="due"))
     return found
 
 

@@ -100,7 +100,14 @@ EXPECTED = {
                                   "commissioner": 200, "intervenor2": 404, "intervenor3": 404,
                                   "commissioner2": 404, None: 302}, 403),
     **{f"intervenors:{name}": ("case", {}, 405) for name in (
-        "assign", "reassign", "activity", "plan", "propose_closure", "confirm_closure")},
+        "assign", "reassign", "activity", "plan", "propose_closure", "confirm_closure",
+        "barrier_add")},
+    "intervenors:barrier": ("barrier", {"intervenor": 200, "coordinator": 200, "oversight": 200,
+                                        "commissioner": 200, "intervenor2": 404,
+                                        "intervenor3": 404, "commissioner2": 404, None: 302},
+                            403),
+    **{f"intervenors:{name}": ("barrier", {}, 405) for name in (
+        "barrier_status", "barrier_escalate", "barrier_answer")},
     "reviews:list": (None, dict.fromkeys(("chair", "chair2", "expert", "coordinator",
                                           "oversight", "commissioner", "commissioner2"), 200)
                      | {None: 302}, 403),
@@ -165,6 +172,7 @@ def objects(users):
         "notice": Notice.objects.filter(user=users["commissioner"]).first(),
         "theme": Theme.objects.get(code="environment"),
         "trend": "in_lts",
+        "barrier": _barrier(users),
         "rebase": SpcRebase.objects.create(
             measure="in_lts", month=date(2025, 6, 1), reason="A new service began",
             marked_by=users["oversight"], marked_at=timezone.now()),
@@ -177,6 +185,17 @@ def objects(users):
                                               referral__organisation__name__startswith="North"
                                               ).first(),
     }
+
+
+def _barrier(users):
+    from intervenors.models import SystemBarrierKind
+    from intervenors.services import barrier_record
+
+    case = IntervenorCase.objects.filter(intervenor__user=users["intervenor"], status="active",
+                                         referral__organisation__name__startswith="North").first()
+    return barrier_record(case=case, by=users["intervenor"],
+                          kind=SystemBarrierKind.objects.get(code="housing"),
+                          note="No adapted flat in the borough")
 
 
 def export_ready(user):
@@ -192,7 +211,8 @@ def url_for(route: str, pk, concern_pk=None) -> str:
     url = "/" + route.replace("<uuid:pk>", str(pk)).replace("<int:pk>", str(pk)).replace(
         "<str:kind>", "referral").replace("<str:fmt>", "pdf")
     return url.replace("<uuid:concern_pk>", str(concern_pk or uuid.uuid4())).replace(
-        "<uuid:discharge_pk>", str(uuid.uuid4()))
+        "<uuid:discharge_pk>", str(uuid.uuid4())).replace("<uuid:barrier_pk>",
+                                                          str(uuid.uuid4()))
 
 
 def object_url(route: str, kind: str, objects) -> str:
@@ -202,6 +222,9 @@ def object_url(route: str, kind: str, objects) -> str:
         return url_for(route, objects["concern"].person_id, objects["concern"].pk)
     if kind == "theme":     # a theme's URL names its code
         return "/" + route.replace("<slug:code>", objects["theme"].code)
+    if kind == "barrier":   # a barrier's URL names its case, then the barrier
+        return "/" + route.replace("<uuid:pk>", str(objects["barrier"].case_id)).replace(
+            "<uuid:barrier_pk>", str(objects["barrier"].pk))
     if kind == "trend":     # a trend's URL names its measure
         return "/" + route.replace("<slug:key>", "in_lts")
     return url_for(route, objects[kind].pk)
@@ -297,6 +320,9 @@ POST_ACTIONS = {
     "reviews:action_escalation": ("action", {"step": "other", "reason": "probe",
                                              "follow_up_on": "2099-01-01"}, {"oversight"}),
     "oversight:theme": ("theme", {"text": "probe"}, {"oversight"}),
+    "intervenors:barrier_status": ("barrier", {"status": "being_worked", "note": "probe"},
+                                   {"intervenor"}),
+    "intervenors:barrier_escalate": ("barrier", {"need": "probe"}, {"intervenor"}),
     "oversight:packs": ("pack", {"period": "all"}, {"oversight"}),
 }
 

@@ -442,6 +442,46 @@ class Command(BaseCommand):
                        "evidence": "Demo evidence." if n in (2, 3) else ""}
                       for n, d in enumerate(domains)])
 
+    # The system barriers on active cases (issue 45): open, being worked on, resolved, one
+    # escalated and waiting for the oversight group, one answered. (kind, note, moves)
+    BARRIERS = [
+        [("funding-dispute", "The two ICBs have not agreed who funds the community package "
+                             "(demo).", ["being_worked", "escalate"]),
+         ("housing", "No adapted flat found in the home borough yet (demo).", [])],
+        [("no-provider", "No provider has bid for the support package (demo).",
+          ["escalate", "answer"]),
+         ("workforce", "The new staff team is not trained yet (demo).",
+          ["being_worked", "resolved"])],
+        [("family-advocacy", "The family ask for an independent advocate first (demo).", [])],
+    ]
+
+    def barriers(self, case, intervenor_user):
+        from intervenors.models import SystemBarrierKind
+        from intervenors.services import (
+            barrier_answer,
+            barrier_escalate,
+            barrier_record,
+            barrier_status,
+        )
+
+        oversight = User.objects.get(username="oversight")
+        specs = self.BARRIERS[IntervenorCase.objects.filter(
+            status="active", barriers__isnull=False).distinct().count() % len(self.BARRIERS)]
+        for code, note, moves in specs:
+            barrier = barrier_record(case=case, by=intervenor_user, note=note,
+                                     kind=SystemBarrierKind.objects.get(code=code))
+            for move in moves:
+                if move == "escalate":
+                    barrier_escalate(barrier=barrier, by=intervenor_user,
+                                     need="A call between the directors of both ICBs (demo).")
+                elif move == "answer":
+                    barrier_answer(barrier=barrier, by=oversight,
+                                   answer="Raised at the regional meeting; the ICB will "
+                                          "re-tender with a capital grant (demo).")
+                else:
+                    barrier_status(barrier=barrier, by=intervenor_user, status=move,
+                                   note="Moved on at the case meeting (demo).")
+
     def advance_case(self, referral, stage, intervenor_user, coordinator):
         case = IntervenorCase.objects.get(referral=referral)
         if stage in ("waiting", "requested"):
@@ -451,6 +491,8 @@ class Command(BaseCommand):
                          reason="Demo: matched by region and experience.")
         case_activity_log(case=case, by=intervenor_user, kind="visit",
                           text="Met the person and the ward team (demo).")
+        if stage == "active":
+            self.barriers(case, intervenor_user)
         if stage == "closed":
             flow.case_propose_closure(case=case, by=intervenor_user, outcome="less_restrictive",
                                       reason="Moved to a step-down unit (demo).")
