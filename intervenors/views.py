@@ -100,7 +100,8 @@ def _case_page(request, case, status=200, **forms):
     if context["is_worker"]:
         context["activity_form"] = forms.get("activity_form") or ActivityForm()
         context["plan_form"] = forms.get("plan_form") or PlanForm(initial={"plan": case.plan})
-        context["barrier_form"] = forms.get("barrier_form") or BarrierForm()
+        # Prefixed: the activity form on the same page has a "kind" too (ids must differ).
+        context["barrier_form"] = forms.get("barrier_form") or BarrierForm(prefix="barrier")
         if not case.proposed_outcome:
             context["closure_form"] = forms.get("closure_form") or ProposeClosureForm()
     if context["can_confirm"]:
@@ -215,7 +216,7 @@ def closure_confirm(request, pk):
 @role_required(Role.INTERVENOR)
 def barrier_add(request, pk):
     case, _ = _post_case(request, pk)
-    form = BarrierForm(request.POST)
+    form = BarrierForm(request.POST, prefix="barrier")
     if apply_form(form, lambda data: services.barrier_record(case=case, by=request.user, **data)):
         messages.success(request, f"Barrier recorded: {form.cleaned_data['kind']}. Escalate it "
                                   "from its page if you need the oversight group's help.")

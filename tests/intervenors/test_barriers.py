@@ -80,10 +80,11 @@ def test_an_escalation_waits_in_the_groups_work_until_answered_with_a_reason(cas
 def test_the_pages_record_escalate_and_answer(case, users, client_for):
     intervenor = client_for("intervenor")
     url = reverse("intervenors:barrier_add", args=[case.pk])
-    response = intervenor.post(url, {"kind": "", "note": ""})
+    response = intervenor.post(url, {"barrier-kind": "", "barrier-note": ""})
     assert response.status_code == 400
     assert "Choose what kind of barrier it is" in response.content.decode()
-    intervenor.post(url, {"kind": kind("workforce").pk, "note": "No trained staff team yet"})
+    intervenor.post(url, {"barrier-kind": kind("workforce").pk,
+                          "barrier-note": "No trained staff team yet"})
     barrier = CaseBarrier.objects.get(note="No trained staff team yet")
     page = intervenor.get(reverse("intervenors:case", args=[case.pk])).content.decode()
     assert "System barriers" in page and "No trained staff team yet" in page

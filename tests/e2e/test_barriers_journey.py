@@ -1,0 +1,69 @@
+"""System barriers (issue 45), by keyboard and with axe: the intervenor records a barrier on
+their case and escalates it; the oversight group answers it from My work; the intervenor reads
+the answer."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from audit.models import Decision
+
+from .conftest import assert_accessible, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def h1(page):
+    return page.get_by_role("heading", level=1)
+
+
+def test_an_intervenor_escalates_a_barrier_and_the_oversight_group_answers(page, keys):
+    sign_in(page, "intervenor")
+    keys.press(page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="My caseload", exact=True))
+    keys.press(page.get_by_role("link", name=re.compile("^PW-")).first)
+    expect(h1(page)).to_contain_text("Intervenor case for")
+    expect(page.get_by_role("heading", name="System barriers")).to_be_visible()
+    form = page.locator("form[action$='/barriers/']")
+    keys.press(form.get_by_role("button", name="Record barrier"))
+    expect(page.locator(".nhsuk-error-summary")).to_be_focused()
+    expect(page.get_by_role("alert")).to_contain_text("Choose what kind of barrier it is")
+    assert_accessible(page)
+    form = page.locator("form[action$='/barriers/']")
+    keys.select(form.get_by_label("What kind of barrier"), "Housing")
+    keys.type(form.get_by_label("What the barrier is, for this person"),
+              "No ground-floor flat with a garden in the home borough.")
+    keys.press(form.get_by_role("button", name="Record barrier"))
+    expect(page.get_by_role("table", name="System barriers")).to_contain_text(
+        "No ground-floor flat")
+    keys.press(page.get_by_role("link", name="Housing").last)
+    expect(h1(page)).to_contain_text("System barrier for")
+    assert_accessible(page)
+    keys.type(page.get_by_label("What you need from the oversight group"),
+              "The regional housing lead at the next case meeting.")
+    keys.press(page.get_by_role("button", name="Escalate"))
+    expect(page.get_by_text("waiting for the oversight group's answer")).to_be_visible()
+    assert_accessible(page)
+
+    sign_in(page, "oversight")
+    expect(h1(page)).to_have_text("My work")
+    keys.press(page.get_by_role("link", name=re.compile(
+        "^Answer an escalated system barrier: Housing")).first)
+    expect(h1(page)).to_contain_text("System barrier for")
+    keys.press(page.get_by_role("button", name="Record the answer"))
+    expect(page.get_by_role("alert")).to_contain_text("Say what the group did or will do")
+    assert_accessible(page)
+    keys.type(page.get_by_label("What the oversight group did or will do"),
+              "Raised with the regional director; the housing lead will attend.")
+    keys.press(page.get_by_role("button", name="Record the answer"))
+    expect(h1(page)).to_have_text("My work")
+    answered = Decision.objects.filter(kind="barrier_answered").order_by("-made_at").first()
+    assert answered.reason.startswith("Raised with the regional director")
+
+    from intervenors.models import CaseBarrier
+
+    barrier = CaseBarrier.objects.get(pk=answered.subject_id)
+    sign_in(page, "intervenor")
+    page.goto(f"/cases/{barrier.case_id}/barriers/{barrier.pk}/")
+    expect(page.get_by_text("the housing lead will attend").first).to_be_visible()
+    assert_accessible(page)
