@@ -93,6 +93,8 @@ class Decision(AppendOnlyModel):
         BARRIER_STATUS = "barrier_status", "System barrier status changed"
         BARRIER_ESCALATED = "barrier_escalated", "System barrier escalated to the oversight group"
         BARRIER_ANSWERED = "barrier_answered", "Barrier escalation answered"
+        MILESTONE_ADDED = "milestone_added", "Discharge plan milestone added"
+        MILESTONE_CHANGED = "milestone_changed", "Discharge plan milestone changed"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -142,3 +142,46 @@ class BarrierAnswerForm(forms.Form):
     answer = forms.CharField(label="What the oversight group did or will do",
                              max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 3}),
                              error_messages={"required": "Say what the group did or will do"})
+
+
+class MilestoneForm(forms.Form):
+    """A step of the discharge plan: a standard one, or the intervenor's own."""
+
+    kind = forms.ModelChoiceField(label="Standard milestone", queryset=None, required=False,
+                                  empty_label="Another milestone (say what below)")
+    title = forms.CharField(label="What it is, if not a standard milestone", max_length=200,
+                            required=False)
+    owner_name = forms.CharField(label="Who owns it", max_length=200,
+                                 error_messages={"required": "Name the person who owns it"},
+                                 help_text="A named person, for example the ICB's case manager.")
+    owner_organisation = forms.ModelChoiceField(label="Their organisation", queryset=None,
+                                                required=False, empty_label="Not recorded")
+    target_date = DateField(label="Target date",
+                            error_messages={"required": "Enter the target date"})
+    note = forms.CharField(label="Note (optional)", max_length=TEXT_LIMIT, required=False,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        from accounts.models import Organisation
+
+        from .models import MilestoneKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].queryset = MilestoneKind.objects.filter(active=True)
+        self.fields["owner_organisation"].queryset = Organisation.objects.order_by("name")
+
+
+class MilestoneUpdateForm(forms.Form):
+    status = forms.ChoiceField(label="Where it stands", widget=forms.RadioSelect,
+                               error_messages={"required": "Choose where it stands"})
+    target_date = DateField(label="Target date",
+                            error_messages={"required": "Enter the target date"})
+    note = forms.CharField(label="What has changed", max_length=TEXT_LIMIT,
+                           widget=forms.Textarea(attrs={"rows": 2}),
+                           error_messages={"required": "Say what has changed"})
+
+    def __init__(self, *args, **kwargs):
+        from .models import CaseMilestone
+
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = CaseMilestone.Status.choices

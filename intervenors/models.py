@@ -103,6 +103,21 @@ class IntervenorCase(models.Model):
     def __str__(self):
         return f"Intervenor case for {self.person} ({self.get_status_display().lower()})"
 
+    def next_milestone(self, today=None):
+        """The discharge plan's open milestone due soonest, and how many days late it is (0
+        on time), or None (issue 45): on the case page and the person's record."""
+        return _next_milestone(self, today)
+
+
+def _next_milestone(case, today=None):
+    """The open milestone due soonest and how many days late it is (0 on time), or None."""
+    from datetime import date
+
+    today = today or date.today()
+    found = case.milestones.filter(status__in=["planned", "in_progress"]).order_by(
+        "target_date", "created_at").first()
+    return None if found is None else (found, found.days_late(today))
+
 
 class CaseActivity(models.Model):
     class Kind(models.TextChoices):
@@ -188,6 +203,64 @@ class CaseBarrier(models.Model):
     @property
     def waiting_for_oversight(self) -> bool:
         return self.escalated_at is not None and self.answered_at is None
+
+
+class MilestoneKind(models.Model):
+    """A standard step of a discharge plan, offered to every intervenor (issue 45): data an
+    administrator keeps. An intervenor may add a step of their own instead."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=120)
+    order = models.PositiveSmallIntegerField(default=0)
+    active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class CaseMilestone(models.Model):
+    """A step of the person's discharge plan: what it is, who owns it (a named person, with
+    their organisation as recorded), a target date, a status and a note. Every change is a
+    decision on the person's timeline; the history keeps every version."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        DROPPED = "dropped", "No longer needed"
+
+    OPEN_STATUSES = (Status.PLANNED, Status.IN_PROGRESS)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    case = models.ForeignKey(IntervenorCase, on_delete=models.CASCADE, related_name="milestones")
+    kind = models.ForeignKey(MilestoneKind, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="+")
+    title = models.CharField("What it is", max_length=200)
+    owner_name = models.CharField("Who owns it", max_length=200)
+    owner_organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
+                                           null=True, blank=True, related_name="+")
+    target_date = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    note = models.TextField(max_length=4000, blank=True)
+    done_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["target_date", "created_at"]
+
+    def __str__(self):
+        return self.title
+
+    def days_late(self, today) -> int:
+        """Days past its target while still open (0 when on time, done or dropped)."""
+        if self.status not in self.OPEN_STATUSES:
+            return 0
+        return max((today - self.target_date).days, 0)
 
 
 # Object permissions in tables with a real foreign key (guardian's "direct" models), so that

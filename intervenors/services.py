@@ -400,3 +400,78 @@ def barrier_answer(*, barrier, by, answer: str):
                     summary=f"Escalation answered: {barrier.kind.name}",
                     facts=_barrier_facts(barrier))
     return barrier
+
+
+# The discharge plan's milestones (issue 45) ----------------------------------------------------
+
+def _milestone_facts(m) -> dict:
+    return {"title": m.title, "status": m.status, "target_date": m.target_date.isoformat(),
+            "owner": m.owner_name,
+            "organisation": m.owner_organisation.name if m.owner_organisation else ""}
+
+
+@transaction.atomic
+def milestone_add(*, case: IntervenorCase, by, title: str = "", kind=None, owner_name: str,
+                  owner_organisation=None, target_date: date, note: str = ""):
+    """A step of the discharge plan, standard (`kind`) or the intervenor's own (`title`),
+    with its owner and target date (a decision)."""
+    from .models import CaseMilestone
+
+    _require_worker(case, by)
+    if case.status != IntervenorCase.Status.ACTIVE:
+        raise ConflictError("Milestones are added on an active case.", code="case_not_active")
+    title = (title or "").strip() or (kind.name if kind else "")
+    if not title:
+        raise DomainError("Choose a standard milestone or say what this one is.", field="title")
+    if not (owner_name or "").strip():
+        raise DomainError("Name the person who owns this milestone.", field="owner_name")
+    if target_date < date.today():
+        raise DomainError("A new milestone's target date cannot be in the past.",
+                          field="target_date")
+    milestone = stamp(CaseMilestone(case=case, kind=kind, title=title, owner_name=owner_name,
+                                    owner_organisation=owner_organisation,
+                                    target_date=target_date, note=note,
+                                    created_at=timezone.now()),
+                      by=by, reason=note or f"Milestone added: {title}")
+    milestone.save()
+    decision_record(actor=by, kind=Decision.Kind.MILESTONE_ADDED, subject=milestone,
+                    person=case.person, summary=f"Milestone added: {title}, by "
+                                                f"{target_date:%-d %b %Y}",
+                    reason=note, facts=_milestone_facts(milestone))
+    return milestone
+
+
+@transaction.atomic
+def milestone_update(*, milestone, by, status: str, target_date: date, note: str):
+    """Move a milestone on, or change its target date, saying why (a decision). Done records
+    the day; a changed target date is kept in the facts beside the old one."""
+    from .models import CaseMilestone
+
+    milestone = CaseMilestone.objects.select_for_update().select_related(
+        "case__person", "case__intervenor", "owner_organisation").get(pk=milestone.pk)
+    _require_worker(milestone.case, by)
+    if status not in CaseMilestone.Status.values:
+        raise DomainError("Choose where the milestone stands.", field="status")
+    if not (note or "").strip():
+        raise DomainError("Say what has changed.", field="note")
+    if status == milestone.status and target_date == milestone.target_date:
+        raise DomainError("Change the status or the target date, or leave it as it is.",
+                          field="status")
+    before = {"status": milestone.get_status_display(), "target_date": milestone.target_date}
+    milestone.status, milestone.target_date = status, target_date
+    milestone.done_on = date.today() if status == CaseMilestone.Status.DONE else None
+    stamp(milestone, by=by, reason=note).save()
+    moved = (f"; target {before['target_date']:%-d %b %Y} to {target_date:%-d %b %Y}"
+             if target_date != before["target_date"] else "")
+    decision_record(actor=by, kind=Decision.Kind.MILESTONE_CHANGED, subject=milestone,
+                    person=milestone.case.person, reason=note,
+                    summary=f"{milestone.title}: {before['status']} to "
+                            f"{milestone.get_status_display()}{moved}",
+                    facts={**_milestone_facts(milestone), "previous_status": before["status"],
+                           "previous_target_date": before["target_date"].isoformat()})
+    return milestone
+
+
+def next_milestone(case, today: date | None = None):
+    """The open milestone due soonest, with how many days late it is (0 on time), or None."""
+    return case.next_milestone(today)

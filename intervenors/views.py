@@ -24,6 +24,8 @@ from .forms import (
     BarrierForm,
     BarrierStatusForm,
     ConfirmClosureForm,
+    MilestoneForm,
+    MilestoneUpdateForm,
     PlanForm,
     ProposeClosureForm,
     ReassignForm,
@@ -81,8 +83,15 @@ def _case_page(request, case, status=200, **forms):
         "region": person_region(case.person),
         # What the page offers only to some: none unless set below.
         **dict.fromkeys(("claim", "top", "assign_form", "reassign_form", "activity_form",
-                         "plan_form", "closure_form", "confirm_form", "barrier_form")),
+                         "plan_form", "closure_form", "confirm_form", "barrier_form",
+                         "milestone_form")),
         "barriers": case.barriers.select_related("kind"),
+        "milestones": case.milestones.select_related("owner_organisation"),
+        "next_milestone": services.next_milestone(case),
+        "days_in_lts": next((e.days_in_lts for e in case.person.lts_episodes.filter(
+            end_date__isnull=True)), None),
+        "days_on_caseload": (date.today() - case.assigned_on.date()).days
+        if case.assigned_on and is_active else None,
     }
     if context["can_assign"]:
         context["claim"] = claims.claim_context(case, "case", user)
@@ -102,6 +111,8 @@ def _case_page(request, case, status=200, **forms):
         context["plan_form"] = forms.get("plan_form") or PlanForm(initial={"plan": case.plan})
         # Prefixed: the activity form on the same page has a "kind" too (ids must differ).
         context["barrier_form"] = forms.get("barrier_form") or BarrierForm(prefix="barrier")
+        context["milestone_form"] = forms.get("milestone_form") or MilestoneForm(
+            prefix="milestone")
         if not case.proposed_outcome:
             context["closure_form"] = forms.get("closure_form") or ProposeClosureForm()
     if context["can_confirm"]:
@@ -303,3 +314,64 @@ def barrier_answer(request, pk, barrier_pk):
         messages.success(request, "Answer recorded. The intervenor sees it on the barrier.")
         return redirect("workflows:inbox")
     return _barrier_page(request, case, barrier, status=400, answer_form=form)
+
+
+# The discharge plan's milestones (issue 45) --------------------------------------------------
+
+@require_POST
+@role_required(Role.INTERVENOR)
+def milestone_add(request, pk):
+    case, _ = _post_case(request, pk)
+    form = MilestoneForm(request.POST, prefix="milestone")
+    if apply_form(form, lambda data: services.milestone_add(case=case, by=request.user, **data)):
+        messages.success(request, "Milestone added to the discharge plan.")
+        return redirect("intervenors:case", pk=case.pk)
+    return _case_page(request, case, status=400, milestone_form=form)
+
+
+def _milestone(request, pk, milestone_pk):
+    case = get_or_404(request, selectors.case_get, pk)
+    milestone = case.milestones.select_related("owner_organisation", "kind").filter(
+        pk=milestone_pk).first()
+    if milestone is None:
+        from django.http import Http404
+
+        raise Http404("Not found")
+    return case, milestone
+
+
+def _milestone_page(request, case, milestone, status=200, form=None):
+    from audit.models import Decision
+
+    is_worker = (case.intervenor is not None and case.intervenor.user_id == request.user.pk
+                 and case.status == IntervenorCase.Status.ACTIVE)
+    if is_worker and form is None:
+        form = MilestoneUpdateForm(initial={"status": milestone.status,
+                                            "target_date": milestone.target_date})
+    return render(request, "intervenors/milestone.jinja", {
+        "case": case, "person": case.person, "milestone": milestone, "today": date.today(),
+        "identity": identity_shown(request, case.person, obj=case),
+        "form": form if is_worker else None,
+        "history": Decision.objects.filter(subject_type=milestone._meta.label,
+                                           subject_id=str(milestone.pk))
+        .select_related("actor").order_by("made_at"),
+        "forms_with_errors": [form] if form is not None and form.errors else [],
+    }, status=status)
+
+
+@role_required(*CASE_READERS)
+def milestone_detail(request, pk, milestone_pk):
+    case, milestone = _milestone(request, pk, milestone_pk)
+    return _milestone_page(request, case, milestone)
+
+
+@require_POST
+@role_required(Role.INTERVENOR)
+def milestone_update(request, pk, milestone_pk):
+    case, milestone = _milestone(request, pk, milestone_pk)
+    form = MilestoneUpdateForm(request.POST)
+    if apply_form(form, lambda data: services.milestone_update(milestone=milestone,
+                                                               by=request.user, **data)):
+        messages.success(request, f"Milestone saved: {milestone.title}.")
+        return redirect("intervenors:case", pk=case.pk)
+    return _milestone_page(request, case, milestone, status=400, form=form)

@@ -142,6 +142,7 @@ WORK_KINDS = [*FLOW_STEPS, ("casework", "Casework: log contact or propose closur
               (StepTarget.Step.REVIEW_REQUEST.value, StepTarget.Step.REVIEW_REQUEST.label),
               ("escalation", "Follow up the escalated action"),
               ("barrier", "Answer an escalated system barrier"),
+              ("milestone", "A milestone is past its target"),
               ("action", "Update the action"), ("verify", "Verify the action")]
 LABELS = dict(WORK_KINDS)
 
@@ -399,6 +400,19 @@ def sources(user) -> list[Source]:
             LABELS["escalation"], a.review.person.reference,
             url_to("reviews:action", a.pk), a.escalated_at, a.due, "escalation",
             score=a.score, about=shortened(a.text)), due="due"))
+    if user.has_role(Role.INTERVENOR):
+        # The intervenor's own plan steps past their target (issue 45), most overdue first.
+        from intervenors.models import CaseMilestone
+
+        late = (CaseMilestone.objects.filter(
+            case__intervenor__user=user, case__status="active",
+            status__in=CaseMilestone.OPEN_STATUSES, target_date__lt=timezone.localdate())
+            .select_related("case__person").order_by("target_date", "pk"))
+        found.append(Source("milestone", late, lambda m, targets: WorkItem(
+            LABELS["milestone"], m.case.person.reference,
+            format_lazy("{}milestones/{}/", url_to("intervenors:case", m.case_id), m.pk),
+            timezone.make_aware(datetime.combine(m.target_date, time(9))), m.target_date,
+            "milestone", about=m.title), due="target_date"))
     if user.has_role(Role.OVERSIGHT):
         # System barriers an intervenor escalated (issue 45): due at once, oldest first.
         from intervenors.models import CaseBarrier

@@ -101,7 +101,12 @@ EXPECTED = {
                                   "commissioner2": 404, None: 302}, 403),
     **{f"intervenors:{name}": ("case", {}, 405) for name in (
         "assign", "reassign", "activity", "plan", "propose_closure", "confirm_closure",
-        "barrier_add")},
+        "barrier_add", "milestone_add")},
+    "intervenors:milestone": ("milestone", {"intervenor": 200, "coordinator": 200,
+                                            "oversight": 200, "commissioner": 200,
+                                            "intervenor2": 404, "intervenor3": 404,
+                                            "commissioner2": 404, None: 302}, 403),
+    "intervenors:milestone_update": ("milestone", {}, 405),
     "intervenors:barrier": ("barrier", {"intervenor": 200, "coordinator": 200, "oversight": 200,
                                         "commissioner": 200, "intervenor2": 404,
                                         "intervenor3": 404, "commissioner2": 404, None: 302},
@@ -173,6 +178,7 @@ def objects(users):
         "theme": Theme.objects.get(code="environment"),
         "trend": "in_lts",
         "barrier": _barrier(users),
+        "milestone": _milestone(users),
         "rebase": SpcRebase.objects.create(
             measure="in_lts", month=date(2025, 6, 1), reason="A new service began",
             marked_by=users["oversight"], marked_at=timezone.now()),
@@ -198,6 +204,17 @@ def _barrier(users):
                           note="No adapted flat in the borough")
 
 
+def _milestone(users):
+    from datetime import timedelta
+
+    from intervenors.services import milestone_add
+
+    case = IntervenorCase.objects.filter(intervenor__user=users["intervenor"], status="active",
+                                         referral__organisation__name__startswith="North").first()
+    return milestone_add(case=case, by=users["intervenor"], title="Funding agreed",
+                         owner_name="Sam Case", target_date=date.today() + timedelta(days=30))
+
+
 def export_ready(user):
     from exports.services import export_build, export_request
 
@@ -211,8 +228,8 @@ def url_for(route: str, pk, concern_pk=None) -> str:
     url = "/" + route.replace("<uuid:pk>", str(pk)).replace("<int:pk>", str(pk)).replace(
         "<str:kind>", "referral").replace("<str:fmt>", "pdf")
     return url.replace("<uuid:concern_pk>", str(concern_pk or uuid.uuid4())).replace(
-        "<uuid:discharge_pk>", str(uuid.uuid4())).replace("<uuid:barrier_pk>",
-                                                          str(uuid.uuid4()))
+        "<uuid:discharge_pk>", str(uuid.uuid4())).replace(
+        "<uuid:barrier_pk>", str(uuid.uuid4())).replace("<uuid:milestone_pk>", str(uuid.uuid4()))
 
 
 def object_url(route: str, kind: str, objects) -> str:
@@ -225,6 +242,9 @@ def object_url(route: str, kind: str, objects) -> str:
     if kind == "barrier":   # a barrier's URL names its case, then the barrier
         return "/" + route.replace("<uuid:pk>", str(objects["barrier"].case_id)).replace(
             "<uuid:barrier_pk>", str(objects["barrier"].pk))
+    if kind == "milestone":  # a milestone's URL names its case, then the milestone
+        return "/" + route.replace("<uuid:pk>", str(objects["milestone"].case_id)).replace(
+            "<uuid:milestone_pk>", str(objects["milestone"].pk))
     if kind == "trend":     # a trend's URL names its measure
         return "/" + route.replace("<slug:key>", "in_lts")
     return url_for(route, objects[kind].pk)
@@ -323,6 +343,10 @@ POST_ACTIONS = {
     "intervenors:barrier_status": ("barrier", {"status": "being_worked", "note": "probe"},
                                    {"intervenor"}),
     "intervenors:barrier_escalate": ("barrier", {"need": "probe"}, {"intervenor"}),
+    "intervenors:milestone_update": ("milestone", {"status": "done", "target_date_day": "1",
+                                                   "target_date_month": "1",
+                                                   "target_date_year": "2027", "note": "probe"},
+                                     {"intervenor"}),
     "oversight:packs": ("pack", {"period": "all"}, {"oversight"}),
 }
 

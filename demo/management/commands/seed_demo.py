@@ -482,6 +482,30 @@ class Command(BaseCommand):
                     barrier_status(barrier=barrier, by=intervenor_user, status=move,
                                    note="Moved on at the case meeting (demo).")
 
+    def milestones(self, case, intervenor_user):
+        """A plan part-done: a step done, one on time and one late (issue 45)."""
+        from intervenors.models import MilestoneKind
+        from intervenors.services import milestone_add, milestone_update
+
+        today = date.today()
+        commissioner = case.referral.organisation
+        steps = [("provider-identified", "The ICB's case manager (demo)", 10, "done"),
+                 ("funding-agreed", "The ICB's continuing care lead (demo)", 30, "late"),
+                 ("housing-found", "The council's housing lead (demo)", 60, "")]
+        for code, owner, days, then in steps:
+            milestone = milestone_add(
+                case=case, by=intervenor_user, owner_name=owner,
+                kind=MilestoneKind.objects.get(code=code), owner_organisation=commissioner,
+                target_date=today + timedelta(days=days), note="Agreed at the case meeting (demo).")
+            if then == "done":
+                milestone_update(milestone=milestone, by=intervenor_user, status="done",
+                                 target_date=milestone.target_date,
+                                 note="The provider has agreed to bid (demo).")
+            elif then == "late":
+                milestone_update(milestone=milestone, by=intervenor_user, status="in_progress",
+                                 target_date=today - timedelta(days=6),
+                                 note="Due before the funding panel, which has not met (demo).")
+
     def advance_case(self, referral, stage, intervenor_user, coordinator):
         case = IntervenorCase.objects.get(referral=referral)
         if stage in ("waiting", "requested"):
@@ -493,6 +517,7 @@ class Command(BaseCommand):
                           text="Met the person and the ward team (demo).")
         if stage == "active":
             self.barriers(case, intervenor_user)
+            self.milestones(case, intervenor_user)
         if stage == "closed":
             flow.case_propose_closure(case=case, by=intervenor_user, outcome="less_restrictive",
                                       reason="Moved to a step-down unit (demo).")
