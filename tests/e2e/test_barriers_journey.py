@@ -2,6 +2,7 @@
 their case and escalates it; the oversight group answers it from My work; the intervenor reads
 the answer."""
 import re
+from datetime import date, timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -23,6 +24,15 @@ def test_an_intervenor_escalates_a_barrier_and_the_oversight_group_answers(page,
         "link", name="My caseload", exact=True))
     keys.press(page.get_by_role("link", name=re.compile("^PW-")).first)
     expect(h1(page)).to_contain_text("Intervenor case for")
+    # A step of the discharge plan, with its owner and target date.
+    form = page.locator("form[action$='/milestones/']")
+    keys.select(form.get_by_label("Standard milestone"), "Transition visits begun")
+    keys.type(form.get_by_label("Who owns it"), "Alex Green, provider manager")
+    keys.date("Target date", date.today() + timedelta(days=21), within=form)
+    keys.press(form.get_by_role("button", name="Add milestone"))
+    expect(page.get_by_role("table", name="Discharge plan milestones")).to_contain_text(
+        "Alex Green, provider manager")
+    assert_accessible(page)
     expect(page.get_by_role("heading", name="System barriers")).to_be_visible()
     form = page.locator("form[action$='/barriers/']")
     keys.press(form.get_by_role("button", name="Record barrier"))
