@@ -31,6 +31,8 @@ urlpatterns = [
     path("actions/<uuid:pk>/owner/", reviews.ActionOwnerView.as_view(), name="action-owner"),
     path("intervenors/", intervenors.IntervenorListView.as_view(), name="intervenors"),
     path("intervenor-cases/", intervenors.CaseListView.as_view(), name="cases"),
+    path("intervenor-cases/<uuid:pk>/plan/", intervenors.CasePlanView.as_view(),
+         name="case-plan"),
     path("intervenor-cases/<uuid:pk>/assign/", intervenors.CaseAssignView.as_view(),
          name="case-assign"),
     path("intervenor-cases/<uuid:pk>/close/", intervenors.CaseCloseView.as_view(),

@@ -123,3 +123,49 @@ class CaseCloseView(APIView):
                              "message": "Only the case's intervenor or a coordinator can close "
                                         "it."}, status=403)
         return Response(CaseSerializer(selectors.case_get(user, case.pk)).data)
+
+
+class MilestoneSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    title = serializers.CharField()
+    standard = serializers.CharField(source="kind.code", allow_null=True, default=None,
+                                     help_text="The standard milestone's code, or null.")
+    owner_name = serializers.CharField()
+    owner_organisation = serializers.CharField(source="owner_organisation.name",
+                                               allow_null=True, default=None)
+    target_date = serializers.DateField()
+    status = serializers.ChoiceField(["planned", "in_progress", "done", "dropped"])
+    done_on = serializers.DateField(allow_null=True)
+    note = serializers.CharField()
+
+
+class BarrierSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    kind = serializers.CharField(source="kind.code")
+    kind_name = serializers.CharField(source="kind.name")
+    note = serializers.CharField()
+    status = serializers.ChoiceField(["open", "being_worked", "resolved"])
+    recorded_at = serializers.DateTimeField()
+    escalated_at = serializers.DateTimeField(allow_null=True)
+    escalation_need = serializers.CharField()
+    answered_at = serializers.DateTimeField(allow_null=True)
+    answer = serializers.CharField()
+
+
+class CasePlanSerializer(serializers.Serializer):
+    milestones = MilestoneSerializer(many=True)
+    barriers = BarrierSerializer(many=True)
+
+
+class CasePlanView(APIView):
+    """A case's discharge plan milestones and system barriers (issue 45), to whoever may see
+    the case; anyone else gets the same 404 as for no case."""
+
+    permission_classes = CaseListView.permission_classes
+
+    @extend_schema(operation_id="intervenor_case_plan", responses=CasePlanSerializer)
+    def get(self, request, pk):
+        case = selectors.case_get(request.user, pk)
+        return Response(CasePlanSerializer({
+            "milestones": case.milestones.select_related("kind", "owner_organisation"),
+            "barriers": case.barriers.select_related("kind")}).data)

@@ -225,6 +225,9 @@ ERROR_CODES = {
                              "(`dates_confirmed`) to accept the referral.",
     "no_open_referral": "The person has no open referral for this.",
     "review_present": "A review of the person held on that day is already recorded.",
+    "barrier_resolved": "The system barrier is resolved.",
+    "barrier_escalated": "The system barrier is already waiting for the oversight group.",
+    "barrier_not_escalated": "The system barrier is not waiting for an answer.",
 }
 
 ERROR_SCHEMA = {

@@ -100,3 +100,17 @@ def test_the_pages_add_and_update_a_milestone(case, client_for):
     page = reverse("intervenors:milestone", args=[case.pk, milestone.pk])
     assert "Move it on" in intervenor.get(page).content.decode()
     assert "Move it on" not in client_for("coordinator").get(page).content.decode()
+
+
+def test_the_api_reads_a_cases_plan_and_barriers_within_scope(case, users):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(users["intervenor"])
+    body = api.get(f"/api/v1/intervenor-cases/{case.pk}/plan/").json()
+    assert {m["title"] for m in body["milestones"]} >= {"Funding agreed"}
+    assert {b["kind"] for b in body["barriers"]}
+    api.force_authenticate(users["intervenor2"])
+    assert api.get(f"/api/v1/intervenor-cases/{case.pk}/plan/").status_code == 404
+    api.force_authenticate(users["chair"])
+    assert api.get(f"/api/v1/intervenor-cases/{case.pk}/plan/").status_code == 403
