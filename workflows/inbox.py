@@ -407,7 +407,9 @@ def sources(user) -> list[Source]:
         late = (CaseMilestone.objects.filter(
             case__intervenor__user=user, case__status="active",
             status__in=CaseMilestone.OPEN_STATUSES, target_date__lt=timezone.localdate())
-            .select_related("case__person").order_by("target_date", "pk"))
+            .select_related("case__person")
+            # The merged list's order among equals: due, then (no score) the reference.
+            .order_by("target_date", "case__person__reference", "pk"))
         found.append(Source("milestone", late, lambda m, targets: WorkItem(
             LABELS["milestone"], m.case.person.reference,
             format_lazy("{}milestones/{}/", url_to("intervenors:case", m.case_id), m.pk),

@@ -1,22 +1,11 @@
 """The kinds of system barrier issue 45 names, as data an administrator keeps."""
 from django.db import migrations
 
-KINDS = [
-    ("no-provider", "No suitable community provider"),
-    ("funding-dispute", "A funding dispute between commissioners"),
-    ("housing", "Housing"),
-    ("workforce", "Workforce"),
-    ("justice-restrictions", "Ministry of Justice or court restrictions"),
-    ("clinical-view", "A dispute over a clinical view"),
-    ("family-advocacy", "Family or advocacy concerns"),
-    ("other", "Other"),
-]
+from intervenors.taxonomy import BARRIER_KINDS, kinds_ensure
 
 
 def add(apps, schema_editor):
-    kind = apps.get_model("intervenors", "SystemBarrierKind")
-    for order, (code, name) in enumerate(KINDS, start=1):
-        kind.objects.get_or_create(code=code, defaults={"name": name, "order": order})
+    kinds_ensure(apps.get_model("intervenors", "SystemBarrierKind"), BARRIER_KINDS)
 
 
 class Migration(migrations.Migration):

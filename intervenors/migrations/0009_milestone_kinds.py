@@ -1,22 +1,11 @@
 """The standard milestones of a discharge plan issue 45 names, as data an administrator keeps."""
 from django.db import migrations
 
-KINDS = [
-    ("provider-identified", "A community provider identified"),
-    ("funding-agreed", "Funding agreed"),
-    ("housing-found", "Housing found"),
-    ("care-team-ready", "The care team recruited and trained"),
-    ("transition-visits", "Transition visits begun"),
-    ("discharge-date-set", "A discharge date set"),
-    ("discharged", "Discharged"),
-    ("lts-ended", "LTS ended"),
-]
+from intervenors.taxonomy import MILESTONE_KINDS, kinds_ensure
 
 
 def add(apps, schema_editor):
-    kind = apps.get_model("intervenors", "MilestoneKind")
-    for order, (code, name) in enumerate(KINDS, start=1):
-        kind.objects.get_or_create(code=code, defaults={"name": name, "order": order})
+    kinds_ensure(apps.get_model("intervenors", "MilestoneKind"), MILESTONE_KINDS)
 
 
 class Migration(migrations.Migration):

@@ -33,7 +33,12 @@ def test_each_role_sees_exactly_the_steps_it_can_take(users):
     oversight = kinds(users["oversight"])
     assert oversight["verify"] == Action.objects.filter(status="completed").exclude(
         completed_by=users["oversight"]).exclude(owner=users["oversight"]).count() > 0
-    assert set(oversight) == {"verify"}
+    # And the system barriers an intervenor escalated (issue 45): the demo has some waiting.
+    from intervenors.models import CaseBarrier
+
+    assert oversight["barrier"] == CaseBarrier.objects.filter(
+        escalated_at__isnull=False, answered_at__isnull=True).count() > 0
+    assert set(oversight) == {"verify", "barrier"}
 
     chair = users["chair"]
     chaired = Review.objects.filter(panel__user=chair, panel__role="chair")
@@ -50,6 +55,8 @@ def test_each_role_sees_exactly_the_steps_it_can_take(users):
     intervenor = users["intervenor"]
     assert kinds(intervenor)["casework"] == IntervenorCase.objects.filter(
         intervenor__user=intervenor, status="active").count()
+    # Their plans' milestones past target (issue 45): the demo has one late on each case.
+    assert kinds(intervenor)["milestone"] == kinds(intervenor)["casework"]
     assert "assign" not in kinds(intervenor)
 
 

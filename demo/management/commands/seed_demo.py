@@ -273,7 +273,12 @@ class Command(BaseCommand):
                 "regions": regions, "children": username == "intervenor3"})
 
     def barrier_domains(self):
+        from intervenors.models import MilestoneKind, SystemBarrierKind
+        from intervenors.taxonomy import BARRIER_KINDS, MILESTONE_KINDS, kinds_ensure
+
         themes_ensure(Theme)        # after a test flush the migration's themes are gone
+        kinds_ensure(SystemBarrierKind, BARRIER_KINDS)      # and so are these lists
+        kinds_ensure(MilestoneKind, MILESTONE_KINDS)
         for code, name, order, theme in BARRIER_DOMAINS:
             BarrierDomain.objects.get_or_create(code=code, defaults={
                 "name": name, "order": order, "theme": Theme.objects.get(code=theme)})
