@@ -144,21 +144,29 @@ class CaseActivity(models.Model):
         return f"{self.get_kind_display()} on {self.occurred_on:%d %b %Y}"
 
 
-class SystemBarrierKind(models.Model):
-    """A kind of system barrier that keeps people in LTS for reasons that are not clinical:
-    data an administrator keeps (issue 45), counted nationally by the oversight group."""
+class ListedKind(models.Model):
+    """An entry of a list an administrator keeps and revises (intervenors.taxonomy): a code
+    that never changes, the words people read, its place in the list, and whether it is still
+    offered."""
 
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=120)
     order = models.PositiveSmallIntegerField(default=0)
     active = models.BooleanField(default=True)
-    history = HistoricalRecords()
 
     class Meta:
+        abstract = True
         ordering = ["order", "name"]
 
     def __str__(self):
         return self.name
+
+
+class SystemBarrierKind(ListedKind):
+    """A kind of system barrier that keeps people in LTS for reasons that are not clinical
+    (issue 45), counted nationally by the oversight group."""
+
+    history = HistoricalRecords()
 
 
 class CaseBarrier(models.Model):
@@ -205,21 +213,11 @@ class CaseBarrier(models.Model):
         return self.escalated_at is not None and self.answered_at is None
 
 
-class MilestoneKind(models.Model):
-    """A standard step of a discharge plan, offered to every intervenor (issue 45): data an
-    administrator keeps. An intervenor may add a step of their own instead."""
+class MilestoneKind(ListedKind):
+    """A standard step of a discharge plan, offered to every intervenor (issue 45). An
+    intervenor may add a step of their own instead."""
 
-    code = models.SlugField(max_length=40, unique=True)
-    name = models.CharField(max_length=120)
-    order = models.PositiveSmallIntegerField(default=0)
-    active = models.BooleanField(default=True)
     history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["order", "name"]
-
-    def __str__(self):
-        return self.name
 
 
 class CaseMilestone(models.Model):

@@ -235,16 +235,20 @@ def barrier_add(request, pk):
     return _case_page(request, case, status=400, barrier_form=form)
 
 
-def _barrier(request, pk, barrier_pk):
-    """A barrier on a case the reader may see; any other answers as no case does."""
-    case = get_or_404(request, selectors.case_get, pk)
-    barrier = case.barriers.select_related("kind", "recorded_by", "answered_by").filter(
-        pk=barrier_pk).first()
-    if barrier is None:
-        from django.http import Http404
+def _on_case(request, pk, related: str, child_pk, *joined):
+    """A case the reader may see and one of its barriers or milestones (`related`); anything
+    else answers as no case does."""
+    from django.http import Http404
 
+    case = get_or_404(request, selectors.case_get, pk)
+    found = getattr(case, related).select_related(*joined).filter(pk=child_pk).first()
+    if found is None:
         raise Http404("Not found")
-    return case, barrier
+    return case, found
+
+
+def _barrier(request, pk, barrier_pk):
+    return _on_case(request, pk, "barriers", barrier_pk, "kind", "recorded_by", "answered_by")
 
 
 def _barrier_page(request, case, barrier, status=200, **forms):
@@ -330,14 +334,7 @@ def milestone_add(request, pk):
 
 
 def _milestone(request, pk, milestone_pk):
-    case = get_or_404(request, selectors.case_get, pk)
-    milestone = case.milestones.select_related("owner_organisation", "kind").filter(
-        pk=milestone_pk).first()
-    if milestone is None:
-        from django.http import Http404
-
-        raise Http404("Not found")
-    return case, milestone
+    return _on_case(request, pk, "milestones", milestone_pk, "owner_organisation", "kind")
 
 
 def _milestone_page(request, case, milestone, status=200, form=None):
