@@ -325,7 +325,7 @@ def barrier_record(*, case: IntervenorCase, by, kind, note: str):
 def _lock_barrier(barrier, by):
     from .models import CaseBarrier
 
-    barrier = CaseBarrier.objects.select_for_update().select_related(
+    barrier = CaseBarrier.objects.select_for_update(of=("self",)).select_related(
         "case__person", "case__intervenor", "kind").get(pk=barrier.pk)
     _require_worker(barrier.case, by)
     return barrier
@@ -386,7 +386,7 @@ def barrier_answer(*, barrier, by, answer: str):
 
     if not by.has_role(Role.OVERSIGHT):
         raise NotAllowedError("Only the oversight group answers an escalated barrier.")
-    barrier = CaseBarrier.objects.select_for_update().select_related(
+    barrier = CaseBarrier.objects.select_for_update(of=("self",)).select_related(
         "case__person", "kind").get(pk=barrier.pk)
     if not barrier.waiting_for_oversight:
         raise ConflictError("This barrier is not waiting for an answer.",
@@ -447,7 +447,7 @@ def milestone_update(*, milestone, by, status: str, target_date: date, note: str
     the day; a changed target date is kept in the facts beside the old one."""
     from .models import CaseMilestone
 
-    milestone = CaseMilestone.objects.select_for_update().select_related(
+    milestone = CaseMilestone.objects.select_for_update(of=("self",)).select_related(
         "case__person", "case__intervenor", "owner_organisation").get(pk=milestone.pk)
     _require_worker(milestone.case, by)
     if status not in CaseMilestone.Status.values:
