@@ -95,6 +95,7 @@ class Decision(AppendOnlyModel):
         BARRIER_ANSWERED = "barrier_answered", "Barrier escalation answered"
         MILESTONE_ADDED = "milestone_added", "Discharge plan milestone added"
         MILESTONE_CHANGED = "milestone_changed", "Discharge plan milestone changed"
+        ACTION_AGREED = "action_agreed", "Action agreed by the senior intervenor"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

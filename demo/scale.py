@@ -573,7 +573,8 @@ class Seeder:
         if status == "open" and rng.random() < 0.4:
             status = "in_progress"
         action = self.save(Action(
-            review=review, recommendation=recommendation, text="Action agreed at scale.",
+            review=review, recommendation=recommendation, person=review.person,
+            issued_on=review.report_issued_on, text="Action agreed at scale.",
             owner=owner, owner_organisation=owner.organisation, owner_name=owner.get_full_name(),
             due_date=due, status=status,
             completion_evidence="Evidence at scale." if status in ("completed", "verified")
@@ -696,7 +697,7 @@ class Seeder:
             self.save(ActionUpdate(action=action, author=action.owner,
                                    created_at=self.now - timedelta(hours=320 - n),
                                    text=f"Update {n + 1}: progress recorded."))
-        self.long_person = action.review.person
+        self.long_person = action.person
 
     def opened(self, subject, node_name: str) -> datetime:
         """When a step opened for `subject`: the event that handed it on."""

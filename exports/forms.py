@@ -14,12 +14,14 @@ class ExportForm(forms.Form):
     escalated = forms.BooleanField(required=False)
     owner_organisation = forms.UUIDField(required=False)
     region = forms.ChoiceField(required=False, choices=())
+    source = forms.ChoiceField(required=False, choices=())
 
     def __init__(self, *args, **kwargs):
         from accounts.models import Region
-        from reviews.selectors import STATUS_FILTER_CHOICES
+        from reviews.selectors import SOURCE_CHOICES, STATUS_FILTER_CHOICES
 
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = Export.Kind.choices
         self.fields["status"].choices = [("", ""), *STATUS_FILTER_CHOICES]
         self.fields["region"].choices = [("", ""), *Region.choices]
+        self.fields["source"].choices = [("", ""), *SOURCE_CHOICES]

@@ -28,7 +28,7 @@ from notifications.services import link_to, notification_owe
 from pathways.csvfile import csv_text
 from referrals.selectors import triage_queue
 from reviews.models import Action
-from reviews.selectors import STATUS_FILTER_CHOICES, actions_filtered
+from reviews.selectors import SOURCE_CHOICES, STATUS_FILTER_CHOICES, actions_filtered
 
 from .models import Export
 
@@ -61,12 +61,14 @@ def _action_rows(user, filters: dict) -> Iterable[list]:
                             overdue=filters.get("overdue", False),
                             escalated=filters.get("escalated", False),
                             owner_organisation=filters.get("owner_organisation"),
-                            region=filters.get("region", ""), today=today).values_list(
-        "review__person__reference", "text", "owner_organisation__name", "owner_name",
+                            region=filters.get("region", ""), source=filters.get("source", ""),
+                            today=today).values_list(
+        "person__reference", "text", "case_id", "owner_organisation__name", "owner_name",
         "due_date", "status", "escalated_at")
-    for person, text, organisation, owner, due, status, escalated in rows.iterator(
+    for person, text, case, organisation, owner, due, status, escalated in rows.iterator(
             chunk_size=2000):
-        yield [person, text, organisation, owner, due, status,
+        yield [person, text, "intervenor case" if case else "review", organisation, owner, due,
+               status,
                "yes" if status in Action.OPEN_STATUSES and due < today else "no",
                "yes" if escalated else "no"]
 
@@ -98,9 +100,9 @@ KINDS = {
     Export.Kind.ACTIONS: ExportKind(
         "actions", (Role.COMMISSIONER, Role.COORDINATOR, Role.OVERSIGHT, Role.CHAIR,
                     Role.INTERVENOR, Role.ACTION_OWNER),
-        ["person", "action", "owner_organisation", "owner", "due_date", "status", "overdue",
-         "escalated"], _action_rows,
-        ("status", "overdue", "escalated", "owner_organisation", "region")),
+        ["person", "action", "source", "owner_organisation", "owner", "due_date", "status",
+         "overdue", "escalated"], _action_rows,
+        ("status", "overdue", "escalated", "owner_organisation", "region", "source")),
     Export.Kind.CASELOADS: ExportKind(
         "caseloads", (Role.COORDINATOR, Role.OVERSIGHT, Role.INTERVENOR),
         ["intervenor", "person", "unit", "assigned_on", "closure_proposed"], _caseload_rows),
@@ -159,6 +161,9 @@ def filters_described(export: Export) -> str:
         from accounts.models import Region
 
         words.append(f"region: {Region(export.filters['region']).label}")
+    if export.filters.get("source"):
+        source = export.filters["source"]
+        words.append(f"from: {dict(SOURCE_CHOICES).get(source, source).lower()}")
     return ", ".join(words)
 
 

@@ -10,6 +10,7 @@ from pathways.errors import ConflictError
 from pathways.paging import without_long_texts
 from referrals.api import PersonBriefSerializer
 from workflows import services as flow
+from workflows.selectors import case_actions
 
 from . import selectors
 from .models import MAX_ACTIVE_CASES, Intervenor, IntervenorCase
@@ -152,14 +153,33 @@ class BarrierSerializer(serializers.Serializer):
     answer = serializers.CharField()
 
 
+class AgreedActionSerializer(serializers.Serializer):
+    """An action agreed on the case, as the case's readers see it; the whole action, with its
+    updates, is at /api/v1/actions/{id}/."""
+
+    id = serializers.UUIDField()
+    text = serializers.CharField()
+    theme = serializers.CharField(source="theme.code", allow_null=True, default=None)
+    owner_name = serializers.CharField()
+    owner_organisation = serializers.CharField(source="owner_organisation.name")
+    issued_on = serializers.DateField(help_text="The day the intervenor agreed it.")
+    due_date = serializers.DateField()
+    status = serializers.ChoiceField(["open", "in_progress", "completed", "verified",
+                                      "cancelled"])
+    overdue = serializers.BooleanField(source="is_overdue")
+    escalated_at = serializers.DateTimeField(allow_null=True)
+
+
 class CasePlanSerializer(serializers.Serializer):
     milestones = MilestoneSerializer(many=True)
     barriers = BarrierSerializer(many=True)
+    actions = AgreedActionSerializer(many=True, help_text="Actions the intervenor agreed with "
+                                                          "the local system, that you may see.")
 
 
 class CasePlanView(APIView):
-    """A case's discharge plan milestones and system barriers (issue 45), to whoever may see
-    the case; anyone else gets the same 404 as for no case."""
+    """A case's discharge plan milestones, system barriers and agreed actions (issue 45), to
+    whoever may see the case; anyone else gets the same 404 as for no case."""
 
     permission_classes = CaseListView.permission_classes
 
@@ -168,4 +188,5 @@ class CasePlanView(APIView):
         case = selectors.case_get(request.user, pk)
         return Response(CasePlanSerializer({
             "milestones": case.milestones.select_related("kind", "owner_organisation"),
-            "barriers": case.barriers.select_related("kind")}).data)
+            "barriers": case.barriers.select_related("kind"),
+            "actions": case_actions(request.user, case).select_related("theme")}).data)

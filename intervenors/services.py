@@ -53,6 +53,15 @@ def _revoke_worker(user, case: IntervenorCase, *, keep_read: bool) -> None:
             remove_perm("referrals.view_person", user, case.person)
 
 
+def _move_action_reads(case: IntervenorCase, previous, target) -> None:
+    """The actions agreed on a case are read by whoever holds the case now (decision 0027);
+    the previous intervenor keeps only those they own."""
+    for action in case.actions.all():
+        if action.owner_id != previous.pk:
+            remove_perm("reviews.view_action", previous, action)
+        grant("reviews.view_action", target, action)
+
+
 def _require_worker(case: IntervenorCase, by) -> None:
     if case.intervenor is None or case.intervenor.user_id != by.pk:
         raise DomainError("Only the intervenor assigned to this case can do this.",
@@ -195,6 +204,7 @@ def case_reassign(*, case: IntervenorCase, to: Intervenor, by, reason: str) -> I
     _activate(case, target, by=by, reason=reason)
     _revoke_worker(previous.user, case, keep_read=False)
     _grant_worker(target.user, case)
+    _move_action_reads(case, previous.user, target.user)
     decision_record(
         actor=by, kind=Decision.Kind.CASE_REASSIGNED, subject=case, person=case.person,
         reason=reason, summary=f"{case.person.reference} moved from {previous} to {target}",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("cases/<uuid:pk>/plan/", views.plan_update, name="plan"),
     path("cases/<uuid:pk>/close/", views.closure_propose, name="propose_closure"),
     path("cases/<uuid:pk>/confirm-closure/", views.closure_confirm, name="confirm_closure"),
+    path("cases/<uuid:pk>/actions/", views.case_action_add, name="action_add"),
     path("cases/<uuid:pk>/milestones/", views.milestone_add, name="milestone_add"),
     path("cases/<uuid:pk>/milestones/<uuid:milestone_pk>/", views.milestone_detail,
          name="milestone"),

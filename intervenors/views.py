@@ -14,6 +14,9 @@ from pathways.forms import apply_form
 from referrals.identity import identity_shown
 from workflows import claims, tracker
 from workflows import services as flow
+from workflows.casework import case_action_agree
+from workflows.forms import CaseActionForm
+from workflows.selectors import case_actions
 
 from . import presenters, selectors, services
 from .forms import (
@@ -84,7 +87,8 @@ def _case_page(request, case, status=200, **forms):
         # What the page offers only to some: none unless set below.
         **dict.fromkeys(("claim", "top", "assign_form", "reassign_form", "activity_form",
                          "plan_form", "closure_form", "confirm_form", "barrier_form",
-                         "milestone_form")),
+                         "milestone_form", "case_action_form")),
+        "agreed_actions": case_actions(user, case),
         "barriers": case.barriers.select_related("kind"),
         "milestones": case.milestones.select_related("owner_organisation"),
         "next_milestone": services.next_milestone(case),
@@ -113,6 +117,8 @@ def _case_page(request, case, status=200, **forms):
         context["barrier_form"] = forms.get("barrier_form") or BarrierForm(prefix="barrier")
         context["milestone_form"] = forms.get("milestone_form") or MilestoneForm(
             prefix="milestone")
+        context["case_action_form"] = forms.get("case_action_form") or CaseActionForm(
+            person=case.person)
         if not case.proposed_outcome:
             context["closure_form"] = forms.get("closure_form") or ProposeClosureForm()
     if context["can_confirm"]:
@@ -318,6 +324,20 @@ def barrier_answer(request, pk, barrier_pk):
         messages.success(request, "Answer recorded. The intervenor sees it on the barrier.")
         return redirect("workflows:inbox")
     return _barrier_page(request, case, barrier, status=400, answer_form=form)
+
+
+# Actions agreed by the intervenor (issue 45, decision 0027) ----------------------------------
+
+@require_POST
+@role_required(Role.INTERVENOR)
+def case_action_add(request, pk):
+    case, _ = _post_case(request, pk)
+    form = CaseActionForm(request.POST, person=case.person)
+    if apply_form(form, lambda data: case_action_agree(case=case, by=request.user, **data)):
+        messages.success(request, "Action agreed. Its owner has been told, and it is followed "
+                                  "up like a panel's.")
+        return redirect("intervenors:case", pk=case.pk)
+    return _case_page(request, case, status=400, case_action_form=form)
 
 
 # The discharge plan's milestones (issue 45) --------------------------------------------------

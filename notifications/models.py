@@ -19,6 +19,7 @@ class Notification(models.Model):
         EXPORT_READY = "export_ready", "Export ready to download"
         PERSON_ELSEWHERE = "person_elsewhere", "Referral refused: person recorded elsewhere"
         ACCESS_REQUESTED = "access_requested", "Someone asks to use Pathways"
+        ACTION_AGREED = "action_agreed", "Action agreed by a senior intervenor"
 
     id = models.BigAutoField(primary_key=True)
     key = models.CharField(max_length=200, unique=True)

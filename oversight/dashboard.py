@@ -61,7 +61,7 @@ def headline(today: date | None = None, region: str = "", since: date | None = N
                   .values_list("start_date", flat=True))
     days = sorted(max((today - s).days, 0) for s in starts)
     actions = Action.objects.filter(
-        _region("review__person__current_unit__region", region)).aggregate(
+        _region("person__current_unit__region", region)).aggregate(
         open=Count("pk", filter=Q(status__in=Action.OPEN_STATUSES)),
         overdue=Count("pk", filter=Q(status__in=Action.OPEN_STATUSES, due_date__lt=today)),
         escalated=Count("pk", filter=Q(status__in=Action.OPEN_STATUSES,
@@ -125,7 +125,7 @@ def period_activity(start: date | None, end: date, region: str = "") -> list[Fig
     reviews = Review.objects.filter(_region(person, region)).aggregate(
         held=Count("pk", filter=days("held_on")), issued=Count("pk", filter=days(
             "report_issued_on")))
-    actions = Action.objects.filter(_region(f"review__{person}", region)).aggregate(
+    actions = Action.objects.filter(_region(person, region)).aggregate(
         escalated=Count("pk", filter=moments("escalated_at")),
         verified=Count("pk", filter=moments("verified_at")))
     return [
@@ -149,7 +149,7 @@ def overdue_by(field: str, today: date | None = None, limit: int = 20, region: s
                ) -> list[dict]:
     """Overdue open actions counted by `field` (owner organisation or region), largest first."""
     today = today or date.today()
-    rows = (Action.objects.filter(_region("review__person__current_unit__region", region),
+    rows = (Action.objects.filter(_region("person__current_unit__region", region),
                                   status__in=Action.OPEN_STATUSES, due_date__lt=today)
             .values(field).annotate(n=Count("pk")).order_by("-n", field))
     return list(rows[:limit])
@@ -171,11 +171,11 @@ def overdue_by_region(today=None, region: str = "") -> list[dict]:
     from accounts.models import Region
 
     labels = dict(Region.choices)
-    rows = overdue_by("review__person__current_unit__region", today, region=region)
-    return [{"label": labels.get(r["review__person__current_unit__region"], "No unit"),
+    rows = overdue_by("person__current_unit__region", today, region=region)
+    return [{"label": labels.get(r["person__current_unit__region"], "No unit"),
              "n": r["n"],
              "link": "/actions/?overdue=on&region="
-                     f"{r['review__person__current_unit__region'] or ''}"}
+                     f"{r['person__current_unit__region'] or ''}"}
             for r in rows]
 
 
@@ -200,7 +200,7 @@ def stuck_people(today: date | None = None, region: str = ""):
     limits = thresholds()
     quiet_since = today - timedelta(days=limits["quiet_days"])
     recent_action = ActionUpdate.objects.filter(
-        action__review__person=OuterRef("pk"),
+        action__person=OuterRef("pk"),
         new_status__in=[ActionStatus.COMPLETED, ActionStatus.VERIFIED],
         created_at__date__gte=quiet_since)
     recent_contact = CaseActivity.objects.filter(case__person=OuterRef("pk"),

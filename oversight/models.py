@@ -43,14 +43,17 @@ class MeetingPack(models.Model):
 
 
 class OversightThreshold(models.Model):
-    """A number behind an oversight rule (who counts as stuck), kept as data and changed by an
-    administrator with a reason (a decision; the history keeps every version)."""
+    """A number behind an oversight rule (who counts as stuck; when a quiet case asks its
+    intervenor for contact), kept as data and changed by an administrator with a reason (a
+    decision; the history keeps every version)."""
 
     class Key(models.TextChoices):
         STUCK_AFTER_DAYS = "stuck_after_days", "Stuck: days in LTS at least"
         QUIET_DAYS = "quiet_days", "Stuck: days with no completed action or intervenor contact"
+        CASE_QUIET_DAYS = ("case_quiet_days",
+                           "Intervenor's work: days with no activity logged on an active case")
 
-    DEFAULTS = {Key.STUCK_AFTER_DAYS: 365, Key.QUIET_DAYS: 90}
+    DEFAULTS = {Key.STUCK_AFTER_DAYS: 365, Key.QUIET_DAYS: 90, Key.CASE_QUIET_DAYS: 28}
 
     key = models.CharField(max_length=30, choices=Key.choices, unique=True)
     days = models.PositiveSmallIntegerField()

@@ -38,8 +38,9 @@ STUCK_SHOWN = 25
 
 
 def actions_by_organisation(period: Period, today: date) -> list[dict]:
-    """For each owner organisation: open actions overdue today, actions escalated in the
-    period, and of those how many are still open. One aggregate query."""
+    """For each owner organisation: open actions overdue today (and of those, how many the
+    senior intervenor agreed on a case), actions escalated in the period, and of those how
+    many are still open. One aggregate query."""
     escalated_in = Q(escalated_at__isnull=False)
     if period.start is not None:
         escalated_in &= Q(escalated_at__date__gte=period.start)
@@ -49,7 +50,9 @@ def actions_by_organisation(period: Period, today: date) -> list[dict]:
     rows = (Action.objects.order_by().values("owner_organisation")
             .annotate(overdue=Count("pk", filter=open_ & Q(due_date__lt=today)),
                       escalated=Count("pk", filter=escalated_in),
-                      escalated_open=Count("pk", filter=escalated_in & open_))
+                      escalated_open=Count("pk", filter=escalated_in & open_),
+                      overdue_from_cases=Count("pk", filter=open_ & Q(due_date__lt=today,
+                                                                      case__isnull=False)))
             .filter(Q(overdue__gt=0) | Q(escalated__gt=0))
             .order_by("-overdue", "-escalated", "owner_organisation"))
     names = dict(Organisation.objects.values_list("pk", "name"))
@@ -96,7 +99,9 @@ def pack_content(user, period: Period, today: date | None = None, progress=None)
 
 
 # Each organisation's figures, as the printed pack heads them (no raw codes in the file).
-BY_ORGANISATION = (("overdue", "overdue today"), ("escalated", "escalated in the period"),
+BY_ORGANISATION = (("overdue", "overdue today"),
+                   ("overdue_from_cases", "overdue today, agreed by the senior intervenor"),
+                   ("escalated", "escalated in the period"),
                    ("escalated_open", "escalated, still open"))
 
 
@@ -113,11 +118,14 @@ def pack_csv(content: dict) -> str:
         lines.append(["People in LTS by length", label, "people", n])
     for row in content["by_organisation"]:
         for measure, words in BY_ORGANISATION:
-            lines.append(["Actions by organisation", row["organisation"], words, row[measure]])
+            lines.append(["Actions by organisation", row["organisation"], words,
+                          row.get(measure, 0)])
     for row in content["themes"]["rows"]:
         name = row["theme"].name if row["theme"] else "Not coded"
         lines.append(["Themes", name, "recommendations", row["recommendations"]])
         lines.append(["Themes", name, "barriers", row["barriers"]])
+        lines.append(["Themes", name, "actions agreed by senior intervenors",
+                      row.get("agreed", 0)])
     for row in content["stuck"]:
         lines.append(["Where progress has stalled", row["reference"], "score", row["score"]])
     for name, rows in content["equality"]["tables"].items():

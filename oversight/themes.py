@@ -16,8 +16,8 @@ from datetime import date, timedelta
 from django.db.models import Count, QuerySet
 
 from accounts.models import Region
-from reviews.models import BarrierAnswer, Recommendation, Theme
-from reviews.selectors import reviews_visible
+from reviews.models import Action, BarrierAnswer, Recommendation, Theme
+from reviews.selectors import actions_visible, reviews_visible
 
 from .dashboard import quarter_of
 
@@ -70,6 +70,15 @@ def recommendations_in(user, period: Period, region: str = "") -> QuerySet[Recom
     return rows
 
 
+def case_actions_in(user, period: Period, region: str = "") -> QuerySet[Action]:
+    """Actions the senior intervenors agreed on their cases in the period, each coded with a
+    theme as it was agreed (decision 0027), that the user may see."""
+    rows = _in_period(actions_visible(user).filter(case__isnull=False), "issued_on", period)
+    if region:
+        rows = rows.filter(person__current_unit__region=region)
+    return rows
+
+
 def barriers_in(user, period: Period, region: str = "") -> QuerySet[BarrierAnswer]:
     rows = _in_period(BarrierAnswer.objects.filter(review__in=reviews_visible(user),
                                                    is_barrier=True),
@@ -80,8 +89,8 @@ def barriers_in(user, period: Period, region: str = "") -> QuerySet[BarrierAnswe
 
 
 def theme_table(user, period: Period, region: str = "") -> dict:
-    """Each theme's recommendations and barriers, and its recommendations by region: four
-    aggregate queries whatever the number of reviews."""
+    """Each theme's recommendations, barriers and actions agreed by senior intervenors, and its
+    recommendations by region: five aggregate queries whatever the number of reviews."""
     region_field = "review__person__current_unit__region"
     recs = defaultdict(int)
     by_region = defaultdict(lambda: defaultdict(int))
@@ -91,21 +100,24 @@ def theme_table(user, period: Period, region: str = "") -> dict:
         by_region[theme][where] += n
     barriers = dict(barriers_in(user, period, region).order_by()
                     .values_list("domain__theme").annotate(n=Count("pk")))
+    agreed = dict(case_actions_in(user, period, region).select_related(None).order_by()
+                  .values_list("theme").annotate(n=Count("pk")))
     themes = list(Theme.objects.all())
     regions = [(code, label) for code, label in Region.choices if not region or code == region]
     rows = [{"theme": t, "recommendations": recs.get(t.pk, 0), "barriers": barriers.get(t.pk, 0),
-             "notes": 0,
+             "agreed": agreed.get(t.pk, 0), "notes": 0,
              "by_region": [by_region[t.pk].get(code, 0) for code, _ in regions]}
             for t in themes]
     if recs.get(None) or barriers.get(None):
         rows.append({"theme": None, "recommendations": recs.get(None, 0),
-                     "barriers": barriers.get(None, 0), "notes": 0,
+                     "barriers": barriers.get(None, 0), "agreed": 0, "notes": 0,
                      "by_region": [by_region[None].get(code, 0) for code, _ in regions]})
-    rows.sort(key=lambda r: (-r["recommendations"] - r["barriers"],
+    rows.sort(key=lambda r: (-r["recommendations"] - r["barriers"] - r["agreed"],
                              r["theme"].order if r["theme"] else 999))
     return with_note_counts({"rows": rows, "regions": regions,
                              "total_recommendations": sum(recs.values()),
-                             "total_barriers": sum(barriers.values())})
+                             "total_barriers": sum(barriers.values()),
+                             "total_agreed": sum(agreed.values())})
 
 
 def with_note_counts(table: dict) -> dict:

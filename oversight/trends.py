@@ -273,7 +273,7 @@ def _medians_and_shares(raw: Raw, first: date, last: date):
     for pk, due_date, region in (Action.objects.filter(due_date__range=(first, last))
                                  .exclude(status=ActionStatus.CANCELLED)
                                  .values_list("pk", "due_date",
-                                              "review__person__current_unit__region")):
+                                              "person__current_unit__region")):
         month = due_date.replace(day=1)
         ok = pk in done and done[pk] <= due_date
         for group in ((ENGLAND, ENGLAND), (REGION, _region_label(region))):
@@ -289,7 +289,7 @@ def _overdue(raw: Raw, ends: list[date]):
     """Actions overdue at each month end: issued by then, due before it, and not closed by a
     completion, verification or cancellation that no reopening undid before it (one query)."""
     with_months, params = _calendar(ends, with_moments=True)
-    action, review = _table(Action), _table(Review)
+    action = _table(Action)
     update = _table(Action.updates.field.model)
     person = _table(Review.person.field.related_model)
     unit = _table(LtsEpisode.unit.field.related_model)
@@ -299,9 +299,8 @@ def _overdue(raw: Raw, ends: list[date]):
         WITH {with_months}
         SELECT m.month_end, u.region, COUNT(*)
         FROM months m
-        JOIN {action} a ON a.due_date < m.month_end
-        JOIN {review} r ON r.id = a.review_id AND r.report_issued_on <= m.month_end
-        JOIN {person} p ON p.id = r.person_id
+        JOIN {action} a ON a.due_date < m.month_end AND a.issued_on <= m.month_end
+        JOIN {person} p ON p.id = a.person_id
         LEFT JOIN {unit} u ON u.id = p.current_unit_id
         WHERE NOT EXISTS (
             SELECT 1 FROM {update} c

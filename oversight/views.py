@@ -131,7 +131,7 @@ def theme_detail(request, code):
     from reviews.models import Theme
     from reviews.services import learning_note_add
 
-    from .themes import recommendations_in
+    from .themes import case_actions_in, recommendations_in
 
     theme = get_object_or_404(Theme, code=code)
     can_note = request.user.has_perm("reviews.add_learningnote")
@@ -161,6 +161,13 @@ def theme_detail(request, code):
         "notes": paging.page(request, theme.notes.select_related("recorded_by").order_by(
             "-recorded_at", "-pk"), per_page=NOTES_PER_PAGE, param="notes"),
         "note_form": note_form,
+        # Actions senior intervenors agreed with this theme, paged apart (`?agreed=`).
+        "agreed": paging.page(request, case_actions_in(request.user, period, region)
+                              .filter(theme=theme).select_related(None)
+                              .select_related("person__current_unit")
+                              .only("text", "issued_on", "person__reference",
+                                    "person__current_unit__region")
+                              .order_by("-issued_on", "pk"), param="agreed"),
         "forms_with_errors": [note_form] if note_form is not None and note_form.errors else [],
     }, status=400 if note_form is not None and note_form.errors else 200)
 

@@ -131,9 +131,12 @@ def _sources(user, person: Person, kinds: set[str]) -> list[Source]:
     reviewed = reviews_visible(user).filter(person=person).values_list("pk", "actions__pk")
     review_ids = list(dict.fromkeys(review for review, _ in reviewed))
     case_ids = list(cases_visible(user).filter(person=person).values_list("pk", flat=True))
+    # The actions of those reviews, and those agreed on those cases (decision 0027).
+    action_ids = [action for _, action in reviewed if action is not None]
+    if case_ids:
+        action_ids += Action.objects.filter(case_id__in=case_ids).values_list("pk", flat=True)
     if "decision" in kinds:
         # A decision about a review, a case or an action shows only to who may see that record.
-        action_ids = [action for _, action in reviewed if action is not None]
         guarded = {"reviews.Review": [str(pk) for pk in review_ids],
                    "intervenors.IntervenorCase": [str(pk) for pk in case_ids],
                    "reviews.Action": [str(pk) for pk in action_ids]}
@@ -172,9 +175,9 @@ def _sources(user, person: Person, kinds: set[str]) -> list[Source]:
                               id__in=review_ids))
     if "action" in kinds:
         found.append(_history(Action, "action", "Action", **_status(Action),
-                              review_id__in=review_ids))
+                              id__in=action_ids))
         found.append(Source("action", ActionUpdate.objects.filter(
-            action__review_id__in=review_ids), "created_at", _shown("author", "text"),
+            action_id__in=action_ids), "created_at", _shown("author", "text"),
             lambda v: Event(v["tl_at"], "action", "Action update posted", _named(v),
                             v["tl_reason"])))
     if "case" in kinds:

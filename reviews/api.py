@@ -24,19 +24,35 @@ class PanelMemberSerializer(serializers.ModelSerializer):
 
 
 class ActionSerializer(serializers.ModelSerializer):
-    person = PersonBriefSerializer(source="review.person")
+    person = PersonBriefSerializer()
+    source = serializers.SerializerMethodField(
+        help_text="Where the action came from: `review` (a review's recommendation) or `case` "
+                  "(agreed by the senior intervenor on their case).")
+    review = serializers.UUIDField(source="review_id", allow_null=True,
+                                   help_text="The review, for an action from a review.")
+    case = serializers.UUIDField(source="case_id", allow_null=True,
+                                 help_text="The intervenor case, for an action agreed on it.")
     owner_organisation = serializers.CharField(source="owner_organisation.name")
     owner_organisation_id = serializers.UUIDField()
     owner_id = serializers.IntegerField(allow_null=True, help_text="The named owner (a user).")
-    recommendation = serializers.CharField(source="recommendation.text")
+    recommendation = serializers.CharField(source="recommendation.text", allow_null=True,
+                                           help_text="The recommendation, for an action from "
+                                                     "a review.")
+    issued_on = serializers.DateField(help_text="The day the report was issued, or the day the "
+                                                "intervenor agreed the action.")
     overdue = serializers.BooleanField(source="is_overdue")
 
     class Meta:
         model = Action
-        fields = ["id", "review", "person", "recommendation", "text", "owner_organisation",
+        fields = ["id", "source", "review", "case", "person", "recommendation", "issued_on",
+                  "text", "owner_organisation",
                   "owner_organisation_id", "owner_id", "owner_name", "due_date", "status", "overdue",
                   "completion_evidence", "cancel_reason", "verified_at", "escalated_at"]
         read_only_fields = fields
+
+
+    def get_source(self, action) -> str:
+        return "case" if action.from_case else "review"
 
 
 class ReviewSerializer(serializers.ModelSerializer):
@@ -106,6 +122,9 @@ class ActionFilter(serializers.Serializer):
                                          help_text="Only open actions that were escalated.")
     owner_organisation = TextUUIDField(required=False,
                                                help_text="Only actions owned in this organisation.")
+    source = serializers.ChoiceField(["review", "case"], required=False,
+                                     help_text="Only actions from reviews, or only those agreed "
+                                               "by senior intervenors on their cases.")
 
 
 class ActionQuery(PageQuery, ActionFilter):
@@ -117,7 +136,8 @@ def action_list_queryset(user, request, filter_class=ActionQuery):
     return selectors.actions_filtered(user, status=params.get("status", ""),
                                       overdue=params.get("overdue", False),
                                       escalated=params.get("escalated", False),
-                                      owner_organisation=params.get("owner_organisation"))
+                                      owner_organisation=params.get("owner_organisation"),
+                                      source=params.get("source", ""))
 
 
 class ActionListView(APIView):

@@ -18,7 +18,12 @@ from .models import (
     Review,
     Theme,
 )
-from .selectors import STATUS_FILTER_CHOICES, action_owner_candidates, person_links
+from .selectors import (
+    SOURCE_CHOICES,
+    STATUS_FILTER_CHOICES,
+    action_owner_candidates,
+    person_links,
+)
 
 User = get_user_model()
 
@@ -428,6 +433,8 @@ class ActionFilterForm(forms.Form):
             owner_organisation=OuterRef("pk")))).order_by("name"))
     region = forms.ChoiceField(label="Region of the unit", required=False,
                                choices=[("", "Any region"), *Region.choices])
+    source = forms.ChoiceField(label="Where it came from", required=False,
+                               choices=[("", "Reviews and intervenors' cases"), *SOURCE_CHOICES])
 
 
 class ReviewFilterForm(forms.Form):

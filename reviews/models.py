@@ -245,10 +245,25 @@ class Action(models.Model):
     OPEN_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # Where the action came from (decision 0027): a review's recommendation (review and
+    # recommendation set), or a senior intervenor's case (case set), never both. One action
+    # system serves both; the person is kept on every action so lists, access and the sweep
+    # reach them the same way whatever the source.
     recommendation = models.ForeignKey(
-        Recommendation, on_delete=models.CASCADE, related_name="actions"
+        Recommendation, on_delete=models.CASCADE, null=True, blank=True, related_name="actions"
     )
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="actions")
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, null=True, blank=True,
+                               related_name="actions")
+    case = models.ForeignKey("intervenors.IntervenorCase", on_delete=models.CASCADE, null=True,
+                             blank=True, related_name="actions")
+    person = models.ForeignKey("referrals.Person", on_delete=models.PROTECT,
+                               related_name="actions")
+    # The day the action was issued: the report's day, or the day the intervenor agreed it.
+    issued_on = models.DateField(default=date.today)
+    # A case's action is coded with a theme of learning as it is agreed; a review's action
+    # takes its recommendation's theme.
+    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="case_actions")
     text = models.TextField(max_length=4000)
     # The named owner is one person, never a whole organisation: CQC and NHS England are
     # organisations too, and their staff must not all be able to move an action (issue 10).
@@ -300,10 +315,28 @@ class Action(models.Model):
                 condition=~Q(status="cancelled") | ~Q(cancel_reason=""),
                 name="action_cancel_has_reason",
             ),
+            models.CheckConstraint(
+                condition=(Q(review__isnull=False, recommendation__isnull=False,
+                             case__isnull=True, theme__isnull=True)
+                           | Q(review__isnull=True, recommendation__isnull=True,
+                               case__isnull=False)),
+                name="action_has_one_source",
+            ),
         ]
 
     def __str__(self):
         return self.text[:60]
+
+    @property
+    def from_case(self) -> bool:
+        return self.case_id is not None
+
+    @property
+    def source_label(self) -> str:
+        """Where the action came from, in the words the lists and notices use."""
+        if self.from_case:
+            return "Agreed by the senior intervenor"
+        return f"Recommendation {self.recommendation.number} of the review"
 
     def is_overdue_on(self, day: date) -> bool:
         return self.status in self.OPEN_STATUSES and self.due_date < day

@@ -6,7 +6,6 @@ from django.db.models import Prefetch, Q, QuerySet
 
 from accounts.roles import ACTION_OWNER_ROLES
 from accounts.selectors import scope
-from pathways.paging import without_long_texts
 
 from . import lifecycle
 from .models import Action, ActionStatus, BarrierAnswer, PanelMember, Recommendation, Review
@@ -24,7 +23,7 @@ def review_get(user, pk) -> Review:
         Prefetch("recommendations", queryset=Recommendation.objects.prefetch_related(
             Prefetch("actions", queryset=Action.objects.select_related("owner_organisation")))),
         Prefetch("actions", queryset=Action.objects.select_related(
-            "owner_organisation", "recommendation", "review__person")),
+            "owner_organisation", "recommendation", "person")),
     ).get(pk=pk)
 
 
@@ -44,12 +43,12 @@ def my_reviews(user) -> QuerySet[Review]:
 
 def actions_visible(user) -> QuerySet[Action]:
     return scope(user, "reviews.view_action",
-                 Action.objects.select_related("review__person", "owner_organisation",
+                 Action.objects.select_related("person", "owner_organisation",
                                                "recommendation"))
 
 
 def action_get(user, pk) -> Action:
-    return actions_visible(user).get(pk=pk)
+    return actions_visible(user).select_related("theme").get(pk=pk)
 
 
 # A status filter for every action not yet done: open or in progress (the dashboard's "Open
@@ -58,9 +57,14 @@ STILL_OPEN = "still_open"
 STATUS_FILTER_CHOICES = [(STILL_OPEN, "Open or in progress"), *ActionStatus.choices]
 
 
+FROM_REVIEW, FROM_CASE = "review", "case"
+SOURCE_CHOICES = [(FROM_REVIEW, "A review's recommendation"),
+                  (FROM_CASE, "Agreed by the senior intervenor")]
+
+
 def actions_filtered(user, *, status: str = "", overdue: bool = False,
                      owner_organisation=None, region: str = "", escalated: bool = False,
-                     today: date | None = None) -> QuerySet[Action]:
+                     source: str = "", today: date | None = None) -> QuerySet[Action]:
     today = today or date.today()
     actions = actions_visible(user)
     if status == STILL_OPEN:
@@ -74,9 +78,10 @@ def actions_filtered(user, *, status: str = "", overdue: bool = False,
     if owner_organisation:
         actions = actions.filter(owner_organisation=owner_organisation)
     if region:   # where the person is placed now
-        actions = actions.filter(review__person__current_unit__region=region)
-    # A list needs the review only to reach the person: leave its long texts in the database.
-    return without_long_texts(actions, "review", own=False).order_by("due_date", "pk")
+        actions = actions.filter(person__current_unit__region=region)
+    if source:
+        actions = actions.filter(case__isnull=source == FROM_REVIEW)
+    return actions.order_by("due_date", "pk")
 
 
 def action_transitions_for(user, action: Action) -> list[tuple[str, str]]:

@@ -317,7 +317,8 @@ def _recommendations_save(review: Review, recommendations: list[dict], *, by, ch
         for spec in rec.get("actions") or ():
             owner = spec["owner"]
             action = Action(
-                recommendation=recommendation, review=review, text=spec["text"], owner=owner,
+                recommendation=recommendation, review=review, person=review.person,
+                issued_on=review.report_issued_on, text=spec["text"], owner=owner,
                 owner_organisation=owner.organisation, owner_name=owner_label(owner),
                 due_date=spec["due_date"])
             if prepare is not None:
@@ -328,6 +329,60 @@ def _recommendations_save(review: Review, recommendations: list[dict], *, by, ch
             grant("reviews.view_action", referrer, action)
             count += 1
     return count
+
+
+@transaction.atomic
+def action_agree(*, case, by, text: str, owner, due_date: date | None, theme,
+                 owner_why: str = "") -> Action:
+    """An action the senior intervenor agreed with the local system on their case (decision
+    0027): the same action as a panel's, with a named owner, a due date, reminders, overdue
+    notices and escalation, marked as agreed on the case. The owner sees and changes it; the
+    intervenor and the organisation that referred the person read it, as they read the case."""
+    case = type(case).objects.select_for_update(of=("self",)).select_related(
+        "person__current_unit", "referral__organisation", "intervenor").get(pk=case.pk)
+    if case.intervenor is None or case.intervenor.user_id != by.pk:
+        raise NotAllowedError("Only the intervenor assigned to this case can agree actions "
+                              "on it.")
+    if case.status != "active":
+        raise ConflictError("Actions are agreed on an active case.", code="case_not_active")
+    text = (text or "").strip()
+    if not text:
+        raise DomainError("Say what the action is.", field="text")
+    if theme is None or not theme.active:
+        raise DomainError("Choose the theme: it is how the oversight group sees what keeps "
+                          "coming up.", field="theme")
+    try:
+        action_owner_check(owner, where="")
+    except DomainError as error:
+        raise DomainError(error.message, field="owner") from None
+    # The person's commissioner and provider are linked to them; so is the intervenor, who
+    # may take an action on themselves.
+    linked = owner.organisation_id in person_links(case.person) or owner.pk == by.pk
+    owner_why = (owner_why or "").strip()
+    if not linked and not owner_why:
+        raise DomainError(f"{owner} works at {owner.organisation}, which has no link to the "
+                          "person: say why they should own it.", field="owner_why")
+    today = date.today()
+    if due_date is None or due_date <= today:
+        raise DomainError("Give a due date after today.", field="due_date")
+    action = Action(case=case, person=case.person, issued_on=today, theme=theme, text=text,
+                    owner=owner, owner_organisation=owner.organisation,
+                    owner_name=owner_label(owner), due_date=due_date)
+    why = (f"Action agreed by the senior intervenor {by}, owned by {owner}"
+           + ("" if linked else f" (no link to the person: {owner_why})"))
+    stamp(action, by=by, reason=why).save()
+    _grant_owner(owner, action)
+    grant("reviews.view_action", by, action)
+    grant("reviews.view_action", commissioners_group(case.referral.organisation), action)
+    decision_record(actor=by, kind=Decision.Kind.ACTION_AGREED, subject=action,
+                    person=case.person, reason=owner_why,
+                    summary=f"Action agreed with {owner.organisation}, due "
+                            f"{due_date:%-d %b %Y}: {text[:80]}",
+                    facts={"case": str(case.pk), "owner": owner.pk,
+                           "owner_organisation": str(owner.organisation_id),
+                           "due_date": due_date.isoformat(), "theme": theme.code,
+                           "linked_to_person": linked})
+    return action
 
 
 PAST_STATUS_NOTE = {ActionStatus.COMPLETED: "completion_evidence",
@@ -454,7 +509,7 @@ def action_set_owner(*, action: Action, by, owner, reason: str) -> Action:
     """Name (or change) the person who owns an action. A coordinator's decision, with a reason;
     the previous owner loses access to it at once."""
     action = Action.objects.select_for_update(of=("self",)).select_related(
-        "review__person", "owner").get(pk=action.pk)
+        "person", "owner").get(pk=action.pk)
     if not by.has_perm("reviews.assign_owner_action"):
         raise NotAllowedError("Only the programme team can change who owns an action.")
     reason = (reason or "").strip()
@@ -480,12 +535,12 @@ def action_set_owner(*, action: Action, by, owner, reason: str) -> Action:
         _revoke_owner(previous, action)
     _grant_owner(owner, action)
     decision_record(actor=by, kind=Decision.Kind.ACTION_OWNER_CHANGED, subject=action,
-                    person=action.review.person, reason=reason,
+                    person=action.person, reason=reason,
                     summary=f"Action now owned by {owner}"
                             + (f" (was {previous})" if previous else ""),
                     facts={"from": previous.pk if previous else None, "to": owner.pk,
                            "linked_to_person": owner.organisation_id
-                           in person_links(action.review.person)})
+                           in person_links(action.person)})
     return action
 
 
@@ -503,7 +558,7 @@ def action_update(*, action: Action, by, text: str, transition: str = "",
                   evidence: str = "", reason: str = "") -> ActionUpdate:
     """Post an update on an action, optionally moving it along its lifecycle."""
     action = Action.objects.select_for_update(of=("self",)).select_related(
-        "review__person").get(pk=action.pk)
+        "person").get(pk=action.pk)
     if not may_post_update(by, action):
         raise NotAllowedError("Only the action's named owner or the oversight group can post "
                               "updates on it.")
@@ -550,7 +605,7 @@ def action_update(*, action: Action, by, text: str, transition: str = "",
         kind = {"verify": Decision.Kind.ACTION_VERIFIED,
                 "cancel": Decision.Kind.ACTION_CANCELLED}.get(transition,
                                                               Decision.Kind.ACTION_STATUS)
-        decision_record(actor=by, kind=kind, subject=action, person=action.review.person,
+        decision_record(actor=by, kind=kind, subject=action, person=action.person,
                         reason=reason or evidence or text,
                         summary=f"Action now {action.get_status_display().lower()}: "
                                 f"{action.text[:80]}")
@@ -564,7 +619,7 @@ def action_escalation_respond(*, action: Action, by, step: str, reason: str,
     """The oversight group records what it did about an escalated action (a decision on the
     person's timeline). A new due date resets the deadline sweep for the action."""
     action = Action.objects.select_for_update(of=("self",)).select_related(
-        "review__person").get(pk=action.pk)
+        "person").get(pk=action.pk)
     if not by.has_perm("reviews.respond_escalation_action"):
         raise NotAllowedError("Only the oversight group records what was done about an "
                               "escalation.")
@@ -596,7 +651,7 @@ def action_escalation_respond(*, action: Action, by, step: str, reason: str,
         action.due_date, action.escalated_at = new_due_date, None
         stamp(action, by=by, reason=f"New due date agreed: {reason}").save()
     decision_record(actor=by, kind=Decision.Kind.ESCALATION_RESPONDED, subject=action,
-                    person=action.review.person, reason=reason, facts=facts,
+                    person=action.person, reason=reason, facts=facts,
                     summary=f"Escalation followed up: {response.get_step_display().lower()}"
                             + (f", now due {new_due_date:%d %b %Y}" if new_due_date else ""))
     return response

@@ -19,6 +19,7 @@ from referrals.identity import identity_shown
 from workflows import followups, tracker
 from workflows import services as flow
 from workflows.deadlines import after_action_update
+from workflows.selectors import cases_visible
 
 from . import selectors, services
 from .forms import (
@@ -316,11 +317,13 @@ def action_list(request):
                                          overdue=params.get("overdue", False),
                                          escalated=params.get("escalated", False),
                                          owner_organisation=params.get("owner_organisation"),
-                                         region=params.get("region", ""))
-    # Only the columns the list shows (the person's reference, the action, owner, due, status).
+                                         region=params.get("region", ""),
+                                         source=params.get("source", ""))
+    # Only the columns the list shows (the person's reference, the action and where it came
+    # from, owner, due, status).
     actions = actions.select_related(None).select_related(
-        "review__person", "owner_organisation").only(
-        "review__person__reference", "text", "owner_name", "owner_organisation__name",
+        "person", "owner_organisation").only(
+        "person__reference", "text", "case", "owner_name", "owner_organisation__name",
         "due_date", "status")
     return render(request, "reviews/actions.jinja", {
         "page": paging.page(request, paging.KeysFirst(actions)), "filters": filters,
@@ -339,8 +342,9 @@ def _action_page(request, action, form=None, owner_form=None, escalation_form=No
                    and action.status in Action.OPEN_STATUSES)
     forms_with_errors = [f for f in (form, owner_form, escalation_form)
                          if f is not None and f.errors]
-    person = action.review.person
+    person = action.person
     return render(request, "reviews/action.jinja", {
+        "source_link": _source_link(user, action),
         "what_next": what_next(user, action),
         "action": action, "person": person,
         "identity": identity_shown(request, person, obj=action,
@@ -355,6 +359,18 @@ def _action_page(request, action, form=None, owner_form=None, escalation_form=No
         "forms_with_errors": forms_with_errors,
         "today": date.today(),
     }, status=status)
+
+
+def _source_link(user, action) -> str:
+    """The page the action came from, only if the reader may open it (issue 40): the review, or
+    the intervenor case it was agreed on."""
+    if action.from_case:
+        if cases_visible(user).filter(pk=action.case_id).exists():
+            return reverse("intervenors:case", args=[action.case_id])
+        return ""
+    if selectors.reviews_visible(user).filter(pk=action.review_id).exists():
+        return reverse("reviews:detail", args=[action.review_id])
+    return ""
 
 
 def what_next(user, action) -> str:
@@ -416,7 +432,7 @@ def action_escalation_respond(request, pk):
 @role_required(Role.COORDINATOR)
 def action_change_owner(request, pk):
     action = get_or_404(request, selectors.action_get, pk)
-    form = ActionOwnerForm(request.POST, person=action.review.person)
+    form = ActionOwnerForm(request.POST, person=action.person)
     if apply_form(form, lambda data: services.action_set_owner(
             action=action, by=request.user, owner=data["owner"], reason=data["reason"])):
         messages.success(request, f"{form.cleaned_data['owner']} now owns this action.")

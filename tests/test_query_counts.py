@@ -85,7 +85,7 @@ def _timeline_person():
     action = Action.objects.filter(status__in=["open", "in_progress"], owner__isnull=False,
                                    review__person__reference__startswith="PW-").exclude(
         review__person__reference__startswith="PW-S").first()
-    return action, action.review.person
+    return action, action.person
 
 
 def test_query_counts_do_not_grow_with_the_data(client_for, settings, users):

@@ -28,6 +28,7 @@ from rest_framework.views import APIView
 
 from accounts.roles import Role
 from accounts.services import api_token_issue
+from oversight.services import thresholds
 from pathways.api import (
     PageQuery,
     page_of,
@@ -131,7 +132,7 @@ class MyTasksView(APIView):
                    parameters=[PageQuery])
     def get(self, request):
         today = date.today()
-        return paginate(self, request, Inbox(request.user), lambda item: {
+        return paginate(self, request, Inbox(request.user, thresholds()), lambda item: {
             "step": item.step, "kind": item.kind, "person_reference": item.reference,
             "url": item.url, "waiting_since": item.since, "due": item.due,
             "overdue": item.overdue_on(today)})

@@ -41,7 +41,7 @@ def sweep_action_deadlines(today: date | None = None) -> dict:
     today = today or timezone.localdate()
     counts = {"due_soon": 0, "overdue": 0, "escalated": 0}
     open_actions = Action.objects.filter(status__in=Action.OPEN_STATUSES).select_related(
-        "review__person", "owner")
+        "person", "owner")
     for action in open_actions.filter(due_date__gt=today,
                                       due_date__lte=today + timedelta(days=DUE_SOON_DAYS)):
         if _owe(action, Notification.Kind.DUE_SOON, _owners(action),
@@ -62,7 +62,7 @@ def _owe(action, kind, recipients, subject) -> bool:
     return notification_owe(
         key=f"action:{action.pk}:{kind}:{action.due_date.isoformat()}", kind=kind,
         users=recipients, subject=f"Pathways: {subject}",
-        body=f"{subject} for {action.review.person.reference}.\n"
+        body=f"{subject} for {action.person.reference}.\n"
              f"Sign in to read and update it: {link_to('reviews:action', action.pk)}",
         link=reverse("reviews:action", args=[action.pk]),
         readable=visible_in(actions_visible, action.pk),
@@ -73,7 +73,7 @@ def _owe(action, kind, recipients, subject) -> bool:
 def action_escalate(*, action_id, today: date) -> bool:
     """Escalate an overdue action to the oversight group, once per due date."""
     action = Action.objects.select_for_update(of=("self",)).select_related(
-        "review__person").get(pk=action_id)
+        "person").get(pk=action_id)
     if action.status not in Action.OPEN_STATUSES or action.due_date > today - timedelta(
             days=ESCALATE_AFTER_DAYS):
         return False   # completed, cancelled or its date moved since the sweep read it
@@ -82,8 +82,8 @@ def action_escalate(*, action_id, today: date) -> bool:
         kind=Notification.Kind.ESCALATED, users=oversight_recipients(),
         link=reverse("reviews:action", args=[action.pk]),
         readable=visible_in(actions_visible, action.pk),
-        subject=f"Pathways: action escalated for {action.review.person.reference}",
-        body=f"An action for {action.review.person.reference} was due on "
+        subject=f"Pathways: action escalated for {action.person.reference}",
+        body=f"An action for {action.person.reference} was due on "
              f"{action.due_date:%d %b %Y} and is {ESCALATE_AFTER_DAYS} or more days overdue.\n"
              f"Sign in to follow it up: {link_to('reviews:action', action.pk)}")
     if owed is None:
@@ -92,7 +92,7 @@ def action_escalate(*, action_id, today: date) -> bool:
     action.escalated_at = timezone.now()
     stamp(action, by=system, reason=f"Escalated: {ESCALATE_AFTER_DAYS}+ days overdue").save()
     decision_record(actor=system, kind=Decision.Kind.ACTION_ESCALATED, subject=action,
-                    person=action.review.person,
+                    person=action.person,
                     reason=f"Overdue since {action.due_date:%d %b %Y}",
                     summary=f"Action escalated to the oversight group: {action.text[:80]}",
                     facts={"due_date": action.due_date.isoformat(), "run_on": today.isoformat()})
@@ -186,13 +186,28 @@ def notify_person_elsewhere(person, *, asked_by) -> None:
         readable=visible_in(people_visible, person.pk))
 
 
+def notify_action_agreed(action) -> None:
+    """The named owner hears of an action the senior intervenor agreed with them, with a link
+    to the action (never the text: that stays behind sign-in)."""
+    notification_owe(
+        key=f"action:{action.pk}:agreed", kind=Notification.Kind.ACTION_AGREED,
+        users=[action.owner],
+        subject=f"Pathways: an action for you, agreed with the senior intervenor for "
+                f"{action.person.reference}",
+        body=f"The senior intervenor for {action.person.reference} has agreed an action with "
+             f"you, due on {action.due_date:%d %b %Y}.\n"
+             f"Sign in to see it: {link_to('reviews:action', action.pk)}",
+        link=reverse("reviews:action", args=[action.pk]),
+        readable=visible_in(actions_visible, action.pk))
+
+
 def notify_action_verified(action) -> None:
     """The named owner hears that the action they completed has been verified."""
     notification_owe(
         key=f"action:{action.pk}:verified:{action.verified_at.isoformat()}",
         kind=Notification.Kind.VERIFIED, users=[action.owner],
-        subject=f"Pathways: an action for {action.review.person.reference} is verified",
-        body=f"An action you completed for {action.review.person.reference} has been "
+        subject=f"Pathways: an action for {action.person.reference} is verified",
+        body=f"An action you completed for {action.person.reference} has been "
              f"verified.\nSign in to see it: {link_to('reviews:action', action.pk)}",
         link=reverse("reviews:action", args=[action.pk]),
         readable=visible_in(actions_visible, action.pk))
@@ -207,7 +222,8 @@ def after_action_update(action) -> None:
 
 __all__ = ["sweep_action_deadlines", "action_escalate", "notify_case_assigned",
            "notify_triaged", "notify_panel_allocated", "notify_report_issued",
-           "notify_action_verified", "notify_person_elsewhere", "after_action_update"]
+           "notify_action_verified", "notify_action_agreed", "notify_person_elsewhere",
+           "after_action_update"]
 
 
 def record_sweep_heartbeat() -> None:

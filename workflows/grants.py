@@ -45,8 +45,16 @@ def expected() -> set[Grant]:
                 add("user", member.user_id, "view_action", action)
     for review in Review.objects.select_related("referral__organisation"):
         add("group", _group(review.referral.organisation), "view_review", review)
-    for action in Action.objects.select_related("review__referral__organisation"):
-        add("group", _group(action.review.referral.organisation), "view_action", action)
+    for action in Action.objects.select_related("review__referral__organisation",
+                                                "case__referral__organisation",
+                                                "case__intervenor"):
+        if action.case_id is None:
+            add("group", _group(action.review.referral.organisation), "view_action", action)
+        else:   # agreed on an intervenor case: read as the case is read (decision 0027)
+            case = action.case
+            add("group", _group(case.referral.organisation), "view_action", action)
+            if case.intervenor_id and case.status != IntervenorCase.Status.WAITING:
+                add("user", case.intervenor.user_id, "view_action", action)
         if action.owner_id is not None:
             add("user", action.owner_id, "view_action", action)
             add("user", action.owner_id, "change_action", action)

@@ -26,6 +26,7 @@ from viewflow.workflow.status import STATUS
 
 from accounts.roles import Role
 from accounts.selectors import reads_everything
+from intervenors.models import CaseActivity, IntervenorCase
 from intervenors.selectors import cases_visible
 from pathways.links import link
 from pathways.paging import PagedRows, asked_number
@@ -108,6 +109,38 @@ class Source:
         return list(rows[:stop])
 
 
+class QuietCases(Source):
+    """The intervenor's active cases with nothing logged for `days` days (an oversight threshold
+    kept as data, issue 45). Each is due `days` after the last activity logged, or after the
+    assignment if none was, so a quiet case is ranked among the rest of the work."""
+
+    def __init__(self, user, days: int):
+        last = (CaseActivity.objects.filter(case=OuterRef("pk")).order_by("-occurred_on")
+                .values("occurred_on")[:1])
+        rows = (IntervenorCase.objects.filter(intervenor__user=user, status="active")
+                .annotate(last=Coalesce(Subquery(last), TruncDate("assigned_on")))
+                .filter(last__lte=timezone.localdate() - timedelta(days=days))
+                .select_related("person").only("person__reference", "assigned_on")
+                .order_by("last", "person__reference", "pk"))
+        super().__init__("quiet", rows, self.row_item)
+        self.days = days
+
+    def row_item(self, case, targets: dict) -> WorkItem:
+        return WorkItem(
+            LABELS["quiet"], case.person.reference,
+            format_lazy("{}#log-activity", url_to("intervenors:case", case.pk)),
+            timezone.make_aware(datetime.combine(case.last, time(9))),
+            case.last + timedelta(days=self.days), "quiet",
+            about=f"Nothing logged since {case.last:%-d %b %Y}; the rhythm is contact at least "
+                  f"every {self.days} days")
+
+    def first(self, stop: int, until: date | None = None, targets: dict | None = None) -> list:
+        rows = self.rows
+        if until is not None:
+            rows = rows.filter(last__lte=until - timedelta(days=self.days))
+        return list(rows[:stop])
+
+
 class Requests(Source):
     """Requests for a review recorded on someone's behalf, oldest first. Each is due a target
     number of working days after the day it was made (StepTarget "review_request"), so a
@@ -143,6 +176,7 @@ WORK_KINDS = [*FLOW_STEPS, ("casework", "Casework: log contact or propose closur
               ("escalation", "Follow up the escalated action"),
               ("barrier", "Answer an escalated system barrier"),
               ("milestone", "A milestone is past its target"),
+              ("quiet", "Log contact: nothing logged on the case for a while"),
               ("action", "Update the action"), ("verify", "Verify the action")]
 LABELS = dict(WORK_KINDS)
 
@@ -312,12 +346,13 @@ def _sharing(sources: list[Source], shared) -> list[list[FlowSteps]]:
 
 
 def _issued(action) -> datetime | None:
-    day = action.review.report_issued_on
+    day = action.issued_on
     return timezone.make_aware(datetime.combine(day, time(9))) if day else None
 
 
-def sources(user) -> list[Source]:
-    """Every kind of work this user can do now, each scoped to what they may see."""
+def sources(user, limits: dict[str, int]) -> list[Source]:
+    """Every kind of work this user can do now, each scoped to what they may see. `limits` are
+    the oversight thresholds in force (oversight.services.thresholds)."""
     found: list[Source] = []
     def scope_of(perm, visible):
         return None if reads_everything(user, perm) else visible(user)
@@ -362,28 +397,28 @@ def sources(user) -> list[Source]:
     if user.has_perm("intervenors.confirm_closure_intervenorcase"):
         found.append(FlowSteps("confirm_closure", IntervenorFlow.confirm_closure, "case",
                                   cases, "intervenors:case"))
-    score = F("review__referral__priority_score")
+    # The person's priority, from the referral behind the review or the case (decision 0027).
+    score = Coalesce("review__referral__priority_score", "case__referral__priority_score")
 
     def listed(actions):
-        """Only what an item shows of an action: the person's reference, the day the report
-        was issued, the due date and when it was escalated (the joins for the order stay)."""
-        return actions.select_related(None).select_related("review__person").only(
-            "text", "due_date", "escalated_at", "review__report_issued_on",
-            "review__person__reference")
+        """Only what an item shows of an action: the person's reference, the day it was
+        issued, the due date and when it was escalated (the joins for the order stay)."""
+        return actions.select_related(None).select_related("person").only(
+            "text", "due_date", "escalated_at", "issued_on", "person__reference")
 
     owned = (listed(actions_visible(user)).filter(owner=user, status__in=Action.OPEN_STATUSES)
              .annotate(score=score).order_by("due_date", score.desc(nulls_last=True), "pk"))
     found.append(Source("action", owned, lambda a, targets: WorkItem(
-        "Update the action", a.review.person.reference, url_to("reviews:action", a.pk),
+        "Update the action", a.person.reference, url_to("reviews:action", a.pk),
         _issued(a), a.due_date, "action", score=a.score, about=shortened(a.text)),
         due="due_date"))
     if user.has_perm("reviews.verify_action"):
         # Separation of duties: never an action one owns or completed oneself.
         to_verify = (listed(actions_visible(user)).filter(status=ActionStatus.COMPLETED)
                      .exclude(completed_by=user).exclude(owner=user).annotate(score=score)
-                     .order_by(score.desc(nulls_last=True), "review__report_issued_on", "pk"))
+                     .order_by(score.desc(nulls_last=True), "issued_on", "pk"))
         found.append(Source("verify", to_verify, lambda a, targets: WorkItem(
-            "Verify the action", a.review.person.reference,
+            "Verify the action", a.person.reference,
             url_to("reviews:action", a.pk), _issued(a), None, "verify",
             score=a.score, about=shortened(a.text))))
     if user.has_perm("reviews.respond_escalation_action"):
@@ -397,10 +432,11 @@ def sources(user) -> list[Source]:
                      .annotate(due=Coalesce("again", "escalated_on"))
                      .order_by("due", score.desc(nulls_last=True), "pk"))
         found.append(Source("escalation", escalated, lambda a, targets: WorkItem(
-            LABELS["escalation"], a.review.person.reference,
+            LABELS["escalation"], a.person.reference,
             url_to("reviews:action", a.pk), a.escalated_at, a.due, "escalation",
             score=a.score, about=shortened(a.text)), due="due"))
     if user.has_role(Role.INTERVENOR):
+        found.append(QuietCases(user, limits["case_quiet_days"]))
         # The intervenor's own plan steps past their target (issue 45), most overdue first.
         from intervenors.models import CaseMilestone
 
@@ -435,9 +471,9 @@ class Inbox(PagedRows):
     """The user's work, soonest due first, then the highest priority score (as taken when the
     referral was raised), then the longest waiting; pageable."""
 
-    def __init__(self, user):
+    def __init__(self, user, limits: dict[str, int]):
         super().__init__()
-        self.sources = sources(user)
+        self.sources = sources(user, limits)
         self._counts: dict[str, int] | None = None
         self._targets: dict[str, int] | None = None
         self._expected_stop: int | None = None

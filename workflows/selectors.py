@@ -1,7 +1,7 @@
 """Reads that cross the domain apps, so none of them needs to import another above it."""
 from intervenors.selectors import cases_visible
 from referrals.models import Person
-from reviews.selectors import reviews_visible
+from reviews.selectors import actions_visible, reviews_visible
 
 
 def person_related(user, person: Person) -> dict:
@@ -12,3 +12,10 @@ def person_related(user, person: Person) -> dict:
     }
 
 
+
+
+def case_actions(user, case):
+    """The actions agreed on an intervenor case that the user may see (decision 0027), with
+    what the case page's table shows."""
+    return (actions_visible(user).filter(case=case).select_related(None)
+            .select_related("owner_organisation").order_by("due_date", "pk"))

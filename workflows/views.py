@@ -12,6 +12,7 @@ from accounts.roles import Role
 from accounts.selectors import reads_everything
 from audit.access import get_or_404
 from audit.figures import kept_today
+from oversight.services import thresholds
 from pathways import paging
 from pathways.errors import DomainError
 from pathways.paging import whole_number
@@ -23,7 +24,7 @@ from .inbox import WORK_KINDS, Inbox, overdue_steps
 @role_required(*Role)
 def inbox(request):
     """Every role's first page: what waits for this person, soonest due first."""
-    work = Inbox(request.user)
+    work = Inbox(request.user, thresholds())
     labels = dict(WORK_KINDS)
     page = paging.page(request, work)
     return render(request, "workflows/inbox.jinja", {

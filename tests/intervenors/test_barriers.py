@@ -8,6 +8,7 @@ from audit.models import Decision
 from intervenors.models import CaseBarrier, IntervenorCase, SystemBarrierKind
 from intervenors.services import barrier_answer, barrier_escalate, barrier_record, barrier_status
 from oversight.dashboard import open_barriers
+from oversight.services import thresholds
 from oversight.suppression import SUPPRESSED, TOTAL
 from pathways.errors import ConflictError, DomainError, NotAllowedError
 from tests.workflows.test_suppression import pinned_by_narrowing
@@ -60,7 +61,7 @@ def test_an_escalation_waits_in_the_groups_work_until_answered_with_a_reason(cas
     with pytest.raises(ConflictError):
         barrier_escalate(barrier=barrier, by=users["intervenor"], need="again")
     page = reverse("intervenors:barrier", args=[case.pk, barrier.pk])
-    work = [item for item in Inbox(users["oversight"]) if item.kind == "barrier"
+    work = [item for item in Inbox(users["oversight"], thresholds()) if item.kind == "barrier"
             and str(item.url) == page]
     assert [(w.reference, w.about) for w in work] == [(case.person.reference, "Housing")]
     with pytest.raises(NotAllowedError):
@@ -71,7 +72,7 @@ def test_an_escalation_waits_in_the_groups_work_until_answered_with_a_reason(cas
                    answer="Raised with the regional director; a housing lead will attend")
     decision = Decision.objects.get(kind="barrier_answered", subject_id=str(barrier.pk))
     assert decision.actor == users["oversight"] and decision.reason.startswith("Raised")
-    assert not [item for item in Inbox(users["oversight"]) if item.kind == "barrier"
+    assert not [item for item in Inbox(users["oversight"], thresholds()) if item.kind == "barrier"
                 and str(item.url) == page]
     with pytest.raises(ConflictError):
         barrier_answer(barrier=barrier, by=users["oversight"], answer="again")

@@ -9,6 +9,7 @@ from django.urls import reverse
 from audit.models import Decision
 from intervenors.models import CaseMilestone, IntervenorCase, MilestoneKind
 from intervenors.services import milestone_add, milestone_update, next_milestone
+from oversight.services import thresholds
 from pathways.errors import DomainError
 from workflows.inbox import Inbox
 
@@ -22,7 +23,7 @@ def case(users):
 
 
 def test_the_demo_plans_are_part_done_with_a_milestone_late(users):
-    late = [i for i in Inbox(users["intervenor"]) if i.kind == "milestone"]
+    late = [i for i in Inbox(users["intervenor"], thresholds()) if i.kind == "milestone"]
     assert late and all(i.about == "Funding agreed" for i in late)
     assert CaseMilestone.objects.filter(status="done").exists()
 
@@ -76,11 +77,11 @@ def test_the_next_milestone_and_a_late_one_in_my_work(case, users, client_for):
     assert found.pk == first.pk and late == 3
     page = client_for("intervenor").get(reverse("intervenors:case", args=[case.pk]))
     assert "Housing found, by" in page.content.decode() and "3 days late" in page.content.decode()
-    work = [i for i in Inbox(users["intervenor"]) if i.kind == "milestone"]
+    work = [i for i in Inbox(users["intervenor"], thresholds()) if i.kind == "milestone"]
     assert [(w.about, w.reference) for w in work] == [("Housing found", case.person.reference)]
     assert str(work[0].url) == reverse("intervenors:milestone", args=[case.pk, first.pk])
     # Another intervenor's work holds only their own cases' milestones.
-    assert not [i for i in Inbox(users["intervenor2"]) if i.kind == "milestone"
+    assert not [i for i in Inbox(users["intervenor2"], thresholds()) if i.kind == "milestone"
                 and i.reference == case.person.reference]
 
 

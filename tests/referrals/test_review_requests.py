@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from audit.models import Decision
 from intervenors.models import IntervenorCase
+from oversight.services import thresholds
 from referrals import services
 from referrals.models import Concern, PriorityPolicy
 from referrals.priority import ConcernFact, PersonFacts, Weights, score
@@ -80,7 +81,7 @@ def test_an_intervenor_records_a_request_it_waits_for_a_coordinator_who_answers_
     person = IntervenorCase.objects.filter(intervenor__user=users["intervenor"],
                                            status="active").first().person
     coordinator = users["coordinator"]
-    waiting = Inbox(coordinator).counts()["review_request"]
+    waiting = Inbox(coordinator, thresholds()).counts()["review_request"]
     client.force_login(users["intervenor"])
     response = client.post(reverse("referrals:concern_add", args=[person.pk]), {
         "kind": "review_request", "source": "advocate", "category": "quality_of_care",
@@ -93,7 +94,7 @@ def test_an_intervenor_records_a_request_it_waits_for_a_coordinator_who_answers_
     assert decision.summary == "Review requested by advocate"
     assert decision.actor == users["intervenor"]
 
-    inbox = Inbox(coordinator)
+    inbox = Inbox(coordinator, thresholds())
     assert inbox.counts()["review_request"] == waiting + 1
     item = next(i for i in inbox if i.kind == "review_request"
                 and i.reference == person.reference)
@@ -105,7 +106,7 @@ def test_an_intervenor_records_a_request_it_waits_for_a_coordinator_who_answers_
     response = client.post(reverse("referrals:concern_resolve", args=[person.pk, request.pk]),
                            {"reason": "Follow-up review scheduled for January."})
     assert response.status_code == 302
-    assert Inbox(coordinator).counts()["review_request"] == waiting
+    assert Inbox(coordinator, thresholds()).counts()["review_request"] == waiting
     resolved = Decision.objects.get(kind="concern_resolved", subject_id=str(request.pk))
     assert resolved.summary == "Request for a review from advocate resolved"
     still_asked = person.concerns.filter(kind="review_request", status="open").exists()
@@ -143,7 +144,7 @@ def test_a_request_is_due_ten_working_days_on_and_ranked_among_the_rest_of_the_w
         person=person, kind="review_request", source="family", category="quality_of_care",
         severity="medium", description="Family asks for a review.",
         raised_on=date.today() - timedelta(days=40))
-    inbox = Inbox(coordinator)
+    inbox = Inbox(coordinator, thresholds())
     items = list(inbox)
     item = next(i for i in items if i.kind == "review_request" and i.reference ==
                 person.reference and i.since.date() == asked.raised_on)

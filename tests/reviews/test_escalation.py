@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from audit.models import Decision
 from notifications.models import Notification
+from oversight.services import thresholds
 from pathways.errors import DomainError
 from reviews.models import Action, EscalationResponse
 from reviews.services import action_escalation_respond
@@ -69,7 +70,7 @@ def test_a_new_due_date_resets_the_sweep_and_escalates_again_exactly_once(escala
 def test_without_a_new_date_it_comes_back_to_the_groups_work_on_the_follow_up_day(
         escalated, users):
     oversight = users["oversight"]
-    inbox = Inbox(oversight)
+    inbox = Inbox(oversight, thresholds())
     item = next(i for i in inbox if i.kind == "escalation"
                 and i.url == reverse("reviews:action", args=[escalated.pk]))
     assert item.due == escalated.escalated_at.date()      # due at once
@@ -79,7 +80,7 @@ def test_without_a_new_date_it_comes_back_to_the_groups_work_on_the_follow_up_da
                               follow_up_on=follow_up)
     escalated.refresh_from_db()
     assert escalated.escalated_at is not None              # still escalated
-    item = next(i for i in Inbox(oversight) if i.kind == "escalation"
+    item = next(i for i in Inbox(oversight, thresholds()) if i.kind == "escalation"
                 and i.url == reverse("reviews:action", args=[escalated.pk]))
     assert item.due == follow_up
     assert sweep_action_deadlines(today=date.today())["escalated"] == 0

@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from oversight.services import thresholds
 from pathways.errors import DomainError
 from reviews.models import BarrierDomain, Review, Theme
 from reviews.services import FOLLOW_UP_DAYS, FOLLOW_UP_DAYS_CHILD
@@ -60,7 +61,7 @@ def test_the_follow_up_joins_the_coordinators_work_on_its_date_and_only_once(use
     reference = review.person.reference
 
     def scheduling_this_person():
-        return [i for i in Inbox(users["coordinator"])
+        return [i for i in Inbox(users["coordinator"], thresholds())
                 if i.reference == reference and i.step == "Schedule the panel"]
 
     assert start_due_follow_ups(date.today() + timedelta(19)) == 0

@@ -126,6 +126,12 @@ class World:
                 or (user.is_active and self.worker(case) == user.pk))
 
     def may_see_action(self, user, role_names, action):
+        if action.case_id is not None:   # agreed on a case: read as the case is (decision 0027)
+            case = self.cases[action.case_id]
+            return (reads_all(user, role_names)
+                    or commissions(user, role_names, case.referral.organisation_id)
+                    or (user.is_active and (action.owner_id == user.pk
+                                            or self.worker(case) == user.pk)))
         review = self.reviews[action.review_id]
         chair = self.panels.get(review.pk, {}).get(user.pk) == PanelMember.PanelRole.CHAIR
         return (reads_all(user, role_names)

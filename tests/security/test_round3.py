@@ -377,7 +377,8 @@ def test_every_notification_opens_for_each_of_its_readers(users):
 def test_an_action_owner_hears_of_a_report_through_their_action(users):
     from workflows.deadlines import notify_report_issued
 
-    action = Action.objects.filter(owner=users["wardmanager"]).select_related("review").first()
+    action = Action.objects.filter(owner=users["wardmanager"], case__isnull=True).select_related(
+        "review").first()
     notify_report_issued(action.review)
     notice = Notice.objects.filter(user=users["wardmanager"],
                                    notification__kind="report_issued").get()

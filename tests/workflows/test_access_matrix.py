@@ -101,7 +101,7 @@ EXPECTED = {
                                   "commissioner2": 404, None: 302}, 403),
     **{f"intervenors:{name}": ("case", {}, 405) for name in (
         "assign", "reassign", "activity", "plan", "propose_closure", "confirm_closure",
-        "barrier_add", "milestone_add")},
+        "barrier_add", "milestone_add", "action_add")},
     "intervenors:milestone": ("milestone", {"intervenor": 200, "coordinator": 200,
                                             "oversight": 200, "commissioner": 200,
                                             "intervenor2": 404, "intervenor3": 404,
@@ -348,6 +348,9 @@ POST_ACTIONS = {
                                                    "target_date_year": "2027", "note": "probe"},
                                      {"intervenor"}),
     "oversight:packs": ("pack", {"period": "all"}, {"oversight"}),
+    "intervenors:action_add": ("case", {"action-text": "probe", "action-theme": "1",
+                                        "action-due_date_day": "1", "action-due_date_month": "1",
+                                        "action-due_date_year": "2099"}, {"intervenor"}),
 }
 
 

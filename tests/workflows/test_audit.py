@@ -148,7 +148,7 @@ def _long_history(updates: int, apart):
     for n in range(updates):
         ActionUpdate.objects.create(action=action, author=action.owner, text=f"Update {n}",
                                     created_at=action.review.requested_at + n * apart)
-    return action.review.person
+    return action.person
 
 
 def test_each_timeline_page_read_with_its_count_is_that_page_of_the_whole(users, rf):

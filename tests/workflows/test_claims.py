@@ -9,6 +9,7 @@ from django.urls import reverse
 from accounts.models import User
 from accounts.roles import Role
 from audit.models import Decision
+from oversight.services import thresholds
 from pathways.errors import ConflictError, DomainError
 from referrals.models import Referral
 from tests.demo_state import demo_loaded
@@ -47,7 +48,7 @@ def test_only_the_person_who_took_it_on_can_triage_until_they_let_go(users):
     assert claims.holder(referral, "referral") == other
     handed = Decision.objects.get(kind="task_released", subject_id=str(referral.pk))
     assert handed.facts == {"from": str(coordinator), "to": str(other)}
-    item = next(i for i in Inbox(coordinator) if i.reference == referral.person.reference)
+    item = next(i for i in Inbox(coordinator, thresholds()) if i.reference == referral.person.reference)
     assert item.taken_by == str(other)
     flow.referral_triage(referral=referral, by=other, route="review", reason="Accepted")
     assert Referral.objects.get(pk=referral.pk).status == "accepted"

@@ -37,7 +37,7 @@ def test_headline_figures_match_the_data():
 def test_overdue_by_organisation_and_region_add_up_and_link_to_the_list(client_for):
     today = date.today()
     overdue = [a for a in Action.objects.select_related("owner_organisation",
-                                                        "review__person__current_unit")
+                                                        "person__current_unit")
                if a.is_overdue_on(today)]
     by_org = oversight.overdue_by_organisation()
     assert sum(r["n"] for r in by_org) == len(overdue)
@@ -131,9 +131,9 @@ def test_a_region_filter_counts_only_people_whose_unit_is_there():
         episodes = [e for e in LtsEpisode.objects.filter(end_date__isnull=True)
                     .select_related("unit") if e.unit.region == region]
         assert got["People in long-term segregation"] == len(episodes)
-        actions = [a for a in Action.objects.select_related("review__person__current_unit")
-                   if a.review.person.current_unit
-                   and a.review.person.current_unit.region == region]
+        actions = [a for a in Action.objects.select_related("person__current_unit")
+                   if a.person.current_unit
+                   and a.person.current_unit.region == region]
         assert got["Overdue actions"] == sum(a.is_overdue_on(today) for a in actions)
         assert sum(n for _, n in oversight.lts_bands(today, region)) == len(episodes)
 
@@ -210,7 +210,7 @@ def test_figures_are_kept_until_anything_is_recorded(users):
     Action.objects.filter(pk=action.pk).update(due_date=today - timedelta(days=1))
     assert overdue() == before          # kept: nothing was recorded
     decision_record(actor=users["coordinator"], kind=Decision.Kind.ACTION_STATUS,
-                    subject=action, summary="Due date moved", person=action.review.person)
+                    subject=action, summary="Due date moved", person=action.person)
     assert overdue() == before + 1
 
 

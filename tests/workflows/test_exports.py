@@ -74,12 +74,13 @@ def test_oversight_asks_for_overdue_actions_from_the_list_and_downloads_them(
 
     before = AccessLogEntry.objects.filter(object_type="export:actions").count()
     rows = read_csv(client.get(reverse("exports:export_file", args=[export.pk])))
-    assert rows[0] == ["person", "action", "owner_organisation", "owner", "due_date", "status",
-                       "overdue", "escalated"]
+    assert rows[0] == ["person", "action", "source", "owner_organisation", "owner", "due_date",
+                       "status", "overdue", "escalated"]
     overdue = Action.objects.filter(status__in=Action.OPEN_STATUSES, due_date__lt=date.today())
     assert len(rows) - 1 == export.rows == overdue.count()
-    assert {r[6] for r in rows[1:]} == {"yes"}
-    owners = [r[3] for r in rows[1:]]
+    assert {r[7] for r in rows[1:]} == {"yes"}
+    assert {r[2] for r in rows[1:]} == {"review", "intervenor case"}    # where each came from
+    owners = [r[4] for r in rows[1:]]
     assert "'=HYPERLINK(\"http://x\")" in owners and not any(o.startswith("=") for o in owners)
     # Each download is logged with who and which export, never the content (S28, S29).
     log = AccessLogEntry.objects.filter(object_type="export:actions")
@@ -95,9 +96,16 @@ def test_oversight_asks_for_overdue_actions_from_the_list_and_downloads_them(
 
 def test_each_export_holds_only_what_its_owner_may_see(users):
     theirs = written(users["commissioner2"], "actions")
-    organisation = users["commissioner2"].organisation.name
     rows = list(csv.reader(io.StringIO(theirs.csv)))
-    assert len(rows) > 1 and all(r[2] == organisation for r in rows[1:])
+    # Exactly the actions their organisation's referrals led to, whoever owns them.
+    from reviews.selectors import actions_visible
+
+    theirs_only = actions_visible(users["commissioner2"])
+    assert len(rows) > 1 and len(rows) - 1 == theirs_only.count()
+    assert {r[0] for r in rows[1:]} == set(theirs_only.values_list("person__reference",
+                                                                  flat=True))
+    assert not set(theirs_only.values_list("pk", flat=True)) & set(
+        actions_visible(users["commissioner"]).values_list("pk", flat=True))
 
     queue = list(csv.reader(io.StringIO(written(users["coordinator"], "queue").csv)))
     assert queue[0][0] == "rank"

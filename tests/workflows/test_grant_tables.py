@@ -7,6 +7,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from accounts.models import User
 from referrals.models import Person, PersonGroupObjectPermission, PersonUserObjectPermission
+from reviews.models import Action
 from tests.demo_state import demo_loaded
 from workflows import grants
 
@@ -52,6 +53,8 @@ def test_the_migration_moves_every_grant_and_drops_dangling_ones():
     from django.core.management import call_command
 
     demo_loaded()
+    # Actions agreed on cases came later than the schema this goes back to (reviews 0015).
+    Action.objects.filter(case__isnull=False).delete()
     before = grants.actual()
     assert before and not any(g.object_pk.startswith("generic:") for g in before)
     commissioner = User.objects.get(username="commissioner")

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from audit.models import Decision
 from intervenors.models import IntervenorCase
+from oversight.services import thresholds
 from pathways import paging
 from referrals.models import Referral
 from reviews.models import Action, Review
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def kinds(user) -> dict[str, int]:
-    return {k: n for k, n in Inbox(user).counts().items() if n}
+    return {k: n for k, n in Inbox(user, thresholds()).counts().items() if n}
 
 
 def test_each_role_sees_exactly_the_steps_it_can_take(users):
@@ -38,7 +39,10 @@ def test_each_role_sees_exactly_the_steps_it_can_take(users):
 
     assert oversight["barrier"] == CaseBarrier.objects.filter(
         escalated_at__isnull=False, answered_at__isnull=True).count() > 0
-    assert set(oversight) == {"verify", "barrier"}
+    # And actions escalated and still open (the demo escalates one an intervenor agreed).
+    assert oversight["escalation"] == Action.objects.filter(
+        escalated_at__isnull=False, status__in=Action.OPEN_STATUSES).count() > 0
+    assert set(oversight) == {"verify", "barrier", "escalation"}
 
     chair = users["chair"]
     chaired = Review.objects.filter(panel__user=chair, panel__role="chair")
@@ -64,16 +68,16 @@ def test_work_on_records_out_of_scope_is_neither_listed_nor_counted(users):
     """chair2 chairs none of chair's reviews: none of those steps reach chair2."""
     chair_reviews = {str(r.pk) for r in Review.objects.filter(panel__user=users["chair"],
                                                               panel__role="chair")}
-    work = Inbox(users["chair2"])
+    work = Inbox(users["chair2"], thresholds())
     assert not any(item.url.split("/")[-2] in chair_reviews for item in work)
     other = users["commissioner2"]
-    assert all(item.reference != a.review.person.reference
-               for item in Inbox(other)
+    assert all(item.reference != a.person.reference
+               for item in Inbox(other, thresholds())
                for a in Action.objects.filter(owner=users["commissioner"]))
 
 
 def test_items_are_ordered_by_due_date_and_link_to_the_form(users):
-    items = list(Inbox(users["coordinator"]))
+    items = list(Inbox(users["coordinator"], thresholds()))
     dues = [i.due or date.max for i in items]
     assert dues == sorted(dues)
     triage = next(i for i in items if i.kind == "triage")
@@ -92,7 +96,7 @@ def test_a_referral_raised_before_christmas_is_due_after_it(users):
     from tests.factories import UnitFactory, make_referral
 
     referral = make_referral(by=users["commissioner"], unit=UnitFactory())
-    item = next(i for i in Inbox(users["coordinator"]) if referral.person.reference ==
+    item = next(i for i in Inbox(users["coordinator"], thresholds()) if referral.person.reference ==
                 i.reference)
     target = StepTarget.objects.get(step="triage").working_days
     assert item.due == add_working_days(date(2026, 12, 24), target)
@@ -119,7 +123,7 @@ def test_inbox_page_and_api_for_the_chair(client_for, users):
     body = page.content.decode()
     assert "<h1>My work</h1>" in body
     api = chair.get("/api/v1/me/tasks/").json()
-    assert api["count"] == Inbox(users["chair"]).count()
+    assert api["count"] == Inbox(users["chair"], thresholds()).count()
     assert {r["kind"] for r in api["results"]} <= {"hold_panel", "issue_report", "action"}
 
 
@@ -172,7 +176,7 @@ def test_oversight_sees_how_many_steps_are_past_target(users, client_for):
 
 
 def test_on_the_same_due_date_the_higher_priority_comes_first(users):
-    items = list(Inbox(users["coordinator"]))
+    items = list(Inbox(users["coordinator"], thresholds()))
     for a, b in zip(items, items[1:], strict=False):
         if a.due == b.due and a.due is not None:
             assert (a.score or 0) >= (b.score or 0)
@@ -217,7 +221,7 @@ def test_each_steps_first_rows_read_off_the_index_are_its_first_rows_in_order(us
     for n, task in enumerate(tasks):
         Task.objects.filter(pk=task.pk).update(created=opened[n % len(opened)])
     checked = 0
-    for source in sources(users["coordinator"]):
+    for source in sources(users["coordinator"], thresholds()):
         if not isinstance(source, FlowSteps):
             continue
         total = source.count()
@@ -246,16 +250,16 @@ def test_each_page_of_my_work_is_that_page_of_every_item_merged(users, role, rf)
         Task.objects.filter(pk=task.pk).update(created=days[(n * 7) % len(days)])
     user = users[role]
     targets = dict(StepTarget.objects.values_list("step", "working_days"))
-    every = [s.item(row, targets) for s in sources(user) for row in s.rows]
+    every = [s.item(row, targets) for s in sources(user, thresholds()) for row in s.rows]
     every.sort(key=lambda i: (i.due or date.max, -(i.score or 0), i.since or timezone.now(),
                               i.reference))
     assert every, role
     for size in (1, 2, 3, 5):
         for start in range(0, len(every) + 1, size):
-            page = Inbox(user)[start:start + size]
+            page = Inbox(user, thresholds())[start:start + size]
             assert page == every[start:start + size], (role, start, size)
             # As the page is asked for: counted with where it ends, in one query a step.
-            work = Inbox(user)
+            work = Inbox(user, thresholds())
             asked = paging.page(rf.get("/", {"page": start // size + 1}), work, per_page=size)
             assert list(asked.object_list) == every[(asked.number - 1) * size:
                                                     asked.number * size], (role, start, size)
@@ -272,7 +276,7 @@ def test_a_kind_of_work_with_nothing_waiting_is_not_read_for_the_page(users):
     from workflows.inbox import TARGETED_NODES
 
     stored = Task._meta.get_field("flow_task").get_prep_value     # as the step is written
-    work = Inbox(users["coordinator"])
+    work = Inbox(users["coordinator"], thresholds())
     counts = work.counts()
     empty = [k for k, n in counts.items() if not n and k in TARGETED_NODES]
     waiting = [k for k, n in counts.items() if n and k in TARGETED_NODES]
@@ -297,7 +301,7 @@ def test_steps_that_share_a_scope_are_counted_in_one_query(users, role):
 
     from workflows.inbox import FlowSteps
 
-    work = Inbox(users[role])
+    work = Inbox(users[role], thresholds())
     work.expect("1", 5)
     steps = [s for s in work.sources if isinstance(s, FlowSteps)]
     assert len(steps) > 1
@@ -323,7 +327,7 @@ def test_a_chairs_two_steps_read_their_first_rows_in_one_query(users):
     from workflows.inbox import FlowSteps, first_together
 
     stored = Task._meta.get_field("flow_task").get_prep_value
-    work = Inbox(users["chair"])
+    work = Inbox(users["chair"], thresholds())
     work.expect("1", 50)            # as the page asks: counted with where the page ends
     steps = [s for s in work.sources if isinstance(s, FlowSteps)]
     assert {s.kind for s in steps} == {"hold_panel", "issue_report"}

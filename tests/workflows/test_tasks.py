@@ -70,7 +70,7 @@ def test_due_soon_reminder_goes_to_the_named_owner_only(action, users,
     colleagues = {u.email for u in users.values() if u.organisation_id ==
                   action.owner_organisation_id and u.pk != action.owner_id}
     assert not colleagues & set(reminder.recipients)
-    assert action.text not in reminder.body and action.review.person.reference in reminder.body
+    assert action.text not in reminder.body and action.person.reference in reminder.body
 
 
 def test_a_rolled_back_change_sends_nothing(action, django_capture_on_commit_callbacks):

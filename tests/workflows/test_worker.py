@@ -181,8 +181,10 @@ def test_a_worker_killed_mid_sweep_escalates_each_action_once_and_sends_each_not
     """A worker is SIGKILLed in the middle of the deadline sweep. The next sweep, on a new
     worker, finishes the job: every overdue action is escalated exactly once and every notice
     owed is sent exactly once (issue 17: each escalation is its own transaction keyed by the
-    due date; sends are owed in the database and queued only on commit). Slow (35-70 s): 300
-    actions and their notices go through real workers, one of them killed, on PostgreSQL."""
+    due date; sends are owed in the database and queued only on commit). Half the actions come
+    from a review, half were agreed by the senior intervenor on a case (issue 45): one action
+    system, swept alike. Slow (35-70 s): 300 actions and their notices go through real
+    workers, one of them killed, on PostgreSQL."""
     import signal
     from datetime import date, timedelta
 
@@ -190,8 +192,9 @@ def test_a_worker_killed_mid_sweep_escalates_each_action_once_and_sends_each_not
 
     from accounts.models import User
     from audit.models import Decision
+    from intervenors.models import IntervenorCase
     from notifications.services import notifications_requeue
-    from reviews.models import Action, Review
+    from reviews.models import Action, Review, Theme
     from workflows.tasks import sweep_action_deadlines
 
     require(bool(os.environ.get("REDIS_URL")), "needs REDIS_URL and a Redis server",
@@ -202,9 +205,13 @@ def test_a_worker_killed_mid_sweep_escalates_each_action_once_and_sends_each_not
     demo_loaded()   # earlier transactional tests flush
     owner = User.objects.get(username="commissioner")
     review = Review.objects.filter(status="report_issued").first()
+    case = IntervenorCase.objects.filter(status="active").first()
     due = date.today() - timedelta(days=20)
+    sources = [{"review": review, "recommendation": review.recommendations.first(),
+                "person": review.person},
+               {"case": case, "person": case.person, "theme": Theme.objects.first()}]
     Action.objects.bulk_create([Action(
-        review=review, recommendation=review.recommendations.first(), text=f"Drill {n}",
+        **sources[n % 2], text=f"Drill {n}",
         owner=owner, owner_organisation=owner.organisation, owner_name="Drill owner",
         due_date=due) for n in range(300)])
     drill = Action.objects.filter(text__startswith="Drill ")

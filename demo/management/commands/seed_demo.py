@@ -21,6 +21,7 @@ from intervenors.services import case_activity_log
 from referrals import services as referral_services
 from referrals.models import Person, Unit
 from reviews.models import BarrierDomain, PanelMember, Theme
+from reviews.selectors import person_links
 from reviews.services import action_update, easy_read_draft, easy_read_share, easy_read_write
 from reviews.taxonomy import themes_ensure
 from workflows import services as flow
@@ -41,6 +42,7 @@ ORGANISATIONS = [
     ("Riverside Health Partnership", Organisation.Kind.PROVIDER, "london", "RZR"),
     ("Northern Hospitals Trust", Organisation.Kind.PROVIDER, "north_west", "RZN"),
     ("Meadowbank Independent Hospitals", Organisation.Kind.PROVIDER, "midlands", "NZM"),
+    ("Riverside Borough Council", Organisation.Kind.LOCAL_AUTHORITY, "london", "ZLA01"),
 ]
 ORG_A, ORG_B = "North Central London ICB", "Greater Manchester ICB"
 
@@ -72,11 +74,13 @@ USERS = {
     "oversight": ("Jo", "Bennett", [Role.OVERSIGHT], "NHS England", False),
     "admin": ("Kim", "Taylor", [Role.ADMINISTRATOR], None, True),
     "wardmanager": ("Lena", "Novak", [Role.ACTION_OWNER], "Riverside Health Partnership", False),
+    "housinglead": ("Maya", "Osei", [Role.ACTION_OWNER], "Riverside Borough Council", False),
 }
 JOB_TITLES = {
     "commissioner": "Head of learning disability commissioning",
     "commissioner2": "Senior commissioning manager",
     "wardmanager": "Ward manager, Willow Ward",
+    "housinglead": "Housing lead, adult social care",
 }
 INTERVENOR_REGIONS = {
     "intervenor": ["london", "east"],
@@ -511,6 +515,58 @@ class Command(BaseCommand):
                                  target_date=today - timedelta(days=6),
                                  note="Due before the funding panel, which has not met (demo).")
 
+    # Actions the intervenor agreed with the local system (issue 45), one set a case in turn:
+    # (owner: the referring commissioner, the provider's ward manager or the council's housing
+    # lead; theme; text; days until due; what happens next).
+    AGREED = [
+        [("commissioner", "commissioning-funding",
+          "Agree with the other ICB who funds the community package (demo).", 30, "escalated"),
+         ("ward", "environment",
+          "Plan weekly community visits with the ward team (demo).", 21, "start")],
+        [("council", "housing-provider-market",
+          "Put the person on the adapted-housing register in the home borough (demo).", 45,
+          ""),
+         ("commissioner", "commissioning-funding",
+          "Send the support package specification to three providers (demo).", 14,
+          "complete")],
+        [("commissioner", "housing-provider-market",
+          "Arrange a visit to the proposed supported-living home (demo).", 10, "overdue")],
+    ]
+
+    def agreed_actions(self, case, intervenor_user):
+        from workflows.casework import case_action_agree
+        from workflows.deadlines import action_escalate
+
+        users = {u.username: u for u in User.objects.filter(
+            username__in=["commissioner", "commissioner2", "wardmanager", "housinglead"])}
+        owners = {"commissioner": users["commissioner" if case.referral.organisation.name
+                                        == ORG_A else "commissioner2"],
+                  "ward": users["wardmanager"], "council": users["housinglead"]}
+        specs = self.AGREED[IntervenorCase.objects.filter(actions__isnull=False).distinct()
+                            .count() % len(self.AGREED)]
+        today = date.today()
+        for who, theme, text, days, then in specs:
+            owner = owners[who]
+            action = case_action_agree(
+                case=case, by=intervenor_user, text=text, owner=owner,
+                due_date=today + timedelta(days=days), theme=Theme.objects.get(code=theme),
+                owner_why="" if owner.organisation_id in person_links(case.person)
+                else "The council holds the housing register for the person's home borough "
+                     "(demo).")
+            if then in ("overdue", "escalated"):
+                action.due_date = today - timedelta(days=20 if then == "escalated" else 5)
+                stamp(action, by=self.system, reason="Demo data: due date set in the past to "
+                                                     "show an overdue action").save()
+                if then == "escalated":
+                    action_escalate(action_id=action.pk, today=today)
+            elif then == "start":
+                action_update(action=action, by=owner, text="Visits planned with the family.",
+                              transition="start")
+            elif then == "complete":
+                action_update(action=action, by=owner, text="Specification sent.",
+                              transition="complete",
+                              evidence="Emails to three providers, dated (demo).")
+
     def advance_case(self, referral, stage, intervenor_user, coordinator):
         case = IntervenorCase.objects.get(referral=referral)
         if stage in ("waiting", "requested"):
@@ -523,6 +579,7 @@ class Command(BaseCommand):
         if stage == "active":
             self.barriers(case, intervenor_user)
             self.milestones(case, intervenor_user)
+            self.agreed_actions(case, intervenor_user)
         if stage == "closed":
             flow.case_propose_closure(case=case, by=intervenor_user, outcome="less_restrictive",
                                       reason="Moved to a step-down unit (demo).")
