@@ -4,27 +4,6 @@ import datetime
 import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
-from django.db.migrations.exceptions import IrreversibleError
-from django.db.models import OuterRef, Subquery
-
-
-def only_from_reviews(apps, schema_editor):
-    """Back to actions that came only from reviews: refused while any was agreed on a case,
-    since the older tables cannot hold it (delete those first, knowingly, if that is meant)."""
-    if apps.get_model("reviews", "Action").objects.filter(case__isnull=False).exists():
-        raise IrreversibleError("Actions agreed on intervenor cases exist; the earlier schema "
-                                "has no place for them.")
-
-
-def from_reviews(apps, schema_editor):
-    """Every action so far came from a review: it is for the review's person, issued on the
-    report's day."""
-    Action = apps.get_model("reviews", "Action")
-    Review = apps.get_model("reviews", "Review")
-    review = Review.objects.filter(pk=OuterRef("review_id"))
-    Action.objects.update(person_id=Subquery(review.values("person_id")[:1]))
-    Action.objects.exclude(review__report_issued_on=None).update(
-        issued_on=Subquery(review.values("report_issued_on")[:1]))
 
 
 class Migration(migrations.Migration):
@@ -92,5 +71,4 @@ class Migration(migrations.Migration):
             model_name='action',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('case__isnull', True), ('recommendation__isnull', False), ('review__isnull', False), ('theme__isnull', True)), models.Q(('case__isnull', False), ('recommendation__isnull', True), ('review__isnull', True)), _connector='OR'), name='action_has_one_source'),
         ),
-        migrations.RunPython(from_reviews, only_from_reviews),
     ]

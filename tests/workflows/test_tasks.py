@@ -20,8 +20,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def action(users):
-    return Action.objects.filter(status="open", owner=users["commissioner"]).order_by(
-        "due_date", "pk").first()
+    return Action.objects.filter(status="open", owner=users["commissioner"],
+                                 escalated_at__isnull=True).order_by("due_date", "pk").first()
 
 
 def test_fifteen_days_overdue_is_escalated_once_even_when_the_sweep_runs_again(

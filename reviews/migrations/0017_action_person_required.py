@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('referrals', '0009_route_both_in_words'),
-        ('reviews', '0015_action_sources'),
+        ('reviews', '0016_action_sources_backfill'),
     ]
 
     operations = [
