@@ -7,6 +7,8 @@ no proxy (TRUSTED_PROXY_COUNT=0, the default) the socket address is the client's
 DRF's throttles use the same rule through REST_FRAMEWORK["NUM_PROXIES"].
 """
 import ipaddress
+import threading
+import time
 
 from django.conf import settings
 
@@ -25,3 +27,20 @@ def client_address(request) -> str:
         return str(ipaddress.ip_address(candidate))
     except ValueError:
         return remote
+
+
+class PerAddressPerMinute:
+    """At most `limit` requests from one address in a calendar minute, counted in this
+    process (the counts of the minute before are dropped as a new minute starts)."""
+
+    def __init__(self, limit: int):
+        self.limit, self.minute, self.counts = limit, None, {}
+        self._lock = threading.Lock()
+
+    def allowed(self, address: str) -> bool:
+        with self._lock:
+            minute = int(time.time() // 60)
+            if minute != self.minute:
+                self.minute, self.counts = minute, {}
+            self.counts[address] = self.counts.get(address, 0) + 1
+            return self.counts[address] <= self.limit

@@ -96,6 +96,8 @@ class Decision(AppendOnlyModel):
         MILESTONE_ADDED = "milestone_added", "Discharge plan milestone added"
         MILESTONE_CHANGED = "milestone_changed", "Discharge plan milestone changed"
         ACTION_AGREED = "action_agreed", "Action agreed by the senior intervenor"
+        OWNER_EMAIL_FOLLOWED_UP = ("owner_email_followed_up",
+                                   "An action owner's undelivered email followed up")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

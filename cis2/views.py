@@ -1,6 +1,4 @@
 """/auth/cis2/: sign in with NHS CIS2, Pathways' published keys, and the back-channel logout."""
-import threading
-import time
 from urllib.parse import urlencode
 
 import structlog
@@ -18,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import public
 from accounts.identity import assurance_sufficient, identity_sign_in, sessions_end
 from accounts.models import User
-from accounts.network import client_address
+from accounts.network import PerAddressPerMinute, client_address
 from accounts.roles import Role
 from notifications.models import Notification
 from notifications.services import notification_owe
@@ -28,23 +26,6 @@ from .client import Refused
 from .keys import public_jwks
 
 security_log = structlog.get_logger("pathways.security")
-
-
-class PerAddressPerMinute:
-    """At most `limit` requests from one address in a calendar minute, counted in this
-    process (the counts of the minute before are dropped as a new minute starts)."""
-
-    def __init__(self, limit: int):
-        self.limit, self.minute, self.counts = limit, None, {}
-        self._lock = threading.Lock()
-
-    def allowed(self, address: str) -> bool:
-        with self._lock:
-            minute = int(time.time() // 60)
-            if minute != self.minute:
-                self.minute, self.counts = minute, {}
-            self.counts[address] = self.counts.get(address, 0) + 1
-            return self.counts[address] <= self.limit
 
 
 SIGNED_IN_WITH = "pathways_signed_in_with"

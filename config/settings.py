@@ -276,6 +276,21 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="pathways@localhost")
 # Where people reach Pathways: links in emails start with it.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
+# GOV.UK Notify (issue 43; docs/configuration.md). With an API key, email goes through Notify
+# with delivery receipts; without one, through EMAIL_URL (SMTP or the console), as before.
+NOTIFY_API_KEY = env("NOTIFY_API_KEY", default="")
+NOTIFY_BASE_URL = env("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+# One generic email template whose subject and body are personalisation ((subject), (body)).
+NOTIFY_TEMPLATE_ID = env("NOTIFY_TEMPLATE_ID", default="")
+# Optional per-kind templates, as JSON: {"overdue": "<template id>", ...}; the same
+# personalisation. A kind not named uses NOTIFY_TEMPLATE_ID.
+NOTIFY_TEMPLATE_IDS = env.json("NOTIFY_TEMPLATE_IDS", default={})
+# The bearer token Notify is set to send with each delivery receipt (the service's callback
+# settings); receipts are refused without it.
+NOTIFY_CALLBACK_BEARER_TOKEN = env("NOTIFY_CALLBACK_BEARER_TOKEN", default="")
+# Seconds to wait for Notify's answer before counting the attempt as failed (it is retried).
+NOTIFY_TIMEOUT = env.float("NOTIFY_TIMEOUT", default=15)
+
 # Celery: a real broker when REDIS_URL is set; otherwise tasks run eagerly in-process so a
 # first run needs no broker. (Celery 5.7 still wants a broker URL in eager mode.)
 REDIS_URL = env("REDIS_URL", default="")
@@ -302,6 +317,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-exports": {      # expire downloads, queue again any export whose queueing was lost
         "task": "workflows.exports.sweep_exports",
         "schedule": LOST_WORK_SWEEP_SECONDS,
+    },
+    "fetch-notify-statuses": {     # GOV.UK Notify statuses whose receipt never came (72 h)
+        "task": "notifications.fetch_statuses",
+        "schedule": 60 * 60,
     },
     "requeue-owed-notifications": {
         "task": "notifications.requeue_owed",

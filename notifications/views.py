@@ -1,12 +1,28 @@
-"""One's own notifications: the list, and opening one."""
+"""One's own notifications: the list, and opening one; GOV.UK Notify's delivery receipts; a
+coordinator follows up an owner whose email did not arrive in workflows.views."""
+import hmac
+import json
+
+from django.conf import settings
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
-from accounts.access import role_required
+from accounts.access import public, role_required
+from accounts.network import PerAddressPerMinute, client_address
 from accounts.roles import Role
 from pathways import paging
 
 from .models import Notice
+from .services import delivery_receipt, log
+
+# Notify posts a receipt per message, in bursts at busy times; more than this from one address
+# in a minute is someone guessing the token (constant-time compared, so they learn nothing).
+RECEIPTS_PER_MINUTE = 600
+receipt_posts = PerAddressPerMinute(RECEIPTS_PER_MINUTE)
 
 
 @role_required(*Role)
@@ -28,3 +44,32 @@ def notice_open(request, pk):
     # Links are paths our own code wrote; anything else goes to the list.
     return redirect(link if link.startswith("/") and not link.startswith("//")
                     else "notifications:notices")
+
+
+def _error(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse({"code": code, "message": message}, status=status)
+
+
+@public
+@csrf_exempt       # Notify posts here server to server; its bearer token is the check
+@never_cache
+@require_POST
+def delivery_receipts(request):
+    """GOV.UK Notify's delivery receipts: each moves one message's status, once."""
+    expected = settings.NOTIFY_CALLBACK_BEARER_TOKEN
+    if not expected:
+        raise Http404
+    if not receipt_posts.allowed(client_address(request)):
+        return _error(429, "throttled", "Too many receipts from this address; try again soon.")
+    given = request.headers.get("Authorization", "")
+    if not hmac.compare_digest(given.encode(), f"Bearer {expected}".encode()):
+        log.warning("notify_receipt_refused", address=client_address(request))
+        return _error(401, "not_authenticated", "The receipt's bearer token is not ours.")
+    try:
+        payload = json.loads(request.body or b"{}")
+    except ValueError:
+        return _error(400, "invalid", "A receipt is a JSON object.")
+    if not isinstance(payload, dict) or not payload.get("id") or not payload.get("status"):
+        return _error(400, "invalid", "A receipt names the message (id) and its status.")
+    moved = delivery_receipt(payload)
+    return JsonResponse({"recorded": moved})

@@ -19,7 +19,8 @@ from referrals.identity import identity_shown
 from workflows import followups, tracker
 from workflows import services as flow
 from workflows.deadlines import after_action_update
-from workflows.selectors import cases_visible
+from workflows.forms import OwnerFollowUpForm
+from workflows.selectors import cases_visible, owner_emails_undelivered
 
 from . import selectors, services
 from .forms import (
@@ -343,8 +344,13 @@ def _action_page(request, action, form=None, owner_form=None, escalation_form=No
     forms_with_errors = [f for f in (form, owner_form, escalation_form)
                          if f is not None and f.errors]
     person = action.person
+    undelivered = owner_emails_undelivered(action)
     return render(request, "reviews/action.jinja", {
         "source_link": _source_link(user, action),
+        # The owner's emails that did not arrive (issue 43), and how the team follows them up.
+        "undelivered": undelivered,
+        "followup_form": OwnerFollowUpForm() if undelivered and user.has_perm(
+            "reviews.assign_owner_action") else None,
         "what_next": what_next(user, action),
         "action": action, "person": person,
         "identity": identity_shown(request, person, obj=action,

@@ -65,7 +65,7 @@ def _owe(action, kind, recipients, subject) -> bool:
         body=f"{subject} for {action.person.reference}.\n"
              f"Sign in to read and update it: {link_to('reviews:action', action.pk)}",
         link=reverse("reviews:action", args=[action.pk]),
-        readable=visible_in(actions_visible, action.pk),
+        readable=visible_in(actions_visible, action.pk), action=action,
     ) is not None
 
 
@@ -167,7 +167,7 @@ def notify_report_issued(review) -> None:
                  f"you as the owner of {'an action' if one else f'{len(actions)} actions'}.\n"
                  f"Sign in to see {'it' if one else 'them'}: {link_to(*url)}",
             link=reverse(url[0], args=url[1:]),
-            readable=visible_in(actions_visible, actions[0].pk))
+            readable=visible_in(actions_visible, actions[0].pk), action=actions[0])
 
 
 def notify_person_elsewhere(person, *, asked_by) -> None:
@@ -198,7 +198,7 @@ def notify_action_agreed(action) -> None:
              f"you, due on {action.due_date:%d %b %Y}.\n"
              f"Sign in to see it: {link_to('reviews:action', action.pk)}",
         link=reverse("reviews:action", args=[action.pk]),
-        readable=visible_in(actions_visible, action.pk))
+        readable=visible_in(actions_visible, action.pk), action=action)
 
 
 def notify_action_verified(action) -> None:
@@ -210,7 +210,7 @@ def notify_action_verified(action) -> None:
         body=f"An action you completed for {action.person.reference} has been "
              f"verified.\nSign in to see it: {link_to('reviews:action', action.pk)}",
         link=reverse("reviews:action", args=[action.pk]),
-        readable=visible_in(actions_visible, action.pk))
+        readable=visible_in(actions_visible, action.pk), action=action)
 
 
 def after_action_update(action) -> None:

@@ -47,3 +47,18 @@ class CaseActionForm(forms.Form):
         kwargs.setdefault("prefix", "action")
         super().__init__(*args, **kwargs)
         self.fields["owner"].prefer(person)
+
+
+class OwnerFollowUpForm(forms.Form):
+    """How a coordinator reached an action owner whose email did not arrive (issue 43)."""
+
+    how = forms.CharField(
+        label="How the owner was reached, or what was done", max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say how the owner was reached, or what was done"},
+        help_text="For example: phoned the ward, who gave the owner's right address; or the "
+                  "action was given to another owner.")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "followup")
+        super().__init__(*args, **kwargs)

@@ -28,6 +28,7 @@ from accounts.roles import Role
 from accounts.selectors import reads_everything
 from intervenors.models import CaseActivity, IntervenorCase
 from intervenors.selectors import cases_visible
+from notifications.models import Delivery
 from pathways.links import link
 from pathways.paging import PagedRows, asked_number
 from pathways.text import shortened
@@ -177,6 +178,7 @@ WORK_KINDS = [*FLOW_STEPS, ("casework", "Casework: log contact or propose closur
               ("barrier", "Answer an escalated system barrier"),
               ("milestone", "A milestone is past its target"),
               ("quiet", "Log contact: nothing logged on the case for a while"),
+              ("bounced", "An action owner did not get their email"),
               ("action", "Update the action"), ("verify", "Verify the action")]
 LABELS = dict(WORK_KINDS)
 
@@ -421,6 +423,21 @@ def sources(user, limits: dict[str, int]) -> list[Source]:
             "Verify the action", a.person.reference,
             url_to("reviews:action", a.pk), _issued(a), None, "verify",
             score=a.score, about=shortened(a.text))))
+    if user.has_perm("reviews.assign_owner_action"):
+        # Open actions whose owner's email about them did not arrive (issue 43): due at once.
+        bounced = (Delivery.objects.filter(
+            notification__action=OuterRef("pk"), user=OuterRef("owner"),
+            status=Delivery.Status.PERMANENT_FAILURE, followed_up_at__isnull=True)
+            .order_by("status_at").values("status_at")[:1])
+        unheard = (listed(actions_visible(user)).filter(status__in=Action.OPEN_STATUSES)
+                   .annotate(bounced_at=Subquery(bounced), score=score)
+                   .filter(bounced_at__isnull=False)
+                   .annotate(due=TruncDate("bounced_at"))
+                   .order_by("due", score.desc(nulls_last=True), "pk"))
+        found.append(Source("bounced", unheard, lambda a, targets: WorkItem(
+            LABELS["bounced"], a.person.reference,
+            format_lazy("{}#owner-email", url_to("reviews:action", a.pk)), a.bounced_at,
+            a.due, "bounced", score=a.score, about=shortened(a.text)), due="due"))
     if user.has_perm("reviews.respond_escalation_action"):
         # Escalated and still open: due at once, then on the date the group chose to look again.
         again = (EscalationResponse.objects.filter(action=OuterRef("pk"))

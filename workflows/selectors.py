@@ -1,5 +1,6 @@
 """Reads that cross the domain apps, so none of them needs to import another above it."""
 from intervenors.selectors import cases_visible
+from notifications.services import owner_bounces
 from referrals.models import Person
 from reviews.selectors import actions_visible, reviews_visible
 
@@ -19,3 +20,9 @@ def case_actions(user, case):
     what the case page's table shows."""
     return (actions_visible(user).filter(case=case).select_related(None)
             .select_related("owner_organisation").order_by("due_date", "pk"))
+
+
+def owner_emails_undelivered(action) -> list:
+    """The action's owner's emails about it that did not arrive and wait for follow-up
+    (issue 43), for the action page."""
+    return list(owner_bounces(action)) if action.owner_id else []

@@ -4,6 +4,7 @@ from datetime import date
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.access import role_required
@@ -12,12 +13,16 @@ from accounts.roles import Role
 from accounts.selectors import reads_everything
 from audit.access import get_or_404
 from audit.figures import kept_today
+from notifications.services import owner_email_followed_up
 from oversight.services import thresholds
 from pathways import paging
 from pathways.errors import DomainError
+from pathways.forms import apply_form
 from pathways.paging import whole_number
+from reviews.selectors import action_get
 
 from . import claims, presenters
+from .forms import OwnerFollowUpForm
 from .inbox import WORK_KINDS, Inbox, overdue_steps
 
 
@@ -86,3 +91,17 @@ def task_release(request, kind, pk):
     return _back(kind, subject)
 
 
+@require_POST
+@role_required(Role.COORDINATOR)
+def owner_email_follow_up(request, pk):
+    """A coordinator says how the owner of an action, whose email did not arrive, was
+    reached; the item leaves their work."""
+    action = get_or_404(request, action_get, pk)
+    form = OwnerFollowUpForm(request.POST)
+    if apply_form(form, lambda data: owner_email_followed_up(action=action, by=request.user,
+                                                             how=data["how"])):
+        messages.success(request, "Follow-up recorded.")
+    else:
+        why = [str(e) for errors in form.errors.values() for e in errors]
+        messages.error(request, why[0] if why else "The follow-up was not recorded.")
+    return redirect(reverse("reviews:action", args=[action.pk]) + "#owner-email")

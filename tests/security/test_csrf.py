@@ -8,8 +8,9 @@ from audit.models import Decision
 from tests.workflows.test_access_matrix import EXPECTED, app_urls, object_url
 
 pytestmark = pytest.mark.django_db
-# The provider's server-to-server POST: no session, and the signed logout token is the check.
-NO_SESSION = {"cis2:backchannel_logout"}
+# Server-to-server POSTs with no session: NHS CIS2's logout (the signed logout token is the
+# check) and GOV.UK Notify's delivery receipts (its bearer token is the check).
+NO_SESSION = {"cis2:backchannel_logout", "notifications:delivery_receipts"}
 
 
 @pytest.fixture

@@ -90,6 +90,9 @@ EXPECTED = {
     "notifications:notices": (None, {None: 302, "norole": 403}, 200),
     "workflows:task_take": ("referral", {}, 405),        # POST only
     "workflows:task_release": ("referral", {}, 405),
+    "workflows:owner_email_follow_up": ("action", {}, 405),     # POST only
+    # Notify's receipts: POST only, by bearer token (tests/workflows/test_notify.py).
+    "notifications:delivery_receipts": (None, {}, 405),
     # One's own notification opens (a redirect to its page); anyone else's is not there.
     "notifications:notice_open": ("notice", {"commissioner": 302, None: 302, "norole": 403}, 404),
     "intervenors:caseload": (None, dict.fromkeys(("intervenor", "intervenor2", "intervenor3"),
