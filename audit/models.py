@@ -65,6 +65,7 @@ class Decision(AppendOnlyModel):
         READMITTED = "readmitted", "Readmitted to hospital"
         EASY_READ_WRITTEN = "easy_read_written", "Easy-read summary written"
         EASY_READ_SHARED = "easy_read_shared", "Easy-read summary shared"
+        EASY_READ_POSTED = "easy_read_posted", "Easy-read summary posted as a letter"
         ACTION_OWNER_CHANGED = "action_owner_changed", "Action owner changed"
         ROLE_GRANTED = "role_granted", "Role granted"
         ROLE_REMOVED = "role_removed", "Role removed"

@@ -105,3 +105,16 @@ def sent_with_reference(reference: str) -> dict | None:
 
 def status_of(notify_id) -> str:
     return _call(lambda: client().get_notification_by_id(str(notify_id)))["status"]
+
+
+def send_letter(*, pdf: bytes, reference: str) -> dict:
+    """Hand a precompiled letter (an A4 PDF, address in the window) to Notify, second class;
+    its answer ({"id", "reference", "postage"})."""
+    import io
+
+    return _call(lambda: client().send_precompiled_letter_notification(
+        reference=reference, pdf_file=io.BytesIO(pdf), postage="second"))
+
+
+def letter_status(notify_id) -> str:
+    return status_of(notify_id)

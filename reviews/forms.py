@@ -486,6 +486,27 @@ class EasyReadShareForm(forms.Form):
                             choices=EasyReadShare.How.choices)
 
 
+class EasyReadLetterForm(forms.Form):
+    """The person's postal address and their consent, to post them the easy read (issue 43)."""
+
+    address = forms.CharField(
+        label="Postal address", max_length=600, widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Give the address to post it to"},
+        help_text="One line a line: the person's name, the house and street, the town, the "
+                  "postcode last. It shows only to those who may post the summary.")
+    consent = forms.BooleanField(
+        label="The person agreed to have it posted to this address",
+        error_messages={"required": "Confirm that the person agreed to have it posted"})
+    consent_note = forms.CharField(
+        label="How they agreed", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say how they agreed"},
+        help_text="For example: asked at the review with their advocate, 3 December.")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "letter")
+        super().__init__(*args, **kwargs)
+
+
 class ThemeFilterForm(forms.Form):
     period = forms.ChoiceField(label="Period", required=False)
     region = forms.ChoiceField(label="Region", required=False,

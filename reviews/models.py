@@ -460,6 +460,61 @@ class EasyReadShare(models.Model):
         return f"Shared with {self.shared_with} on {self.shared_on:%d %b %Y}"
 
 
+class EasyReadLetter(models.Model):
+    """The easy-read summary posted to the person as a letter through GOV.UK Notify (issue 43):
+    the address and consent the referring commissioner recorded, and what became of it. The
+    address is personal data, shown only to those who may send it."""
+
+    class Status(models.TextChoices):
+        NOT_SENT = "", "Not posted yet"
+        # GOV.UK Notify's statuses for a precompiled letter.
+        PENDING = "pending-virus-check", "Received by GOV.UK Notify, being checked"
+        ACCEPTED = "accepted", "Accepted: being printed"
+        RECEIVED = "received", "Posted by the printer"
+        CANCELLED = "cancelled", "Cancelled"
+        VALIDATION_FAILED = "validation-failed", "Refused: the layout did not pass Notify's check"
+        VIRUS_SCAN_FAILED = "virus-scan-failed", "Refused by Notify's virus check"
+        TECHNICAL_FAILURE = "technical-failure", "Not sent: a problem at GOV.UK Notify"
+        PERMANENT_FAILURE = "permanent-failure", "Not delivered"
+        REFUSED = "refused", "Refused by GOV.UK Notify"
+
+    FINAL = (Status.RECEIVED, Status.CANCELLED, Status.VALIDATION_FAILED,
+             Status.VIRUS_SCAN_FAILED, Status.TECHNICAL_FAILURE, Status.PERMANENT_FAILURE,
+             Status.REFUSED)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    summary = models.ForeignKey(EasyReadSummary, on_delete=models.PROTECT, related_name="letters")
+    address = models.TextField(max_length=600, help_text="One line a line, the postcode last.")
+    consent_note = models.TextField(max_length=2000,
+                                    help_text="How the person agreed to have it posted.")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    notify_id = models.UUIDField(null=True, blank=True, unique=True)
+    status = models.CharField(max_length=30, choices=Status.choices, blank=True, default="")
+    status_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    share = models.OneToOneField(EasyReadShare, on_delete=models.PROTECT, null=True,
+                                 blank=True, related_name="letter")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-recorded_at"]
+
+    def __str__(self):
+        return f"Easy-read letter ({self.get_status_display()})"
+
+    @property
+    def reference(self) -> str:
+        """Notify's reference for the letter: its own id, so a send cut off is found again."""
+        return f"pathways-letter-{self.pk}"
+
+    def address_lines(self) -> list[str]:
+        return [line.strip() for line in self.address.splitlines() if line.strip()]
+
+
 class PanelDraft(models.Model):
     """What a chair has typed into the panel record and not yet recorded, kept as they type
     (issue 44) so that a timeout, a closed tab or a lost connection loses nothing. One a chair

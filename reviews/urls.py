@@ -12,6 +12,8 @@ urlpatterns = [
     path("reviews/<uuid:pk>/report/", views.review_issue_report, name="report"),
     path("reviews/<uuid:pk>/easy-read/", views.review_easy_read, name="easy_read"),
     path("reviews/<uuid:pk>/easy-read.pdf", views.review_easy_read_pdf, name="easy_read_pdf"),
+    path("reviews/<uuid:pk>/easy-read/post/", views.review_easy_read_post,
+         name="easy_read_post"),
     path("reviews/<uuid:pk>/easy-read/write/", views.review_easy_read_write,
          name="easy_read_write"),
     path("reviews/<uuid:pk>/easy-read/share/", views.review_easy_read_share,

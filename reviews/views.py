@@ -20,6 +20,7 @@ from workflows import followups, tracker
 from workflows import services as flow
 from workflows.deadlines import after_action_update
 from workflows.forms import OwnerFollowUpForm
+from workflows.letters import easy_read_content, easy_read_post
 from workflows.selectors import cases_visible, owner_emails_undelivered
 
 from . import selectors, services
@@ -28,6 +29,7 @@ from .forms import (
     ActionOwnerForm,
     ActionUpdateForm,
     EasyReadForm,
+    EasyReadLetterForm,
     EasyReadShareForm,
     EscalationResponseForm,
     PanelForm,
@@ -77,7 +79,8 @@ def _review_page(request, review, status=200, recommendations=None, **forms):
                # What the page offers only to some: none unless set below.
                **dict.fromkeys(("schedule_form", "panel_form", "report_form", "recommendations",
                                 "easy_read", "easy_read_form", "share_form", "shares",
-                                "long_sentences"))}
+                                "long_sentences", "letter_form", "letters",
+                                "letters_with_address"))}
     if review.status == Review.Status.REQUESTED and user.has_perm("reviews.schedule_review"):
         context["schedule_form"] = forms.get("schedule_form") or ScheduleForm(review=review)
     if review.status == Review.Status.SCHEDULED and chair:
@@ -100,8 +103,12 @@ def _review_page(request, review, status=200, recommendations=None, **forms):
         if easy is not None and _is_referring_commissioner(review, user):
             context["share_form"] = forms.get("share_form") or EasyReadShareForm(
                 initial={"shared_on": date.today()})
+            # Posting it (issue 43): the address shows only to those who may post it.
+            context["letter_form"] = forms.get("letter_form") or EasyReadLetterForm()
+            context["letters_with_address"] = True
         if easy is not None:
             context["shares"] = easy.shares.select_related("shared_by")
+            context["letters"] = list(easy.letters.filter(sent_at__isnull=False))
             long = [(label, services.long_sentences(getattr(easy, name)))
                     for name, label in EasyReadSummary.SECTIONS]
             context["long_sentences"] = [(label, lines) for label, lines in long if lines]
@@ -178,13 +185,21 @@ def _easy_read_context(request, review):
     easy = EasyReadSummary.objects.filter(review=review).first()
     if easy is None:
         raise Http404("No easy-read summary yet")
-    person = review.person
-    identity = identity_shown(request, person, obj=easy)
-    name = person.given_name if easy.use_first_name and person.given_name else ""
-    return {"review": review, "easy": easy, "name": name, "identity": identity, "sections": [
-        (label, (easy.advocate_lines() if field == "speak_to" else [])
-         + services.plain_lines(getattr(easy, field)))
-        for field, label in EasyReadSummary.SECTIONS]}
+    return {**easy_read_content(review, easy),
+            "identity": identity_shown(request, review.person, obj=easy)}
+
+
+@require_POST
+@role_required(Role.COMMISSIONER)
+def review_easy_read_post(request, pk):
+    """The referring commissioner posts the easy read to the person (issue 43)."""
+    review = get_or_404(request, selectors.review_get, pk)
+    form = EasyReadLetterForm(request.POST)
+    if apply_form(form, lambda data: easy_read_post(review=review, by=request.user, **data)):
+        messages.success(request, "The easy-read summary is on its way by post. Its status "
+                                  "shows below as GOV.UK Notify reports it.")
+        return redirect(reverse("reviews:detail", args=[review.pk]) + "#easy-read")
+    return _review_page(request, review, status=400, letter_form=form)
 
 
 @role_required(*REVIEW_READERS)

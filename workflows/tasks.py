@@ -11,6 +11,7 @@ from notifications.services import notifications_requeue
 from .deadlines import record_sweep_heartbeat
 from .deadlines import sweep_action_deadlines as _sweep
 from .followups import start_due_follow_ups
+from .letters import letter_statuses_fetch
 
 __all__ = ["sweep_action_deadlines"]
 
@@ -23,5 +24,6 @@ def sweep_action_deadlines() -> dict:
     # Files past their time are emptied here too, for a deployment that runs this sweep alone
     # (serving refuses them whatever a sweep has done).
     counts["exports_expired"], counts["exports_requeued"] = exports_sweep()
+    counts["letters_moved"] = letter_statuses_fetch()   # posted letters get no receipts
     record_sweep_heartbeat()     # /health/background reports a sweep that stopped running
     return counts

@@ -123,7 +123,8 @@ EXPECTED = {
                                   "oversight": 200, "commissioner": 200, "chair2": 404,
                                   "commissioner2": 404, None: 302}, 403),
     **{f"reviews:{name}": ("review", {}, 405) for name in (
-        "schedule", "panel", "panel_draft", "report", "easy_read_write", "easy_read_share")},
+        "schedule", "panel", "panel_draft", "report", "easy_read_write", "easy_read_share",
+        "easy_read_post")},
     **{f"reviews:{name}": ("review", {"chair": 200, "expert": 200, "coordinator": 200,
                                       "oversight": 200, "commissioner": 200, "chair2": 404,
                                       "commissioner2": 404, None: 302}, 403)
@@ -338,6 +339,9 @@ POST_ACTIONS = {
                                 {"chair"}),
     "reviews:easy_read_share": ("review", {"shared_on": "2026-01-01", "shared_with": "probe",
                                            "how": "post"}, {"commissioner"}),
+    "reviews:easy_read_post": ("review", {"letter-address": "A\nB\nC\nNW1 8AB",
+                                          "letter-consent": "on",
+                                          "letter-consent_note": "probe"}, {"commissioner"}),
     "reviews:action_owner": ("action", {"owner": "wardmanager", "reason": "probe"},
                              {"coordinator"}),
     "reviews:action_escalation": ("action", {"step": "other", "reason": "probe",
