@@ -24,6 +24,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from socketserver import ThreadingMixIn
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import jwt
@@ -55,6 +56,12 @@ class Service:
         return f"{key.name}-{self.id}-{key.secret}"
 
 
+class ThreadingServer(ThreadingMixIn, WSGIServer):
+    """One thread a request, so a stalled answer holds up no other client."""
+
+    daemon_threads = True
+
+
 def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -67,6 +74,7 @@ class FakeNotify:
         self.callback_url = ""
         self.callback_token = ""
         self._faults: list[tuple[int, float]] = []
+        self._stall_after_taking: list[float] = []
         self._lock = threading.Lock()
         self._server: WSGIServer | None = None
 
@@ -82,6 +90,10 @@ class FakeNotify:
     def stall_next(self, seconds: float) -> None:
         self._faults.append((0, seconds))
 
+    def take_then_stall(self, seconds: float) -> None:
+        """Keep the next email, then hold the answer: the sender cannot know it was taken."""
+        self._stall_after_taking.append(seconds)
+
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
@@ -92,7 +104,8 @@ class FakeNotify:
             def log_message(self, *args):
                 pass
 
-        self._server = make_server("127.0.0.1", 0, self.app, handler_class=Quiet)
+        self._server = make_server("127.0.0.1", 0, self.app, server_class=ThreadingServer,
+                                   handler_class=Quiet)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
@@ -222,6 +235,10 @@ class FakeNotify:
         message = self._record("email", body, email_address=address, status="created")
         message["body"] = personalisation["body"]
         message["subject"] = personalisation["subject"]
+        with self._lock:
+            stall = self._stall_after_taking.pop(0) if self._stall_after_taking else 0
+        if stall:
+            time.sleep(stall)
         return self._answer(start_response, 201, {
             "id": message["id"], "reference": message["reference"],
             "content": {"subject": personalisation["subject"], "body": personalisation["body"],

@@ -20,12 +20,12 @@ from tests.demo_state import demo_loaded
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
 
-def start_worker(email_url="consolemail://"):
+def start_worker(email_url="consolemail://", **more_env):
     """`celery worker` in its own process, on this test database and the local Redis."""
     db = connection.settings_dict
     env = {**os.environ,
            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-           "EMAIL_URL": email_url}
+           "EMAIL_URL": email_url, **more_env}
     return subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
          "--without-heartbeat", "--without-mingle", "--without-gossip", "--loglevel=INFO"],
@@ -174,6 +174,73 @@ def test_a_worker_killed_mid_send_loses_nothing_and_duplicates_nothing(postgres)
     assert notification.sent_at is not None, output[-3000:]
     assert notification.attempts == 1, output[-3000:]
     assert output.count("Subject: Worker kill drill") == 1
+
+
+def test_a_worker_killed_while_notify_answers_sends_the_email_once(postgres):
+    """GOV.UK Notify takes the email, and the worker is SIGKILLed before its answer comes. A
+    new worker, given the message again by the re-queue, finds it at Notify by its reference
+    and marks it sent: one email, never two (issue 43). Real workers, the official client and
+    our local Notify server."""
+    import signal
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from notifications.models import Delivery
+    from notifications.services import notifications_requeue
+    from tests.notify_server import FakeNotify
+
+    require(bool(os.environ.get("REDIS_URL")), "needs REDIS_URL and a Redis server",
+            needed_in_ci=database_url_is_postgres())
+    from config.celery import app
+
+    server = FakeNotify().start()
+    notify_env = {"NOTIFY_API_KEY": server.service.api_key("live"),
+                  "NOTIFY_BASE_URL": server.url, "NOTIFY_TEMPLATE_ID": server.template(),
+                  "NOTIFY_CALLBACK_BEARER_TOKEN": "a-callback-token-of-ours"}
+    server.take_then_stall(120)
+    app.control.purge()
+    notification = Notification.objects.create(
+        key="notify-kill", kind="overdue", recipients=["oversight@example.nhs.uk"],
+        subject="Notify kill drill", body="Sent once, whatever happens to the worker.")
+    app.conf.task_always_eager = False
+    doomed = start_worker(**notify_env)
+    survivor = None
+    taken: list = []
+    try:
+        send_notification.delay(notification.pk)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not server.notifications:
+            time.sleep(0.2)
+        taken = list(server.notifications.values())
+        assert len(taken) == 1, "Notify never received the email"
+        os.kill(doomed.pid, signal.SIGKILL)
+        doomed.wait(30)
+        delivery = Delivery.objects.get(notification=notification)
+        assert delivery.sent_at is None and delivery.attempts == 1
+
+        survivor = start_worker(**notify_env)
+        assert notifications_requeue(now=timezone.now() + timedelta(minutes=11)) >= 1
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and notification.sent_at is None:
+            time.sleep(0.5)
+            notification.refresh_from_db()
+        time.sleep(2)
+    finally:
+        app.conf.task_always_eager = True
+        output = ""
+        if survivor is not None:
+            survivor.terminate()
+            output = survivor.communicate(timeout=30)[0]
+        app.control.purge()
+        server.stop()
+    delivery.refresh_from_db()
+    assert notification.sent_at is not None, output[-3000:]
+    # One message with this copy's reference (the re-queue also sent what else was owed).
+    mine = [n for n in server.notifications.values() if n["reference"] == delivery.reference]
+    assert [n["id"] for n in mine] == [taken[0]["id"]] == [str(delivery.notify_id)]
+    assert delivery.status == "created"
+    assert ("GET", "/v2/notifications") in server.requests
 
 
 def test_a_worker_killed_mid_sweep_escalates_each_action_once_and_sends_each_notice_once(
