@@ -375,7 +375,7 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Pathways API",
     "DESCRIPTION": "Referrals, prioritisation, IC(E)TR reviews and senior intervenor casework.",
     # Bump with every schema change, with an entry in docs/api-changelog.md (make schema).
-    "VERSION": "2.9.0",
+    "VERSION": "2.10.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # The schema and docs describe every endpoint: for signed-in people only (issue 10).
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],

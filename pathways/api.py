@@ -228,6 +228,7 @@ ERROR_CODES = {
     "barrier_resolved": "The system barrier is resolved.",
     "barrier_escalated": "The system barrier is already waiting for the oversight group.",
     "barrier_not_escalated": "The system barrier is not waiting for an answer.",
+    "notify_unavailable": "GOV.UK Notify is not answering; nothing was sent. Try again later.",
 }
 
 ERROR_SCHEMA = {

@@ -65,6 +65,27 @@ def _plain_settings(settings):
     app.conf.task_always_eager = eager
 
 
+NOTIFY_CALLBACK_TOKEN = "a-callback-token-of-ours"
+
+
+@pytest.fixture
+def notify_service(settings):
+    """GOV.UK Notify for this test: our local server speaking its v2 API
+    (tests/notify_server.py), with a live key, one template and the callback token set."""
+    from tests.notify_server import FakeNotify
+
+    server = FakeNotify().start()
+    settings.NOTIFY_API_KEY = server.service.api_key("live")
+    settings.NOTIFY_BASE_URL = server.url
+    settings.NOTIFY_TEMPLATE_ID = server.template()
+    settings.NOTIFY_TEMPLATE_IDS = {}
+    settings.NOTIFY_CALLBACK_BEARER_TOKEN = NOTIFY_CALLBACK_TOKEN
+    settings.NOTIFY_TIMEOUT = 2
+    server.callback_token = NOTIFY_CALLBACK_TOKEN
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def users(db):
     return {u.username: u for u in User.objects.all()}

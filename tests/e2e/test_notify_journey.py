@@ -47,37 +47,30 @@ def test_a_coordinator_follows_up_an_owner_whose_email_did_not_arrive(page, keys
                                    subject_id=str(action.pk)).exists()
 
 
-def test_a_commissioner_posts_the_easy_read_and_sees_the_letters_status(page, keys, settings):
+def test_a_commissioner_posts_the_easy_read_and_sees_the_letters_status(page, keys,
+                                                                         notify_service):
     """Record consent and an address, post the easy read, see the letter's status."""
     from reviews.models import EasyReadSummary
-    from tests.notify_server import FakeNotify
 
-    server = FakeNotify().start()
-    settings.NOTIFY_API_KEY = server.service.api_key("live")
-    settings.NOTIFY_BASE_URL = server.url
-    settings.NOTIFY_TEMPLATE_ID = server.template()
-    settings.NOTIFY_CALLBACK_BEARER_TOKEN = "a-callback-token-of-ours"
-    try:
-        easy = EasyReadSummary.objects.select_related("review__referral").first()
-        commissioner = User.objects.get(groups__name="Commissioner",
-                                        organisation=easy.review.referral.organisation_id)
-        sign_in(page, commissioner.username)
-        page.goto(f"/reviews/{easy.review_id}/#post-easy-read")
-        form = page.locator("form[action$='/easy-read/post/']")
-        keys.type(form.get_by_label("Postal address"),
-                  "Sam Example\nFlat 2, 10 River Road\nLondon")
-        keys.tick(form.get_by_label("The person agreed to have it posted to this address"))
-        keys.type(form.get_by_label("How they agreed"), "Asked at the review, with her advocate.")
-        keys.press(form.get_by_role("button", name="Post the easy read"))
-        expect(page.get_by_role("alert")).to_contain_text("UK postcode")
-        assert_accessible(page)
-        form = page.locator("form[action$='/easy-read/post/']")
-        keys.type(form.get_by_label("Postal address"),
-                  "Sam Example\nFlat 2, 10 River Road\nLondon\nNW1 8AB")
-        keys.tick(form.get_by_label("The person agreed to have it posted to this address"))
-        keys.press(form.get_by_role("button", name="Post the easy read"))
-        expect(page.get_by_text("Received by GOV.UK Notify, being checked")).to_be_visible()
-        assert_accessible(page)
-        assert [n["type"] for n in server.notifications.values()] == ["letter"]
-    finally:
-        server.stop()
+    server = notify_service
+    easy = EasyReadSummary.objects.select_related("review__referral").first()
+    commissioner = User.objects.get(groups__name="Commissioner",
+                                    organisation=easy.review.referral.organisation_id)
+    sign_in(page, commissioner.username)
+    page.goto(f"/reviews/{easy.review_id}/#post-easy-read")
+    form = page.locator("form[action$='/easy-read/post/']")
+    keys.type(form.get_by_label("Postal address"),
+              "Sam Example\nFlat 2, 10 River Road\nLondon")
+    keys.tick(form.get_by_label("The person agreed to have it posted to this address"))
+    keys.type(form.get_by_label("How they agreed"), "Asked at the review, with her advocate.")
+    keys.press(form.get_by_role("button", name="Post the easy read"))
+    expect(page.get_by_role("alert")).to_contain_text("UK postcode")
+    assert_accessible(page)
+    form = page.locator("form[action$='/easy-read/post/']")
+    keys.type(form.get_by_label("Postal address"),
+              "Sam Example\nFlat 2, 10 River Road\nLondon\nNW1 8AB")
+    keys.tick(form.get_by_label("The person agreed to have it posted to this address"))
+    keys.press(form.get_by_role("button", name="Post the easy read"))
+    expect(page.get_by_text("Received by GOV.UK Notify, being checked")).to_be_visible()
+    assert_accessible(page)
+    assert [n["type"] for n in server.notifications.values()] == ["letter"]

@@ -14,7 +14,6 @@ from pathways.errors import ConflictError, DomainError
 from reviews import letters
 from reviews.models import EasyReadLetter
 from reviews.services import easy_read_write
-from tests.notify_server import FakeNotify
 from workflows import letters as posting
 from workflows.letters import easy_read_post, letter_statuses_fetch
 
@@ -23,18 +22,6 @@ from .test_easy_read import TEXT, issued  # noqa: F401 - the fixture
 pytestmark = pytest.mark.django_db
 ADDRESS = "Ruby Example\nFlat 2, 10 River Road\nCamden\nLondon\nNW1 8AB"
 CONSENT = "Asked at the review with her advocate; she wants a copy to keep."
-
-
-@pytest.fixture
-def notify_service(settings):
-    server = FakeNotify().start()
-    settings.NOTIFY_API_KEY = server.service.api_key("live")
-    settings.NOTIFY_BASE_URL = server.url
-    settings.NOTIFY_TEMPLATE_ID = server.template()
-    settings.NOTIFY_CALLBACK_BEARER_TOKEN = "a-callback-token-of-ours"
-    settings.NOTIFY_TIMEOUT = 2
-    yield server
-    server.stop()
 
 
 @pytest.fixture

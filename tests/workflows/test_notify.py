@@ -23,27 +23,13 @@ from notifications.services import (
 )
 from oversight.services import thresholds
 from reviews.models import Action
+from tests.conftest import NOTIFY_CALLBACK_TOKEN
 from tests.demo_state import demo_loaded
-from tests.notify_server import FakeNotify
 from workflows.deadlines import notify_action_verified
 from workflows.inbox import Inbox
 
 pytestmark = pytest.mark.django_db
-CALLBACK_TOKEN = "a-callback-token-of-ours"
-
-
-@pytest.fixture
-def notify_service(settings):
-    server = FakeNotify().start()
-    settings.NOTIFY_API_KEY = server.service.api_key("live")
-    settings.NOTIFY_BASE_URL = server.url
-    settings.NOTIFY_TEMPLATE_ID = server.template()
-    settings.NOTIFY_TEMPLATE_IDS = {}
-    settings.NOTIFY_CALLBACK_BEARER_TOKEN = CALLBACK_TOKEN
-    settings.NOTIFY_TIMEOUT = 2
-    server.callback_token = CALLBACK_TOKEN
-    yield server
-    server.stop()
+CALLBACK_TOKEN = NOTIFY_CALLBACK_TOKEN
 
 
 @pytest.fixture
