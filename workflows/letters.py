@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.roles import Role
 from audit.models import Decision
-from audit.services import decision_record, stamp
+from audit.services import decision_record, stamp, system_user
 from notifications import notify
 from pathways.errors import ConflictError, DomainError, NotAllowedError
 from reviews.letters import LetterRefused, address_problems, letter_pdf
@@ -82,6 +82,16 @@ def _letter_for(review: Review, *, by, address: str, consent: bool,
     return letter, pdf
 
 
+def _letter_note(pk, *, by, reason: str, **changes) -> None:
+    """Keep what became of a letter (its error, its status), with who and why in its
+    history."""
+    with transaction.atomic():
+        letter = EasyReadLetter.objects.select_for_update().get(pk=pk)
+        for field, value in changes.items():
+            setattr(letter, field, value)
+        stamp(letter, by=by, reason=reason).save()
+
+
 def easy_read_post(*, review: Review, by, address: str, consent: bool,
                    consent_note: str) -> EasyReadLetter:
     """Post the easy read to the person as a Notify precompiled letter (a decision, and a share
@@ -95,11 +105,13 @@ def easy_read_post(*, review: Review, by, address: str, consent: bool,
         found = notify.sent_with_reference(letter.reference) if tried_before else None
         answer = found or notify.send_letter(pdf=pdf, reference=letter.reference)
     except notify.NotifyUnavailable as unavailable:
-        EasyReadLetter.objects.filter(pk=letter.pk).update(error=str(unavailable))
+        _letter_note(letter.pk, by=by, reason="GOV.UK Notify did not answer",
+                     error=str(unavailable))
         raise ConflictError(NOT_ANSWERING, code="notify_unavailable") from None
     except notify.NotifyRefused as refused:
-        EasyReadLetter.objects.filter(pk=letter.pk).update(
-            status=EasyReadLetter.Status.REFUSED, status_at=timezone.now(), error=str(refused))
+        _letter_note(letter.pk, by=by, reason="GOV.UK Notify refused the letter",
+                     error=str(refused), status=EasyReadLetter.Status.REFUSED,
+                     status_at=timezone.now())
         raise DomainError(f"GOV.UK Notify refused the letter: {refused}", field="address") \
             from None
     with transaction.atomic():
@@ -139,7 +151,7 @@ def letter_statuses_fetch(limit: int = 200) -> int:
         except (notify.NotifyUnavailable, notify.NotifyRefused):
             continue
         if status != letter.status and status in EasyReadLetter.Status.values:
-            EasyReadLetter.objects.filter(pk=letter.pk).update(status=status,
-                                                              status_at=timezone.now())
+            _letter_note(letter.pk, by=system_user(), reason=f"GOV.UK Notify: {status}",
+                         status=status, status_at=timezone.now())
             moved += 1
     return moved

@@ -26,7 +26,7 @@ HEADINGS = {
     "/referrals/queue/": "Triage queue",
     "/reviews/": "eviews",
     "/intervenors/caseload/": "My caseload",
-    "/actions/": "Actions from IC(E)TR reviews",
+    "/actions/": "Actions from reviews and senior intervenors",
     "/admin/": "Site administration",
 }
 

@@ -375,7 +375,7 @@ def test_oversight_follows_up_actions(page, keys):
     sign_in(page, "oversight")
     expect(h1(page)).to_have_text("My work")
     open_from_menu(page, "Actions")
-    expect(h1(page)).to_have_text("Actions from IC(E)TR reviews")
+    expect(h1(page)).to_have_text("Actions from reviews and senior intervenors")
     keys.tick(page.get_by_label("Only overdue"))
     keys.press(page.get_by_role("button", name="Apply filters"))
     expect(page.get_by_text("Overdue").first).to_be_visible()
@@ -497,7 +497,7 @@ def test_oversight_goes_from_the_dashboard_to_an_organisations_overdue_actions(p
     organisation = first.get_by_role("link").inner_text()
     count = first.locator("td").nth(1).inner_text()
     keys.press(first.get_by_role("link"))
-    expect(h1(page)).to_have_text("Actions from IC(E)TR reviews")
+    expect(h1(page)).to_have_text("Actions from reviews and senior intervenors")
     expect(page.locator("caption")).to_have_text(re.compile(rf"^{count} action"))
     expect(page.get_by_label("Owner's organisation")).to_have_value(re.compile(".+"))
     assert organisation
@@ -523,7 +523,7 @@ def test_oversight_goes_from_the_dashboard_to_an_escalated_action_and_the_meetin
     expect(h1(page)).to_have_text("Programme dashboard")
     section = page.get_by_role("region", name="Overdue actions by owner's organisation")
     keys.press(section.get_by_role("link", name=action.owner_organisation.name))
-    expect(h1(page)).to_have_text("Actions from IC(E)TR reviews")
+    expect(h1(page)).to_have_text("Actions from reviews and senior intervenors")
     assert_accessible(page)
     first_words = " ".join(action.text.split()[:4])
     keys.press(page.get_by_role("link", name=re.compile("^" + re.escape(first_words))).first)
@@ -550,7 +550,7 @@ def test_oversight_goes_from_the_dashboard_to_an_escalated_action_and_the_meetin
     action.refresh_from_db()
     assert action.due_date == new_date and action.escalated_at is None
 
-    page.goto(f"/people/{action.review.person_id}/timeline/")
+    page.goto(f"/people/{action.person_id}/timeline/?kind=decision")
     expect(page.get_by_text("Escalation followed up: agreed a new due date")).to_be_visible()
     assert_accessible(page)
 

@@ -58,7 +58,7 @@ def test_coordinator_pages_through_the_ranked_queue_keeping_the_filters(page, ke
 def test_oversight_reaches_a_deep_page_of_actions(page, keys, at_scale):
     sign_in(page, "oversight")
     page.goto("/actions/?overdue=on")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Actions from IC(E)TR reviews")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Actions from reviews and senior intervenors")
     nav = page.get_by_role("navigation", name="Pages of actions")
     expect(page.get_by_text(re.compile(r"^Showing 1 to 50 of \d+\.$"))).to_be_visible()
     assert_accessible(page)

@@ -144,7 +144,8 @@ def test_history_rows_cannot_be_changed_or_removed_in_the_database(postgres):
 def _long_history(updates: int, apart):
     """A person with a long timeline: their open action gets `updates` updates, `apart` from
     each other from the day its review was asked for."""
-    action = Action.objects.filter(status__in=["open", "in_progress"]).first()
+    action = Action.objects.filter(status__in=["open", "in_progress"],
+                                   review__isnull=False).first()
     for n in range(updates):
         ActionUpdate.objects.create(action=action, author=action.owner, text=f"Update {n}",
                                     created_at=action.review.requested_at + n * apart)
