@@ -1,5 +1,5 @@
-"""One's own notifications: the list, and opening one; GOV.UK Notify's delivery receipts; a
-coordinator follows up an owner whose email did not arrive in workflows.views."""
+"""One's own notifications: the list, and opening one; GOV.UK Notify's delivery receipts. (A
+coordinator's follow-up of an owner whose email did not arrive is in workflows.views.)"""
 import hmac
 import json
 
