@@ -6,7 +6,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import CharField, Value
 from django.utils.crypto import salted_hmac
-from simple_history.models import HistoricalRecords
+
+from pathways.history import HistoricalRecords
 
 
 class Region(models.TextChoices):

@@ -4,7 +4,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
+
+from pathways.history import HistoricalRecords
 
 
 class Export(models.Model):

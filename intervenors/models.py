@@ -5,7 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
-from simple_history.models import HistoricalRecords
+
+from pathways.history import HistoricalRecords
 
 # Each senior intervenor works with at most three people at a time (NHS England programme
 # description). A rule, not a setting: the database triggers in migration 0002 hold it too.

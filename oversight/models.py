@@ -3,7 +3,8 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from simple_history.models import HistoricalRecords
+
+from pathways.history import HistoricalRecords
 
 
 class MeetingPack(models.Model):

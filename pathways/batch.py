@@ -11,7 +11,11 @@ inserts at once. Inside `batch()`:
   ends without an error: one statement a thousand rows. A duplicate of a row already stored
   is passed over (the table must have the unique constraint that says what a duplicate is).
   Only use it for rows nothing in the batch reads: object permissions, which are checked in
-  the pages and the API, never by the services an import runs.
+  the pages and the API, never by the services an import runs, and history rows
+  (`pathways.history`), which only the pages, the API and the audit read.
+- `row()` is one row of the file: a savepoint, as `transaction.atomic()` is. When the row
+  raises, what it wrote is rolled back and what it kept for `later` is dropped with it, so a
+  batch that goes on past a refused row writes only what the rows that stood asked for.
 
 A batch must run inside a transaction, so that a failure part way leaves nothing behind;
 `batch()` refuses to start outside one, and writes nothing when its block raised or marked the
@@ -24,7 +28,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TypeVar
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 T = TypeVar("T")
 INSERT_AT_ONCE = 1000
@@ -56,6 +60,24 @@ def batch() -> Iterator[None]:
         return
     for model, rows in current.rows.items():
         model.objects.bulk_create(rows, batch_size=INSERT_AT_ONCE, ignore_conflicts=True)
+
+
+@contextmanager
+def row() -> Iterator[None]:
+    current = _current.get()
+    kept = {model: len(rows) for model, rows in current.rows.items()} if current else {}
+    try:
+        with transaction.atomic():
+            yield
+    except BaseException:
+        if current is not None:
+            for model in list(current.rows):
+                del current.rows[model][kept.get(model, 0):]
+        raise
+
+
+def active() -> bool:
+    return _current.get() is not None
 
 
 def once(key, read: Callable[[], T]) -> T:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from functools import cache
 
 from django.db import connections
 from django.db.models import CharField, DateTimeField, F, IntegerField, Q, TextField, Value
@@ -100,13 +99,6 @@ def _day(value: str | None) -> str:
     return f"{date.fromisoformat(value):%d %b %Y}" if value else ""
 
 
-@cache
-def _historical(model):
-    """The model's history table. Asking `model.history` makes a new manager class each time
-    (django-simple-history's descriptor), about 0.1 ms; the timeline asks for nine a page."""
-    return model.history.model
-
-
 def _history(model, kind, label, describe=lambda v: "", fields=(), **filters) -> Source:
     """Changes to `model`'s rows from its history table; `describe` reads `fields` (tl_a,
     tl_b, tl_c in order) into the end of the title."""
@@ -115,7 +107,7 @@ def _history(model, kind, label, describe=lambda v: "", fields=(), **filters) ->
                      _named(v) if v["tl_username"] is not None else "Pathways system",
                      v["tl_reason"] or "")
 
-    return Source(kind, _historical(model).objects.filter(**filters), "history_date",
+    return Source(kind, model.history.model.objects.filter(**filters), "history_date",
                   _shown("history_user", "history_change_reason", "history_type", *fields),
                   event)
 

@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
-from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation, Region
 from pathways import batch
+from pathways.history import HistoricalRecords
 
 
 class CqcRatingValue(models.TextChoices):

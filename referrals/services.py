@@ -360,7 +360,10 @@ def referral_snapshot_priority(*, referral: Referral) -> Referral:
     referral.priority_breakdown = result.as_dict()
     referral.priority_policy = policy
     referral.priority_snapshot_at = timezone.now()
-    stamp(referral, by=None, reason=f"Priority snapshot under policy v{policy.version}").save()
+    # Only the snapshot's own fields: whatever else the referral holds is not this step's.
+    stamp(referral, by=None, reason=f"Priority snapshot under policy v{policy.version}").save(
+        update_fields=["priority_score", "priority_breakdown", "priority_policy",
+                       "priority_snapshot_at"])
     return referral
 
 

@@ -10,9 +10,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
-from simple_history.models import HistoricalRecords
 
 from accounts.models import Organisation
+from pathways.history import HistoricalRecords
 
 
 class Review(models.Model):

@@ -2,8 +2,9 @@
 
 
 from django.db import models
-from simple_history.models import HistoricalRecords
 from viewflow.workflow.models import Process
+
+from pathways.history import HistoricalRecords
 
 
 class ReferralProcess(Process):

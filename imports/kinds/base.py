@@ -96,11 +96,11 @@ class Kind:
 
     def bring_in_all(self, rows: Iterable[tuple[int, dict]]) -> Iterator[tuple[int, str | RowError]]:
         """(row number, "created" or "present", or the row's RowError), row by row."""
-        from django.db import transaction
+        from pathways import batch
 
         for number, cells in rows:
             try:
-                with transaction.atomic():
+                with batch.row():               # each row stands or falls alone
                     outcome = self.bring_in(number, cells)
             except RowError as error:
                 yield number, error
