@@ -4,9 +4,8 @@ one recommendation. A review already in Pathways (same person, same day) is left
 from collections.abc import Iterable, Iterator
 from datetime import date
 
-from django.db import transaction
-
 from accounts.models import User
+from pathways import batch
 from pathways.errors import DomainError
 from referrals.models import Person
 from reviews.models import ActionStatus, Review, Theme
@@ -157,7 +156,7 @@ class ReviewsImport(Kind):
         first = group[0][1]
         referral = person.referrals.order_by("-raised_at").first()
         try:
-            with transaction.atomic():
+            with batch.row():                   # the review stands or falls whole
                 if referral is None:
                     raise DomainError(f"{person.reference} has no referral in Pathways: import "
                                       "their referral in a people file first.",

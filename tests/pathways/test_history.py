@@ -70,3 +70,46 @@ def test_the_history_manager_class_is_made_once_a_model():
     person = Person()
     assert type(Person.history) is type(Person.history) is type(person.history)
     assert person.history.instance is person
+
+
+def test_inside_a_batch_a_row_makes_one_savepoint_and_the_blocks_it_runs_none(users):
+    with transaction.atomic(), batch.batch():
+        with CaptureQueriesContext(connection) as captured, batch.row():
+            make_person(by=users["commissioner"])              # person_create is atomic
+        savepoints = [q["sql"] for q in captured if q["sql"].startswith("SAVEPOINT")]
+        assert len(savepoints) == 1
+        assert connection.features.uses_savepoints              # and back after the row
+        with CaptureQueriesContext(connection) as alone:
+            make_person(by=users["commissioner"])              # not in a row: its own
+        assert any(q["sql"].startswith("SAVEPOINT") for q in alone)
+
+
+def test_a_refusal_deep_in_a_row_undoes_the_whole_row_and_the_batch_goes_on(users):
+    def refused_inside():
+        with transaction.atomic():
+            make_person(by=users["commissioner"], given_name="Deep")
+            with transaction.atomic():
+                raise ValueError("refused")
+
+    with transaction.atomic(), batch.batch():
+        with pytest.raises(ValueError), batch.row():
+            refused_inside()
+        with batch.row():
+            make_person(by=users["commissioner"], given_name="Next")
+    assert not Person.objects.filter(given_name="Deep").exists()
+    assert not Person.history.filter(given_name="Deep").exists()
+    assert Person.history.filter(given_name="Next").count() == 1
+
+
+def test_a_row_that_catches_an_error_and_carries_on_is_refused_not_half_kept(users):
+    with transaction.atomic(), batch.batch():
+        with pytest.raises(RuntimeError, match="must raise"), batch.row():
+            make_person(by=users["commissioner"], given_name="Half")
+            try:
+                with transaction.atomic():
+                    raise ValueError("swallowed")
+            except ValueError:
+                pass
+        with pytest.raises(RuntimeError, match="do not nest"), batch.row(), batch.row():
+            pass
+    assert not Person.objects.filter(given_name="Half").exists()
