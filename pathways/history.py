@@ -49,7 +49,6 @@ class HistoricalRecords(simple_history.HistoricalRecords):
     def finalize(self, sender, **kwargs):
         super().finalize(sender, **kwargs)
         descriptor = sender.__dict__.get(self.manager_name)
-        if isinstance(descriptor, HistoryDescriptor) and \
-                not isinstance(descriptor, _OneManagerClass):
+        if isinstance(descriptor, HistoryDescriptor):  # not there for an abstract model
             setattr(sender, self.manager_name, _OneManagerClass(
                 descriptor.model, descriptor.manager_class, descriptor.queryset_class))
