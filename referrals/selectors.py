@@ -68,11 +68,17 @@ def policy_in_force() -> PriorityPolicy:
     return PriorityPolicy.objects.order_by("-version").first() or PriorityPolicy(version=1)
 
 
-def person_facts(person: Person, referred_at=None) -> priority.PersonFacts:
-    episodes = getattr(person, "open_episodes", None)
+def person_facts(person: Person, referred_at=None, *, episodes=None,
+                 concerns=None) -> priority.PersonFacts:
+    """What the priority score is worked out from. The person's open LTS episodes and open
+    concerns are read unless they are given (by a caller that has just written them) or were
+    fetched with the person (`_with_person_facts`)."""
+    if episodes is None:
+        episodes = getattr(person, "open_episodes", None)
     if episodes is None:
         episodes = list(person.lts_episodes.filter(end_date__isnull=True))
-    concerns = getattr(person, "open_concerns", None)
+    if concerns is None:
+        concerns = getattr(person, "open_concerns", None)
     if concerns is None:
         concerns = list(person.concerns.filter(status=Concern.Status.OPEN))
     unit = person.current_unit

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.grants import grant
@@ -31,7 +32,7 @@ from .models import (
     Route,
     Unit,
 )
-from .selectors import person_priority
+from .selectors import person_facts
 from .validation import (
     validate_date_of_birth,
     validate_lts_dates,
@@ -53,14 +54,13 @@ class DuplicateReferralError(ConflictError):
         self.existing = existing
 
 
-def _new_reference() -> str:
+def _reference() -> str:
+    """A random reference: 32 letters and digits (none that look alike) in six places, about
+    a billion in all."""
     import secrets
 
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-    while True:
-        ref = "PW-" + "".join(secrets.choice(alphabet) for _ in range(6))
-        if not Person.objects.filter(reference=ref).exists():
-            return ref
+    return "PW-" + "".join(secrets.choice(alphabet) for _ in range(6))
 
 
 def person_grant_organisation(person: Person) -> None:
@@ -76,11 +76,20 @@ def person_create(*, by, nhs_number: str, date_of_birth: date, condition: str, c
     """Record a person. `source` says where the record came from (an import), in its history."""
     nhs_number = validate_nhs_number(nhs_number)
     validate_date_of_birth(date_of_birth)
-    if Person.objects.filter(nhs_number=nhs_number).exists():
-        raise ConflictError("A person with this NHS number is already recorded.",
-                            code="duplicate_person", field="nhs_number")
+    # One read answers both questions: is this NHS number recorded already, and which of a few
+    # fresh references are free? (Should all four be taken, it draws four more.)
+    reference = None
+    while reference is None:
+        candidates = {_reference() for _ in range(4)}
+        taken = set(Person.objects.filter(Q(nhs_number=nhs_number) | Q(reference__in=candidates))
+                    .values_list("nhs_number", "reference"))
+        if any(number == nhs_number for number, _ in taken):
+            raise ConflictError("A person with this NHS number is already recorded.",
+                                code="duplicate_person", field="nhs_number")
+        reference = min(candidates - {taken_reference for _, taken_reference in taken},
+                        default=None)
     person = stamp(Person(
-        reference=_new_reference(), nhs_number=nhs_number, date_of_birth=date_of_birth,
+        reference=reference, nhs_number=nhs_number, date_of_birth=date_of_birth,
         condition=condition, commissioner=commissioner, current_unit=current_unit,
         given_name=given_name, family_name=family_name, legal_status=legal_status,
     ), by=by, reason=f"Person recorded by {by}" + (f" ({source})" if source else ""))
@@ -108,6 +117,14 @@ def lts_episode_start(*, person: Person, unit: Unit, start_date: date, by,
         current.end_date = start_date
         current.end_reason = LtsEpisode.EndReason.TRANSFERRED
         stamp(current, by=by, reason=f"Ended by a new LTS episode recorded by {by}").save()
+    return _lts_episode_record(person=person, unit=unit, start_date=start_date, by=by,
+                               admitted_on=admitted_on)
+
+
+def _lts_episode_record(*, person: Person, unit: Unit, start_date: date, by,
+                        admitted_on: date | None) -> LtsEpisode:
+    """The new episode, once its dates are valid and no other is open; the person's placement
+    follows it."""
     episode = stamp(LtsEpisode(person=person, unit=unit, start_date=start_date,
                                admitted_on=admitted_on), by=by,
                     reason=f"LTS episode recorded by {by}")
@@ -300,25 +317,40 @@ def concern_resolve(*, concern: Concern, by, reason: str) -> Concern:
 
 
 @transaction.atomic
-def referral_submit(*, raised_by, person: Person, reason: str, requested_route: str,
-                    unit: Unit, lts_start_date: date, concerns: list[dict] = (),
+def referral_submit(*, raised_by, reason: str, requested_route: str, unit: Unit,
+                    lts_start_date: date, person: Person | None = None,
+                    new_person: dict | None = None, concerns: list[dict] = (),
                     organisation=None, source: str = "",
                     admitted_on: date | None = None) -> Referral:
     """Raise a referral for a person; refuses a second open referral for the same person.
     `organisation` is the commissioning organisation when someone outside it records the
-    referral for it (an import of the caseload); otherwise the raiser's own."""
+    referral for it (an import of the caseload); otherwise the raiser's own.
+
+    For someone not yet in Pathways, give `new_person` (what `person_create` takes, but `by`
+    and `source`) instead of `person`: they are recorded first, in this same transaction. A
+    person recorded a moment ago has no referral, LTS episode or concern that this step did
+    not write, so none is looked for, and the priority snapshot that follows is handed the
+    facts as written (`facts_at_submit`) instead of reading them back (decision 0030)."""
+    if (person is None) == (new_person is None):
+        raise TypeError("referral_submit takes a person or a new person's details.")
     validate_referral(reason=reason, requested_route=requested_route, concerns=concerns)
     organisation = organisation or raised_by.organisation
     if organisation is None:
         raise DomainError("Your account is not linked to an organisation.", code="no_organisation")
-    existing = (Referral.objects.select_related("person")
-                .filter(person=person, status__in=Referral.OPEN_STATUSES).first())
-    if existing is not None:
-        raise DuplicateReferralError(existing)
-    lts_episode_start(person=person, unit=unit, start_date=lts_start_date, by=raised_by,
-                      admitted_on=admitted_on)
-    for concern in concerns:
-        concern_raise(person=person, by=raised_by, **concern)
+    if new_person is not None:
+        person = person_create(by=raised_by, source=source, **new_person)
+        validate_lts_dates(start_date=lts_start_date, date_of_birth=person.date_of_birth,
+                           unit=unit, admitted_on=admitted_on)
+        episode = _lts_episode_record(person=person, unit=unit, start_date=lts_start_date,
+                                      by=raised_by, admitted_on=admitted_on)
+    else:
+        existing = (Referral.objects.select_related("person")
+                    .filter(person=person, status__in=Referral.OPEN_STATUSES).first())
+        if existing is not None:
+            raise DuplicateReferralError(existing)
+        episode = lts_episode_start(person=person, unit=unit, start_date=lts_start_date,
+                                    by=raised_by, admitted_on=admitted_on)
+    raised = [concern_raise(person=person, by=raised_by, **concern) for concern in concerns]
     try:
         with transaction.atomic():
             referral = stamp(Referral(
@@ -337,6 +369,10 @@ def referral_submit(*, raised_by, person: Person, reason: str, requested_route: 
                     person=person, reason=reason,
                     summary=f"Referral raised for {person.reference}, asking for "
                             f"{referral.get_requested_route_display()}")
+    if new_person is not None:
+        referral.facts_at_submit = person_facts(
+            person, episodes=[episode],
+            concerns=[c for c in raised if c.status == Concern.Status.OPEN])
     return referral
 
 
@@ -355,7 +391,10 @@ def _policy_read() -> PriorityPolicy:
 def referral_snapshot_priority(*, referral: Referral) -> Referral:
     """Store today's score, its explanation and the policy version on the referral."""
     policy = policy_current()
-    result = person_priority(referral.person, weights=priority.Weights.from_policy(policy))
+    # A new person's facts come from referral_submit, which has just written them; they are
+    # taken, so that a later snapshot of this referral reads afresh.
+    facts = referral.__dict__.pop("facts_at_submit", None) or person_facts(referral.person)
+    result = priority.score(facts, priority.Weights.from_policy(policy), date.today())
     referral.priority_score = result.score
     referral.priority_breakdown = result.as_dict()
     referral.priority_policy = policy

@@ -47,19 +47,24 @@ class UnitFactory(factory.django.DjangoModelFactory):
     cqc_rating = "good"
 
 
-def make_person(*, by: User, age: int = 30, unit: Unit | None = None, **extra) -> Person:
+def person_details(*, by: User, age: int = 30, unit: Unit | None = None, **extra) -> dict:
+    """What `person_create` (or a first referral's `new_person`) takes, for a new person."""
     today = date.today()
-    return person_create(
-        by=by, nhs_number=valid_nhs_number(), condition="autism",
-        date_of_birth=today.replace(year=today.year - age) - timedelta(days=30),
-        commissioner=by.organisation, current_unit=unit, **extra)
+    return {"nhs_number": valid_nhs_number(), "condition": "autism",
+            "date_of_birth": today.replace(year=today.year - age) - timedelta(days=30),
+            "commissioner": by.organisation, "current_unit": unit, **extra}
+
+
+def make_person(*, by: User, age: int = 30, unit: Unit | None = None, **extra) -> Person:
+    return person_create(by=by, **person_details(by=by, age=age, unit=unit, **extra))
 
 
 def make_referral(*, by: User, unit: Unit, age: int = 30, lts_months: int = 6,
                   route: str = "review", concerns=()):
-    person = make_person(by=by, age=age, unit=unit)
+    """A new person's first referral, as the referral form raises one (decision 0030)."""
     return flow.referral_raise(
-        raised_by=by, person=person, reason="Test referral", requested_route=route, unit=unit,
+        raised_by=by, new_person=person_details(by=by, age=age, unit=unit),
+        reason="Test referral", requested_route=route, unit=unit,
         lts_start_date=months_ago(lts_months), concerns=list(concerns))
 
 

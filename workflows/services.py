@@ -61,7 +61,6 @@ def referral_raise_for(*, user, nhs_number, date_of_birth, condition, current_un
     user can already see it.
     """
     from referrals.models import Person
-    from referrals.services import person_create
     from referrals.validation import validate_nhs_number
 
     nhs_number = validate_nhs_number(nhs_number)
@@ -75,17 +74,18 @@ def referral_raise_for(*, user, nhs_number, date_of_birth, condition, current_un
     with transaction.atomic():
         person = Person.objects.filter(nhs_number=nhs_number).first()
         if person is None:
-            person = person_create(
-                by=user, nhs_number=nhs_number, date_of_birth=date_of_birth,
-                condition=condition, commissioner=user.organisation, current_unit=current_unit,
-                given_name=given_name, family_name=family_name, legal_status=legal_status,
-                characteristics=characteristics)
+            who = {"new_person": {
+                "nhs_number": nhs_number, "date_of_birth": date_of_birth, "condition": condition,
+                "commissioner": user.organisation, "current_unit": current_unit,
+                "given_name": given_name, "family_name": family_name,
+                "legal_status": legal_status, "characteristics": characteristics}}
         elif person.commissioner_id != user.organisation_id:   # recorded a moment ago
             raise ConflictError(PERSON_ELSEWHERE, field="nhs_number", code="person_elsewhere")
-        return referral_raise(raised_by=user, person=person, reason=reason,
-                              requested_route=requested_route, unit=current_unit,
-                              lts_start_date=lts_start_date, concerns=list(concerns),
-                              admitted_on=admitted_on)
+        else:
+            who = {"person": person}
+        return referral_raise(raised_by=user, reason=reason, requested_route=requested_route,
+                              unit=current_unit, lts_start_date=lts_start_date,
+                              concerns=list(concerns), admitted_on=admitted_on, **who)
 
 
 @transaction.atomic

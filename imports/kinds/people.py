@@ -239,18 +239,16 @@ class PeopleImport(Kind):
                      "severity": values["concern_severity"], "description": values["concern"]}
                     ] if values["concern"] else []
         try:
-            from referrals.services import person_create
-
-            person = person_create(
-                by=self.by, nhs_number=values["nhs_number"], date_of_birth=values["date_of_birth"],
-                condition=values["condition"], commissioner=organisation, current_unit=unit,
-                given_name=values["given_name"], family_name=values["family_name"],
-                characteristics=characteristics, source=self.source)
-            self.start.run(raised_by=self.by, person=person, reason=values["reason"],
-                           requested_route=values["route"], unit=unit,
-                           lts_start_date=values["lts_start_date"], concerns=concerns,
-                           organisation=organisation, source=self.source,
-                           admitted_on=values["admission_date"])
+            self.start.run(
+                raised_by=self.by, new_person={
+                    "nhs_number": values["nhs_number"], "date_of_birth": values["date_of_birth"],
+                    "condition": values["condition"], "commissioner": organisation,
+                    "current_unit": unit, "given_name": values["given_name"],
+                    "family_name": values["family_name"], "characteristics": characteristics},
+                reason=values["reason"], requested_route=values["route"], unit=unit,
+                lts_start_date=values["lts_start_date"], concerns=concerns,
+                organisation=organisation, source=self.source,
+                admitted_on=values["admission_date"])
         except DomainError as error:
             raise refused(error, FIELD_COLUMNS)
         self._notice(number, values)
