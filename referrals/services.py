@@ -101,12 +101,13 @@ def person_create(*, by, nhs_number: str, date_of_birth: date, condition: str, c
 
 @transaction.atomic
 def lts_episode_start(*, person: Person, unit: Unit, start_date: date, by,
-                      admitted_on: date | None = None) -> LtsEpisode:
+                      admitted_on: date | None = None, first: bool = False) -> LtsEpisode:
     """Record that the person is in LTS in `unit` since `start_date` (ending any other episode).
-    The start cannot be before the unit opened, or before the admission when that is known."""
+    The start cannot be before the unit opened, or before the admission when that is known.
+    `first` says the person was recorded in this transaction, so has no episode to end."""
     validate_lts_dates(start_date=start_date, date_of_birth=person.date_of_birth, unit=unit,
                        admitted_on=admitted_on)
-    current = person.lts_episodes.filter(end_date__isnull=True).first()
+    current = None if first else person.lts_episodes.filter(end_date__isnull=True).first()
     if current is not None:
         if current.unit_id == unit.pk and current.start_date == start_date:
             return current
@@ -117,14 +118,6 @@ def lts_episode_start(*, person: Person, unit: Unit, start_date: date, by,
         current.end_date = start_date
         current.end_reason = LtsEpisode.EndReason.TRANSFERRED
         stamp(current, by=by, reason=f"Ended by a new LTS episode recorded by {by}").save()
-    return _lts_episode_record(person=person, unit=unit, start_date=start_date, by=by,
-                               admitted_on=admitted_on)
-
-
-def _lts_episode_record(*, person: Person, unit: Unit, start_date: date, by,
-                        admitted_on: date | None) -> LtsEpisode:
-    """The new episode, once its dates are valid and no other is open; the person's placement
-    follows it."""
     episode = stamp(LtsEpisode(person=person, unit=unit, start_date=start_date,
                                admitted_on=admitted_on), by=by,
                     reason=f"LTS episode recorded by {by}")
@@ -339,17 +332,14 @@ def referral_submit(*, raised_by, reason: str, requested_route: str, unit: Unit,
         raise DomainError("Your account is not linked to an organisation.", code="no_organisation")
     if new_person is not None:
         person = person_create(by=raised_by, source=source, **new_person)
-        validate_lts_dates(start_date=lts_start_date, date_of_birth=person.date_of_birth,
-                           unit=unit, admitted_on=admitted_on)
-        episode = _lts_episode_record(person=person, unit=unit, start_date=lts_start_date,
-                                      by=raised_by, admitted_on=admitted_on)
     else:
         existing = (Referral.objects.select_related("person")
                     .filter(person=person, status__in=Referral.OPEN_STATUSES).first())
         if existing is not None:
             raise DuplicateReferralError(existing)
-        episode = lts_episode_start(person=person, unit=unit, start_date=lts_start_date,
-                                    by=raised_by, admitted_on=admitted_on)
+    episode = lts_episode_start(person=person, unit=unit, start_date=lts_start_date,
+                                by=raised_by, admitted_on=admitted_on,
+                                first=new_person is not None)
     raised = [concern_raise(person=person, by=raised_by, **concern) for concern in concerns]
     try:
         with transaction.atomic():
